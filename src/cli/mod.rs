@@ -1,0 +1,6 @@
+//! The command line, parsed the way Alembic's argparse CLI parses it.
+//! STUB.
+
+pub fn main() -> i32 {
+    0
+}

@@ -1,0 +1,1 @@
+//! One function per Alembic sub-command.

@@ -1,0 +1,15 @@
+//! alembic-rs: a drop-in replacement for Alembic's command line.
+//!
+//! The seams mirror Alembic's own (see `docs/architecture.md`):
+//! [`config`] reads `alembic.ini`/`pyproject.toml`, [`script`] finds revision
+//! files and reads their metadata without running Python, [`revision`] is the
+//! pure revision graph (Alembic's `RevisionMap`), [`commands`] implements the
+//! sub-commands, [`cli`] parses argv the way Alembic's argparse CLI does, and
+//! [`ui`] owns Alembic's messaging rules.
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod revision;
+pub mod script;
+pub mod ui;
