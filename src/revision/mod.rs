@@ -1,4 +1,15 @@
-//! Alembic's `RevisionMap`: the pure revision graph. No I/O here.
+//! Alembic's `RevisionMap`: the pure revision graph, the identifier grammar
+//! and step planning. No I/O here.
+
+mod error;
+mod map;
+mod plan;
+mod resolve;
+
+pub use error::{CycleKind, MapError, RevisionError};
+pub use map::{Edges, Node, RevisionMap};
+pub use plan::Walk;
+pub use resolve::Target;
 
 /// A revision's graph metadata, as read from its file.
 ///
@@ -11,4 +22,85 @@ pub struct Revision {
     pub down_revision: Vec<String>,
     pub dependencies: Vec<String>,
     pub branch_labels: Vec<String>,
+}
+
+/// A revision argument as Alembic's functions receive it: `None`, one
+/// string, or a tuple of strings. Messages render it with Python's `str()`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RevArg {
+    None,
+    Str(String),
+    Tuple(Vec<String>),
+}
+
+impl RevArg {
+    pub fn str(s: impl Into<String>) -> RevArg {
+        RevArg::Str(s.into())
+    }
+
+    /// Python's `tuple_rev_as_scalar`: none, one, or several.
+    pub fn from_ids(ids: &[String]) -> RevArg {
+        match ids {
+            [] => RevArg::None,
+            [one] => RevArg::Str(one.clone()),
+            many => RevArg::Tuple(many.to_vec()),
+        }
+    }
+
+    /// `x or "base"`, as `RangeNotAncestorError` words it.
+    fn or_base(&self) -> String {
+        match self {
+            RevArg::None => "base".into(),
+            RevArg::Str(s) if s.is_empty() => "base".into(),
+            RevArg::Tuple(t) if t.is_empty() => "base".into(),
+            other => other.to_string(),
+        }
+    }
+}
+
+impl std::fmt::Display for RevArg {
+    /// Python's `str()` of the value.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RevArg::None => f.write_str("None"),
+            RevArg::Str(s) => f.write_str(s),
+            RevArg::Tuple(t) => {
+                let items: Vec<String> = t.iter().map(|s| py_repr(s)).collect();
+                if items.len() == 1 {
+                    write!(f, "({},)", items[0])
+                } else {
+                    write!(f, "({})", items.join(", "))
+                }
+            }
+        }
+    }
+}
+
+/// Python's `repr()` of a str.
+pub fn py_repr(s: &str) -> String {
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push(quote);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\x{:02x}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push(quote);
+    out
 }

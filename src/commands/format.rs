@@ -1,0 +1,162 @@
+//! How Alembic prints one revision: `Script._head_only` (one line) and
+//! `Script.log_entry` (the verbose block).
+
+use super::Scripts;
+
+/// Which pieces of the one-line form a command asks for.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Line {
+    pub include_branches: bool,
+    pub include_doc: bool,
+    pub include_parents: bool,
+    pub tree_indicators: bool,
+}
+
+impl Scripts {
+    /// `Script.cmd_format`.
+    pub(crate) fn cmd_format(&self, node: usize, verbose: bool, line: Line, current: bool) -> String {
+        if verbose {
+            self.log_entry(node, current)
+        } else {
+            self.head_only(node, line, current)
+        }
+    }
+
+    /// `Script._head_only` (with `head_indicators` always on, as every
+    /// caller leaves it).
+    pub(crate) fn head_only(&self, node: usize, line: Line, current: bool) -> String {
+        let n = self.map.node(node);
+        let mut text = n.rev.revision.clone();
+        if line.include_parents {
+            text = if n.rev.dependencies.is_empty() {
+                format!("{} -> {text}", self.format_down_revision(node))
+            } else {
+                format!(
+                    "{} ({}) -> {text}",
+                    self.format_down_revision(node),
+                    n.rev.dependencies.join(", ")
+                )
+            };
+        }
+        if line.include_branches && !n.branch_labels.is_empty() {
+            text.push_str(&format!(" ({})", join(n.branch_labels.iter())));
+        }
+        if n.is_real_head() {
+            text.push_str(" (head)");
+        }
+        if n.is_head() && !n.is_real_head() {
+            text.push_str(" (effective head)");
+        }
+        if current {
+            text.push_str(" (current)");
+        }
+        if line.tree_indicators {
+            if n.is_branch_point() {
+                text.push_str(" (branchpoint)");
+            }
+            if n.is_merge_point() {
+                text.push_str(" (mergepoint)");
+            }
+        }
+        if line.include_doc {
+            text.push_str(", ");
+            text.push_str(self.script(node).doc());
+        }
+        text
+    }
+
+    /// `Script.log_entry`.
+    pub(crate) fn log_entry(&self, node: usize, current: bool) -> String {
+        let n = self.map.node(node);
+        let script = self.script(node);
+        let mut entry = format!(
+            "Rev: {}{}{}{}{}\n",
+            n.rev.revision,
+            if n.is_head() { " (head)" } else { "" },
+            if n.is_branch_point() { " (branchpoint)" } else { "" },
+            if n.is_merge_point() { " (mergepoint)" } else { "" },
+            if current { " (current)" } else { "" },
+        );
+        let down = self.format_down_revision(node);
+        if n.is_merge_point() {
+            entry.push_str(&format!("Merges: {down}\n"));
+        } else {
+            entry.push_str(&format!("Parent: {down}\n"));
+        }
+        if !n.rev.dependencies.is_empty() {
+            entry.push_str(&format!("Also depends on: {}\n", n.rev.dependencies.join(", ")));
+        }
+        if n.is_branch_point() {
+            entry.push_str(&format!(
+                "Branches into: {}\n",
+                join(n.nextrev.iter().map(|&c| self.map.id(c)))
+            ));
+        }
+        if !n.branch_labels.is_empty() {
+            entry.push_str(&format!("Branch names: {}\n", join(n.branch_labels.iter())));
+        }
+        entry.push_str(&format!("Path: {}\n", script.path.display()));
+        let doc: Vec<String> = py_splitlines(&script.longdoc)
+            .into_iter()
+            .map(|l| format!("    {l}"))
+            .collect();
+        entry.push_str(&format!("\n{}\n", doc.join("\n")));
+        entry
+    }
+
+    /// `Script._format_down_revision`.
+    fn format_down_revision(&self, node: usize) -> String {
+        let down = &self.map.node(node).rev.down_revision;
+        if down.is_empty() {
+            "<base>".to_string()
+        } else {
+            down.join(", ")
+        }
+    }
+}
+
+fn join<S: AsRef<str>>(items: impl Iterator<Item = S>) -> String {
+    items.map(|s| s.as_ref().to_string()).collect::<Vec<_>>().join(", ")
+}
+
+/// Python's `str.splitlines()`, which also breaks on `\v`, `\f`, `\x1c`-`\x1e`,
+/// `\x85`, U+2028 and U+2029.
+pub(crate) fn py_splitlines(s: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut chars = s.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let is_break = matches!(
+            c,
+            '\n' | '\r' | '\x0b' | '\x0c' | '\x1c' | '\x1d' | '\x1e' | '\u{85}' | '\u{2028}' | '\u{2029}'
+        );
+        if !is_break {
+            continue;
+        }
+        out.push(&s[start..i]);
+        let mut end = i + c.len_utf8();
+        if c == '\r' {
+            if let Some(&(j, '\n')) = chars.peek() {
+                chars.next();
+                end = j + 1;
+            }
+        }
+        start = end;
+    }
+    if start < s.len() {
+        out.push(&s[start..]);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::py_splitlines;
+
+    #[test]
+    fn splitlines_matches_python() {
+        assert_eq!(py_splitlines(""), Vec::<&str>::new());
+        assert_eq!(py_splitlines("a\n\nb"), vec!["a", "", "b"]);
+        assert_eq!(py_splitlines("a\r\nb\rc\x0cd\n"), vec!["a", "b", "c", "d"]);
+    }
+}

@@ -1,0 +1,168 @@
+//! The read-only graph commands: `heads`, `branches`, `history`, `show`.
+//! None of them starts Python unless the database is involved.
+
+use super::format::Line;
+use super::{Catch, CommandError, Scripts};
+use crate::config::Config;
+use crate::revision::{RevArg, Target, Walk};
+use crate::ui::Ui;
+
+/// `alembic heads`.
+pub fn heads(
+    config: &Config,
+    ui: &mut Ui,
+    verbose: bool,
+    resolve_dependencies: bool,
+) -> Result<(), CommandError> {
+    let s = Scripts::load(config)?;
+    let arg = if resolve_dependencies {
+        RevArg::str("heads")
+    } else {
+        RevArg::Tuple(s.map.heads().iter().map(|&h| s.map.id(h).to_string()).collect())
+    };
+    let catch = Catch::default();
+    let heads = s.map.get_revisions(&arg).map_err(|e| catch.error(e))?;
+    let line = Line {
+        include_branches: true,
+        ..Line::default()
+    };
+    for t in heads {
+        let node = printable(t)?;
+        ui.print_stdout(&s.cmd_format(node, verbose, line, false));
+    }
+    Ok(())
+}
+
+/// `alembic branches`.
+pub fn branches(config: &Config, ui: &mut Ui, verbose: bool) -> Result<(), CommandError> {
+    let s = Scripts::load(config)?;
+    for node in walk_revisions(&s, "base", "heads")? {
+        let n = s.map.node(node);
+        if !n.is_branch_point() {
+            continue;
+        }
+        let header = s.cmd_format(
+            node,
+            verbose,
+            Line {
+                include_branches: true,
+                tree_indicators: true,
+                ..Line::default()
+            },
+            false,
+        );
+        let indent = " ".repeat(n.rev.revision.chars().count());
+        let children: Vec<String> = n
+            .nextrev
+            .iter()
+            .map(|&c| {
+                let line = Line {
+                    include_branches: true,
+                    include_doc: verbose,
+                    tree_indicators: true,
+                    ..Line::default()
+                };
+                format!("{indent} -> {}", s.head_only(c, line, false))
+            })
+            .collect();
+        ui.print_stdout(&format!("{header}\n{}\n", children.join("\n")));
+    }
+    Ok(())
+}
+
+/// `alembic history`.
+pub fn history(
+    config: &Config,
+    ui: &mut Ui,
+    rev_range: Option<&str>,
+    verbose: bool,
+    indicate_current: bool,
+) -> Result<(), CommandError> {
+    let s = Scripts::load(config)?;
+    let (base, head) = match rev_range {
+        None => (String::new(), String::new()),
+        Some(r) => {
+            if !r.contains(':') {
+                return Err(CommandError::Failed(
+                    "History range requires [start]:[end], [start]:, or :[end]".into(),
+                ));
+            }
+            let parts: Vec<&str> = r.trim().split(':').collect();
+            if parts.len() != 2 {
+                return Err(CommandError::Uncaught(
+                    "ValueError: too many values to unpack (expected 2)".into(),
+                ));
+            }
+            (parts[0].to_string(), parts[1].to_string())
+        }
+    };
+    if indicate_current || base == "current" || head == "current" || revision_environment(config)? {
+        return Err(CommandError::NotImplemented("history -i/current"));
+    }
+    let base = if base.is_empty() { "base" } else { &base };
+    let head = if head.is_empty() { "heads" } else { &head };
+    let line = Line {
+        include_branches: true,
+        include_doc: true,
+        include_parents: true,
+        tree_indicators: true,
+    };
+    for node in walk_revisions(&s, base, head)? {
+        ui.print_stdout(&s.cmd_format(node, verbose, line, false));
+    }
+    Ok(())
+}
+
+/// `alembic show`.
+pub fn show(config: &Config, ui: &mut Ui, rev: &str) -> Result<(), CommandError> {
+    let s = Scripts::load(config)?;
+    if rev == "current" {
+        return Err(CommandError::NotImplemented("show current"));
+    }
+    let catch = Catch::default();
+    for t in s.map.get_revisions(&RevArg::str(rev)).map_err(|e| catch.error(e))? {
+        let node = printable(t)?;
+        ui.print_stdout(&s.log_entry(node, false));
+    }
+    Ok(())
+}
+
+/// `ScriptDirectory.walk_revisions`: everything between `base` and `head`,
+/// newest first.
+fn walk_revisions(s: &Scripts, base: &str, head: &str) -> Result<Vec<usize>, CommandError> {
+    let catch = Catch {
+        start: Some(base),
+        end: Some(head),
+        ..Catch::default()
+    };
+    s.map
+        .iterate_revisions(
+            &RevArg::str(head),
+            &RevArg::str(base),
+            Walk {
+                inclusive: true,
+                assert_relative_length: false,
+                ..Walk::default()
+            },
+        )
+        .map_err(|e| catch.error(e))
+}
+
+/// Alembic prints whatever `get_revisions` returned; a walk that ended on
+/// `"base"` or `None` makes it crash on the attribute lookup.
+fn printable(t: Target) -> Result<usize, CommandError> {
+    match t {
+        Target::Rev(i) => Ok(i),
+        Target::Base => Err(CommandError::Uncaught(
+            "AttributeError: 'str' object has no attribute 'log_entry'".into(),
+        )),
+        Target::Null => Err(CommandError::Uncaught(
+            "AttributeError: 'NoneType' object has no attribute 'log_entry'".into(),
+        )),
+    }
+}
+
+/// `revision_environment` makes `history` run env.py.
+fn revision_environment(config: &Config) -> Result<bool, CommandError> {
+    Ok(config.script_settings()?.revision_environment)
+}

@@ -1,0 +1,332 @@
+//! Which revisions a walk covers, and in which order: Alembic's
+//! `iterate_revisions` with its upgrade and downgrade collectors and its
+//! topological sort. `history`, `branches`, `upgrade` and `downgrade` all
+//! read their order from here.
+
+use std::collections::HashSet;
+
+use super::map::Edges;
+use super::resolve::Target;
+use super::{RevArg, RevisionError, RevisionMap};
+
+/// Alembic's `assert is_revision(x)`: a step that Alembic itself cannot take
+/// (it dies with a bare `AssertionError`).
+fn assertion() -> RevisionError {
+    RevisionError::Assertion
+}
+
+fn revs_only(targets: &[Target]) -> Result<Vec<usize>, RevisionError> {
+    targets.iter().map(|t| t.rev().ok_or_else(assertion)).collect()
+}
+
+/// Options of `RevisionMap.iterate_revisions`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Walk {
+    pub implicit_base: bool,
+    pub inclusive: bool,
+    pub assert_relative_length: bool,
+    pub select_for_downgrade: bool,
+}
+
+impl RevisionMap {
+    /// The revisions between `upper` and `lower`, newest first.
+    pub fn iterate_revisions(
+        &self,
+        upper: &RevArg,
+        lower: &RevArg,
+        walk: Walk,
+    ) -> Result<Vec<usize>, RevisionError> {
+        let (revisions, heads) = if walk.select_for_downgrade {
+            self.collect_downgrade_revisions(upper, lower, walk)?
+        } else {
+            self.collect_upgrade_revisions(upper, lower, walk)?
+        };
+        self.topological_sort(&revisions, &heads)
+    }
+
+    fn collect_upgrade_revisions(
+        &self,
+        upper: &RevArg,
+        lower: &RevArg,
+        walk: Walk,
+    ) -> Result<(HashSet<usize>, Vec<usize>), RevisionError> {
+        let mut targets =
+            revs_only(&self.parse_upgrade_target(lower, upper, walk.assert_relative_length)?)?;
+
+        // `branch@...` as the lower end keeps only that branch's targets.
+        if let RevArg::Str(l) = lower {
+            if let Some((branch, _)) = l.split_once('@') {
+                let mut branch = branch.to_string();
+                if let Some(b) = self.get_revision(&RevArg::str(branch.clone()))? {
+                    if self.id(b) == branch {
+                        let labels = &self.nodes[b].branch_labels;
+                        if labels.len() != 1 {
+                            return Err(assertion());
+                        }
+                        branch = labels[0].clone();
+                    }
+                }
+                targets.retain(|&t| self.nodes[t].branch_labels.contains(&branch));
+            }
+        }
+
+        let mut required: HashSet<usize> = self
+            .iterate_related_checked(Edges::NormalizedDown, &targets)?
+            .into_iter()
+            .collect();
+        required.extend(targets.iter().copied());
+
+        let mut current = self.get_revisions(lower)?;
+        if !walk.implicit_base
+            && current
+                .iter()
+                .any(|t| *t != Target::Null && !t.rev().is_some_and(|r| required.contains(&r)))
+        {
+            return Err(RevisionError::RangeNotAncestor {
+                lower: lower.clone(),
+                upper: upper.clone(),
+            });
+        }
+
+        let mut lower = lower.clone();
+        if current.first() == Some(&Target::Null) {
+            // A relative lower end that `get_revisions` cannot place.
+            let (_, rev) = self.parse_downgrade_target(upper, &lower, walk.assert_relative_length)?;
+            match rev {
+                Target::Null => return Err(assertion()),
+                Target::Base => {
+                    current = Vec::new();
+                    lower = RevArg::None;
+                }
+                Target::Rev(r) => {
+                    current = vec![Target::Rev(r)];
+                    lower = RevArg::str(self.id(r));
+                }
+            }
+        }
+        let current = revs_only(&current)?;
+        let mut current_set: HashSet<usize> = self
+            .iterate_related_checked(Edges::NormalizedDown, &current)?
+            .into_iter()
+            .collect();
+        current_set.extend(current.iter().copied());
+
+        let mut needs: HashSet<usize> = required.difference(&current_set).copied().collect();
+        if walk.inclusive {
+            needs.extend(revs_only(&self.get_revisions(&lower)?)?);
+        }
+        if !current.is_empty() && !walk.implicit_base {
+            let below: HashSet<usize> = self
+                .iterate_related_checked(Edges::Next, &current)?
+                .into_iter()
+                .collect();
+            needs.retain(|n| below.contains(n));
+        }
+        Ok((needs, targets))
+    }
+
+    fn collect_downgrade_revisions(
+        &self,
+        upper: &RevArg,
+        lower: &RevArg,
+        walk: Walk,
+    ) -> Result<(HashSet<usize>, Vec<usize>), RevisionError> {
+        let (branch_label, target) =
+            self.parse_downgrade_target(upper, lower, walk.assert_relative_length)?;
+        let target = match target {
+            Target::Rev(r) => Some(r),
+            Target::Base | Target::Null => None,
+        };
+        let mut roots: Vec<usize> = match target {
+            None => self
+                .keys
+                .values()
+                .copied()
+                .filter(|&i| self.nodes[i].is_base())
+                .collect(),
+            Some(t) if walk.inclusive => vec![t],
+            Some(t) => {
+                let next: Vec<String> = self.nodes[t].nextrev.iter().map(|&n| self.id(n).to_string()).collect();
+                revs_only(&self.get_revisions(&RevArg::Tuple(next))?)?
+            }
+        };
+        if let Some(label) = branch_label.as_deref().filter(|l| !l.is_empty()) {
+            if roots.len() > 1 {
+                let branch = self.resolve_branch_rev(label)?;
+                let ancestors: HashSet<usize> =
+                    self.iterate_related(Edges::Down, &[branch]).into_iter().collect();
+                let mut kept: Vec<usize> = Vec::new();
+                for r in roots {
+                    if ancestors.contains(&r) && !kept.contains(&r) {
+                        kept.push(r);
+                    }
+                }
+                roots = kept;
+                if roots.is_empty() {
+                    return Err(RevisionError::Other(
+                        "Not a valid downgrade target from current heads".into(),
+                    ));
+                }
+            }
+        }
+        let heads = revs_only(&self.get_revisions(upper)?)?;
+        let active: HashSet<usize> = self
+            .iterate_related(Edges::NormalizedDown, &heads)
+            .into_iter()
+            .collect();
+        let mut drop: HashSet<usize> = self
+            .iterate_related(Edges::AllNext, &roots)
+            .into_iter()
+            .filter(|d| active.contains(d))
+            .collect();
+        if walk.implicit_base {
+            let keep: HashSet<usize> = self
+                .iterate_related(Edges::NormalizedDown, &roots)
+                .into_iter()
+                .collect();
+            drop.extend(active.iter().filter(|a| !keep.contains(a)));
+        }
+        if let Some(t) = target {
+            if drop.is_empty() && !heads.contains(&t) {
+                return Err(RevisionError::RangeNotAncestor {
+                    lower: RevArg::str("Nothing to drop"),
+                    upper: upper.clone(),
+                });
+            }
+        }
+        Ok((drop, heads))
+    }
+
+    /// Alembic's `_topological_sort`: revisions after everything above
+    /// them, walking one head's line down as long as no other pending head
+    /// still needs the candidate; ties broken by load order.
+    fn topological_sort(
+        &self,
+        revisions: &HashSet<usize>,
+        heads: &[usize],
+    ) -> Result<Vec<usize>, RevisionError> {
+        let n = self.nodes.len();
+        let mut todo = vec![false; n];
+        let mut remaining = 0usize;
+        for &r in revisions {
+            todo[r] = true;
+            remaining += 1;
+        }
+        let pos = self.key_positions();
+        let mut current: Vec<usize> = Vec::new();
+        for &h in heads {
+            if todo[h] && !current.contains(&h) {
+                current.push(h);
+            }
+        }
+        current.sort_by_key(|h| pos.get(h).copied().unwrap_or(usize::MAX));
+        let mut ancestors: Vec<BitSet> = current.iter().map(|&h| self.ancestor_set(h)).collect();
+
+        let mut output = Vec::with_capacity(remaining);
+        let mut idx = 0usize;
+        while !current.is_empty() {
+            let candidate = current[idx];
+            if let Some(other) = ancestors
+                .iter()
+                .enumerate()
+                .position(|(i, a)| i != idx && a.contains(candidate))
+            {
+                // Another pending head descends from the candidate: walk it first.
+                idx = other;
+                continue;
+            }
+            if todo[candidate] {
+                output.push(candidate);
+                todo[candidate] = false;
+                remaining -= 1;
+            }
+            let node = &self.nodes[candidate];
+            let to_add: Vec<usize> = node
+                .normalized_down()
+                .into_iter()
+                .filter(|r| todo[*r] && !current.contains(r))
+                .collect();
+            if to_add.is_empty() {
+                current.remove(idx);
+                ancestors.remove(idx);
+                idx = idx.saturating_sub(1);
+            } else if node.normalized_deps.is_empty() && node.down.len() == 1 {
+                current[idx] = to_add[0];
+                ancestors[idx].remove(candidate);
+            } else {
+                current[idx] = to_add[0];
+                ancestors[idx] = self.ancestor_set(to_add[0]);
+                for &extra in &to_add[1..] {
+                    current.push(extra);
+                    ancestors.push(self.ancestor_set(extra));
+                }
+            }
+        }
+        if remaining != 0 {
+            return Err(assertion());
+        }
+        Ok(output)
+    }
+
+    fn ancestor_set(&self, rev: usize) -> BitSet {
+        let mut set = BitSet::new(self.nodes.len());
+        for a in self.iterate_related(Edges::NormalizedDown, &[rev]) {
+            set.insert(a);
+        }
+        set
+    }
+}
+
+/// A fixed-size set of node indices; ancestor sets are rebuilt often on
+/// large histories, so they stay flat.
+struct BitSet(Vec<u64>);
+
+impl BitSet {
+    fn new(n: usize) -> BitSet {
+        BitSet(vec![0; n.div_ceil(64)])
+    }
+    fn insert(&mut self, i: usize) {
+        self.0[i / 64] |= 1 << (i % 64);
+    }
+    fn remove(&mut self, i: usize) {
+        self.0[i / 64] &= !(1 << (i % 64));
+    }
+    fn contains(&self, i: usize) -> bool {
+        self.0[i / 64] & (1 << (i % 64)) != 0
+    }
+}
+
+impl RevisionMap {
+    /// The revisions `upgrade <destination>` runs from `current` (the
+    /// database heads), oldest first (`ScriptDirectory._upgrade_revs`).
+    pub fn upgrade_plan(&self, destination: &str, current: &[String]) -> Result<Vec<usize>, RevisionError> {
+        let mut revs = self.iterate_revisions(
+            &RevArg::str(destination),
+            &RevArg::from_ids(current),
+            Walk {
+                implicit_base: true,
+                assert_relative_length: true,
+                ..Walk::default()
+            },
+        )?;
+        revs.reverse();
+        Ok(revs)
+    }
+
+    /// The revisions `downgrade <destination>` undoes from `current`, newest
+    /// first (`ScriptDirectory._downgrade_revs`).
+    pub fn downgrade_plan(&self, destination: &str, current: &[String]) -> Result<Vec<usize>, RevisionError> {
+        self.iterate_revisions(
+            &RevArg::from_ids(current),
+            &RevArg::str(destination),
+            Walk {
+                select_for_downgrade: true,
+                assert_relative_length: true,
+                ..Walk::default()
+            },
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests;
