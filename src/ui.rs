@@ -90,7 +90,11 @@ fn wrap(text: &str, width: usize, indent: &str) -> Vec<String> {
     for word in text.split_whitespace() {
         let mut word: Vec<char> = word.chars().collect();
         loop {
-            let need = if len == 0 { word.len() } else { len + 1 + word.len() };
+            let need = if len == 0 {
+                word.len()
+            } else {
+                len + 1 + word.len()
+            };
             if need <= avail {
                 if len > 0 {
                     line.push(' ');

@@ -16,16 +16,21 @@ pub struct Catch<'a> {
     pub end: Option<&'a str>,
 }
 
-const DEFAULT_ANCESTOR: &str =
-    "Requested range %(start)s:%(end)s does not refer to ancestor/descendant revisions along the same branch";
+const DEFAULT_ANCESTOR: &str = "Requested range %(start)s:%(end)s does not refer to ancestor/descendant revisions along the same branch";
 const DEFAULT_MULTIPLE_HEADS: &str = "Multiple head revisions are present for given argument '%(head_arg)s'; please specify a specific target revision, '<branchname>@%(head_arg)s' to narrow to a specific head, or 'heads' for all heads";
 
 impl Catch<'_> {
     pub fn error(&self, err: RevisionError) -> CommandError {
         match err {
             RevisionError::RangeNotAncestor { lower, upper } => {
-                let start = self.start.map(str::to_string).unwrap_or_else(|| lower.to_string());
-                let end = self.end.map(str::to_string).unwrap_or_else(|| upper.to_string());
+                let start = self
+                    .start
+                    .map(str::to_string)
+                    .unwrap_or_else(|| lower.to_string());
+                let end = self
+                    .end
+                    .map(str::to_string)
+                    .unwrap_or_else(|| upper.to_string());
                 CommandError::Failed(
                     self.ancestor
                         .unwrap_or(DEFAULT_ANCESTOR)

@@ -14,7 +14,13 @@ pub struct Line {
 
 impl Scripts {
     /// `Script.cmd_format`.
-    pub(crate) fn cmd_format(&self, node: usize, verbose: bool, line: Line, current: bool) -> String {
+    pub(crate) fn cmd_format(
+        &self,
+        node: usize,
+        verbose: bool,
+        line: Line,
+        current: bool,
+    ) -> String {
         if verbose {
             self.log_entry(node, current)
         } else {
@@ -73,8 +79,16 @@ impl Scripts {
             "Rev: {}{}{}{}{}\n",
             n.rev.revision,
             if n.is_head() { " (head)" } else { "" },
-            if n.is_branch_point() { " (branchpoint)" } else { "" },
-            if n.is_merge_point() { " (mergepoint)" } else { "" },
+            if n.is_branch_point() {
+                " (branchpoint)"
+            } else {
+                ""
+            },
+            if n.is_merge_point() {
+                " (mergepoint)"
+            } else {
+                ""
+            },
             if current { " (current)" } else { "" },
         );
         let down = self.format_down_revision(node);
@@ -84,7 +98,10 @@ impl Scripts {
             entry.push_str(&format!("Parent: {down}\n"));
         }
         if !n.rev.dependencies.is_empty() {
-            entry.push_str(&format!("Also depends on: {}\n", n.rev.dependencies.join(", ")));
+            entry.push_str(&format!(
+                "Also depends on: {}\n",
+                n.rev.dependencies.join(", ")
+            ));
         }
         if n.is_branch_point() {
             entry.push_str(&format!(
@@ -116,7 +133,10 @@ impl Scripts {
 }
 
 fn join<S: AsRef<str>>(items: impl Iterator<Item = S>) -> String {
-    items.map(|s| s.as_ref().to_string()).collect::<Vec<_>>().join(", ")
+    items
+        .map(|s| s.as_ref().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Python's `str.splitlines()`, which also breaks on `\v`, `\f`, `\x1c`-`\x1e`,
@@ -128,7 +148,15 @@ pub(crate) fn py_splitlines(s: &str) -> Vec<&str> {
     while let Some((i, c)) = chars.next() {
         let is_break = matches!(
             c,
-            '\n' | '\r' | '\x0b' | '\x0c' | '\x1c' | '\x1d' | '\x1e' | '\u{85}' | '\u{2028}' | '\u{2029}'
+            '\n' | '\r'
+                | '\x0b'
+                | '\x0c'
+                | '\x1c'
+                | '\x1d'
+                | '\x1e'
+                | '\u{85}'
+                | '\u{2028}'
+                | '\u{2029}'
         );
         if !is_break {
             continue;

@@ -18,7 +18,13 @@ pub fn heads(
     let arg = if resolve_dependencies {
         RevArg::str("heads")
     } else {
-        RevArg::Tuple(s.map.heads().iter().map(|&h| s.map.id(h).to_string()).collect())
+        RevArg::Tuple(
+            s.map
+                .heads()
+                .iter()
+                .map(|&h| s.map.id(h).to_string())
+                .collect(),
+        )
     };
     let catch = Catch::default();
     let heads = s.map.get_revisions(&arg).map_err(|e| catch.error(e))?;
@@ -120,7 +126,11 @@ pub fn show(config: &Config, ui: &mut Ui, rev: &str) -> Result<(), CommandError>
         return Err(CommandError::NotImplemented("show current"));
     }
     let catch = Catch::default();
-    for t in s.map.get_revisions(&RevArg::str(rev)).map_err(|e| catch.error(e))? {
+    for t in s
+        .map
+        .get_revisions(&RevArg::str(rev))
+        .map_err(|e| catch.error(e))?
+    {
         let node = printable(t)?;
         ui.print_stdout(&s.log_entry(node, false));
     }

@@ -64,13 +64,14 @@ impl Scripts {
         for w in &warnings {
             ui::warn(&w.0);
         }
-        let map = RevisionMap::new(scripts.iter().map(|s| s.revision.clone()).collect())
-            .map_err(|error| {
+        let map = RevisionMap::new(scripts.iter().map(|s| s.revision.clone()).collect()).map_err(
+            |error| {
                 let path = map_error_revision(&error)
                     .and_then(|rev| scripts.iter().rev().find(|s| s.revision.revision == rev))
                     .map(|s| s.path.clone());
                 CommandError::Map { error, path }
-            })?;
+            },
+        )?;
         for w in &map.warnings {
             ui::warn(w);
         }

@@ -7,11 +7,20 @@ use crate::ui::Ui;
 /// directory order, which is filesystem-dependent; this is the order seen
 /// on Linux/ext4 in the reference capture.
 pub const TEMPLATES: &[(&str, &str)] = &[
-    ("pyproject_async", "pyproject configuration, with an async dbapi."),
+    (
+        "pyproject_async",
+        "pyproject configuration, with an async dbapi.",
+    ),
     ("multidb", "Rudimentary multi-database configuration."),
     ("generic", "Generic single-database configuration."),
-    ("pyproject", "pyproject configuration, based on the generic configuration."),
-    ("async", "Generic single-database configuration with an async dbapi."),
+    (
+        "pyproject",
+        "pyproject configuration, based on the generic configuration.",
+    ),
+    (
+        "async",
+        "Generic single-database configuration with an async dbapi.",
+    ),
 ];
 
 pub fn list_templates(ui: &mut Ui) {

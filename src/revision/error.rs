@@ -15,7 +15,10 @@ pub enum RevisionError {
     #[error("Revision {} is not an ancestor of revision {}", lower.or_base(), upper.or_base())]
     RangeNotAncestor { lower: RevArg, upper: RevArg },
     #[error("Multiple heads are present for given argument '{argument}'; {}", heads.join(", "))]
-    MultipleHeads { heads: Vec<String>, argument: String },
+    MultipleHeads {
+        heads: Vec<String>,
+        argument: String,
+    },
     /// `ResolutionError`: the CLI reports only `argument`.
     #[error("{message}")]
     Resolution { message: String, argument: String },
@@ -36,7 +39,10 @@ pub enum MapError {
         revisions: Vec<String>,
     },
     #[error("Character(s) '{}' not allowed in revision identifier '{revision}'", chars.join(", "))]
-    IllegalCharacters { chars: Vec<String>, revision: String },
+    IllegalCharacters {
+        chars: Vec<String>,
+        revision: String,
+    },
     #[error("Branch name '{label}' in revision {revision} already used by revision {other}")]
     BranchNameUsed {
         label: String,

@@ -8,7 +8,7 @@ mod resolve;
 
 pub use error::{CycleKind, MapError, RevisionError};
 pub use map::{Edges, Node, RevisionMap};
-pub use plan::Walk;
+pub use plan::{StampStep, Walk};
 pub use resolve::Target;
 
 /// A revision's graph metadata, as read from its file.

@@ -16,7 +16,10 @@ fn assertion() -> RevisionError {
 }
 
 fn revs_only(targets: &[Target]) -> Result<Vec<usize>, RevisionError> {
-    targets.iter().map(|t| t.rev().ok_or_else(assertion)).collect()
+    targets
+        .iter()
+        .map(|t| t.rev().ok_or_else(assertion))
+        .collect()
 }
 
 /// Options of `RevisionMap.iterate_revisions`.
@@ -91,7 +94,8 @@ impl RevisionMap {
         let mut lower = lower.clone();
         if current.first() == Some(&Target::Null) {
             // A relative lower end that `get_revisions` cannot place.
-            let (_, rev) = self.parse_downgrade_target(upper, &lower, walk.assert_relative_length)?;
+            let (_, rev) =
+                self.parse_downgrade_target(upper, &lower, walk.assert_relative_length)?;
             match rev {
                 Target::Null => return Err(assertion()),
                 Target::Base => {
@@ -146,15 +150,21 @@ impl RevisionMap {
                 .collect(),
             Some(t) if walk.inclusive => vec![t],
             Some(t) => {
-                let next: Vec<String> = self.nodes[t].nextrev.iter().map(|&n| self.id(n).to_string()).collect();
+                let next: Vec<String> = self.nodes[t]
+                    .nextrev
+                    .iter()
+                    .map(|&n| self.id(n).to_string())
+                    .collect();
                 revs_only(&self.get_revisions(&RevArg::Tuple(next))?)?
             }
         };
         if let Some(label) = branch_label.as_deref().filter(|l| !l.is_empty()) {
             if roots.len() > 1 {
                 let branch = self.resolve_branch_rev(label)?;
-                let ancestors: HashSet<usize> =
-                    self.iterate_related(Edges::Down, &[branch]).into_iter().collect();
+                let ancestors: HashSet<usize> = self
+                    .iterate_related(Edges::Down, &[branch])
+                    .into_iter()
+                    .collect();
                 let mut kept: Vec<usize> = Vec::new();
                 for r in roots {
                     if ancestors.contains(&r) && !kept.contains(&r) {
@@ -299,7 +309,11 @@ impl BitSet {
 impl RevisionMap {
     /// The revisions `upgrade <destination>` runs from `current` (the
     /// database heads), oldest first (`ScriptDirectory._upgrade_revs`).
-    pub fn upgrade_plan(&self, destination: &str, current: &[String]) -> Result<Vec<usize>, RevisionError> {
+    pub fn upgrade_plan(
+        &self,
+        destination: &str,
+        current: &[String],
+    ) -> Result<Vec<usize>, RevisionError> {
         let mut revs = self.iterate_revisions(
             &RevArg::str(destination),
             &RevArg::from_ids(current),
@@ -315,7 +329,11 @@ impl RevisionMap {
 
     /// The revisions `downgrade <destination>` undoes from `current`, newest
     /// first (`ScriptDirectory._downgrade_revs`).
-    pub fn downgrade_plan(&self, destination: &str, current: &[String]) -> Result<Vec<usize>, RevisionError> {
+    pub fn downgrade_plan(
+        &self,
+        destination: &str,
+        current: &[String],
+    ) -> Result<Vec<usize>, RevisionError> {
         self.iterate_revisions(
             &RevArg::from_ids(current),
             &RevArg::str(destination),
@@ -325,6 +343,89 @@ impl RevisionMap {
                 ..Walk::default()
             },
         )
+    }
+}
+
+/// One `stamp` step (Alembic's `StampStep`): move the version rows from
+/// `from` to `to` without running migrations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StampStep {
+    pub from: Vec<usize>,
+    /// `None` stamps back to base (the rows of `from` are deleted).
+    pub to: Option<usize>,
+    pub is_upgrade: bool,
+    /// A new branch row (or a deleted one) rather than an update in place.
+    pub branch_move: bool,
+}
+
+impl RevisionMap {
+    /// `ScriptDirectory._stamp_revs`: the steps that take the version table
+    /// from `heads` (the database) to `targets`.
+    pub fn stamp_plan(
+        &self,
+        targets: &[String],
+        heads: &[String],
+    ) -> Result<Vec<StampStep>, RevisionError> {
+        let heads_revs = revs_only(&self.get_revisions(&RevArg::Tuple(heads.to_vec()))?)?;
+        let base = ["base".to_string()];
+        let targets: &[String] = if targets.is_empty() { &base } else { targets };
+        let mut filtered: Vec<usize> = Vec::new();
+        for t in targets.iter().filter(|t| !t.is_empty()) {
+            for h in self.filter_for_lineage(&heads_revs, &RevArg::str(t.clone()), true)? {
+                if !filtered.contains(&h) {
+                    filtered.push(h);
+                }
+            }
+        }
+        let mut dests = self.get_revisions(&RevArg::Tuple(targets.to_vec()))?;
+        if dests.is_empty() {
+            dests.push(Target::Null);
+        }
+        let mut steps = Vec::new();
+        for dest in dests {
+            let dest = match dest {
+                Target::Null => {
+                    steps.extend(filtered.iter().map(|&h| StampStep {
+                        from: vec![h],
+                        to: None,
+                        is_upgrade: false,
+                        branch_move: true,
+                    }));
+                    continue;
+                }
+                Target::Base => return Err(assertion()),
+                Target::Rev(d) => d,
+            };
+            if filtered.contains(&dest) {
+                continue;
+            }
+            let below = self.iterate_related(Edges::AllNext, &[dest]);
+            let above = self.iterate_related(Edges::NormalizedDown, &[dest]);
+            let step = if below.iter().any(|d| filtered.contains(d)) {
+                StampStep {
+                    from: filtered.clone(),
+                    to: Some(dest),
+                    is_upgrade: false,
+                    branch_move: false,
+                }
+            } else if above.iter().any(|a| filtered.contains(a)) {
+                StampStep {
+                    from: filtered.clone(),
+                    to: Some(dest),
+                    is_upgrade: true,
+                    branch_move: false,
+                }
+            } else {
+                StampStep {
+                    from: Vec::new(),
+                    to: Some(dest),
+                    is_upgrade: true,
+                    branch_move: true,
+                }
+            };
+            steps.push(step);
+        }
+        Ok(steps)
     }
 }
 

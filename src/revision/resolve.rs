@@ -64,7 +64,10 @@ pub(crate) fn py_int(s: &str) -> Option<i64> {
         Some(b'+') => (false, &t[1..]),
         _ => (false, t),
     };
-    if digits.is_empty() || digits.starts_with('_') || digits.ends_with('_') || digits.contains("__")
+    if digits.is_empty()
+        || digits.starts_with('_')
+        || digits.ends_with('_')
+        || digits.contains("__")
     {
         return None;
     }
@@ -108,7 +111,8 @@ impl RevisionMap {
         match &id {
             RevArg::Str(s) if s == "heads" => {
                 if let Some(label) = label.filter(|l| !l.is_empty()) {
-                    let heads = self.filter_for_lineage(self.heads(), &RevArg::str(label), false)?;
+                    let heads =
+                        self.filter_for_lineage(self.heads(), &RevArg::str(label), false)?;
                     Ok((self.ids_of(&heads), branch_label))
                 } else {
                     Ok((self.ids_of(self.real_heads()), branch_label))
@@ -116,7 +120,10 @@ impl RevisionMap {
             }
             RevArg::Str(s) if s == "head" => {
                 let head = self.get_current_head(label)?;
-                Ok((head.map(|h| self.id(h).to_string()).into_iter().collect(), branch_label))
+                Ok((
+                    head.map(|h| self.id(h).to_string()).into_iter().collect(),
+                    branch_label,
+                ))
             }
             RevArg::Str(s) if s == "base" => Ok((Vec::new(), branch_label)),
             RevArg::None => Ok((Vec::new(), branch_label)),
@@ -126,7 +133,10 @@ impl RevisionMap {
     }
 
     /// `get_current_head`: the single (versioned) head, optionally on a branch.
-    pub fn get_current_head(&self, branch_label: Option<&str>) -> Result<Option<usize>, RevisionError> {
+    pub fn get_current_head(
+        &self,
+        branch_label: Option<&str>,
+    ) -> Result<Option<usize>, RevisionError> {
         let heads: Vec<usize> = match branch_label.filter(|l| !l.is_empty()) {
             Some(label) => self.filter_for_lineage(self.heads(), &RevArg::str(label), false)?,
             None => self.heads().to_vec(),
@@ -190,7 +200,10 @@ impl RevisionMap {
                 argument: id.to_string(),
             });
         }
-        self.revision_for_ident(resolved.first().map(String::as_str), branch_label.as_deref())
+        self.revision_for_ident(
+            resolved.first().map(String::as_str),
+            branch_label.as_deref(),
+        )
     }
 
     pub(crate) fn resolve_branch_rev(&self, branch_label: &str) -> Result<usize, RevisionError> {
@@ -240,7 +253,10 @@ impl RevisionMap {
                     let branch = check_branch.expect("branch_rev implies check_branch");
                     let owned: Vec<String> = revs.iter().map(|r| r.to_string()).collect();
                     let kept = self.filter_ids_for_lineage(&owned, &RevArg::str(branch))?;
-                    revs = revs.into_iter().filter(|r| kept.iter().any(|k| k == r)).collect();
+                    revs = revs
+                        .into_iter()
+                        .filter(|r| kept.iter().any(|k| k == r))
+                        .collect();
                 }
                 match revs.as_slice() {
                     [] => {
@@ -397,7 +413,9 @@ impl RevisionMap {
             } else {
                 match initial {
                     Target::Base => Vec::new(),
-                    Target::Null => self.get_revisions(&RevArg::Tuple(self.ids_of(self.heads())))?,
+                    Target::Null => {
+                        self.get_revisions(&RevArg::Tuple(self.ids_of(self.heads())))?
+                    }
                     Target::Rev(i) => {
                         let down = RevArg::from_ids(&self.nodes[i].rev.down_revision);
                         let c = self.get_revisions(&down)?;
@@ -456,7 +474,12 @@ impl RevisionMap {
                     )));
                 };
                 let start = self.get_revision_on_branch(symbol, None)?;
-                let rev = self.walk(start, m.steps, branch_label.as_deref(), assert_relative_length)?;
+                let rev = self.walk(
+                    start,
+                    m.steps,
+                    branch_label.as_deref(),
+                    assert_relative_length,
+                )?;
                 if rev == Target::Null {
                     return Err(RevisionError::Other("Walked too far".into()));
                 }
@@ -468,10 +491,12 @@ impl RevisionMap {
                 None => {
                     let currents = current_ids(current);
                     if let Some(label) = branch_label.as_deref() {
-                        let mut list = self.filter_ids_for_lineage(&currents, &RevArg::str(label))?;
+                        let mut list =
+                            self.filter_ids_for_lineage(&currents, &RevArg::str(label))?;
                         if list.is_empty() {
                             let all_current = self.get_all_current(&currents)?;
-                            let filtered = self.filter_for_lineage(&all_current, &RevArg::str(label), false)?;
+                            let filtered =
+                                self.filter_for_lineage(&all_current, &RevArg::str(label), false)?;
                             list = self.ids_of(&filtered);
                         }
                         if list.len() != 1 {
@@ -551,7 +576,8 @@ impl RevisionMap {
                     start_revs = on_branch.into_iter().map(Target::Rev).collect();
                     if start_revs.is_empty() {
                         let ancestors = self.iterate_related(Edges::NormalizedDown, &revs);
-                        let active = self.filter_for_lineage(&ancestors, &RevArg::str(label), false)?;
+                        let active =
+                            self.filter_for_lineage(&ancestors, &RevArg::str(label), false)?;
                         let mut below = std::collections::HashSet::new();
                         for &a in &active {
                             below.extend(self.nodes[a].normalized_down());
@@ -583,7 +609,12 @@ impl RevisionMap {
                 return Ok(vec![rev]);
             };
             let start = self.get_revision_on_branch(symbol, None)?;
-            return Ok(vec![self.walk(start, m.steps, label, assert_relative_length)?]);
+            return Ok(vec![self.walk(
+                start,
+                m.steps,
+                label,
+                assert_relative_length,
+            )?]);
         }
         let Some(symbol) = m.symbol else {
             return Err(RevisionError::Other(format!(
@@ -593,7 +624,12 @@ impl RevisionMap {
             )));
         };
         let start = self.get_revision_on_branch(symbol, label)?;
-        Ok(vec![self.walk(start, m.steps, None, assert_relative_length)?])
+        Ok(vec![self.walk(
+            start,
+            m.steps,
+            None,
+            assert_relative_length,
+        )?])
     }
 
     /// `_get_all_current`: the database's heads expanded through

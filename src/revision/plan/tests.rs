@@ -67,22 +67,33 @@ fn identifiers_resolve_like_alembic() {
     assert_eq!(get("networking@head").unwrap(), ["9c5a1b2d3e4f"]);
     assert_eq!(get("base").unwrap(), Vec::<String>::new());
     assert_eq!(get("heads").unwrap(), ["9c5a1b2d3e4f"]);
-    assert!(matches!(get("head"), Ok(_) | Err(RevisionError::MultipleHeads { .. })));
+    assert!(matches!(
+        get("head"),
+        Ok(_) | Err(RevisionError::MultipleHeads { .. })
+    ));
     match get("1") {
         Err(RevisionError::Resolution { message, argument }) => {
             assert_eq!(argument, "1");
-            assert_eq!(message, "Multiple revisions start with '1': '109ec7d132bf', '1975ea83b712'...");
+            assert_eq!(
+                message,
+                "Multiple revisions start with '1': '109ec7d132bf', '1975ea83b712'..."
+            );
         }
         other => panic!("{other:?}"),
     }
     match get("networking@1975ea83b712") {
         Err(RevisionError::Resolution { message, .. }) => {
-            assert_eq!(message, "Revision 1975ea83b712 is not a member of branch 'networking'")
+            assert_eq!(
+                message,
+                "Revision 1975ea83b712 is not a member of branch 'networking'"
+            )
         }
         other => panic!("{other:?}"),
     }
     match get("nosuch@3cac") {
-        Err(RevisionError::Resolution { message, .. }) => assert_eq!(message, "No such branch: 'nosuch'"),
+        Err(RevisionError::Resolution { message, .. }) => {
+            assert_eq!(message, "No such branch: 'nosuch'")
+        }
         other => panic!("{other:?}"),
     }
 }
@@ -100,7 +111,11 @@ fn upgrade_from_empty_runs_everything_once_in_dependency_order() {
 #[test]
 fn downgrade_of_the_accounts_line_takes_the_dependent_first() {
     let m = aproj();
-    let plan = ids(&m, &m.downgrade_plan("1975ea83b712", &["9c5a1b2d3e4f".into()]).unwrap());
+    let plan = ids(
+        &m,
+        &m.downgrade_plan("1975ea83b712", &["9c5a1b2d3e4f".into()])
+            .unwrap(),
+    );
     assert_eq!(plan[0], "9c5a1b2d3e4f");
     assert!(plan.contains(&"53fffde5ad5".to_string()));
     assert!(!plan.contains(&"1975ea83b712".to_string()));
@@ -115,22 +130,72 @@ fn relative_targets() {
         rev("dddd4444", &["cccc3333"], &[], &[]),
     ])
     .unwrap();
-    assert_eq!(ids(&lin, &lin.upgrade_plan("+2", &["aaaa1111".into()]).unwrap()), ["bbbb2222", "cccc3333"]);
-    assert_eq!(ids(&lin, &lin.downgrade_plan("-1", &["dddd4444".into()]).unwrap()), ["dddd4444"]);
+    assert_eq!(
+        ids(&lin, &lin.upgrade_plan("+2", &["aaaa1111".into()]).unwrap()),
+        ["bbbb2222", "cccc3333"]
+    );
+    assert_eq!(
+        ids(
+            &lin,
+            &lin.downgrade_plan("-1", &["dddd4444".into()]).unwrap()
+        ),
+        ["dddd4444"]
+    );
     match lin.upgrade_plan("+9", &["aaaa1111".into()]) {
-        Err(RevisionError::Other(m)) => assert_eq!(m, "Relative revision +9 didn't produce 9 migrations"),
+        Err(RevisionError::Other(m)) => {
+            assert_eq!(m, "Relative revision +9 didn't produce 9 migrations")
+        }
         other => panic!("{other:?}"),
     }
-    assert_eq!(ids(&lin, &lin.upgrade_plan("base+3", &[]).unwrap()), ["aaaa1111", "bbbb2222", "cccc3333"]);
+    assert_eq!(
+        ids(&lin, &lin.upgrade_plan("base+3", &[]).unwrap()),
+        ["aaaa1111", "bbbb2222", "cccc3333"]
+    );
 }
 
 #[test]
 fn broken_graphs_are_reported() {
     use crate::revision::MapError;
-    let cyc = RevisionMap::new(vec![rev("a1", &["b1"], &[], &[]), rev("b1", &["a1"], &[], &[])]);
+    let cyc = RevisionMap::new(vec![
+        rev("a1", &["b1"], &[], &[]),
+        rev("b1", &["a1"], &[], &[]),
+    ]);
     assert!(matches!(cyc, Err(MapError::Cycle { .. })));
     let missing = RevisionMap::new(vec![rev("a1", &["zz"], &[], &[])]).unwrap_err();
-    assert_eq!(missing.to_string(), "Revision zz referenced from a1 is not present");
+    assert_eq!(
+        missing.to_string(),
+        "Revision zz referenced from a1 is not present"
+    );
     let selfloop = RevisionMap::new(vec![rev("aa11", &["aa11"], &[], &[])]).unwrap_err();
-    assert_eq!(selfloop.to_string(), "Self-loop is detected in revisions (aa11)");
+    assert_eq!(
+        selfloop.to_string(),
+        "Self-loop is detected in revisions (aa11)"
+    );
+}
+
+#[test]
+fn stamp_steps_follow_alembic() {
+    let m = aproj();
+    let id = |s: &str| m.lookup(s).unwrap();
+    // New branch from an empty table.
+    let steps = m.stamp_plan(&["ae1027a6acf".into()], &[]).unwrap();
+    assert_eq!(steps.len(), 1);
+    assert!(steps[0].is_upgrade && steps[0].branch_move && steps[0].to == Some(id("ae1027a6acf")));
+    // Along the lineage: one update, even across the merge.
+    let steps = m
+        .stamp_plan(&["53fffde5ad5".into()], &["ae1027a6acf".into()])
+        .unwrap();
+    assert_eq!(steps[0].from, vec![id("ae1027a6acf")]);
+    assert!(steps[0].is_upgrade && !steps[0].branch_move);
+    // Back to base deletes the row.
+    let steps = m
+        .stamp_plan(&["base".into()], &["ae1027a6acf".into()])
+        .unwrap();
+    assert_eq!(steps[0].to, None);
+    // Already there: nothing to do.
+    assert!(
+        m.stamp_plan(&["ae1027a6acf".into()], &["ae1027a6acf".into()])
+            .unwrap()
+            .is_empty()
+    );
 }
