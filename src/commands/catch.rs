@@ -51,7 +51,7 @@ impl Catch<'_> {
                 CommandError::Failed(format!("Can't locate revision identified by '{argument}'"))
             }
             RevisionError::Other(message) => CommandError::Failed(message),
-            RevisionError::Assertion => CommandError::Uncaught("AssertionError".into()),
+            RevisionError::Crash(line) => CommandError::Uncaught(line),
         }
     }
 }

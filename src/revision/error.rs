@@ -24,9 +24,11 @@ pub enum RevisionError {
     Resolution { message: String, argument: String },
     #[error("{0}")]
     Other(String),
-    /// Alembic itself dies on a bare `assert` here (a traceback, exit 1).
-    #[error("AssertionError")]
-    Assertion,
+    /// Alembic itself dies here with an uncaught Python exception (a
+    /// traceback, exit 1); the text is the exception line it ends with,
+    /// e.g. `AssertionError` or `TypeError: 'NoneType' object is not iterable`.
+    #[error("{0}")]
+    Crash(String),
 }
 
 /// Errors that make the revision map unusable; Alembic raises most of these

@@ -12,7 +12,7 @@ use super::{RevArg, RevisionError, RevisionMap};
 /// Alembic's `assert is_revision(x)`: a step that Alembic itself cannot take
 /// (it dies with a bare `AssertionError`).
 fn assertion() -> RevisionError {
-    RevisionError::Assertion
+    RevisionError::Crash("AssertionError".into())
 }
 
 fn revs_only(targets: &[Target]) -> Result<Vec<usize>, RevisionError> {
@@ -402,6 +402,9 @@ impl RevisionMap {
             let below = self.iterate_related(Edges::AllNext, &[dest]);
             let above = self.iterate_related(Edges::NormalizedDown, &[dest]);
             let step = if below.iter().any(|d| filtered.contains(d)) {
+                if above.iter().any(|a| filtered.contains(a)) {
+                    return Err(assertion());
+                }
                 StampStep {
                     from: filtered.clone(),
                     to: Some(dest),

@@ -490,6 +490,11 @@ impl RevisionMap {
                 Some(s) => s.to_string(),
                 None => {
                     let currents = current_ids(current);
+                    if branch_label.is_some() && *current == RevArg::None {
+                        return Err(RevisionError::Crash(
+                            "TypeError: 'NoneType' object is not iterable".into(),
+                        ));
+                    }
                     if let Some(label) = branch_label.as_deref() {
                         let mut list =
                             self.filter_ids_for_lineage(&currents, &RevArg::str(label))?;
@@ -500,9 +505,7 @@ impl RevisionMap {
                             list = self.ids_of(&filtered);
                         }
                         if list.len() != 1 {
-                            return Err(RevisionError::Other(
-                                "Not a valid downgrade target from current heads".into(),
-                            ));
+                            return Err(RevisionError::Crash("AssertionError".into()));
                         }
                         list.remove(0)
                     } else {
@@ -564,35 +567,53 @@ impl RevisionMap {
         if m.steps > 0 {
             let Some(symbol) = m.symbol else {
                 let currents = current_ids(current);
-                let current_targets: Vec<Target> = if currents.is_empty() {
-                    vec![Target::Null]
-                } else {
-                    self.get_revisions(&RevArg::Tuple(currents.clone()))?
-                };
-                let mut start_revs: Vec<Target> = current_targets.clone();
-                if let Some(label) = label {
-                    let revs: Vec<usize> = current_targets.iter().filter_map(|t| t.rev()).collect();
-                    let on_branch = self.filter_for_lineage(&revs, &RevArg::str(label), false)?;
-                    start_revs = on_branch.into_iter().map(Target::Rev).collect();
-                    if start_revs.is_empty() {
-                        let ancestors = self.iterate_related(Edges::NormalizedDown, &revs);
-                        let active =
-                            self.filter_for_lineage(&ancestors, &RevArg::str(label), false)?;
-                        let mut below = std::collections::HashSet::new();
-                        for &a in &active {
-                            below.extend(self.nodes[a].normalized_down());
-                        }
-                        start_revs = active
-                            .into_iter()
-                            .filter(|a| !below.contains(a))
-                            .map(Target::Rev)
-                            .collect();
-                        start_revs.dedup();
-                        if start_revs.is_empty() {
-                            start_revs = vec![Target::Null];
+                // Alembic walks from the *strings* of the database state, so an
+                // unlabelled start resolves like any identifier (even "base").
+                let start_revs: Vec<Target> = match label {
+                    None if currents.is_empty() => vec![Target::Null],
+                    None if currents.len() > 1 => currents.iter().map(|_| Target::Null).collect(),
+                    None => vec![
+                        match self.get_revision(&RevArg::str(currents[0].clone()))? {
+                            Some(i) => Target::Rev(i),
+                            None => Target::Null,
+                        },
+                    ],
+                    Some(label) => {
+                        let revs: Vec<usize> = if currents.is_empty() {
+                            Vec::new()
+                        } else {
+                            self.get_revisions(&RevArg::Tuple(currents.clone()))?
+                                .iter()
+                                .filter_map(|t| t.rev())
+                                .collect()
+                        };
+                        let on_branch =
+                            self.filter_for_lineage(&revs, &RevArg::str(label), false)?;
+                        if !on_branch.is_empty() {
+                            on_branch.into_iter().map(Target::Rev).collect()
+                        } else {
+                            // Not on that branch yet: start from the tips of
+                            // what is applied on it, or from base.
+                            let ancestors = self.iterate_related(Edges::NormalizedDown, &revs);
+                            let active =
+                                self.filter_for_lineage(&ancestors, &RevArg::str(label), false)?;
+                            let mut below = std::collections::HashSet::new();
+                            for &a in &active {
+                                below.extend(self.nodes[a].normalized_down());
+                            }
+                            let tips: Vec<Target> = active
+                                .into_iter()
+                                .filter(|a| !below.contains(a))
+                                .map(Target::Rev)
+                                .collect();
+                            if tips.is_empty() {
+                                vec![Target::Null]
+                            } else {
+                                tips
+                            }
                         }
                     }
-                }
+                };
                 if start_revs.len() > 1 {
                     return Err(RevisionError::Other(
                         "Ambiguous upgrade from multiple current revisions".into(),
