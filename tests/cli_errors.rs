@@ -21,7 +21,9 @@ fn copy_dir(from: &Path, to: &Path) {
 /// Copies a fixture project to a fresh directory (so nothing is written
 /// into the source tree) and returns it.
 fn project(name: &str) -> (tempfile::TempDir, PathBuf) {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/projects").join(name);
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/projects")
+        .join(name);
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join(name);
     copy_dir(&src, &dir);
@@ -44,7 +46,10 @@ fn run(dir: &Path, args: &[&str]) -> String {
             .replace(&dir.display().to_string(), "[PROJECT]")
     };
     let stderr = clean(&out.stderr);
-    assert!(!stderr.contains("panicked"), "a Rust panic reached the user:\n{stderr}");
+    assert!(
+        !stderr.contains("panicked"),
+        "a Rust panic reached the user:\n{stderr}"
+    );
     format!(
         "exit: {}\n--- stdout\n{}--- stderr\n{}",
         out.status.code().unwrap_or(-1),
@@ -80,7 +85,8 @@ fn unreadable_revision_file() {
     let (_tmp, dir) = project("missing_parent");
     let versions = dir.join("migrations/versions");
     std::fs::remove_file(versions.join("bbbb2222_step.py")).unwrap();
-    std::os::unix::fs::symlink(versions.join("gone.txt"), versions.join("bbbb2222_step.py")).unwrap();
+    std::os::unix::fs::symlink(versions.join("gone.txt"), versions.join("bbbb2222_step.py"))
+        .unwrap();
     insta::assert_snapshot!(run(&dir, &["heads"]));
 }
 
