@@ -1,0 +1,129 @@
+//! From parsed arguments to a finished command: config discovery as
+//! Alembic's `CommandLine.main` does it, dispatch, and the one place where
+//! errors become what the user sees.
+
+use std::path::{Path, PathBuf};
+
+use super::args::{CommandArgs, GlobalOptions};
+use crate::commands::{self, CommandError};
+use crate::config::Config;
+use crate::ui::Ui;
+
+/// Exit status of `sys.exit(-1)`, Alembic's `FAILED:` path.
+const EXIT_FAILED: i32 = 255;
+/// Exit status of an uncaught Python exception (and of `--raiseerr`).
+const EXIT_UNCAUGHT: i32 = 1;
+
+/// Runs one parsed command line and returns the process exit status.
+pub fn run(global: &GlobalOptions, command: &CommandArgs) -> i32 {
+    let mut ui = Ui::new(global.quiet);
+    let result = config_files(global)
+        .and_then(|(toml, ini)| Ok(Config::load(&ini, &toml, &global.name)?))
+        .and_then(|config| dispatch(&config, &mut ui, command));
+    let code = match result {
+        Ok(()) => 0,
+        Err(CommandError::Uncaught(line)) => {
+            ui.flush();
+            eprintln!("{}", uncaught(&line));
+            EXIT_UNCAUGHT
+        }
+        Err(e) if global.raiseerr => {
+            ui.flush();
+            eprintln!(
+                "{}",
+                uncaught(&format!("alembic.util.exc.CommandError: {e}"))
+            );
+            EXIT_UNCAUGHT
+        }
+        Err(e) => {
+            ui.msg(&format!("FAILED: {e}"));
+            EXIT_FAILED
+        }
+    };
+    ui.flush();
+    code
+}
+
+/// Where Alembic would die with a Python traceback. alembic-rs has no Python
+/// stack to show; it prints the exception line Alembic ends with, so scripts
+/// that grep for it keep working.
+fn uncaught(line: &str) -> String {
+    format!(
+        "Traceback (most recent call last):\n  (raised by Alembic's own code; alembic-rs reproduces the outcome)\n{line}"
+    )
+}
+
+fn dispatch(config: &Config, ui: &mut Ui, command: &CommandArgs) -> Result<(), CommandError> {
+    match command {
+        CommandArgs::Heads {
+            verbose,
+            resolve_dependencies,
+        } => commands::heads(config, ui, *verbose, *resolve_dependencies),
+        CommandArgs::Branches { verbose } => commands::branches(config, ui, *verbose),
+        CommandArgs::History {
+            rev_range,
+            verbose,
+            indicate_current,
+        } => commands::history(
+            config,
+            ui,
+            rev_range.as_deref(),
+            *verbose,
+            *indicate_current,
+        ),
+        CommandArgs::Show { rev } => commands::show(config, ui, rev),
+        CommandArgs::ListTemplates => {
+            commands::list_templates(ui);
+            Ok(())
+        }
+        CommandArgs::Init { .. } => Err(CommandError::NotImplemented("init")),
+        CommandArgs::Revision { .. } => Err(CommandError::NotImplemented("revision")),
+        CommandArgs::Merge { .. } => Err(CommandError::NotImplemented("merge")),
+        CommandArgs::Upgrade { .. } => Err(CommandError::NotImplemented("upgrade")),
+        CommandArgs::Downgrade { .. } => Err(CommandError::NotImplemented("downgrade")),
+        CommandArgs::Current { .. } => Err(CommandError::NotImplemented("current")),
+        CommandArgs::Stamp { .. } => Err(CommandError::NotImplemented("stamp")),
+        CommandArgs::Edit { .. } => Err(CommandError::NotImplemented("edit")),
+        CommandArgs::EnsureVersion { .. } => Err(CommandError::NotImplemented("ensure_version")),
+        CommandArgs::Check => Err(CommandError::NotImplemented("check")),
+    }
+}
+
+/// `CommandLine._inis_from_config`: which pyproject.toml and which ini file,
+/// from `-c` (given at most once each) and `ALEMBIC_CONFIG`.
+fn config_files(global: &GlobalOptions) -> Result<(PathBuf, PathBuf), CommandError> {
+    let is_toml = |p: &str| {
+        Path::new(p)
+            .file_name()
+            .is_some_and(|n| n == "pyproject.toml")
+    };
+    let (default_toml, default_ini) = match std::env::var("ALEMBIC_CONFIG")
+        .ok()
+        .filter(|v| !v.is_empty())
+    {
+        Some(env) if is_toml(&env) => (env, "alembic.ini".to_string()),
+        Some(env) => ("pyproject.toml".to_string(), env),
+        None => ("pyproject.toml".to_string(), "alembic.ini".to_string()),
+    };
+    let mut toml: Option<&str> = None;
+    let mut ini: Option<&str> = None;
+    for name in &global.config {
+        let slot = if is_toml(name) { &mut toml } else { &mut ini };
+        if slot.is_some() {
+            // Raised outside Alembic's error handling: a traceback, exit 1.
+            return Err(CommandError::Uncaught(format!(
+                "alembic.util.exc.CommandError: {}",
+                if is_toml(name) {
+                    "pyproject.toml indicated more than once"
+                } else {
+                    "only one ini file may be indicated"
+                }
+            )));
+        }
+        *slot = Some(name);
+    }
+    Ok((
+        PathBuf::from(toml.map(str::to_string).unwrap_or(default_toml)),
+        PathBuf::from(ini.map(str::to_string).unwrap_or(default_ini)),
+    ))
+}
