@@ -10,6 +10,7 @@
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod pyfmt;
 pub mod revision;
 pub mod script;
 pub mod ui;

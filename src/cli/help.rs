@@ -8,7 +8,8 @@
 //! `$COLUMNS` when it is a positive integer, else the width of the terminal
 //! on stdout, else 80 (see [`terminal_columns`]).
 
-use super::argparse::{Action, Nargs, Parser, command_parser, top_parser};
+use super::argparse::{Action, Parser, command_parser, top_parser};
+use super::spec::Nargs;
 
 /// Python's `len()`: code points, not bytes.
 fn clen(s: &str) -> i64 {

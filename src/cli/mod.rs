@@ -3,9 +3,10 @@
 pub mod argparse;
 pub mod args;
 pub mod help;
-mod run;
 #[cfg(test)]
 mod oracle_tests;
+mod run;
+mod spec;
 
 pub use argparse::{parse_args, parse_args_with_columns, prog_name, version_text};
 pub use args::{CommandArgs, GlobalOptions, ParseOutcome};
@@ -18,7 +19,11 @@ pub fn main() -> i32 {
     let argv: Vec<String> = argv.collect();
     match parse_args(&prog, &argv) {
         ParseOutcome::Run(global, command) => run::run(&global, &command),
-        ParseOutcome::Exit { stdout, stderr, code } => {
+        ParseOutcome::Exit {
+            stdout,
+            stderr,
+            code,
+        } => {
             print!("{stdout}");
             eprint!("{stderr}");
             code

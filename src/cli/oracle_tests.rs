@@ -10,11 +10,10 @@ use std::process::{Command, Stdio};
 
 use serde_json::{Value as Json, json};
 
-use super::argparse::{
-    Kind, Nargs, command_names, command_parser, parse_args_with_columns, top_parser,
-};
+use super::argparse::{command_parser, parse_args_with_columns, top_parser};
 use super::args::{CommandArgs, GlobalOptions, ParseOutcome};
 use super::help;
+use super::spec::{Kind, Nargs, command_names};
 
 fn oracle_python() -> Option<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));

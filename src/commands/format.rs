@@ -2,6 +2,7 @@
 //! `Script.log_entry` (the verbose block).
 
 use super::Scripts;
+use crate::pyfmt::py_splitlines;
 
 /// Which pieces of the one-line form a command asks for.
 #[derive(Debug, Clone, Copy, Default)]
@@ -137,54 +138,4 @@ fn join<S: AsRef<str>>(items: impl Iterator<Item = S>) -> String {
         .map(|s| s.as_ref().to_string())
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// Python's `str.splitlines()`, which also breaks on `\v`, `\f`, `\x1c`-`\x1e`,
-/// `\x85`, U+2028 and U+2029.
-pub(crate) fn py_splitlines(s: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    let mut chars = s.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        let is_break = matches!(
-            c,
-            '\n' | '\r'
-                | '\x0b'
-                | '\x0c'
-                | '\x1c'
-                | '\x1d'
-                | '\x1e'
-                | '\u{85}'
-                | '\u{2028}'
-                | '\u{2029}'
-        );
-        if !is_break {
-            continue;
-        }
-        out.push(&s[start..i]);
-        let mut end = i + c.len_utf8();
-        if c == '\r' {
-            if let Some(&(j, '\n')) = chars.peek() {
-                chars.next();
-                end = j + 1;
-            }
-        }
-        start = end;
-    }
-    if start < s.len() {
-        out.push(&s[start..]);
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::py_splitlines;
-
-    #[test]
-    fn splitlines_matches_python() {
-        assert_eq!(py_splitlines(""), Vec::<&str>::new());
-        assert_eq!(py_splitlines("a\n\nb"), vec!["a", "", "b"]);
-        assert_eq!(py_splitlines("a\r\nb\rc\x0cd\n"), vec!["a", "b", "c", "d"]);
-    }
 }

@@ -65,7 +65,7 @@ impl std::fmt::Display for RevArg {
             RevArg::None => f.write_str("None"),
             RevArg::Str(s) => f.write_str(s),
             RevArg::Tuple(t) => {
-                let items: Vec<String> = t.iter().map(|s| py_repr(s)).collect();
+                let items: Vec<String> = t.iter().map(|s| crate::pyfmt::py_repr(s)).collect();
                 if items.len() == 1 {
                     write!(f, "({},)", items[0])
                 } else {
@@ -74,33 +74,4 @@ impl std::fmt::Display for RevArg {
             }
         }
     }
-}
-
-/// Python's `repr()` of a str.
-pub fn py_repr(s: &str) -> String {
-    let quote = if s.contains('\'') && !s.contains('"') {
-        '"'
-    } else {
-        '\''
-    };
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push(quote);
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c == quote => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02x}", c as u32));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push(quote);
-    out
 }
