@@ -103,11 +103,11 @@ pub fn py_splitlines(s: &str) -> Vec<&str> {
         }
         out.push(&s[start..i]);
         let mut end = i + c.len_utf8();
-        if c == '\r' {
-            if let Some(&(j, '\n')) = chars.peek() {
-                chars.next();
-                end = j + 1;
-            }
+        if c == '\r'
+            && let Some(&(j, '\n')) = chars.peek()
+        {
+            chars.next();
+            end = j + 1;
         }
         start = end;
     }

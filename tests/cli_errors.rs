@@ -85,7 +85,7 @@ fn unreadable_revision_file() {
     let (_tmp, dir) = project("missing_parent");
     let versions = dir.join("migrations/versions");
     std::fs::remove_file(versions.join("bbbb2222_step.py")).unwrap();
-    std::os::unix::fs::symlink(versions.join("gone.txt"), versions.join("bbbb2222_step.py"))
+    std::os::unix::fs::symlink(versions.join("gone.py"), versions.join("bbbb2222_step.py"))
         .unwrap();
     insta::assert_snapshot!(run(&dir, &["heads"]));
 }

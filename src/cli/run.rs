@@ -20,6 +20,14 @@ pub fn run(global: &GlobalOptions, command: &CommandArgs) -> i32 {
     let result = config_files(global)
         .and_then(|(toml, ini)| Ok(Config::load(&ini, &toml, &global.name)?))
         .and_then(|config| dispatch(&config, &mut ui, command));
+    // configparser, int() and friends raise outside Alembic's CommandError
+    // handling: Alembic dies with a traceback there, and so do we (cleanly).
+    let result = result.map_err(|e| match e {
+        CommandError::Config(c) if !c.is_command_error() => {
+            CommandError::Uncaught(c.exception_line())
+        }
+        other => other,
+    });
     let code = match result {
         Ok(()) => 0,
         Err(CommandError::Uncaught(line)) => {

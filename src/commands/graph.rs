@@ -174,5 +174,5 @@ fn printable(t: Target) -> Result<usize, CommandError> {
 
 /// `revision_environment` makes `history` run env.py.
 fn revision_environment(config: &Config) -> Result<bool, CommandError> {
-    Ok(config.script_settings()?.revision_environment)
+    Ok(config.revision_environment()?)
 }

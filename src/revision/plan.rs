@@ -57,20 +57,20 @@ impl RevisionMap {
             revs_only(&self.parse_upgrade_target(lower, upper, walk.assert_relative_length)?)?;
 
         // `branch@...` as the lower end keeps only that branch's targets.
-        if let RevArg::Str(l) = lower {
-            if let Some((branch, _)) = l.split_once('@') {
-                let mut branch = branch.to_string();
-                if let Some(b) = self.get_revision(&RevArg::str(branch.clone()))? {
-                    if self.id(b) == branch {
-                        let labels = &self.nodes[b].branch_labels;
-                        if labels.len() != 1 {
-                            return Err(assertion());
-                        }
-                        branch = labels[0].clone();
-                    }
+        if let RevArg::Str(l) = lower
+            && let Some((branch, _)) = l.split_once('@')
+        {
+            let mut branch = branch.to_string();
+            if let Some(b) = self.get_revision(&RevArg::str(branch.clone()))?
+                && self.id(b) == branch
+            {
+                let labels = &self.nodes[b].branch_labels;
+                if labels.len() != 1 {
+                    return Err(assertion());
                 }
-                targets.retain(|&t| self.nodes[t].branch_labels.contains(&branch));
+                branch = labels[0].clone();
             }
+            targets.retain(|&t| self.nodes[t].branch_labels.contains(&branch));
         }
 
         let mut required: HashSet<usize> = self
@@ -158,25 +158,25 @@ impl RevisionMap {
                 revs_only(&self.get_revisions(&RevArg::Tuple(next))?)?
             }
         };
-        if let Some(label) = branch_label.as_deref().filter(|l| !l.is_empty()) {
-            if roots.len() > 1 {
-                let branch = self.resolve_branch_rev(label)?;
-                let ancestors: HashSet<usize> = self
-                    .iterate_related(Edges::Down, &[branch])
-                    .into_iter()
-                    .collect();
-                let mut kept: Vec<usize> = Vec::new();
-                for r in roots {
-                    if ancestors.contains(&r) && !kept.contains(&r) {
-                        kept.push(r);
-                    }
+        if let Some(label) = branch_label.as_deref().filter(|l| !l.is_empty())
+            && roots.len() > 1
+        {
+            let branch = self.resolve_branch_rev(label)?;
+            let ancestors: HashSet<usize> = self
+                .iterate_related(Edges::Down, &[branch])
+                .into_iter()
+                .collect();
+            let mut kept: Vec<usize> = Vec::new();
+            for r in roots {
+                if ancestors.contains(&r) && !kept.contains(&r) {
+                    kept.push(r);
                 }
-                roots = kept;
-                if roots.is_empty() {
-                    return Err(RevisionError::Other(
-                        "Not a valid downgrade target from current heads".into(),
-                    ));
-                }
+            }
+            roots = kept;
+            if roots.is_empty() {
+                return Err(RevisionError::Other(
+                    "Not a valid downgrade target from current heads".into(),
+                ));
             }
         }
         let heads = revs_only(&self.get_revisions(upper)?)?;
@@ -196,13 +196,14 @@ impl RevisionMap {
                 .collect();
             drop.extend(active.iter().filter(|a| !keep.contains(a)));
         }
-        if let Some(t) = target {
-            if drop.is_empty() && !heads.contains(&t) {
-                return Err(RevisionError::RangeNotAncestor {
-                    lower: RevArg::str("Nothing to drop"),
-                    upper: upper.clone(),
-                });
-            }
+        if let Some(t) = target
+            && drop.is_empty()
+            && !heads.contains(&t)
+        {
+            return Err(RevisionError::RangeNotAncestor {
+                lower: RevArg::str("Nothing to drop"),
+                upper: upper.clone(),
+            });
         }
         Ok((drop, heads))
     }

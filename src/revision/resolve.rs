@@ -164,21 +164,21 @@ impl RevisionMap {
         }
         let (resolved, branch_label) = self.resolve_revision_number(id)?;
         let label = branch_label.as_deref();
-        if resolved.len() == 1 {
-            if let Some(n) = py_int(&resolved[0]).filter(|n| *n < 0) {
-                // `label@-n`: walk down from the heads of that branch.
-                let mut heads = Vec::new();
-                for h in self.get_revisions(&RevArg::str("heads"))? {
-                    let Target::Rev(i) = h else { continue };
-                    if label.is_none_or(|l| self.nodes[i].branch_labels.contains(l)) {
-                        heads.push(i);
-                    }
+        if resolved.len() == 1
+            && let Some(n) = py_int(&resolved[0]).filter(|n| *n < 0)
+        {
+            // `label@-n`: walk down from the heads of that branch.
+            let mut heads = Vec::new();
+            for h in self.get_revisions(&RevArg::str("heads"))? {
+                let Target::Rev(i) = h else { continue };
+                if label.is_none_or(|l| self.nodes[i].branch_labels.contains(l)) {
+                    heads.push(i);
                 }
-                return heads
-                    .into_iter()
-                    .map(|h| self.walk(Target::Rev(h), n, None, true))
-                    .collect();
             }
+            return heads
+                .into_iter()
+                .map(|h| self.walk(Target::Rev(h), n, None, true))
+                .collect();
         }
         resolved
             .iter()
@@ -253,10 +253,7 @@ impl RevisionMap {
                     let branch = check_branch.expect("branch_rev implies check_branch");
                     let owned: Vec<String> = revs.iter().map(|r| r.to_string()).collect();
                     let kept = self.filter_ids_for_lineage(&owned, &RevArg::str(branch))?;
-                    revs = revs
-                        .into_iter()
-                        .filter(|r| kept.iter().any(|k| k == r))
-                        .collect();
+                    revs.retain(|r| kept.iter().any(|k| k == r));
                 }
                 match revs.as_slice() {
                     [] => {
@@ -285,16 +282,16 @@ impl RevisionMap {
                 }
             }
         };
-        if let (Some(branch), Some(b)) = (check_branch, branch_rev) {
-            if !self.shares_lineage(revision, &[self.id(b).to_string()], false)? {
-                return Err(resolution(
-                    format!(
-                        "Revision {} is not a member of branch '{branch}'",
-                        self.id(revision)
-                    ),
-                    ident,
-                ));
-            }
+        if let (Some(branch), Some(b)) = (check_branch, branch_rev)
+            && !self.shares_lineage(revision, &[self.id(b).to_string()], false)?
+        {
+            return Err(resolution(
+                format!(
+                    "Revision {} is not a member of branch '{branch}'",
+                    self.id(revision)
+                ),
+                ident,
+            ));
         }
         Ok(Some(revision))
     }

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Prepares what the tests need, idempotently and without prompts:
+#  - .venv-oracle/: real Alembic 1.20.1 (the parity oracle) with SQLAlchemy 2,
+#    psycopg2-binary and pymysql;
+#  - PostgreSQL and MariaDB running on 127.0.0.1 (started if down).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+venv=.venv-oracle
+if ! "$venv/bin/python" -c 'import alembic, sqlalchemy, psycopg2, pymysql; assert alembic.__version__ == "1.20.1"' 2>/dev/null; then
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check \
+        'alembic==1.20.1' 'sqlalchemy>=2,<3' psycopg2-binary pymysql
+fi
+
+if command -v pg_isready >/dev/null && ! pg_isready -q -h 127.0.0.1; then
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start || true
+fi
+if [ -x /usr/sbin/mariadbd ] && ! mariadb -h127.0.0.1 -uroot -e 'select 1' >/dev/null 2>&1; then
+    start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd || true
+    for _ in $(seq 1 30); do
+        mariadb -h127.0.0.1 -uroot -e 'select 1' >/dev/null 2>&1 && break
+        sleep 1
+    done
+fi
+echo "test environment ready: $venv ($("$venv/bin/python" -c 'import alembic; print("alembic", alembic.__version__)'))"

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The test command: prepare the oracle and databases, then run every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/test-env.sh
+export ALEMBIC_RS_ORACLE_PYTHON="$PWD/.venv-oracle/bin/python"
+if cargo nextest --version >/dev/null 2>&1; then
+    cargo nextest run --release --no-fail-fast
+else
+    cargo test --release --no-fail-fast
+fi
