@@ -358,6 +358,18 @@ impl RevisionMap {
         edges: Edges,
         targets: &[usize],
     ) -> Result<Vec<usize>, super::RevisionError> {
+        self.iterate_related_checked_among(edges, targets, targets)
+    }
+
+    /// The checked walk over `targets`, with overlaps judged against
+    /// `members` (Alembic walks targets one by one and may stop early, on
+    /// an overlap or on a target that is not a revision).
+    pub(crate) fn iterate_related_checked_among(
+        &self,
+        edges: Edges,
+        targets: &[usize],
+        members: &[usize],
+    ) -> Result<Vec<usize>, super::RevisionError> {
         let mut seen = vec![false; self.nodes.len()];
         let mut out = Vec::new();
         let mut todo: Vec<usize> = Vec::new();
@@ -374,7 +386,7 @@ impl RevisionMap {
             }
             let mut overlaps: Vec<usize> = Vec::new();
             for &p in &per_target {
-                if p != t && targets.contains(&p) && !overlaps.contains(&p) {
+                if p != t && members.contains(&p) && !overlaps.contains(&p) {
                     overlaps.push(p);
                 }
             }

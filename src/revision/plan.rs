@@ -108,11 +108,17 @@ impl RevisionMap {
                 }
             }
         }
+        // Alembic asserts each element is a revision only when its walk
+        // reaches it, so an overlap among the earlier ones is reported first.
+        let members: Vec<usize> = current.iter().filter_map(|t| t.rev()).collect();
+        let prefix = current.iter().take_while(|t| t.rev().is_some()).count();
+        let walked = self.iterate_related_checked_among(
+            Edges::NormalizedDown,
+            &members[..prefix],
+            &members,
+        )?;
         let current = revs_only(&current)?;
-        let mut current_set: HashSet<usize> = self
-            .iterate_related_checked(Edges::NormalizedDown, &current)?
-            .into_iter()
-            .collect();
+        let mut current_set: HashSet<usize> = walked.into_iter().collect();
         current_set.extend(current.iter().copied());
 
         let mut needs: HashSet<usize> = required.difference(&current_set).copied().collect();

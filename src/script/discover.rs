@@ -279,7 +279,10 @@ pub(crate) fn discover(
         // the name can only change through a symlink
         if listed.plain
             && !check_dupes
-            && match_rev_file(&listed.name.to_string_lossy(), sourceless).is_none()
+            && match listed.name.to_str() {
+                Some(name) => match_rev_file(name, sourceless).is_none(),
+                None => match_rev_file(&listed.name.to_string_lossy(), sourceless).is_none(),
+            }
         {
             continue;
         }
@@ -297,7 +300,11 @@ pub(crate) fn discover(
             }
             seen.insert(real.clone());
         }
-        let name = real.file_name().unwrap_or_default().to_string_lossy();
+        let name = if listed.plain {
+            listed.name.to_string_lossy()
+        } else {
+            real.file_name().unwrap_or_default().to_string_lossy()
+        };
         let Some((py_name, suffix)) = match_rev_file(&name, sourceless) else {
             continue;
         };

@@ -164,29 +164,28 @@ impl<'a> Fast<'a> {
         let triple = self.b.get(self.i + 1) == Some(&q) && self.b.get(self.i + 2) == Some(&q);
         self.i += if triple { 3 } else { 1 };
         let start = self.i;
+        let b = self.b;
+        let mut i = self.i;
         loop {
-            let c = self.peek()?;
+            let c = *b.get(i)?;
             match c {
                 b'\\' => {
-                    if !raw {
+                    if !raw || i + 1 >= b.len() {
                         return None;
                     }
-                    self.b.get(self.i + 1)?;
-                    self.i += 2;
+                    i += 2;
                 }
                 b'\n' | b'\r' if !triple => return None,
                 _ if c == q => {
-                    if !triple {
+                    if !triple || (b.get(i + 1) == Some(&q) && b.get(i + 2) == Some(&q)) {
                         break;
                     }
-                    if self.b.get(self.i + 1) == Some(&q) && self.b.get(self.i + 2) == Some(&q) {
-                        break;
-                    }
-                    self.i += 1;
+                    i += 1;
                 }
-                _ => self.i += 1,
+                _ => i += 1,
             }
         }
+        self.i = i;
         out.push_str(&normalize_newlines(&self.s[start..self.i]));
         self.i += if triple { 3 } else { 1 };
         Some(())
@@ -388,6 +387,13 @@ pub(crate) fn fast_value(s: &str) -> Option<Value> {
 
 /// Fast path: is `s` a simple, valid type annotation?
 pub(crate) fn fast_annotation(s: &str) -> bool {
+    // what Alembic's templates write, checked first
+    if matches!(
+        s.trim_matches([' ', '\t']),
+        "str" | "Union[str, Sequence[str], None]" | "Union[str, None]" | "Optional[str]"
+    ) {
+        return true;
+    }
     let mut p = Fast::new(s);
     p.annotation().is_some() && p.at_end()
 }

@@ -19,7 +19,7 @@ use rustpython_parser::{Mode, parse};
 use super::literal::{
     Value, docstring_of, eval, fast_annotation, fast_value, normalize_newlines, py_strip,
 };
-use super::scan::{Kind, Stmt, Watch, scan};
+use super::scan::{Kind, Occ, Stmt, Watch, scan};
 
 /// What a revision file declares.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,6 +64,7 @@ const R_IMPORT: &str = "is bound by an import";
 const R_DEF: &str = "is bound by a def or class statement";
 const R_DEL: &str = "is deleted";
 const R_WALRUS: &str = "is assigned with ':='";
+const R_STAR: &str = "may be bound by 'from ... import *'";
 const R_GETATTR: &str = "is defined at module level (it changes how Alembic reads the module)";
 
 #[derive(Debug, Clone)]
@@ -125,9 +126,19 @@ fn docstring(src: &str, st: &Stmt) -> Result<Option<String>, MetaError> {
     Ok(body.first().and_then(docstring_of))
 }
 
+/// Could this statement be (or hold) a `from ... import *`?
+fn may_star_import(src: &str, st: &Stmt) -> bool {
+    let text = &src[st.start..st.end];
+    match st.kind {
+        Kind::Simple => text.starts_with("from") && text.contains('*'),
+        Kind::Compound => text.contains("import") && text.contains('*'),
+        _ => false,
+    }
+}
+
 /// The fast path for `NAME = <literal>` and `NAME: <annotation> = <literal>`.
-fn fast_assign(src: &str, st: &Stmt) -> Option<(Watch, Value)> {
-    let [occ] = st.occs.as_slice() else {
+fn fast_assign(src: &str, st: &Stmt, occs: &[Occ]) -> Option<(Watch, Value)> {
+    let [occ] = occs else {
         return None;
     };
     let eq = st.eq?;
@@ -269,7 +280,17 @@ impl Collector<'_> {
             PyStmt::ImportFrom(i) => {
                 for a in &i.names {
                     let bound = a.asname.as_ref().unwrap_or(&a.name);
-                    if bound.as_str() != "*" {
+                    if bound.as_str() == "*" {
+                        // may bind anything (dunder names aside)
+                        for w in [
+                            Watch::Revision,
+                            Watch::DownRevision,
+                            Watch::BranchLabels,
+                            Watch::DependsOn,
+                        ] {
+                            set(self.state, w, Bind::Non(R_STAR), line);
+                        }
+                    } else {
                         self.bind_str(bound, Bind::Non(r(R_IMPORT)), line);
                     }
                 }
@@ -346,12 +367,13 @@ impl Collector<'_> {
 
 /// Reads the metadata from decoded source text.
 pub(crate) fn extract(src: &str) -> Result<Meta, MetaError> {
-    let stmts = scan(src).map_err(|e| MetaError {
+    let scanned = scan(src).map_err(|e| MetaError {
         line: e.line,
         kind: MetaErrorKind::Syntax(e.message),
     })?;
     let mut state: State = Default::default();
 
+    let stmts = &scanned.stmts;
     if let Some(first) = stmts.first()
         && first.kind == Kind::Simple
         && let Some(doc) = docstring(src, first)?
@@ -364,23 +386,36 @@ pub(crate) fn extract(src: &str) -> Result<Meta, MetaError> {
         );
     }
 
-    for st in &stmts {
-        if st.occs.is_empty() {
+    for st in stmts {
+        let occs = scanned.occs(st);
+        if occs.is_empty() {
+            if may_star_import(src, st) {
+                let text = normalize_newlines(&src[st.start..st.end]);
+                let body = parse_snippet(&text, st.line)?;
+                let mut c = Collector {
+                    state: &mut state,
+                    text: &text,
+                    line: st.line,
+                };
+                for s in &body {
+                    c.stmt(s, st.kind == Kind::Compound);
+                }
+            }
             continue;
         }
-        for occ in st.occs.iter().filter(|o| o.walrus) {
+        for occ in occs.iter().filter(|o| o.walrus) {
             set(&mut state, occ.name, Bind::Non(R_WALRUS), st.line);
         }
         match st.kind {
             Kind::Decorator => {}
             Kind::DefClass => {
-                for occ in &st.occs {
+                for occ in occs {
                     set(&mut state, occ.name, Bind::Non(R_DEF), st.line);
                 }
             }
             Kind::Simple | Kind::Compound => {
                 if st.kind == Kind::Simple
-                    && let Some((name, value)) = fast_assign(src, st)
+                    && let Some((name, value)) = fast_assign(src, st, occs)
                 {
                     set(&mut state, name, Bind::Lit(value), st.line);
                     continue;
@@ -519,7 +554,8 @@ fn find_cookie(line: &[u8]) -> Option<&[u8]> {
     let rest = &line[j + 1..];
     let mut k = 0;
     while k + 7 <= rest.len() {
-        if rest[k] == b'\n' || rest[k] == b'\r' {
+        // `.` matches anything but a newline (a lone `\r` included)
+        if rest[k] == b'\n' {
             return None;
         }
         if &rest[k..k + 6] == b"coding" && matches!(rest[k + 6], b':' | b'=') {
@@ -799,6 +835,12 @@ def downgrade() -> None:
                 "__getattr__",
                 1,
             ),
+            ("revision = 'a'\nfrom x import *\n", "revision", 2),
+            (
+                "try:\n    from x import *\nexcept ImportError:\n    pass\n",
+                "revision",
+                2,
+            ),
         ] {
             let e = err(src);
             match e.kind {
@@ -808,6 +850,17 @@ def downgrade() -> None:
                 other => panic!("{src:?}: {other:?}"),
             }
         }
+    }
+
+    #[test]
+    fn star_import_then_assignments() {
+        let m = meta(
+            "from sqlalchemy import *\nrevision = 'a'\ndown_revision = None\nbranch_labels = None\ndepends_on = None\n",
+        );
+        assert_eq!(m.revision.as_deref(), Some("a"));
+        // a star import that is not one: `*` elsewhere
+        let m = meta("from x import (a)  # *\nrevision = 'a'\ndown_revision = None\n");
+        assert_eq!(m.revision.as_deref(), Some("a"));
     }
 
     #[test]

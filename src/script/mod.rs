@@ -204,17 +204,18 @@ impl Script {
                 },
             }
         })?;
-        let filename = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let filename = || {
+            path.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        };
         let revision = match meta.revision {
             Some(r) => r,
-            None => match discover::legacy_rev(&filename) {
+            None => match discover::legacy_rev(&filename()) {
                 Some(r) => r.to_string(),
                 None => {
                     return Err(ScriptError::NoRevisionId {
-                        filename,
+                        filename: filename(),
                         path: path.to_path_buf(),
                     });
                 }
@@ -223,7 +224,7 @@ impl Script {
         let Some(down_revision) = meta.down_revision else {
             return Err(ScriptError::NoDownRevision {
                 path: path.to_path_buf(),
-                module: module_id(&filename),
+                module: module_id(&filename()),
             });
         };
         Ok(Script {

@@ -77,12 +77,12 @@ mod imp {
     /// The files' directories, opened once.
     pub(super) struct Dirs {
         fds: Vec<Option<OwnedFd>>,
-        /// Per file: index into `fds`.
-        dir_of: Vec<usize>,
+        /// Per file: index into `fds` and where its name starts in the path.
+        of: Vec<(usize, usize)>,
     }
 
-    fn open_dir(path: &Path) -> Option<OwnedFd> {
-        let c = CString::new(path.as_os_str().as_bytes()).ok()?;
+    fn open_dir(path: &[u8]) -> Option<OwnedFd> {
+        let c = CString::new(path).ok()?;
         // SAFETY: `c` is a valid NUL-terminated string; the returned
         // descriptor, when valid, is owned by nobody else.
         let fd = unsafe {
@@ -99,49 +99,49 @@ mod imp {
         pub(super) fn open(files: &[RevisionFile]) -> Dirs {
             let mut paths: Vec<&[u8]> = Vec::new();
             let mut fds = Vec::new();
-            let mut dir_of = Vec::with_capacity(files.len());
+            let mut of = Vec::with_capacity(files.len());
             for f in files {
-                let parent = f
-                    .path
-                    .parent()
-                    .map_or(&b""[..], |p| p.as_os_str().as_bytes());
+                let bytes = f.path.as_os_str().as_bytes();
+                // an absolute path: `/dir/name` (the root itself is `/`)
+                let Some(slash) = bytes.iter().rposition(|&c| c == b'/') else {
+                    of.push((usize::MAX, 0));
+                    continue;
+                };
+                let parent = if slash == 0 {
+                    &b"/"[..]
+                } else {
+                    &bytes[..slash]
+                };
                 let i = match paths.iter().rposition(|p| *p == parent) {
                     Some(i) => i,
                     None => {
                         paths.push(parent);
-                        fds.push(f.path.parent().and_then(open_dir));
+                        fds.push(open_dir(parent));
                         paths.len() - 1
                     }
                 };
-                dir_of.push(i);
+                of.push((i, slash + 1));
             }
-            Dirs { fds, dir_of }
+            Dirs { fds, of }
         }
 
         pub(super) fn read(&self, i: usize, path: &Path, buf: &mut Vec<u8>) -> io::Result<usize> {
-            let (Some(Some(dir)), Some(name)) = (self.fds.get(self.dir_of[i]), path.file_name())
-            else {
+            let (d, name_at) = self.of[i];
+            let name = &path.as_os_str().as_bytes()[name_at..];
+            let Some(Some(dir)) = self.fds.get(d) else {
                 return read_to_buf(File::open(path)?, buf);
             };
-            let name = name.as_bytes();
             let mut stack = [0u8; 256];
-            let heap;
-            let cname: &[u8] = if name.len() < stack.len() {
-                stack[..name.len()].copy_from_slice(name);
-                &stack[..=name.len()]
-            } else {
-                heap = CString::new(name)?;
-                heap.as_bytes_with_nul()
-            };
-            if cname[..cname.len() - 1].contains(&0) {
+            if name.is_empty() || name.len() >= stack.len() || name.contains(&0) {
                 return read_to_buf(File::open(path)?, buf);
             }
-            // SAFETY: `cname` is NUL-terminated with no interior NUL; `dir`
-            // is an open directory descriptor.
+            stack[..name.len()].copy_from_slice(name);
+            // SAFETY: `stack` holds the name and a NUL, with no interior NUL;
+            // `dir` is an open directory descriptor.
             let fd = unsafe {
                 libc::openat(
                     dir.as_raw_fd(),
-                    cname.as_ptr().cast(),
+                    stack.as_ptr().cast(),
                     libc::O_RDONLY | libc::O_CLOEXEC,
                 )
             };
@@ -178,8 +178,5 @@ mod imp {
 
 /// Reads one whole file (for single-file callers).
 pub(crate) fn read_file(path: &Path) -> io::Result<Vec<u8>> {
-    let mut buf = Vec::new();
-    let n = read_to_buf(std::fs::File::open(path)?, &mut buf)?;
-    buf.truncate(n);
-    Ok(buf)
+    std::fs::read(path)
 }

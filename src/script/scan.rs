@@ -111,8 +111,9 @@ pub(crate) struct Stmt {
     /// 1-based line of `start`.
     pub line: u32,
     pub kind: Kind,
-    /// Watched names in the statement (for `DefClass`: the defined name only).
-    pub occs: Vec<Occ>,
+    /// Watched names in the statement (for `DefClass`: the defined name
+    /// only), as a range of [`Scan::occs`].
+    pub occs: std::ops::Range<usize>,
     /// The first assignment `=` at bracket depth 0 (simple statements only).
     pub eq: Option<usize>,
 }
@@ -124,22 +125,39 @@ pub(crate) struct ScanError {
     pub message: String,
 }
 
+/// The top-level statements of a module, in source order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Scan {
+    pub stmts: Vec<Stmt>,
+    pub occs: Vec<Occ>,
+}
+
+impl Scan {
+    pub(crate) fn occs(&self, st: &Stmt) -> &[Occ] {
+        &self.occs[st.occs.clone()]
+    }
+}
+
 /// Scans `src` and returns its top-level statements in source order.
-pub(crate) fn scan(src: &str) -> Result<Vec<Stmt>, ScanError> {
+pub(crate) fn scan(src: &str) -> Result<Scan, ScanError> {
     let mut s = Scanner {
         b: src.as_bytes(),
         i: 0,
         line: 1,
         brackets: Vec::new(),
         fstack: Vec::new(),
-        stmts: Vec::new(),
+        stmts: Vec::with_capacity(16),
+        occs: Vec::with_capacity(8),
         cur: None,
         track: false,
         simple: false,
         last_comment: usize::MAX,
     };
     s.run()?;
-    Ok(s.stmts)
+    Ok(Scan {
+        stmts: s.stmts,
+        occs: s.occs,
+    })
 }
 
 const fn table(chars: &[u8], idents: bool) -> [bool; 256] {
@@ -221,6 +239,102 @@ fn prefix_before(b: &[u8], q: usize) -> (bool, bool) {
     (raw, f)
 }
 
+/// The first offset at or after `i` holding one of `needles` (which
+/// `table` marks too), or `b.len()`. SSE2 on x86_64, 16 bytes at a time.
+#[inline(always)]
+fn find_any<const K: usize>(
+    b: &[u8],
+    mut i: usize,
+    needles: [u8; K],
+    table: &[bool; 256],
+) -> usize {
+    let n = b.len();
+    if i < n && table[b[i] as usize] {
+        return i;
+    }
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{
+            __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128,
+            _mm_set1_epi8,
+        };
+        // SAFETY: SSE2 is part of the x86_64 baseline; every load reads 16
+        // bytes at `i` with `i + 16 <= n`.
+        unsafe {
+            let vs: [__m128i; K] = needles.map(|c| _mm_set1_epi8(c as i8));
+            while i + 16 <= n {
+                let v = _mm_loadu_si128(b.as_ptr().add(i).cast());
+                let mut m = _mm_cmpeq_epi8(v, vs[0]);
+                for v2 in &vs[1..] {
+                    m = _mm_or_si128(m, _mm_cmpeq_epi8(v, *v2));
+                }
+                let mask = _mm_movemask_epi8(m);
+                if mask != 0 {
+                    return i + mask.trailing_zeros() as usize;
+                }
+                i += 16;
+            }
+        }
+    }
+    while i < n && !table[b[i] as usize] {
+        i += 1;
+    }
+    i
+}
+
+const BASE_NEEDLES: [u8; 12] = *b"'\"#\\()[]{}\n\r";
+const STR_NEEDLES: [u8; 5] = *b"'\"\\\n\r";
+
+/// Skips a string body that is not an f-string, from just past the opening
+/// quote; returns the offset just past the closing quote, or `Err` at an
+/// unterminated string. `line` is advanced over the newlines crossed.
+#[inline]
+fn skip_string(
+    b: &[u8],
+    mut i: usize,
+    quote: u8,
+    triple: bool,
+    line: &mut u32,
+) -> Result<usize, ()> {
+    let n = b.len();
+    loop {
+        i = find_any(b, i, STR_NEEDLES, &STR);
+        if i >= n {
+            return Err(());
+        }
+        let c = b[i];
+        match c {
+            b'\\' => {
+                i += 1;
+                let nl = newline_len(b, i);
+                if nl > 0 {
+                    i += nl;
+                    *line += 1;
+                } else if i < n {
+                    i += 1;
+                }
+            }
+            b'\n' | b'\r' => {
+                if !triple {
+                    return Err(());
+                }
+                i += newline_len(b, i);
+                *line += 1;
+            }
+            _ if c == quote => {
+                if !triple {
+                    return Ok(i + 1);
+                }
+                if b.get(i + 1) == Some(&quote) && b.get(i + 2) == Some(&quote) {
+                    return Ok(i + 3);
+                }
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 enum Frame {
     /// The literal part of an f-string.
@@ -251,6 +365,7 @@ struct Scanner<'a> {
     brackets: Vec<(u8, u32)>,
     fstack: Vec<Frame>,
     stmts: Vec<Stmt>,
+    occs: Vec<Occ>,
     /// The statement being filled (a simple statement, or a compound
     /// statement until the next top-level line that does not continue it).
     cur: Option<Stmt>,
@@ -280,7 +395,7 @@ impl<'a> Scanner<'a> {
             end: start,
             line: self.line,
             kind,
-            occs: Vec::new(),
+            occs: self.occs.len()..self.occs.len(),
             eq: None,
         }
     }
@@ -370,11 +485,12 @@ impl<'a> Scanner<'a> {
                     if let Some(j) = def_name {
                         let j = self.skip_blanks(j);
                         if let Some(name) = Watch::from_ident(self.read_word(j)) {
-                            st.occs.push(Occ {
+                            self.occs.push(Occ {
                                 name,
                                 pos: j,
                                 walrus: false,
                             });
+                            st.occs.end = self.occs.len();
                         }
                     }
                     self.cur = Some(st);
@@ -478,6 +594,12 @@ impl<'a> Scanner<'a> {
         } else {
             &BASE
         };
+        if !in_field
+            && !tracking
+            && let Some(step) = self.body_fast()?
+        {
+            return Ok(step);
+        }
         loop {
             while self.i < n && !table[b[self.i] as usize] {
                 self.i += 1;
@@ -641,11 +763,12 @@ impl<'a> Scanner<'a> {
                             let k = self.skip_blanks(j);
                             let walrus = b.get(k) == Some(&b':') && b.get(k + 1) == Some(&b'=');
                             if let Some(st) = self.cur.as_mut() {
-                                st.occs.push(Occ {
+                                self.occs.push(Occ {
                                     name,
                                     pos: s,
                                     walrus,
                                 });
+                                st.occs.end = self.occs.len();
                             }
                         }
                     }
@@ -657,48 +780,97 @@ impl<'a> Scanner<'a> {
     /// Skips the body of a string that is not an f-string (`self.i` is
     /// just past the opening quote).
     fn plain_string(&mut self, quote: u8, triple: bool, line: u32) -> Result<(), ScanError> {
-        let b = self.b;
-        let n = b.len();
-        loop {
-            while self.i < n && !STR[b[self.i] as usize] {
-                self.i += 1;
+        let mut cur = self.line;
+        match skip_string(self.b, self.i, quote, triple, &mut cur) {
+            Ok(i) => {
+                self.i = i;
+                self.line = cur;
+                Ok(())
             }
-            if self.i >= n {
-                return Err(self.unterminated(triple, line));
-            }
-            let c = b[self.i];
-            match c {
-                b'\\' => {
-                    self.i += 1;
-                    let nl = newline_len(b, self.i);
-                    if nl > 0 {
-                        self.i += nl;
-                        self.line += 1;
-                    } else if self.i < n {
-                        self.i += 1;
-                    }
-                }
-                b'\n' | b'\r' => {
-                    if !triple {
-                        return Err(self.unterminated(false, line));
-                    }
-                    self.i += newline_len(b, self.i);
-                    self.line += 1;
-                }
-                _ if c == quote => {
-                    if !triple {
-                        self.i += 1;
-                        return Ok(());
-                    }
-                    if b.get(self.i + 1) == Some(&quote) && b.get(self.i + 2) == Some(&quote) {
-                        self.i += 3;
-                        return Ok(());
-                    }
-                    self.i += 1;
-                }
-                _ => self.i += 1,
+            Err(()) => {
+                self.line = cur;
+                Err(self.unterminated(triple, line))
             }
         }
+    }
+
+    /// The hot loop: untracked code outside f-strings (function bodies).
+    /// `None`: an f-string starts at `self.i`; the general loop takes over.
+    fn body_fast(&mut self) -> Result<Option<Step>, ScanError> {
+        let b = self.b;
+        let n = b.len();
+        let mut i = self.i;
+        let mut line = self.line;
+        let step = loop {
+            i = find_any(b, i, BASE_NEEDLES, &BASE);
+            if i >= n {
+                break Some(Step::Eof);
+            }
+            let c = b[i];
+            match c {
+                b'\n' | b'\r' => {
+                    let p = i;
+                    i += newline_len(b, p);
+                    line += 1;
+                    if self.brackets.is_empty()
+                        && !matches!(b.get(i), Some(b' ' | b'\t' | b'\n' | b'\r'))
+                    {
+                        break Some(Step::Eol(p));
+                    }
+                }
+                b'#' => {
+                    while i < n && b[i] != b'\n' && b[i] != b'\r' {
+                        i += 1;
+                    }
+                }
+                b'\\' => {
+                    i += 1;
+                    let nl = newline_len(b, i);
+                    if nl > 0 {
+                        i += nl;
+                        line += 1;
+                    }
+                }
+                b'\'' | b'"' => {
+                    let (_, f) = prefix_before(b, i);
+                    if f {
+                        break None;
+                    }
+                    let triple = b.get(i + 1) == Some(&c) && b.get(i + 2) == Some(&c);
+                    let start_line = line;
+                    match skip_string(b, i + if triple { 3 } else { 1 }, c, triple, &mut line) {
+                        Ok(j) => i = j,
+                        Err(()) => {
+                            self.line = line;
+                            return Err(self.unterminated(triple, start_line));
+                        }
+                    }
+                }
+                b'(' | b'[' | b'{' => {
+                    self.brackets.push((c, line));
+                    i += 1;
+                }
+                _ => {
+                    // a closing bracket
+                    let open = match c {
+                        b')' => b'(',
+                        b']' => b'[',
+                        _ => b'{',
+                    };
+                    match self.brackets.last() {
+                        Some(&(o, _)) if o == open => {
+                            self.brackets.pop();
+                            i += 1;
+                        }
+                        // mismatches are reported by the general loop
+                        _ => break None,
+                    }
+                }
+            }
+        };
+        self.i = i;
+        self.line = line;
+        Ok(step)
     }
 
     /// The literal part of an f-string (the top frame is `Frame::Str`).
@@ -843,14 +1015,14 @@ mod tests {
     use super::*;
 
     fn texts(src: &str) -> Vec<(String, Kind, Vec<&'static str>, u32)> {
-        scan(src)
-            .unwrap()
-            .into_iter()
+        let sc = scan(src).unwrap();
+        sc.stmts
+            .iter()
             .map(|s| {
                 (
                     src[s.start..s.end].to_string(),
                     s.kind,
-                    s.occs.iter().map(|o| o.name.name()).collect(),
+                    sc.occs(s).iter().map(|o| o.name.name()).collect(),
                     s.line,
                 )
             })
@@ -858,9 +1030,9 @@ mod tests {
     }
 
     fn simple_with_names(src: &str) -> Vec<String> {
-        scan(src)
-            .unwrap()
-            .into_iter()
+        let sc = scan(src).unwrap();
+        sc.stmts
+            .iter()
             .filter(|s| !s.occs.is_empty())
             .map(|s| src[s.start..s.end].to_string())
             .collect()
@@ -964,7 +1136,7 @@ mod tests {
         assert_eq!(t[0].0, "import x");
         assert_eq!(t[1].0, "revision = 'a'");
         assert_eq!(t[2].0, "down_revision = None");
-        let st = scan(src).unwrap();
+        let st = scan(src).unwrap().stmts;
         assert_eq!(&src[st[1].eq.unwrap()..st[1].eq.unwrap() + 1], "=");
     }
 
@@ -978,7 +1150,7 @@ mod tests {
             ("f(revision='a')", None),
             ("revision <= x", None),
         ] {
-            let st = scan(src).unwrap();
+            let st = scan(src).unwrap().stmts;
             assert_eq!(st[0].eq, eq, "{src}");
         }
     }
@@ -1004,8 +1176,8 @@ mod tests {
 
     #[test]
     fn walrus_flag() {
-        let st = scan("print((revision := 'a'))\n").unwrap();
-        assert!(st[0].occs[0].walrus);
+        let sc = scan("print((revision := 'a'))\n").unwrap();
+        assert!(sc.occs(&sc.stmts[0])[0].walrus);
     }
 
     #[test]
