@@ -1,18 +1,21 @@
 //! Alembic's `ScriptDirectory`: find the revision files and read their
 //! metadata from the source, never executing Python.
 //!
-//! * [`discover`]: which files, in which order (`_load_revisions`,
+//! * `discover`: which files, in which order (`_load_revisions`,
 //!   `Script._list_py_dir`, `Script._from_path`'s name rules).
-//! * [`scan`]: a fast string- and bracket-aware scan that finds the module
+//! * `read`: the files read in parallel with few system calls.
+//! * `scan`: a fast string- and bracket-aware scan that finds the module
 //!   docstring and the top-level statements binding `revision`,
 //!   `down_revision`, `branch_labels`, `depends_on` (and `__doc__`).
-//! * [`literal`] / [`metadata`]: those statements evaluated, by a fast
-//!   reader for the usual shapes and rustpython-parser for the rest.
+//! * `literal` / `metadata`: those statements evaluated, by a fast reader
+//!   for the usual shapes and rustpython-parser for the rest (only the
+//!   statements, never the whole file).
 //!
-//! Files are read in parallel and returned in Alembic's load order. A file
-//! whose metadata is computed (not a literal), or a sourceless `.pyc`, is an
-//! error for which [`ScriptError::needs_python`] is true: the caller may
-//! answer it by executing that one file.
+//! Results come back in Alembic's load order. A file whose metadata is
+//! computed (not a literal), or a sourceless `.pyc`, is an error for which
+//! [`ScriptError::needs_python`] is true: the caller may answer it by
+//! executing that one file ([`ScriptDirectory::load_scripts_each`] gives the
+//! result of every file).
 
 mod discover;
 mod literal;
