@@ -2,6 +2,8 @@
 # Prepares what the tests need, idempotently and without prompts:
 #  - .venv-oracle/: real Alembic 1.20.1 (the parity oracle) with SQLAlchemy 2,
 #    psycopg2-binary and pymysql;
+#  - .venv-host/: SQLAlchemy only (no Alembic, no driver): the project
+#    virtualenv alembic-rs's embedded Python runs with in tests;
 #  - PostgreSQL and MariaDB running on 127.0.0.1 (started if down).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +13,12 @@ if ! "$venv/bin/python" -c 'import alembic, sqlalchemy, psycopg2, pymysql; asser
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check \
         'alembic==1.20.1' 'sqlalchemy>=2,<3' psycopg2-binary pymysql
+fi
+
+host=.venv-host
+if ! "$host/bin/python" -c 'import sqlalchemy; assert sqlalchemy.__version__ >= "2"' 2>/dev/null; then
+    python3 -m venv "$host"
+    "$host/bin/pip" install --quiet --disable-pip-version-check 'sqlalchemy>=2,<3'
 fi
 
 if command -v pg_isready >/dev/null && ! pg_isready -q -h 127.0.0.1; then

@@ -10,7 +10,11 @@
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod db;
+pub mod ddl;
 pub mod pyfmt;
+pub mod python;
 pub mod revision;
+pub mod runtime;
 pub mod script;
 pub mod ui;

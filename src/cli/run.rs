@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use super::args::{CommandArgs, GlobalOptions};
 use crate::commands::{self, CommandError};
 use crate::config::Config;
+use crate::python::HostError;
 use crate::ui::Ui;
 
 /// Exit status of `sys.exit(-1)`, Alembic's `FAILED:` path.
@@ -19,7 +20,14 @@ pub fn run(global: &GlobalOptions, command: &CommandArgs) -> i32 {
     let mut ui = Ui::new(global.quiet);
     let result = config_files(global)
         .and_then(|(toml, ini)| Ok(Config::load(&ini, &toml, &global.name)?))
-        .and_then(|config| dispatch(&config, &mut ui, command));
+        .and_then(|config| {
+            let host = commands::HostOptions {
+                x: global.x.clone(),
+                quiet: global.quiet,
+                raiseerr: global.raiseerr,
+            };
+            dispatch(&config, &mut ui, &host, command)
+        });
     // configparser, int() and friends raise outside Alembic's CommandError
     // handling: Alembic dies with a traceback there, and so do we (cleanly).
     let result = result.map_err(|e| match e {
@@ -30,6 +38,11 @@ pub fn run(global: &GlobalOptions, command: &CommandArgs) -> i32 {
     });
     let code = match result {
         Ok(()) => 0,
+        // The traceback was printed by Python itself.
+        Err(CommandError::Host(HostError::Uncaught)) => {
+            ui.flush();
+            EXIT_UNCAUGHT
+        }
         Err(CommandError::Uncaught(line)) => {
             ui.flush();
             eprintln!("{}", uncaught(&line));
@@ -61,7 +74,12 @@ fn uncaught(line: &str) -> String {
     )
 }
 
-fn dispatch(config: &Config, ui: &mut Ui, command: &CommandArgs) -> Result<(), CommandError> {
+fn dispatch(
+    config: &Config,
+    ui: &mut Ui,
+    host: &commands::HostOptions,
+    command: &CommandArgs,
+) -> Result<(), CommandError> {
     match command {
         CommandArgs::Heads {
             verbose,
@@ -87,10 +105,22 @@ fn dispatch(config: &Config, ui: &mut Ui, command: &CommandArgs) -> Result<(), C
         CommandArgs::Init { .. } => Err(CommandError::NotImplemented("init")),
         CommandArgs::Revision { .. } => Err(CommandError::NotImplemented("revision")),
         CommandArgs::Merge { .. } => Err(CommandError::NotImplemented("merge")),
-        CommandArgs::Upgrade { .. } => Err(CommandError::NotImplemented("upgrade")),
-        CommandArgs::Downgrade { .. } => Err(CommandError::NotImplemented("downgrade")),
-        CommandArgs::Current { .. } => Err(CommandError::NotImplemented("current")),
-        CommandArgs::Stamp { .. } => Err(CommandError::NotImplemented("stamp")),
+        CommandArgs::Upgrade { revision, sql, tag } => {
+            commands::upgrade(config, host, revision, *sql, tag.as_deref())
+        }
+        CommandArgs::Downgrade { revision, sql, tag } => {
+            commands::downgrade(config, host, revision, *sql, tag.as_deref())
+        }
+        CommandArgs::Current {
+            check_heads,
+            verbose,
+        } => commands::current(config, host, *verbose, *check_heads),
+        CommandArgs::Stamp {
+            revisions,
+            sql,
+            tag,
+            purge,
+        } => commands::stamp(config, host, revisions, *sql, tag.as_deref(), *purge),
         CommandArgs::Edit { .. } => Err(CommandError::NotImplemented("edit")),
         CommandArgs::EnsureVersion { .. } => Err(CommandError::NotImplemented("ensure_version")),
         CommandArgs::Check => Err(CommandError::NotImplemented("check")),

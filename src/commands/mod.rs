@@ -6,10 +6,13 @@
 mod catch;
 mod format;
 mod graph;
+mod migrate;
 mod templates;
 
 pub use catch::Catch;
+pub(crate) use format::Line;
 pub use graph::{branches, heads, history, show};
+pub use migrate::{HostOptions, current, downgrade, stamp, upgrade};
 pub use templates::list_templates;
 
 use crate::config::{Config, ConfigError};
@@ -36,6 +39,10 @@ pub enum CommandError {
         "The '{0}' command needs the embedded Python host, which this build of alembic-rs does not have yet; run it with Alembic for now"
     )]
     NotImplemented(&'static str),
+    /// From the Python host: a `CommandError` raised in env.py, a Python
+    /// exception (its traceback already printed), or no usable interpreter.
+    #[error(transparent)]
+    Host(#[from] crate::python::HostError),
     /// Where Alembic dies with an uncaught Python exception (exit 1), e.g.
     /// `AttributeError: 'NoneType' object has no attribute 'log_entry'`.
     #[error("{0}")]

@@ -1,0 +1,1 @@
+"""alembic-rs internals: the DB-API driver, dialect registration, the host."""

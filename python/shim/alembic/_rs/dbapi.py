@@ -1,0 +1,306 @@
+"""PEP 249 driver over alembic-rs's own connections (Rust, sqlx).
+
+One module object per backend (``postgresql``, ``sqlite``) is made by
+``module_for``; SQLAlchemy's dialect reads ``paramstyle``, the exception
+classes and ``connect`` from it. Exceptions carry the class names and
+modules the usual drivers use (``psycopg2.errors.UndefinedTable``,
+``sqlite3.OperationalError``), so SQLAlchemy's wrapped error line reads
+the same as under Alembic.
+"""
+
+import re
+import types
+
+import _alembic_rs
+
+_DML = re.compile(r"\s*(?:--[^\n]*\n\s*|/\*.*?\*/\s*)*(insert|update|delete|replace)\b", re.I | re.S)
+
+# SQLSTATE -> (psycopg2.errors class name, DB-API base class name).
+_PG_ERRORS = {
+    "42P01": ("UndefinedTable", "ProgrammingError"),
+    "42703": ("UndefinedColumn", "ProgrammingError"),
+    "42601": ("SyntaxError", "ProgrammingError"),
+    "42P07": ("DuplicateTable", "ProgrammingError"),
+    "42701": ("DuplicateColumn", "ProgrammingError"),
+    "42710": ("DuplicateObject", "ProgrammingError"),
+    "42704": ("UndefinedObject", "ProgrammingError"),
+    "42883": ("UndefinedFunction", "ProgrammingError"),
+    "42804": ("DatatypeMismatch", "ProgrammingError"),
+    "42P06": ("DuplicateSchema", "ProgrammingError"),
+    "3F000": ("InvalidSchemaName", "ProgrammingError"),
+    "23505": ("UniqueViolation", "IntegrityError"),
+    "23503": ("ForeignKeyViolation", "IntegrityError"),
+    "23502": ("NotNullViolation", "IntegrityError"),
+    "23514": ("CheckViolation", "IntegrityError"),
+    "22P02": ("InvalidTextRepresentation", "DataError"),
+    "22001": ("StringDataRightTruncation", "DataError"),
+    "22012": ("DivisionByZero", "DataError"),
+    "22003": ("NumericValueOutOfRange", "DataError"),
+    "25P02": ("InFailedSqlTransaction", "InternalError"),
+    "25001": ("ActiveSqlTransaction", "InternalError"),
+    "0A000": ("FeatureNotSupported", "NotSupportedError"),
+    "40P01": ("DeadlockDetected", "OperationalError"),
+    "40001": ("SerializationFailure", "OperationalError"),
+    "55P03": ("LockNotAvailable", "OperationalError"),
+    "57014": ("QueryCanceled", "OperationalError"),
+    "P0001": ("RaiseException", "InternalError"),
+}
+_PG_CLASS_BASE = {
+    "42": "ProgrammingError",
+    "23": "IntegrityError",
+    "22": "DataError",
+    "25": "InternalError",
+    "0A": "NotSupportedError",
+    "40": "OperationalError",
+    "53": "OperationalError",
+    "54": "OperationalError",
+    "55": "OperationalError",
+    "57": "OperationalError",
+    "58": "OperationalError",
+    "08": "OperationalError",
+    "XX": "InternalError",
+    "P0": "InternalError",
+}
+
+
+def _make_exceptions(module_name):
+    ns = {}
+
+    def cls(name, base):
+        c = type(name, (base,), {"__module__": module_name})
+        ns[name] = c
+        return c
+
+    ns["Warning"] = cls("Warning", Exception)
+    error = cls("Error", Exception)
+    cls("InterfaceError", error)
+    db = cls("DatabaseError", error)
+    for name in ("DataError", "OperationalError", "IntegrityError", "InternalError",
+                 "ProgrammingError", "NotSupportedError"):
+        cls(name, db)
+    return ns
+
+
+class Cursor:
+    arraysize = 1
+
+    def __init__(self, connection):
+        self.connection = connection
+        self.description = None
+        self.rowcount = -1
+        self.lastrowid = None
+        self._rows = []
+        self._pos = 0
+
+    def close(self):
+        self._rows = []
+
+    def execute(self, operation, parameters=None):
+        conn = self.connection
+        conn._before(operation)
+        try:
+            columns, rows, rowcount, lastrowid = conn._raw.execute(operation, parameters)
+        except _alembic_rs.DatabaseFailure as failure:
+            raise conn._module._error(*failure.args) from None
+        conn._after(operation)
+        self.description = (
+            None if columns is None else [(name, tc, None, None, None, None, None) for name, tc in columns]
+        )
+        self._rows = rows
+        self._pos = 0
+        self.rowcount = rowcount
+        self.lastrowid = lastrowid
+        return self
+
+    def executemany(self, operation, seq_of_parameters):
+        total = 0
+        for params in seq_of_parameters:
+            self.execute(operation, params)
+            if self.rowcount > 0:
+                total += self.rowcount
+        self.rowcount = total
+        self.description = None
+
+    def fetchone(self):
+        if self._pos < len(self._rows):
+            row = self._rows[self._pos]
+            self._pos += 1
+            return row
+        return None
+
+    def fetchmany(self, size=None):
+        size = size or self.arraysize
+        out = self._rows[self._pos : self._pos + size]
+        self._pos += len(out)
+        return out
+
+    def fetchall(self):
+        out = self._rows[self._pos :]
+        self._pos = len(self._rows)
+        return out
+
+    def __iter__(self):
+        return iter(self.fetchall())
+
+    def setinputsizes(self, sizes):
+        pass
+
+    def setoutputsize(self, size, column=None):
+        pass
+
+
+class Connection:
+    """psycopg2's model: a transaction begins before the first statement
+    unless ``autocommit`` is set."""
+
+    def __init__(self, module, raw):
+        self._module = module
+        self._raw = raw
+        self._in_txn = False
+        self.autocommit = False
+        self.closed = False
+
+    @property
+    def in_transaction(self):
+        return self._in_txn
+
+    def _send(self, sql):
+        try:
+            self._raw.execute(sql, None)
+        except _alembic_rs.DatabaseFailure as failure:
+            raise self._module._error(*failure.args) from None
+
+    def _before(self, operation):
+        if not self.autocommit and not self._in_txn:
+            self._send("BEGIN")
+            self._in_txn = True
+
+    def _after(self, operation):
+        pass
+
+    def cursor(self, *args, **kw):
+        return Cursor(self)
+
+    def commit(self):
+        if self._in_txn:
+            self._in_txn = False
+            self._send("COMMIT")
+
+    def rollback(self):
+        if self._in_txn:
+            self._in_txn = False
+            self._send("ROLLBACK")
+
+    def close(self):
+        if not self.closed:
+            if self._in_txn:
+                try:
+                    self.rollback()
+                except Exception:
+                    pass
+            self._raw.close()
+            self.closed = True
+
+
+class SQLiteConnection(Connection):
+    """pysqlite's (Python 3.11) model: BEGIN only before INSERT/UPDATE/
+    DELETE/REPLACE; DDL outside a transaction autocommits."""
+
+    def __init__(self, module, raw):
+        super().__init__(module, raw)
+        self._isolation_level = ""
+
+    @property
+    def isolation_level(self):
+        return self._isolation_level
+
+    @isolation_level.setter
+    def isolation_level(self, value):
+        if value is None and self._in_txn:
+            self.commit()
+        self._isolation_level = value
+
+    def _before(self, operation):
+        if self._isolation_level is not None and not self._in_txn and _DML.match(operation):
+            self._send("BEGIN " + self._isolation_level)
+            self._in_txn = True
+
+    def _after(self, operation):
+        stripped = operation.lstrip().upper()
+        if stripped.startswith("BEGIN"):
+            self._in_txn = True
+        elif stripped.startswith(("COMMIT", "ROLLBACK", "END")) and "TO" not in stripped.split():
+            self._in_txn = False
+
+    def create_function(self, *args, **kw):
+        pass
+
+    def create_aggregate(self, *args, **kw):
+        pass
+
+    def create_collation(self, *args, **kw):
+        pass
+
+
+def module_for(backend):
+    if backend == "postgresql":
+        name, err_module = "psycopg2", "psycopg2"
+    elif backend == "sqlite":
+        name, err_module = "sqlite3", "sqlite3"
+    else:
+        name, err_module = "pymysql", "pymysql.err"
+    mod = types.ModuleType("alembic._rs.dbapi_" + backend)
+    mod.apilevel = "2.0"
+    mod.threadsafety = 1
+    mod.paramstyle = "qmark" if backend == "sqlite" else "pyformat"
+    exceptions = _make_exceptions(err_module)
+    mod.__dict__.update(exceptions)
+    errors = {}
+
+    def _error(message, code=None, kind=None):
+        import builtins
+
+        if kind in ("TypeError", "ValueError", "IndexError", "KeyError"):
+            return getattr(builtins, kind)(message)
+        if backend == "postgresql":
+            known = _PG_ERRORS.get(code) if code else None
+            base_name = known[1] if known else (kind or "DatabaseError")
+            if known:
+                cls = errors.get(code)
+                if cls is None:
+                    cls = errors[code] = type(
+                        known[0], (exceptions[base_name],), {"__module__": "psycopg2.errors"}
+                    )
+            else:
+                cls = exceptions.get(base_name, exceptions["DatabaseError"])
+            exc = cls(message)
+            exc.pgcode = code
+            exc.pgerror = message
+            return exc
+        cls = exceptions.get(kind or "OperationalError", exceptions["DatabaseError"])
+        if backend == "mysql" and code:
+            return cls(int(code), message)
+        return cls(message)
+
+    mod._error = _error
+    conn_cls = SQLiteConnection if backend == "sqlite" else Connection
+
+    def connect(url, *args, **kw):
+        try:
+            raw = _alembic_rs.RawConnection(url)
+        except _alembic_rs.DatabaseFailure as failure:
+            raise _error(*failure.args) from None
+        return conn_cls(mod, raw)
+
+    mod.connect = connect
+    mod.Binary = bytes
+    mod.STRING, mod.BINARY, mod.NUMBER, mod.DATETIME, mod.ROWID = "STRING", "BINARY", "NUMBER", "DATETIME", "ROWID"
+    if backend == "sqlite":
+        version = _alembic_rs.sqlite_version()
+        mod.sqlite_version = version
+        mod.sqlite_version_info = tuple(int(p) for p in version.split("."))
+        mod.version_info = (2, 6, 0)
+        mod.PARSE_DECLTYPES = 1
+        mod.PARSE_COLNAMES = 2
+    mod.__version__ = "2.9.9 (dt dec pq3 ext lo64)" if backend == "postgresql" else "1.1.1"
+    return mod

@@ -1,0 +1,139 @@
+"""Entry points the Rust side calls: run env.py for a command."""
+
+from argparse import Namespace
+import importlib.util
+import logging
+from pathlib import Path
+import re
+import sys
+
+import _alembic_rs
+
+from ..config import Config
+from ..runtime.environment import EnvironmentContext
+from ..util.exc import CommandError
+
+_registered = False
+
+
+def _register():
+    global _registered
+    if not _registered:
+        from . import dialects
+
+        dialects.register()
+        _registered = True
+
+
+def load_python_file(path):
+    """Alembic's ``load_module_py``: a module named after the file."""
+    path = Path(path)
+    module_id = re.sub(r"\W", "_", path.name)
+    spec = importlib.util.spec_from_file_location(module_id, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class _Revision:
+    def __init__(self, info):
+        (self.revision, self.down_revision, self.branch_labels, self.dependencies,
+         self.doc, self.path) = info
+
+    @property
+    def module(self):
+        from ..runtime.migration import _modules
+
+        module = _modules.get(self.path)
+        if module is None:
+            module = _modules[self.path] = load_python_file(self.path)
+        return module
+
+    def __repr__(self):
+        return "Script(%r, %r)" % (self.revision, self.down_revision)
+
+
+class ScriptDirectory:
+    """What env.py reaches as ``context.script``, answered from Rust."""
+
+    def __init__(self, dir_):
+        self.dir = dir_
+
+    @property
+    def env_py_location(self):
+        return str(Path(self.dir, "env.py"))
+
+    def as_revision_number(self, id_):
+        return _alembic_rs.as_revision_number(id_)
+
+    def get_revision(self, id_):
+        info = _alembic_rs.get_revision(id_)
+        return None if info is None else _Revision(info)
+
+    def get_heads(self):
+        return list(_alembic_rs.as_revision_number("heads"))
+
+    def get_current_head(self):
+        return _alembic_rs.get_current_head()
+
+    def get_bases(self):
+        return list(_alembic_rs.get_bases())
+
+    def get_base(self):
+        bases = self.get_bases()
+        if len(bases) > 1:
+            raise CommandError(
+                "The script directory has multiple bases. Please use get_bases()."
+            )
+        return bases[0] if bases else None
+
+
+def _current_fn(config, verbose, check_heads):
+    def display_version(heads, context):
+        if verbose:
+            url = context.connection.engine.url.render_as_string(hide_password=True)
+            config.print_stdout("Current revision(s) for %s:", url)
+        if check_heads and set(heads) != set(_alembic_rs.as_revision_number("heads") or ()):
+            raise CommandError("Database is not on all head revisions")
+        for line in _alembic_rs.current_lines(list(heads), verbose):
+            config.print_stdout(line)
+        return []
+
+    return display_version
+
+
+def _steps_fn(heads, context):
+    return _alembic_rs.plan(list(heads))
+
+
+def run_env(spec):
+    """Run env.py for one command. ``spec`` is a dict built by Rust."""
+    _register()
+    cmd_opts = Namespace(**spec["cmd_opts"])
+    config = Config(
+        file_=spec["config_file"],
+        toml_file=spec["toml_file"],
+        ini_section=spec["ini_section"],
+        cmd_opts=cmd_opts,
+    )
+    script = ScriptDirectory(spec["script_dir"])
+    kw = dict(spec["env_kw"])
+    if spec["command"] == "current":
+        kw["fn"] = _current_fn(config, spec["verbose"], spec["check_heads"])
+    else:
+        kw["fn"] = _steps_fn
+    with EnvironmentContext(config, script, **kw):
+        load_python_file(Path(spec["script_dir"], "env.py"))
+
+
+def report_failure(message):
+    """``util.err``: the error goes to the log before FAILED: is printed."""
+    logging.getLogger("alembic.util.messaging").error(message)
+
+
+def flush():
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            pass

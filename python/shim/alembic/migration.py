@@ -1,0 +1,3 @@
+"""Old import path: ``from alembic.migration import MigrationContext``."""
+
+from .runtime.migration import MigrationContext, MigrationInfo  # noqa: F401

@@ -1,0 +1,334 @@
+"""``Operations`` (``op``) and ``BatchOperations`` (``batch_op``).
+
+Each directive builds the SQLAlchemy objects Alembic builds (a throwaway
+``Table`` to hang a constraint on, an ``Index``) and hands them to the
+dialect impl.
+"""
+
+from contextlib import contextmanager
+
+from sqlalchemy import Column, ForeignKeyConstraint, Index, Integer, MetaData, Table
+from sqlalchemy import schema as sa_schema
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.elements import BindParameter, ClauseElement, TextClause, conv
+from sqlalchemy.types import NULLTYPE
+
+from ..util import proxy
+from . import ops  # noqa: F401
+
+
+def _copy(element, **kw):
+    return element._copy(**kw)
+
+
+class _SchemaObjects:
+    def __init__(self, migration_context):
+        self.migration_context = migration_context
+
+    def metadata(self):
+        kw = {}
+        mc = self.migration_context
+        if mc is not None and "target_metadata" in mc.opts:
+            mt = mc.opts["target_metadata"]
+            if hasattr(mt, "naming_convention"):
+                kw["naming_convention"] = mt.naming_convention
+        return MetaData(**kw)
+
+    def table(self, name, *columns, **kw):
+        m = self.metadata()
+        cols = [
+            _copy(c) if c.table is not None else c for c in columns if isinstance(c, Column)
+        ]
+        if kw.pop("_constraints_included", False):
+            for c in cols:
+                c.unique = c.index = False
+        t = Table(name, m, *cols, **kw)
+        for elem in columns:
+            if isinstance(elem, (sa_schema.Constraint, Index)):
+                parent = getattr(elem, "parent", None)
+                if parent is not None and parent is not t:
+                    elem = _copy(elem, target_table=t)
+                t.append_constraint(elem)
+        for f in t.foreign_keys:
+            self._ensure_table_for_fk(m, f)
+        return t
+
+    def _ensure_table_for_fk(self, metadata, fk):
+        if isinstance(fk._colspec, str):
+            table_key, cname = fk._colspec.rsplit(".", 1)
+            if "." in table_key:
+                sname, tname = table_key.split(".", 1)
+            else:
+                sname, tname = None, table_key
+            if table_key not in metadata.tables:
+                rel_t = Table(tname, metadata, schema=sname)
+            else:
+                rel_t = metadata.tables[table_key]
+            if cname not in rel_t.c:
+                rel_t.append_column(Column(cname, NULLTYPE))
+
+    def _placeholder(self, table_name, cols, schema):
+        return Table(
+            table_name,
+            self.metadata(),
+            *[Column(n, NULLTYPE) for n in cols],
+            schema=schema,
+        )
+
+    def index(self, name, tablename, columns, schema=None, **kw):
+        t = Table(tablename or "no_table", self.metadata(), schema=schema)
+        kw["_table"] = t
+        return Index(name, *[_index_column(t, c) for c in columns], **kw)
+
+    def foreign_key_constraint(
+        self, name, source, referent, local_cols, remote_cols, onupdate=None,
+        ondelete=None, deferrable=None, source_schema=None, referent_schema=None,
+        initially=None, match=None, **dialect_kw
+    ):
+        m = self.metadata()
+        if source == referent and source_schema == referent_schema:
+            t1_cols = local_cols + remote_cols
+        else:
+            t1_cols = local_cols
+            Table(referent, m, *[Column(n, NULLTYPE) for n in remote_cols], schema=referent_schema)
+        seen = []
+        for c in t1_cols:
+            if c not in seen:
+                seen.append(c)
+        t1 = Table(source, m, *[Column(n, NULLTYPE) for n in seen], schema=source_schema)
+        tname = "%s.%s" % (referent_schema, referent) if referent_schema else referent
+        dialect_kw["match"] = match
+        f = ForeignKeyConstraint(
+            local_cols,
+            ["%s.%s" % (tname, n) for n in remote_cols],
+            name=name, onupdate=onupdate, ondelete=ondelete, deferrable=deferrable,
+            initially=initially, **dialect_kw
+        )
+        t1.append_constraint(f)
+        return f
+
+    def unique_constraint(self, name, source, local_cols, schema=None, **kw):
+        t = self._placeholder(source, local_cols, schema)
+        kw["name"] = name
+        uq = sa_schema.UniqueConstraint(*[t.c[n] for n in local_cols], **kw)
+        t.append_constraint(uq)
+        return uq
+
+    def primary_key_constraint(self, name, table_name, cols, schema=None, **dialect_kw):
+        t = self._placeholder(table_name, cols, schema)
+        p = sa_schema.PrimaryKeyConstraint(*[t.c[n] for n in cols], name=name, **dialect_kw)
+        return p
+
+    def check_constraint(self, name, source, condition, schema=None, **kw):
+        t = Table(source, self.metadata(), Column("x", Integer), schema=schema)
+        ck = sa_schema.CheckConstraint(condition, name=name, **kw)
+        t.append_constraint(ck)
+        return ck
+
+    def generic_constraint(self, name, table_name, type_, schema=None, **kw):
+        t = Table(table_name, self.metadata(), Column("x", Integer), schema=schema)
+        types = {
+            "foreignkey": lambda name: ForeignKeyConstraint([], [], name=name),
+            "primary": sa_schema.PrimaryKeyConstraint,
+            "unique": sa_schema.UniqueConstraint,
+            "check": lambda name: sa_schema.CheckConstraint("", name=name),
+            None: sa_schema.Constraint,
+        }
+        try:
+            const = types[type_]
+        except KeyError as ke:
+            raise TypeError(
+                "'type' can be one of %s" % ", ".join(sorted(repr(x) for x in types))
+            ) from ke
+        const = const(name=name)
+        t.append_constraint(const)
+        return const
+
+
+def _index_column(table, col):
+    if isinstance(col, str):
+        c = Column(col, NULLTYPE)
+        table.append_column(c)
+        return c
+    if isinstance(col, TextClause):
+        from sqlalchemy.sql.elements import ColumnClause
+
+        return ColumnClause(col.text, is_literal=True)
+    if isinstance(col, ClauseElement):
+        return col
+    raise ValueError("String or text() construct expected")
+
+
+class AbstractOperations:
+    def __init__(self, migration_context, impl=None):
+        self.migration_context = migration_context
+        self.impl = impl if impl is not None else migration_context.impl
+        self.schema_obj = _SchemaObjects(migration_context)
+
+    @classmethod
+    @contextmanager
+    def context(cls, migration_context):
+        op = Operations(migration_context)
+        proxy.install("Operations", op)
+        try:
+            yield op
+        finally:
+            proxy.uninstall("Operations", op)
+
+    def get_context(self):
+        return self.migration_context
+
+    def get_bind(self):
+        return self.migration_context.impl.bind
+
+    def f(self, name):
+        return conv(name) if name is not None else None
+
+    def inline_literal(self, value, type_=None):
+        return _literal_bindparam(None, value, type_=type_)
+
+    def execute(self, sqltext, *, execution_options=None):
+        self.impl.execute(sqltext, execution_options=execution_options)
+
+    def run_async(self, async_function, *args, **kw_args):
+        raise NotImplementedError("op.run_async() is not supported by alembic-rs yet")
+
+    @contextmanager
+    def batch_alter_table(
+        self, table_name, schema=None, recreate="auto", partial_reordering=None,
+        copy_from=None, table_args=(), table_kwargs=None, reflect_args=(),
+        reflect_kwargs=None, naming_convention=None,
+    ):
+        from .batch import BatchOperations
+
+        batch = BatchOperations(
+            self.migration_context, table_name, schema, recreate, copy_from,
+            table_args, table_kwargs or {}, reflect_args, reflect_kwargs or {},
+            naming_convention, partial_reordering,
+        )
+        yield batch
+        batch.flush()
+
+
+class _literal_bindparam(BindParameter):
+    """A bound value always rendered inline (``op.inline_literal``)."""
+
+    inherit_cache = True
+
+
+@compiles(_literal_bindparam)
+def _render_literal_bindparam(element, compiler, **kw):
+    return compiler.render_literal_bindparam(element, **kw)
+
+
+class Operations(AbstractOperations):
+    def create_table(self, table_name, *columns, if_not_exists=None, **kw):
+        table = self.schema_obj.table(table_name, *columns, **kw)
+        create_kw = {"if_not_exists": if_not_exists} if if_not_exists is not None else {}
+        self.impl.create_table(table, **create_kw)
+        return table
+
+    def drop_table(self, table_name, *, schema=None, if_exists=None, **kw):
+        table = self.schema_obj.table(table_name, schema=schema, **kw)
+        drop_kw = {"if_exists": if_exists} if if_exists is not None else {}
+        self.impl.drop_table(table, **drop_kw)
+
+    def rename_table(self, old_table_name, new_table_name, *, schema=None):
+        self.impl.rename_table(old_table_name, new_table_name, schema=schema)
+
+    def add_column(self, table_name, column, *, schema=None, if_not_exists=None,
+                   inline_references=None, inline_primary_key=None, **kw):
+        if column.table is not None:
+            column = _copy(column)
+        t = self.schema_obj.table(table_name, column, schema=schema)
+        self.impl.add_column(table_name, column, schema=schema, if_not_exists=if_not_exists, **kw)
+        for constraint in t.constraints:
+            if not isinstance(constraint, sa_schema.PrimaryKeyConstraint):
+                self.impl.add_constraint(constraint)
+        for index in t.indexes:
+            self.impl.create_index(index)
+        dialect = self.impl.dialect
+        if column.comment is not None and dialect.supports_comments and not dialect.inline_comments:
+            self.impl.create_column_comment(column)
+
+    def drop_column(self, table_name, column_name, *, schema=None, **kw):
+        column = Column(column_name, NULLTYPE)
+        self.schema_obj.table(table_name, column, schema=schema)
+        self.impl.drop_column(table_name, column, schema=schema, **kw)
+
+    def alter_column(self, table_name, column_name, *, nullable=None, comment=False,
+                     server_default=False, new_column_name=None, type_=None,
+                     existing_type=None, existing_server_default=False,
+                     existing_nullable=None, existing_comment=None, schema=None, **kw):
+        self.impl.alter_column(
+            table_name, column_name, nullable=nullable, server_default=server_default,
+            name=new_column_name, type_=type_, schema=schema, comment=comment,
+            existing_type=existing_type, existing_server_default=existing_server_default,
+            existing_nullable=existing_nullable, existing_comment=existing_comment, **kw
+        )
+
+    def create_index(self, index_name, table_name, columns, *, schema=None, unique=False,
+                     if_not_exists=None, **kw):
+        idx = self.schema_obj.index(index_name, table_name, columns, schema=schema, unique=unique, **kw)
+        create_kw = {"if_not_exists": if_not_exists} if if_not_exists is not None else {}
+        self.impl.create_index(idx, **create_kw)
+
+    def drop_index(self, index_name, table_name=None, *, schema=None, if_exists=None, **kw):
+        idx = self.schema_obj.index(index_name, table_name, [], schema=schema, **kw)
+        drop_kw = {"if_exists": if_exists} if if_exists is not None else {}
+        self.impl.drop_index(idx, **drop_kw)
+
+    def create_foreign_key(self, constraint_name, source_table, referent_table, local_cols,
+                           remote_cols, *, onupdate=None, ondelete=None, deferrable=None,
+                           initially=None, match=None, source_schema=None,
+                           referent_schema=None, **dialect_kw):
+        fk = self.schema_obj.foreign_key_constraint(
+            constraint_name, source_table, referent_table, local_cols, remote_cols,
+            onupdate=onupdate, ondelete=ondelete, deferrable=deferrable,
+            source_schema=source_schema, referent_schema=referent_schema,
+            initially=initially, match=match, **dialect_kw
+        )
+        self.impl.add_constraint(fk)
+
+    def create_unique_constraint(self, constraint_name, table_name, columns, *, schema=None, **kw):
+        self.impl.add_constraint(
+            self.schema_obj.unique_constraint(constraint_name, table_name, columns, schema=schema, **kw)
+        )
+
+    def create_primary_key(self, constraint_name, table_name, columns, *, schema=None):
+        self.impl.add_constraint(
+            self.schema_obj.primary_key_constraint(constraint_name, table_name, columns, schema=schema)
+        )
+
+    def create_check_constraint(self, constraint_name, table_name, condition, *, schema=None, **kw):
+        self.impl.add_constraint(
+            self.schema_obj.check_constraint(constraint_name, table_name, condition, schema=schema, **kw)
+        )
+
+    def drop_constraint(self, constraint_name, table_name, type_=None, *, schema=None, if_exists=None):
+        const = self.schema_obj.generic_constraint(constraint_name, table_name, type_, schema=schema)
+        drop_kw = {"if_exists": if_exists} if if_exists is not None else {}
+        self.impl.drop_constraint(const, **drop_kw)
+
+    def create_table_comment(self, table_name, comment, *, existing_comment=None, schema=None):
+        t = self.schema_obj.table(table_name, schema=schema, comment=comment)
+        self.impl.create_table_comment(t)
+
+    def drop_table_comment(self, table_name, *, existing_comment=None, schema=None):
+        t = self.schema_obj.table(table_name, schema=schema)
+        self.impl.drop_table_comment(t)
+
+    def bulk_insert(self, table, rows, *, multiinsert=True):
+        self.impl.bulk_insert(table, rows, multiinsert=multiinsert)
+
+    def create_exclude_constraint(self, constraint_name, table_name, *elements, **kw):
+        from sqlalchemy.dialects.postgresql import ExcludeConstraint
+
+        schema = kw.pop("schema", None)
+        t = Table(table_name, self.schema_obj.metadata(), schema=schema)
+        excl = ExcludeConstraint(*elements, name=constraint_name, **kw)
+        for expr, name, oper in excl._render_exprs:
+            if isinstance(expr, str) and expr not in t.c:
+                t.append_column(Column(expr, NULLTYPE))
+        t.append_constraint(excl)
+        self.impl.add_constraint(excl)

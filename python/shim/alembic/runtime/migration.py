@@ -1,0 +1,401 @@
+"""``MigrationContext``: one database (or one ``--sql`` stream) under migration.
+
+The step plan and the version-table bookkeeping come from Rust
+(``_alembic_rs``); SQL for the version table is built with SQLAlchemy Core,
+so it is the text Alembic sends.
+"""
+
+from contextlib import contextmanager, nullcontext
+import logging
+import sys
+
+from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, String, Table
+from sqlalchemy import literal_column
+from sqlalchemy.engine import Engine
+from sqlalchemy.engine import url as sqla_url
+
+from .. import ddl
+from ..util.exc import CommandError
+
+log = logging.getLogger("alembic.runtime.migration")
+
+
+class _ProxyTransaction:
+    def __init__(self, migration_context):
+        self.migration_context = migration_context
+
+    @property
+    def _proxied_transaction(self):
+        return self.migration_context._transaction
+
+    def rollback(self):
+        t = self._proxied_transaction
+        t.rollback()
+        self.migration_context._transaction = None
+
+    def commit(self):
+        t = self._proxied_transaction
+        t.commit()
+        self.migration_context._transaction = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, type_, value, traceback):
+        if self._proxied_transaction is not None:
+            self._proxied_transaction.__exit__(type_, value, traceback)
+            self.migration_context._transaction = None
+
+
+def _in_transaction(connection):
+    try:
+        return connection.in_transaction()
+    except AttributeError:
+        return False
+
+
+class MigrationContext:
+    def __init__(self, dialect, connection, opts, environment_context=None):
+        self.environment_context = environment_context
+        self.opts = opts
+        self.dialect = dialect
+        self.script = opts.get("script")
+        as_sql = opts.get("as_sql", False)
+        transactional_ddl = opts.get("transactional_ddl")
+        self._transaction_per_migration = opts.get("transaction_per_migration", False)
+        self.on_version_apply_callbacks = opts.get("on_version_apply", ())
+        self._transaction = None
+        if as_sql:
+            self.connection = self._stdout_connection(connection)
+            self._in_external_transaction = False
+        else:
+            self.connection = connection
+            self._in_external_transaction = (
+                connection is not None and _in_transaction(connection)
+            )
+        self._migrations_fn = opts.get("fn")
+        self.as_sql = as_sql
+        self.purge = opts.get("purge", False)
+        buffer = opts.get("output_buffer") or sys.stdout
+        if "output_encoding" in opts:
+            from .._rs.io import EncodedIO
+
+            buffer = EncodedIO(buffer, opts["output_encoding"])
+        self.output_buffer = buffer
+        self.transactional_ddl = transactional_ddl
+        self.version_table = version_table = opts.get("version_table", "alembic_version")
+        self.version_table_schema = opts.get("version_table_schema", None)
+        self._start_from_rev = opts.get("starting_rev")
+        self.impl = ddl.impl_for(dialect)(
+            dialect, self.connection, self.as_sql, transactional_ddl, self.output_buffer, opts
+        )
+        self._version = self.impl.version_table_impl(
+            version_table=version_table,
+            version_table_schema=self.version_table_schema,
+            version_table_pk=opts.get("version_table_pk", True),
+        )
+        log.info("Context impl %s.", self.impl.__class__.__name__)
+        if self.as_sql:
+            log.info("Generating static SQL")
+        log.info(
+            "Will assume %s DDL.",
+            "transactional" if self.impl.transactional_ddl else "non-transactional",
+        )
+
+    @classmethod
+    def configure(
+        cls,
+        connection=None,
+        url=None,
+        dialect_name=None,
+        dialect=None,
+        environment_context=None,
+        dialect_opts=None,
+        opts=None,
+    ):
+        if opts is None:
+            opts = {}
+        if dialect_opts is None:
+            dialect_opts = {}
+        if connection:
+            if isinstance(connection, Engine):
+                raise CommandError(
+                    "'connection' argument to configure() is expected to be a "
+                    "sqlalchemy.engine.Connection instance, got %r" % connection
+                )
+            dialect = connection.dialect
+        elif url:
+            dialect = sqla_url.make_url(url).get_dialect()(**dialect_opts)
+        elif dialect_name:
+            dialect = sqla_url.make_url("%s://" % dialect_name).get_dialect()(**dialect_opts)
+        elif not dialect:
+            raise Exception("Connection, url, or dialect_name is required.")
+        return MigrationContext(dialect, connection, opts, environment_context)
+
+    @contextmanager
+    def autocommit_block(self):
+        _in_connection_transaction = self._in_connection_transaction()
+        if self.impl.transactional_ddl and self.as_sql:
+            self.impl.emit_commit()
+        elif _in_connection_transaction:
+            if self._transaction is None:
+                raise AssertionError("autocommit_block() needs the migration's transaction")
+            self._transaction.commit()
+            self._transaction = None
+        if not self.as_sql:
+            current_level = self.connection.get_isolation_level()
+            base_connection = self.connection
+            self.connection = self.impl.connection = base_connection.execution_options(
+                isolation_level="AUTOCOMMIT"
+            )
+            fake_trans = self.connection.begin()
+        else:
+            fake_trans = None
+        try:
+            yield
+        finally:
+            if not self.as_sql:
+                fake_trans.rollback()
+                self.connection.execution_options(isolation_level=current_level)
+                self.connection = self.impl.connection = base_connection
+            if self.impl.transactional_ddl and self.as_sql:
+                self.impl.emit_begin()
+            elif _in_connection_transaction:
+                self._transaction = self.connection.begin()
+
+    def begin_transaction(self, _per_migration=False):
+        if self._in_external_transaction:
+            return nullcontext()
+        if self.impl.transactional_ddl:
+            transaction_now = _per_migration == self._transaction_per_migration
+        else:
+            transaction_now = _per_migration is True
+        if not transaction_now:
+            return nullcontext()
+        if not self.impl.transactional_ddl:
+            if self.as_sql:
+                return nullcontext()
+            if self._transaction is not None:
+                return nullcontext()
+            self._transaction = _begin(self.connection)
+            return _ProxyTransaction(self)
+        if self.as_sql:
+
+            @contextmanager
+            def begin_commit():
+                self.impl.emit_begin()
+                yield
+                self.impl.emit_commit()
+
+            return begin_commit()
+        self._transaction = _begin(self.connection)
+        return _ProxyTransaction(self)
+
+    def get_current_revision(self):
+        heads = self.get_current_heads()
+        if len(heads) == 0:
+            return None
+        if len(heads) > 1:
+            raise CommandError(
+                "Version table '%s' has more than one head present; "
+                "please use get_current_heads()" % self.version_table
+            )
+        return heads[0]
+
+    def get_current_heads(self):
+        if self.as_sql:
+            start = self._start_from_rev
+            if start == "base":
+                start = None
+            elif start is not None and self.script:
+                revs = [start] if isinstance(start, str) else list(start)
+                start = [
+                    self.script.get_revision(r).revision
+                    for r in revs
+                    if r not in (None, "base")
+                ]
+            if start is None:
+                return ()
+            return (start,) if isinstance(start, str) else tuple(start)
+        if self._start_from_rev:
+            raise CommandError(
+                "Can't specify current_rev to context when using a database connection"
+            )
+        if not self._has_version_table():
+            return ()
+        return tuple(row[0] for row in self.connection.execute(self._version.select()))
+
+    def _has_version_table(self):
+        from sqlalchemy import inspect
+
+        return inspect(self.connection).has_table(
+            self.version_table, self.version_table_schema
+        )
+
+    def _ensure_version_table(self, purge=False):
+        with _ensure_scope_for_ddl(self.connection):
+            self._version.create(self.connection, checkfirst=True)
+            if purge:
+                self.connection.execute(self._version.delete())
+
+    def stamp(self, script_directory, revision):
+        from .._rs import host
+
+        def fn(heads, context):
+            return host.stamp_steps((revision,), heads)
+
+        self._migrations_fn = fn
+        self.run_migrations()
+
+    def run_migrations(self, **kw):
+        self.impl.start_migrations()
+        if self.purge:
+            if self.as_sql:
+                raise CommandError("Can't use --purge with --sql mode")
+            self._ensure_version_table(purge=True)
+            heads = ()
+        else:
+            heads = self.get_current_heads()
+            if not self.as_sql and not heads and not self.opts.get("dont_mutate", False):
+                self._ensure_version_table()
+        import _alembic_rs
+
+        maintainer = _alembic_rs.HeadMaintainer(list(heads))
+        for step in self._migrations_fn(heads, self):
+            with self.begin_transaction(_per_migration=True):
+                if self.as_sql and not maintainer.heads:
+                    self._version.create(self.connection)
+                log.info("Running %s", step)
+                if self.as_sql:
+                    self.impl.static_output("-- Running %s" % (step.short_log,))
+                _migration_fn(step)(**kw)
+                debug, ops = maintainer.update_to_step(step)
+                log.debug(debug)
+                for op in ops:
+                    self._apply_version_op(*op)
+                for callback in self.on_version_apply_callbacks:
+                    callback(
+                        ctx=self,
+                        step=MigrationInfo.from_step(step),
+                        heads=set(maintainer.heads),
+                        run_args=kw,
+                    )
+
+    def _apply_version_op(self, kind, version, to=None):
+        vt = self._version
+        if kind == "insert":
+            self.impl._exec(vt.insert().values(version_num=literal_column("'%s'" % version)))
+            return
+        if kind == "delete":
+            ret = self.impl._exec(
+                vt.delete().where(vt.c.version_num == literal_column("'%s'" % version))
+            )
+            what = "deleting '%s'" % version
+        else:
+            ret = self.impl._exec(
+                vt.update()
+                .values(version_num=literal_column("'%s'" % to))
+                .where(vt.c.version_num == literal_column("'%s'" % version))
+            )
+            what = "updating '%s' to '%s'" % (version, to)
+        if (
+            not self.as_sql
+            and self.dialect.supports_sane_rowcount
+            and ret is not None
+            and ret.rowcount != 1
+        ):
+            raise CommandError(
+                "Online migration expected to match one row when %s in '%s'; %d found"
+                % (what, self.version_table, ret.rowcount)
+            )
+
+    def _in_connection_transaction(self):
+        try:
+            meth = self.connection.in_transaction
+        except AttributeError:
+            return False
+        return meth()
+
+    def execute(self, sql, execution_options=None):
+        self.impl._exec(sql, execution_options)
+
+    def _stdout_connection(self, connection):
+        from sqlalchemy.engine.mock import MockConnection
+
+        def dump(construct, *multiparams, **params):
+            self.impl._exec(construct)
+
+        return MockConnection(self.dialect, dump)
+
+    @property
+    def bind(self):
+        return self.connection
+
+    @property
+    def config(self):
+        if self.environment_context:
+            return self.environment_context.config
+        return None
+
+
+def _begin(connection):
+    if connection.in_transaction():
+        # autobegun by our own queries (has_table, select): Alembic's
+        # _safe_begin_connection_transaction does the same.
+        return connection.get_transaction()
+    return connection.begin()
+
+
+@contextmanager
+def _ensure_scope_for_ddl(connection):
+    try:
+        in_transaction = connection.in_transaction
+    except AttributeError:
+        yield
+        return
+    if not in_transaction():
+        with connection.begin():
+            yield
+    else:
+        yield
+
+
+_modules = {}
+
+
+def _migration_fn(step):
+    if step.is_stamp:
+        return lambda **kw: None
+    module = _modules.get(step.path)
+    if module is None:
+        from .._rs.host import load_python_file
+
+        module = _modules[step.path] = load_python_file(step.path)
+    return getattr(module, step.name)
+
+
+class MigrationInfo:
+    """What ``on_version_apply`` callbacks receive."""
+
+    def __init__(self, up_revision_ids, down_revision_ids, is_upgrade, is_stamp):
+        self.up_revision_ids = tuple(up_revision_ids)
+        self.down_revision_ids = tuple(down_revision_ids)
+        self.up_revision_id = self.up_revision_ids[0] if len(self.up_revision_ids) == 1 else None
+        self.is_upgrade = is_upgrade
+        self.is_stamp = is_stamp
+
+    @classmethod
+    def from_step(cls, step):
+        return cls(step.up_revision_ids, step.down_revision_ids, step.is_upgrade, step.is_stamp)
+
+    @property
+    def is_migration(self):
+        return not self.is_stamp
+
+    @property
+    def source_revision_ids(self):
+        return self.down_revision_ids if self.is_upgrade else self.up_revision_ids
+
+    @property
+    def destination_revision_ids(self):
+        return self.up_revision_ids if self.is_upgrade else self.down_revision_ids

@@ -1,0 +1,129 @@
+//! The raw connection under the Python DB-API wrapper (`alembic/_rs/dbapi.py`):
+//! parameters in, rows out, the GIL released while the database works.
+
+use indexmap::IndexMap;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyTuple};
+
+use super::convert::{Builders, to_value};
+use super::module::DatabaseFailure;
+use crate::db::{self, Connection, DbError, Dialect, Params, Url, Value};
+
+#[pyclass(module = "_alembic_rs")]
+pub struct RawConnection {
+    conn: Option<Connection>,
+    dialect: Dialect,
+}
+
+fn failure(err: DbError) -> PyErr {
+    let (message, code, kind) = err.python_parts();
+    DatabaseFailure::new_err((message, code, kind))
+}
+
+type Description = Option<Vec<(String, String)>>;
+
+#[pymethods]
+impl RawConnection {
+    #[new]
+    fn new(py: Python<'_>, url: &str) -> PyResult<Self> {
+        let url = Url::parse(url).map_err(|e| {
+            DatabaseFailure::new_err((e.to_string(), None::<String>, None::<String>))
+        })?;
+        let conn = py.detach(|| Connection::open(&url)).map_err(failure)?;
+        let dialect = conn.dialect();
+        Ok(RawConnection {
+            conn: Some(conn),
+            dialect,
+        })
+    }
+
+    #[getter]
+    fn backend(&self) -> &'static str {
+        match self.dialect {
+            Dialect::Postgresql => "postgresql",
+            Dialect::Sqlite => "sqlite",
+            Dialect::Mysql => "mysql",
+        }
+    }
+
+    /// Returns (description or None, rows, rowcount, lastrowid).
+    #[pyo3(signature = (sql, params=None))]
+    fn execute<'py>(
+        &mut self,
+        py: Python<'py>,
+        sql: &str,
+        params: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<(Description, Bound<'py, PyList>, i64, Option<i64>)> {
+        let dialect = self.dialect;
+        let conn = self.conn.as_mut().ok_or_else(|| {
+            DatabaseFailure::new_err((
+                "connection already closed",
+                None::<String>,
+                Some("InterfaceError"),
+            ))
+        })?;
+        let params = params.filter(|p| !p.is_none());
+        let (sql, bound): (String, Vec<Value>) = match (dialect, params) {
+            (_, None) => (sql.to_string(), Vec::new()),
+            (Dialect::Sqlite, Some(p)) => (sql.to_string(), positional(p)?),
+            (_, Some(p)) => {
+                let text = if let Ok(d) = p.cast::<PyDict>() {
+                    let mut named = IndexMap::new();
+                    for (k, v) in d.iter() {
+                        named.insert(k.extract::<String>()?, to_value(&v)?);
+                    }
+                    db::interpolate_pyformat(dialect, sql, &Params::Named(&named))
+                } else {
+                    let values = positional(p)?;
+                    if values.is_empty() {
+                        Ok(sql.to_string())
+                    } else {
+                        db::interpolate_pyformat(dialect, sql, &Params::Positional(&values))
+                    }
+                };
+                (text.map_err(failure)?, Vec::new())
+            }
+        };
+        let result = py.detach(|| conn.execute(&sql, &bound)).map_err(failure)?;
+        let builders = Builders::new(py)?;
+        let rows = PyList::empty(py);
+        for row in result.rows {
+            let items: Vec<Bound<'py, PyAny>> = row
+                .into_iter()
+                .map(|v| builders.to_py(py, v))
+                .collect::<PyResult<_>>()?;
+            rows.append(PyTuple::new(py, items)?)?;
+        }
+        let description = (!result.columns.is_empty()).then(|| {
+            result
+                .columns
+                .into_iter()
+                .map(|c| (c.name, c.type_name))
+                .collect()
+        });
+        let rowcount = if description.is_some() && dialect != Dialect::Sqlite {
+            rows.len() as i64
+        } else if description.is_some() {
+            -1
+        } else {
+            result.rows_affected as i64
+        };
+        Ok((description, rows, rowcount, result.last_insert_id))
+    }
+
+    fn close(&mut self, py: Python<'_>) {
+        if let Some(conn) = self.conn.take() {
+            let _ = py.detach(|| conn.close());
+        }
+    }
+}
+
+fn positional(p: &Bound<'_, PyAny>) -> PyResult<Vec<Value>> {
+    p.try_iter()?.map(|v| to_value(&v?)).collect()
+}
+
+/// `sqlite3.sqlite_version` of the SQLite we link.
+#[pyfunction]
+pub fn sqlite_version() -> String {
+    db::sqlite_library_version()
+}

@@ -1,0 +1,204 @@
+//! Running env.py for a command: Alembic's `EnvironmentContext(...)` +
+//! `script.run_env()`, driven from Rust.
+
+use std::path::PathBuf;
+
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+
+use super::state::{self, HostState};
+use super::{HostError, PythonEnv, interp, shim};
+use crate::commands::Scripts;
+
+pub use super::state::EnvCommand;
+
+/// Everything `EnvironmentContext` is constructed with.
+#[derive(Debug, Clone)]
+pub struct EnvRun {
+    pub command: EnvCommand,
+    pub config_file: Option<PathBuf>,
+    pub toml_file: Option<PathBuf>,
+    pub ini_section: String,
+    pub project_dir: PathBuf,
+    pub as_sql: bool,
+    pub tag: Option<String>,
+    pub starting_rev: Option<String>,
+    /// What `context.get_revision_argument()` resolves.
+    pub destination_rev: Vec<String>,
+    pub purge: bool,
+    pub x: Vec<String>,
+    pub quiet: bool,
+    pub verbose: bool,
+    pub raiseerr: bool,
+    pub prepend_sys_path: Vec<String>,
+}
+
+/// Starts Python and runs env.py. A `CommandError` raised inside comes back
+/// as [`HostError::Command`] (after being logged as Alembic's `util.err`
+/// does); any other exception's traceback is printed here.
+pub fn run_env(run: EnvRun, scripts: Scripts) -> Result<(), HostError> {
+    let python = PythonEnv::find(&run.project_dir)?;
+    let script_dir = scripts.dir.dir().to_path_buf();
+    state::set(HostState {
+        scripts,
+        command: run.command.clone(),
+    });
+    interp::start(&python, &["alembic-rs".to_string()])?;
+    Python::attach(|py| -> Result<(), HostError> {
+        prepare(py, &python, &run).map_err(|e| report(py, e))?;
+        let outcome = call_run_env(py, &run, &script_dir);
+        let outcome = outcome.map_err(|e| report(py, e));
+        flush(py);
+        outcome
+    })
+}
+
+fn prepare(py: Python<'_>, python: &PythonEnv, run: &EnvRun) -> PyResult<()> {
+    let sys = py.import("sys")?;
+    let path = sys.getattr("path")?.cast_into::<PyList>()?;
+    // `prepend_sys_path`, in order, ahead of everything (Alembic's
+    // `sys.path[:0] = ...`).
+    for (i, p) in run.prepend_sys_path.iter().enumerate() {
+        path.insert(i, p)?;
+    }
+    shim::install(py)?;
+    if let Err(e) = py.import("sqlalchemy") {
+        return Err(pyo3::exceptions::PyImportError::new_err(format!(
+            "{}|{}",
+            python.executable.display(),
+            e
+        )));
+    }
+    Ok(())
+}
+
+fn call_run_env(py: Python<'_>, run: &EnvRun, script_dir: &std::path::Path) -> PyResult<()> {
+    let spec = PyDict::new(py);
+    let command = match &run.command {
+        EnvCommand::Upgrade { .. } => "upgrade",
+        EnvCommand::Downgrade { .. } => "downgrade",
+        EnvCommand::Stamp { .. } => "stamp",
+        EnvCommand::Current { .. } => "current",
+    };
+    spec.set_item("command", command)?;
+    spec.set_item(
+        "config_file",
+        run.config_file
+            .as_ref()
+            .map(|p| p.to_string_lossy().into_owned()),
+    )?;
+    spec.set_item(
+        "toml_file",
+        run.toml_file
+            .as_ref()
+            .map(|p| p.to_string_lossy().into_owned()),
+    )?;
+    spec.set_item("ini_section", &run.ini_section)?;
+    spec.set_item("script_dir", script_dir.to_string_lossy().into_owned())?;
+    if let EnvCommand::Current {
+        verbose,
+        check_heads,
+    } = run.command
+    {
+        spec.set_item("verbose", verbose)?;
+        spec.set_item("check_heads", check_heads)?;
+    }
+    let cmd_opts = PyDict::new(py);
+    cmd_opts.set_item(
+        "x",
+        if run.x.is_empty() {
+            None
+        } else {
+            Some(run.x.clone())
+        },
+    )?;
+    cmd_opts.set_item("quiet", run.quiet)?;
+    cmd_opts.set_item("raiseerr", run.raiseerr)?;
+    cmd_opts.set_item("verbose", run.verbose)?;
+    cmd_opts.set_item("name", &run.ini_section)?;
+    cmd_opts.set_item(
+        "config",
+        run.config_file
+            .as_ref()
+            .map(|p| p.to_string_lossy().into_owned()),
+    )?;
+    spec.set_item("cmd_opts", cmd_opts)?;
+    let env_kw = PyDict::new(py);
+    env_kw.set_item("as_sql", run.as_sql)?;
+    if let Some(tag) = &run.tag {
+        env_kw.set_item("tag", tag)?;
+    }
+    if run.as_sql || run.starting_rev.is_some() {
+        env_kw.set_item("starting_rev", &run.starting_rev)?;
+    }
+    match run.destination_rev.as_slice() {
+        [] => env_kw.set_item("destination_rev", py.None())?,
+        [one] if !matches!(run.command, EnvCommand::Stamp { .. }) => {
+            env_kw.set_item("destination_rev", one)?
+        }
+        many => env_kw.set_item("destination_rev", pyo3::types::PyTuple::new(py, many)?)?,
+    }
+    if run.purge {
+        env_kw.set_item("purge", true)?;
+    }
+    if matches!(run.command, EnvCommand::Current { .. }) {
+        env_kw.set_item("dont_mutate", true)?;
+    }
+    spec.set_item("env_kw", env_kw)?;
+    py.import("alembic._rs.host")?
+        .call_method1("run_env", (spec,))?;
+    Ok(())
+}
+
+/// Turns a Python exception into the host's error, printing what Alembic
+/// would have printed.
+fn report(py: Python<'_>, err: PyErr) -> HostError {
+    let value = err.value(py);
+    if err.is_instance_of::<pyo3::exceptions::PyImportError>(py)
+        && let Ok(text) = value.str()
+        && let Some((python, detail)) = text.to_string().split_once('|')
+    {
+        return HostError::NoSqlAlchemy {
+            python: python.to_string(),
+            detail: detail.to_string(),
+        };
+    }
+    let is_command_error = py
+        .import("alembic.util.exc")
+        .and_then(|m| m.getattr("CommandError"))
+        .map(|cls| value.is_instance(&cls).unwrap_or(false))
+        .unwrap_or(false);
+    if is_command_error && !crate::python::env::raiseerr_requested() {
+        let message = value.str().map(|s| s.to_string()).unwrap_or_default();
+        let _ = py
+            .import("alembic._rs.host")
+            .and_then(|m| m.call_method1("report_failure", (message.as_str(),)));
+        flush(py);
+        return HostError::Command(message);
+    }
+    if err.is_instance_of::<pyo3::exceptions::PySystemExit>(py) {
+        flush(py);
+        return HostError::Uncaught;
+    }
+    err.print(py);
+    flush(py);
+    HostError::Uncaught
+}
+
+static RAISEERR: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// `--raiseerr`: a CommandError then shows its traceback, as Alembic does.
+pub fn set_raiseerr(on: bool) {
+    RAISEERR.store(on, std::sync::atomic::Ordering::Relaxed);
+}
+
+fn raiseerr_requested() -> bool {
+    RAISEERR.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+fn flush(py: Python<'_>) {
+    let _ = py.import("sys").and_then(|sys| {
+        sys.getattr("stdout")?.call_method0("flush")?;
+        sys.getattr("stderr")?.call_method0("flush")
+    });
+}

@@ -1,0 +1,173 @@
+//! Choosing and starting the interpreter (DESIGN §2): the user's virtualenv
+//! (`VIRTUAL_ENV`, else `.venv` beside the config, else `python3` on PATH),
+//! started through `PyConfig` with that `executable`, so its site-packages
+//! and the standard library of the libpython we link are paired correctly.
+
+use std::ffi::CString;
+use std::path::{Path, PathBuf};
+
+use pyo3::ffi;
+
+use super::HostError;
+
+/// The Python `major.minor` this binary was linked against.
+pub const EMBEDDED_VERSION: &str = env!("ALEMBIC_RS_PYTHON_VERSION");
+
+/// Where the interpreter comes from.
+#[derive(Debug, Clone)]
+pub struct PythonEnv {
+    /// What `sys.executable` will be.
+    pub executable: PathBuf,
+    /// The virtualenv root, if it is one.
+    pub venv: Option<PathBuf>,
+}
+
+impl PythonEnv {
+    /// Finds the environment for a project whose config lives in `config_dir`.
+    pub fn find(config_dir: &Path) -> Result<PythonEnv, HostError> {
+        if let Some(venv) = std::env::var_os("VIRTUAL_ENV").filter(|v| !v.is_empty()) {
+            return PythonEnv::from_venv(PathBuf::from(venv));
+        }
+        let local = config_dir.join(".venv");
+        if local.join("pyvenv.cfg").is_file() {
+            return PythonEnv::from_venv(local);
+        }
+        if let Some(python) = on_path("python3") {
+            let real = std::fs::canonicalize(&python).unwrap_or(python.clone());
+            if let Some(venv) = real.parent().and_then(Path::parent)
+                && venv.join("pyvenv.cfg").is_file()
+            {
+                return PythonEnv::from_venv(venv.to_path_buf());
+            }
+            if same_minor_install(&real) {
+                return Ok(PythonEnv {
+                    executable: python,
+                    venv: None,
+                });
+            }
+        }
+        match option_env!("ALEMBIC_RS_BUILD_PYTHON") {
+            Some(exe) if Path::new(exe).exists() => Ok(PythonEnv {
+                executable: PathBuf::from(exe),
+                venv: None,
+            }),
+            _ => Err(HostError::NoPython(format!(
+                "No Python {EMBEDDED_VERSION} environment found: activate the project's virtualenv (VIRTUAL_ENV) or create .venv beside the config file"
+            ))),
+        }
+    }
+
+    fn from_venv(venv: PathBuf) -> Result<PythonEnv, HostError> {
+        let cfg = std::fs::read_to_string(venv.join("pyvenv.cfg")).map_err(|e| {
+            HostError::NoPython(format!(
+                "{} is not a virtualenv (no readable pyvenv.cfg: {e})",
+                venv.display()
+            ))
+        })?;
+        if let Some(found) = venv_version(&cfg)
+            && found != EMBEDDED_VERSION
+        {
+            return Err(HostError::VersionMismatch {
+                venv,
+                found,
+                embedded: EMBEDDED_VERSION.to_string(),
+            });
+        }
+        let executable = ["bin/python", "bin/python3"]
+            .iter()
+            .map(|p| venv.join(p))
+            .find(|p| p.exists())
+            .unwrap_or_else(|| venv.join("bin/python"));
+        Ok(PythonEnv {
+            executable,
+            venv: Some(venv),
+        })
+    }
+}
+
+/// `version = 3.11.7` (venv) or `version_info = 3.11.7.final.0` (uv).
+fn venv_version(cfg: &str) -> Option<String> {
+    cfg.lines().find_map(|line| {
+        let (key, value) = line.split_once('=')?;
+        let key = key.trim();
+        if key != "version" && key != "version_info" {
+            return None;
+        }
+        let mut parts = value.trim().split('.');
+        Some(format!("{}.{}", parts.next()?, parts.next()?))
+    })
+}
+
+fn on_path(name: &str) -> Option<PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+}
+
+/// A non-venv interpreter is usable when its installation has the standard
+/// library of our minor version.
+fn same_minor_install(python: &Path) -> bool {
+    python
+        .parent()
+        .and_then(Path::parent)
+        .is_some_and(|prefix| {
+            prefix
+                .join(format!("lib/python{EMBEDDED_VERSION}/os.py"))
+                .is_file()
+        })
+}
+
+/// Starts CPython once for this process. The GIL is released on return;
+/// callers attach with `Python::attach`.
+pub fn start(env: &PythonEnv, argv: &[String]) -> Result<(), HostError> {
+    pyo3::append_to_inittab!(_alembic_rs);
+    let exe = CString::new(env.executable.to_string_lossy().as_bytes())
+        .map_err(|e| HostError::Init(e.to_string()))?;
+    let args: Vec<CString> = argv
+        .iter()
+        .map(|a| CString::new(a.as_bytes()).unwrap_or_default())
+        .collect();
+    // SAFETY: the PyConfig API is used as documented (init, set, initialize,
+    // clear) on one thread before any other Python call.
+    unsafe {
+        let mut config = std::mem::MaybeUninit::<ffi::PyConfig>::uninit();
+        ffi::PyConfig_InitPythonConfig(config.as_mut_ptr());
+        let mut config = config.assume_init();
+        config.parse_argv = 0;
+        let check = |status: ffi::PyStatus, config: &mut ffi::PyConfig| {
+            if ffi::PyStatus_Exception(status) != 0 {
+                ffi::PyConfig_Clear(config);
+                return Err(HostError::Init(status_message(&status)));
+            }
+            Ok(())
+        };
+        let status =
+            ffi::PyConfig_SetBytesString(&mut config, &mut config.executable, exe.as_ptr());
+        check(status, &mut config)?;
+        let status =
+            ffi::PyConfig_SetBytesString(&mut config, &mut config.program_name, exe.as_ptr());
+        check(status, &mut config)?;
+        let mut ptrs: Vec<*const std::ffi::c_char> = args.iter().map(|a| a.as_ptr()).collect();
+        let status = ffi::PyConfig_SetBytesArgv(&mut config, ptrs.len() as _, ptrs.as_mut_ptr());
+        check(status, &mut config)?;
+        let status = ffi::Py_InitializeFromConfig(&config);
+        ffi::PyConfig_Clear(&mut config);
+        if ffi::PyStatus_Exception(status) != 0 {
+            return Err(HostError::Init(status_message(&status)));
+        }
+        ffi::PyEval_SaveThread();
+    }
+    Ok(())
+}
+
+fn status_message(status: &ffi::PyStatus) -> String {
+    if status.err_msg.is_null() {
+        return "unknown error".into();
+    }
+    // SAFETY: err_msg is a static C string set by CPython.
+    unsafe { std::ffi::CStr::from_ptr(status.err_msg) }
+        .to_string_lossy()
+        .into_owned()
+}
+
+use super::module::_alembic_rs;

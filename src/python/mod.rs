@@ -1,0 +1,19 @@
+//! The embedded CPython host: the only module that touches pyo3.
+//!
+//! Started once, only by commands that run env.py. It serves its own
+//! `alembic` package (python/shim/alembic, compiled in), registers
+//! SQLAlchemy dialects whose DB-API is Rust (`db`), and runs the project's
+//! env.py exactly as Alembic's `ScriptDirectory.run_env` does.
+
+mod convert;
+mod dbapi;
+mod env;
+mod error;
+mod interp;
+mod module;
+mod shim;
+mod state;
+
+pub use env::{EnvCommand, EnvRun, run_env, set_raiseerr};
+pub use error::HostError;
+pub use interp::PythonEnv;

@@ -1,0 +1,382 @@
+//! `_alembic_rs`: what the shim calls into. Graph answers (steps, heads,
+//! revision lookups) come from the loaded `Scripts`; DDL text from `ddl`;
+//! the database from `db` through [`super::dbapi`].
+
+use pyo3::exceptions::PyException;
+use pyo3::prelude::*;
+use pyo3::types::{PyList, PyTuple};
+
+use super::state::{self, EnvCommand};
+use crate::commands::{Catch, CommandError};
+use crate::ddl;
+use crate::revision::{RevArg, RevisionError, RevisionMap};
+use crate::runtime::{Heads, Step, VersionOp};
+
+pyo3::create_exception!(_alembic_rs, DatabaseFailure, PyException);
+
+#[pymodule]
+pub fn _alembic_rs(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("DatabaseFailure", m.py().get_type::<DatabaseFailure>())?;
+    m.add_class::<super::dbapi::RawConnection>()?;
+    m.add_class::<PyStep>()?;
+    m.add_class::<HeadMaintainer>()?;
+    m.add_function(wrap_pyfunction!(super::dbapi::sqlite_version, m)?)?;
+    m.add_function(wrap_pyfunction!(plan, m)?)?;
+    m.add_function(wrap_pyfunction!(current_lines, m)?)?;
+    m.add_function(wrap_pyfunction!(as_revision_number, m)?)?;
+    m.add_function(wrap_pyfunction!(get_revision, m)?)?;
+    m.add_function(wrap_pyfunction!(get_current_head, m)?)?;
+    m.add_function(wrap_pyfunction!(get_bases, m)?)?;
+    m.add_function(wrap_pyfunction!(ddl_add_column, m)?)?;
+    m.add_function(wrap_pyfunction!(ddl_drop_column, m)?)?;
+    m.add_function(wrap_pyfunction!(ddl_rename_table, m)?)?;
+    m.add_function(wrap_pyfunction!(ddl_alter_column, m)?)?;
+    Ok(())
+}
+
+/// A revision error as Alembic's `CommandError` (or the crash it would be).
+fn command_error(py: Python<'_>, err: CommandError) -> PyErr {
+    match err {
+        CommandError::Uncaught(line) => PyException::new_err(line),
+        other => match py
+            .import("alembic.util.exc")
+            .and_then(|m| m.getattr("CommandError"))
+        {
+            Ok(cls) => PyErr::from_value(
+                cls.call1((other.to_string(),))
+                    .unwrap_or_else(|e| e.into_value(py).into_bound(py).into_any()),
+            ),
+            Err(e) => e,
+        },
+    }
+}
+
+fn caught(py: Python<'_>, catch: Catch<'_>, err: RevisionError) -> PyErr {
+    command_error(py, catch.error(err))
+}
+
+fn rev_arg(obj: &Bound<'_, PyAny>) -> PyResult<RevArg> {
+    if obj.is_none() {
+        return Ok(RevArg::None);
+    }
+    if let Ok(s) = obj.extract::<String>() {
+        return Ok(RevArg::Str(s));
+    }
+    let items: Vec<String> = obj.extract()?;
+    Ok(RevArg::Tuple(items))
+}
+
+fn map() -> &'static RevisionMap {
+    &state::get().scripts.map
+}
+
+/// One step for `MigrationContext.run_migrations`.
+#[pyclass(name = "Step", frozen, module = "_alembic_rs")]
+pub struct PyStep {
+    step: Step,
+    #[pyo3(get)]
+    name: &'static str,
+    #[pyo3(get)]
+    is_upgrade: bool,
+    #[pyo3(get)]
+    is_stamp: bool,
+    #[pyo3(get)]
+    path: Option<String>,
+    #[pyo3(get)]
+    doc: Option<String>,
+    #[pyo3(get)]
+    short_log: String,
+    #[pyo3(get)]
+    up_revision_ids: Vec<String>,
+    #[pyo3(get)]
+    down_revision_ids: Vec<String>,
+    text: String,
+}
+
+#[pymethods]
+impl PyStep {
+    fn __str__(&self) -> &str {
+        &self.text
+    }
+    fn __repr__(&self) -> String {
+        format!("<Step {}>", self.short_log)
+    }
+}
+
+impl PyStep {
+    fn new(step: Step) -> PyStep {
+        let s = &state::get().scripts;
+        let map = &s.map;
+        let (path, doc) = match &step {
+            Step::Revision { node, .. } => {
+                let script = s.script(*node);
+                (
+                    Some(script.path.to_string_lossy().into_owned()),
+                    Some(script.doc().to_string()),
+                )
+            }
+            Step::Stamp(_) => (None, None),
+        };
+        let (up, down) = match &step {
+            Step::Revision { node, .. } => (
+                vec![map.id(*node).to_string()],
+                map.node(*node)
+                    .normalized_down()
+                    .iter()
+                    .map(|&d| map.id(d).to_string())
+                    .collect(),
+            ),
+            Step::Stamp(st) if st.is_upgrade => (step.to_ids(map), step.from_ids(map)),
+            Step::Stamp(_) => (step.from_ids(map), step.to_ids(map)),
+        };
+        PyStep {
+            name: step.name(),
+            is_upgrade: step.is_upgrade(),
+            is_stamp: matches!(step, Step::Stamp(_)),
+            short_log: step.short_log(map),
+            text: step.describe(map, doc.as_deref()),
+            path,
+            doc,
+            up_revision_ids: up,
+            down_revision_ids: down,
+            step,
+        }
+    }
+}
+
+/// `HeadMaintainer`: rows of the version table, moved step by step.
+#[pyclass(module = "_alembic_rs")]
+pub struct HeadMaintainer {
+    heads: Heads,
+}
+
+#[pymethods]
+impl HeadMaintainer {
+    #[new]
+    fn new(heads: Vec<String>) -> Self {
+        HeadMaintainer {
+            heads: Heads::new(heads),
+        }
+    }
+
+    #[getter]
+    fn heads(&self) -> Vec<String> {
+        self.heads.current().map(str::to_string).collect()
+    }
+
+    /// Returns (debug log text, [(kind, version[, to])]).
+    fn update_to_step<'py>(
+        &mut self,
+        py: Python<'py>,
+        step: &PyStep,
+    ) -> PyResult<(String, Bound<'py, PyList>)> {
+        let update = self
+            .heads
+            .update_to_step(map(), &step.step)
+            .map_err(PyException::new_err)?;
+        let ops = PyList::empty(py);
+        for op in update.ops {
+            let item = match op {
+                VersionOp::Insert(v) => PyTuple::new(py, ["insert", v.as_str()])?,
+                VersionOp::Delete(v) => PyTuple::new(py, ["delete", v.as_str()])?,
+                VersionOp::Update { from, to } => {
+                    PyTuple::new(py, ["update", from.as_str(), to.as_str()])?
+                }
+            };
+            ops.append(item)?;
+        }
+        Ok((update.log, ops))
+    }
+}
+
+/// The command's `fn(heads, context)`: the steps to run from `heads`.
+#[pyfunction]
+fn plan(py: Python<'_>, heads: Vec<String>) -> PyResult<Vec<PyStep>> {
+    let map = map();
+    let steps: Vec<Step> = match &state::get().command {
+        EnvCommand::Upgrade { destination } => {
+            let catch = Catch {
+                ancestor: Some(
+                    "Destination %(end)s is not a valid upgrade target from current head(s)",
+                ),
+                end: Some(destination),
+                ..Catch::default()
+            };
+            map.upgrade_plan(destination, &heads)
+                .map_err(|e| caught(py, catch, e))?
+                .into_iter()
+                .map(|node| Step::Revision {
+                    node,
+                    is_upgrade: true,
+                })
+                .collect()
+        }
+        EnvCommand::Downgrade { destination } => {
+            let catch = Catch {
+                ancestor: Some(
+                    "Destination %(end)s is not a valid downgrade target from current head(s)",
+                ),
+                end: Some(destination),
+                ..Catch::default()
+            };
+            map.downgrade_plan(destination, &heads)
+                .map_err(|e| caught(py, catch, e))?
+                .into_iter()
+                .map(|node| Step::Revision {
+                    node,
+                    is_upgrade: false,
+                })
+                .collect()
+        }
+        EnvCommand::Stamp { destinations } => {
+            let catch = Catch {
+                multiple_heads: Some(
+                    "Multiple heads are present; please specify a single target revision",
+                ),
+                ..Catch::default()
+            };
+            map.stamp_plan(destinations, &heads)
+                .map_err(|e| caught(py, catch, e))?
+                .into_iter()
+                .map(Step::Stamp)
+                .collect()
+        }
+        EnvCommand::Current { .. } => Vec::new(),
+    };
+    Ok(steps.into_iter().map(PyStep::new).collect())
+}
+
+/// `current`'s lines: `script.get_all_current(heads)` in `cmd_format`.
+#[pyfunction]
+fn current_lines(py: Python<'_>, heads: Vec<String>, verbose: bool) -> PyResult<Vec<String>> {
+    let s = &state::get().scripts;
+    let nodes = s
+        .map
+        .get_all_current(&heads)
+        .map_err(|e| caught(py, Catch::default(), e))?;
+    let line = crate::commands::Line {
+        tree_indicators: true,
+        ..Default::default()
+    };
+    Ok(nodes
+        .into_iter()
+        .map(|n| s.cmd_format(n, verbose, line, false))
+        .collect())
+}
+
+/// `ScriptDirectory.as_revision_number`.
+#[pyfunction]
+fn as_revision_number<'py>(py: Python<'py>, id: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let arg = rev_arg(id)?;
+    let (revs, _) = map()
+        .resolve_revision_number(&arg)
+        .map_err(|e| caught(py, Catch::default(), e))?;
+    if revs.is_empty() {
+        return Ok(py.None().into_bound(py));
+    }
+    if matches!(&arg, RevArg::Str(s) if s == "heads") {
+        return Ok(PyTuple::new(py, &revs)?.into_any());
+    }
+    Ok(revs[0].clone().into_pyobject(py)?.into_any())
+}
+
+type RevisionInfo = (
+    String,
+    Option<Vec<String>>,
+    Vec<String>,
+    Vec<String>,
+    String,
+    String,
+);
+
+/// `ScriptDirectory.get_revision`, as the fields env.py reads.
+#[pyfunction]
+fn get_revision(py: Python<'_>, id: &Bound<'_, PyAny>) -> PyResult<Option<RevisionInfo>> {
+    let s = &state::get().scripts;
+    let node = s
+        .map
+        .get_revision(&rev_arg(id)?)
+        .map_err(|e| caught(py, Catch::default(), e))?;
+    Ok(node.map(|n| {
+        let script = s.script(n);
+        let rev = &s.map.node(n).rev;
+        (
+            rev.revision.clone(),
+            (!rev.down_revision.is_empty()).then(|| rev.down_revision.clone()),
+            s.map.node(n).branch_labels.iter().cloned().collect(),
+            rev.dependencies.clone(),
+            script.doc().to_string(),
+            script.path.to_string_lossy().into_owned(),
+        )
+    }))
+}
+
+#[pyfunction]
+fn get_current_head(py: Python<'_>) -> PyResult<Option<String>> {
+    let map = map();
+    let head = map
+        .get_current_head(None)
+        .map_err(|e| caught(py, Catch::default(), e))?;
+    Ok(head.map(|h| map.id(h).to_string()))
+}
+
+#[pyfunction]
+fn get_bases() -> Vec<String> {
+    let map = map();
+    map.bases().iter().map(|&b| map.id(b).to_string()).collect()
+}
+
+#[pyfunction]
+fn ddl_add_column(table: &str, column_spec: &str, if_not_exists: bool) -> String {
+    ddl::add_column(table, column_spec, &[], if_not_exists)
+}
+
+#[pyfunction]
+fn ddl_drop_column(table: &str, column: &str, if_exists: bool) -> String {
+    ddl::drop_column(table, column, if_exists)
+}
+
+#[pyfunction]
+fn ddl_rename_table(table: &str, new_table: &str) -> String {
+    ddl::rename_table(table, new_table)
+}
+
+/// `server_default` and `comment` use `False` for "not given" and `None`
+/// for "remove", as Alembic's signature does.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+fn ddl_alter_column(
+    dialect: &str,
+    table: &str,
+    column: &str,
+    nullable: Option<bool>,
+    server_default: &Bound<'_, PyAny>,
+    type_: Option<String>,
+    using: Option<String>,
+    comment: &Bound<'_, PyAny>,
+    new_name: Option<String>,
+) -> PyResult<Vec<String>> {
+    let tri = |obj: &Bound<'_, PyAny>| -> PyResult<Option<Option<String>>> {
+        if obj.is_instance_of::<pyo3::types::PyBool>() && !obj.extract::<bool>()? {
+            return Ok(None);
+        }
+        if obj.is_none() {
+            return Ok(Some(None));
+        }
+        Ok(Some(Some(obj.extract()?)))
+    };
+    let spec = ddl::AlterColumn {
+        table: table.to_string(),
+        column: column.to_string(),
+        nullable,
+        server_default: tri(server_default)?,
+        type_,
+        using,
+        comment: tri(comment)?,
+        new_name,
+    };
+    Ok(ddl::alter_column(
+        ddl::DdlDialect::from_name(dialect),
+        &spec,
+    ))
+}

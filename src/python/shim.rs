@@ -1,0 +1,90 @@
+//! The injected `alembic` package: Python sources compiled into the binary
+//! and served by a meta-path finder placed first on `sys.meta_path`, so an
+//! installed Alembic is never imported.
+
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+macro_rules! shim_files {
+    ($($path:literal),* $(,)?) => {
+        &[$(($path, include_str!(concat!("../../python/shim/", $path)))),*]
+    };
+}
+
+/// (path under python/shim, source).
+const FILES: &[(&str, &str)] = shim_files!(
+    "alembic/__init__.py",
+    "alembic/context.py",
+    "alembic/op.py",
+    "alembic/config.py",
+    "alembic/migration.py",
+    "alembic/util/__init__.py",
+    "alembic/util/exc.py",
+    "alembic/util/proxy.py",
+    "alembic/util/messaging.py",
+    "alembic/runtime/__init__.py",
+    "alembic/runtime/environment.py",
+    "alembic/runtime/migration.py",
+    "alembic/operations/__init__.py",
+    "alembic/operations/ops.py",
+    "alembic/operations/batch.py",
+    "alembic/operations/recreate.py",
+    "alembic/ddl/__init__.py",
+    "alembic/_rs/__init__.py",
+    "alembic/_rs/dbapi.py",
+    "alembic/_rs/dialects.py",
+    "alembic/_rs/host.py",
+    "alembic/_rs/io.py",
+);
+
+const FINDER: &str = r#"
+import importlib.abc, importlib.util, linecache, sys
+
+class AlembicRsFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Serves alembic-rs's own ``alembic`` package from memory."""
+
+    def __init__(self, sources):
+        self.sources = sources
+
+    def find_spec(self, name, path=None, target=None):
+        entry = self.sources.get(name)
+        if entry is None:
+            return None
+        return importlib.util.spec_from_loader(
+            name, self, origin=entry[2], is_package=entry[0]
+        )
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module):
+        is_pkg, source, filename = self.sources[module.__name__]
+        module.__file__ = filename
+        if is_pkg:
+            module.__path__ = []
+        # Tracebacks through the shim show its lines, as Alembic's would.
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        exec(compile(source, filename, "exec"), module.__dict__)
+
+for name in [m for m in sys.modules if m == "alembic" or m.startswith("alembic.")]:
+    del sys.modules[name]
+sys.meta_path.insert(0, AlembicRsFinder(SOURCES))
+"#;
+
+/// Installs the finder; `alembic` imports resolve to the shim from now on.
+pub fn install(py: Python<'_>) -> PyResult<()> {
+    let sources = PyDict::new(py);
+    for (path, source) in FILES {
+        let is_pkg = path.ends_with("/__init__.py");
+        let module = path
+            .trim_end_matches(".py")
+            .trim_end_matches("/__init__")
+            .replace('/', ".");
+        let filename = format!("<alembic-rs>/{path}");
+        sources.set_item(module, (is_pkg, *source, filename))?;
+    }
+    let globals = PyDict::new(py);
+    globals.set_item("SOURCES", sources)?;
+    let code = std::ffi::CString::new(FINDER).expect("no NUL in finder source");
+    py.run(&code, Some(&globals), None)
+}

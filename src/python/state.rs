@@ -1,0 +1,32 @@
+//! What the running command hands to Python callbacks: the loaded scripts
+//! and the command's target. One command per process, so a `OnceLock`.
+
+use std::sync::OnceLock;
+
+use crate::commands::Scripts;
+
+/// The command whose env.py is running, with what its `fn` needs.
+#[derive(Debug, Clone)]
+pub enum EnvCommand {
+    Upgrade { destination: String },
+    Downgrade { destination: String },
+    Stamp { destinations: Vec<String> },
+    Current { verbose: bool, check_heads: bool },
+}
+
+pub struct HostState {
+    pub scripts: Scripts,
+    pub command: EnvCommand,
+}
+
+static STATE: OnceLock<HostState> = OnceLock::new();
+
+pub fn set(state: HostState) {
+    if STATE.set(state).is_err() {
+        panic!("the Python host runs one command per process");
+    }
+}
+
+pub fn get() -> &'static HostState {
+    STATE.get().expect("host state is set before env.py runs")
+}
