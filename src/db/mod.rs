@@ -1,0 +1,252 @@
+//! Rust-owned database connections (DESIGN §2, "The host is the driver").
+//!
+//! alembic-rs is the database driver of the user's SQLAlchemy: one physical
+//! connection per database, owned here and driven through sqlx, wrapped by
+//! the PEP 249 module in `src/python/`. Everything is synchronous at this
+//! seam: each [`Connection`] owns a current-thread tokio runtime and blocks
+//! on it, so the Python layer only has to release the GIL around a call
+//! (`py.detach`) and never sees a future. A private runtime per connection
+//! keeps calls on the caller's thread (no hand-off to a pool), needs no
+//! global state, and dies with the connection.
+//!
+//! The connection stays as close to what psycopg2, pysqlite and pymysql do
+//! as sqlx allows:
+//!
+//! * statements go out as text (`sqlx::raw_sql`: PostgreSQL's simple query
+//!   protocol, MySQL's `COM_QUERY`): no prepared statements, no statement
+//!   cache, several statements per call allowed; parameters are interpolated
+//!   client-side by the caller ([`literal`]), as psycopg2 and pymysql do;
+//! * SQLite binds parameters to `?` placeholders (pysqlite's qmark style);
+//! * nothing opens transactions behind the caller's back: the caller sends
+//!   `BEGIN`/`COMMIT`/`ROLLBACK` like any other statement;
+//! * session settings sqlx would impose are undone (see `postgres` and
+//!   `mysql`), so SQL behaves as it does under the standard drivers.
+
+mod error;
+pub mod literal;
+mod mysql;
+mod postgres;
+mod split;
+mod sqlite;
+#[cfg(test)]
+mod tests;
+mod url;
+mod value;
+
+pub use error::{DbError, PyException, ServerError};
+pub use literal::{Params, interpolate_pyformat, render_literal};
+pub use url::{Url, UrlError};
+pub use value::{ColumnInfo, QueryResult, Value};
+
+/// `sqlite3.sqlite_version`: the SQLite library alembic-rs links (sqlx's
+/// bundled build), without opening a database file.
+pub fn sqlite_library_version() -> String {
+    sqlite::library_version()
+}
+
+/// The SQL dialects alembic-rs connects to. `mysql://` and `mariadb://`
+/// URLs are both [`Dialect::Mysql`]; [`Connection::is_mariadb`] tells the
+/// server flavour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Dialect {
+    Postgresql,
+    Sqlite,
+    Mysql,
+}
+
+impl Dialect {
+    /// SQLAlchemy's dialect name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Dialect::Postgresql => "postgresql",
+            Dialect::Sqlite => "sqlite",
+            Dialect::Mysql => "mysql",
+        }
+    }
+}
+
+enum Backend {
+    Postgres(postgres::PgBackend),
+    Sqlite(sqlite::SqliteBackend),
+    Mysql(mysql::MySqlBackend),
+}
+
+/// A synchronous database connection.
+pub struct Connection {
+    /// `None` only while dropping, so the sqlx connection can be dropped
+    /// inside the runtime it was created on.
+    backend: Option<Backend>,
+    runtime: tokio::runtime::Runtime,
+    dialect: Dialect,
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection")
+            .field("dialect", &self.dialect)
+            .field("server_version", &self.server_version())
+            .finish()
+    }
+}
+
+impl Connection {
+    /// Connects as the standard driver would for this URL (see each
+    /// backend's module for the URL parts and query parameters honoured).
+    pub fn open(url: &Url) -> Result<Connection, DbError> {
+        let dialect = url.dialect()?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let backend = runtime.block_on(async {
+            Ok::<_, DbError>(match dialect {
+                Dialect::Postgresql => Backend::Postgres(postgres::PgBackend::connect(url).await?),
+                Dialect::Sqlite => Backend::Sqlite(sqlite::SqliteBackend::connect(url).await?),
+                Dialect::Mysql => Backend::Mysql(mysql::MySqlBackend::connect(url).await?),
+            })
+        })?;
+        Ok(Connection {
+            backend: Some(backend),
+            runtime,
+            dialect,
+        })
+    }
+
+    /// Runs `sql` and returns the last statement's result.
+    ///
+    /// `params` must be empty for PostgreSQL and MySQL (interpolate with
+    /// [`interpolate_pyformat`] first); for SQLite they are bound to the `?`
+    /// placeholders of a single statement, as pysqlite does.
+    pub fn execute(&mut self, sql: &str, params: &[Value]) -> Result<QueryResult, DbError> {
+        let backend = self.backend.as_mut().expect("backend present until drop");
+        self.runtime.block_on(async {
+            match backend {
+                Backend::Postgres(b) => {
+                    refuse_params(Dialect::Postgresql, params)?;
+                    b.execute(sql).await
+                }
+                Backend::Mysql(b) => {
+                    refuse_params(Dialect::Mysql, params)?;
+                    b.execute(sql).await
+                }
+                Backend::Sqlite(b) => b.execute(sql, params).await,
+            }
+        })
+    }
+
+    /// Closes the connection politely (PostgreSQL `Terminate`, MySQL
+    /// `COM_QUIT`). An open transaction is rolled back by the server, as
+    /// when a DB-API connection is closed without commit.
+    pub fn close(mut self) -> Result<(), DbError> {
+        let backend = self.backend.take().expect("backend present until drop");
+        self.runtime.block_on(async {
+            match backend {
+                Backend::Postgres(b) => b.close().await,
+                Backend::Mysql(b) => b.close().await,
+                Backend::Sqlite(b) => b.close().await,
+            }
+        })
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    /// The server's version text: PostgreSQL `server_version` (`15.20
+    /// (Debian 15.20-0+deb12u1)`), MySQL/MariaDB `VERSION()`
+    /// (`10.11.19-MariaDB-0+deb12u1`), SQLite `sqlite_version()`.
+    pub fn server_version(&self) -> &str {
+        match self.backend.as_ref() {
+            Some(Backend::Postgres(b)) => &b.server_version,
+            Some(Backend::Mysql(b)) => &b.server_version,
+            Some(Backend::Sqlite(b)) => &b.server_version,
+            None => "",
+        }
+    }
+
+    /// PostgreSQL's `server_version_num` (psycopg2's
+    /// `connection.server_version`, e.g. `150020`); `None` elsewhere.
+    pub fn server_version_num(&self) -> Option<u32> {
+        match self.backend.as_ref() {
+            Some(Backend::Postgres(b)) => b.server_version_num,
+            _ => None,
+        }
+    }
+
+    /// Whether a MySQL-protocol server is MariaDB (its version says so).
+    pub fn is_mariadb(&self) -> bool {
+        matches!(self.backend.as_ref(), Some(Backend::Mysql(b)) if b.server_version.contains("MariaDB"))
+    }
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        // Drop the sqlx connection inside its runtime: its socket is
+        // registered with this runtime's reactor.
+        let _guard = self.runtime.enter();
+        self.backend.take();
+    }
+}
+
+fn refuse_params(dialect: Dialect, params: &[Value]) -> Result<(), DbError> {
+    if params.is_empty() {
+        Ok(())
+    } else {
+        Err(DbError::Usage(format!(
+            "{} statements take no bound parameters: interpolate them with \
+             db::interpolate_pyformat first",
+            dialect.name()
+        )))
+    }
+}
+
+/// Drains a sqlx `fetch_many` stream into the last statement's rows and
+/// result. The stream is a `BoxStream` (a boxed `dyn Stream`), whose
+/// `poll_next` can be called without naming the `Stream` trait.
+macro_rules! drain_last_statement {
+    ($stream:expr) => {{
+        let mut stream = $stream;
+        let mut current = Vec::new();
+        let mut last = None;
+        loop {
+            let item = std::future::poll_fn(|cx| stream.as_mut().poll_next(cx)).await;
+            match item {
+                None => break Ok(()),
+                Some(Err(e)) => break Err(e),
+                Some(Ok(sqlx::Either::Right(row))) => current.push(row),
+                Some(Ok(sqlx::Either::Left(done))) => {
+                    last = Some((std::mem::take(&mut current), Some(done)));
+                }
+            }
+        }
+        .map(|()| {
+            if !current.is_empty() {
+                last = Some((current, None));
+            }
+            last
+        })
+    }};
+}
+pub(crate) use drain_last_statement;
+
+/// The login name of the current OS user: libpq's and pymysql's default
+/// user name.
+pub(crate) fn os_username() -> String {
+    for var in ["USER", "LOGNAME"] {
+        if let Ok(name) = std::env::var(var)
+            && !name.is_empty()
+        {
+            return name;
+        }
+    }
+    // SAFETY: getpwuid returns a pointer to static storage or null; the
+    // name is copied out before any other call could overwrite it.
+    unsafe {
+        let pw = libc::getpwuid(libc::geteuid());
+        if !pw.is_null() && !(*pw).pw_name.is_null() {
+            return std::ffi::CStr::from_ptr((*pw).pw_name)
+                .to_string_lossy()
+                .into_owned();
+        }
+    }
+    "root".to_string()
+}

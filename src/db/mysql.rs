@@ -1,0 +1,388 @@
+//! MySQL and MariaDB through sqlx, behaving like pymysql.
+//!
+//! * URL → connect options as SQLAlchemy's pymysql dialect passes them:
+//!   `host` (default `localhost`, over TCP), `port` (3306), `user` (default
+//!   the OS user, as pymysql), `password`, `database`, and the query
+//!   parameters `charset` (default `utf8mb4`, pymysql's), `unix_socket`.
+//!   alembic-rs is built without TLS: `ssl_*` parameters fail to connect.
+//! * sqlx would change the session (`sql_mode` gains `PIPES_AS_CONCAT` and
+//!   `NO_ENGINE_SUBSTITUTION`, `time_zone='+00:00'`); that is switched off so
+//!   `||`, `NOW()` and `TIMESTAMP` columns behave as under pymysql. Only
+//!   `SET NAMES <charset>` is sent, which pymysql's handshake charset
+//!   amounts to. sqlx's `CLIENT_IGNORE_SPACE` flag adds `IGNORE_SPACE` to the
+//!   session's `sql_mode`; it is removed again. The URL's `sql_mode` and
+//!   `init_command` are applied as pymysql does.
+//! * sqlx negotiates `CLIENT_FOUND_ROWS` (UPDATE counts matched rows, what
+//!   SQLAlchemy asks pymysql for) and `CLIENT_MULTI_STATEMENTS` (pymysql does
+//!   not: several statements per call work here, not there).
+//! * The session keeps the server's `autocommit` (normally on); pymysql
+//!   switches it off at connect. The DB-API layer decides (it can send
+//!   `SET autocommit=0`, or `BEGIN`).
+//! * Values are decoded by column type as pymysql's converters do: integers,
+//!   floats, `DECIMAL` as exact text, `DATE`/`DATETIME`/`TIMESTAMP` text,
+//!   `TIME` as [`Value::Interval`] (pymysql returns `timedelta`), `JSON`,
+//!   binary-collation strings and `BIT`/`GEOMETRY` as bytes, other strings
+//!   (including `ENUM`/`SET`) as text.
+
+use sqlx::mysql::{
+    MySqlConnectOptions, MySqlConnection, MySqlDatabaseError, MySqlRow, MySqlSslMode, MySqlTypeInfo,
+};
+use sqlx::{
+    AssertSqlSafe, Column, Connection as _, Decode, Executor, Row, SqlSafeStr, Statement, TypeInfo,
+    ValueRef,
+};
+
+use super::error::{DbError, ServerError};
+use super::value::{ColumnInfo, QueryResult, Value};
+use super::{Dialect, Url, drain_last_statement, split};
+
+pub(super) struct MySqlBackend {
+    conn: MySqlConnection,
+    pub(super) server_version: String,
+}
+
+impl MySqlBackend {
+    pub(super) async fn connect(url: &Url) -> Result<MySqlBackend, DbError> {
+        let q = |k: &str| url.query_value(k);
+        let host = q("host")
+            .or(url.host())
+            .filter(|h| !h.is_empty())
+            .unwrap_or("localhost");
+        let port = q("port")
+            .and_then(|p| p.trim().parse().ok())
+            .or(url.port())
+            .unwrap_or(3306);
+        let user = q("user")
+            .or(url.username())
+            .filter(|u| !u.is_empty())
+            .map_or_else(super::os_username, str::to_string);
+        let mut opts = MySqlConnectOptions::new()
+            .host(host)
+            .port(port)
+            .username(&user)
+            .charset(q("charset").unwrap_or("utf8mb4"))
+            .pipes_as_concat(false)
+            .no_engine_substitution(false)
+            .timezone(None)
+            .set_names(true)
+            .statement_cache_capacity(0);
+        let wants_tls = url.query().iter().any(|(k, _)| k.starts_with("ssl"));
+        opts = opts.ssl_mode(if wants_tls {
+            MySqlSslMode::Required
+        } else {
+            MySqlSslMode::Disabled
+        });
+        if let Some(p) = q("passwd").or(q("password")).or(url.password()) {
+            opts = opts.password(p);
+        }
+        if let Some(db) = q("db")
+            .or(q("database"))
+            .or(url.database())
+            .filter(|d| !d.is_empty())
+        {
+            opts = opts.database(db);
+        }
+        if let Some(sock) = q("unix_socket") {
+            opts = opts.socket(sock);
+        }
+        let mut conn = MySqlConnection::connect_with(&opts)
+            .await
+            .map_err(|e| connect_error(e, host))?;
+        // sqlx announces CLIENT_IGNORE_SPACE, which makes the server add
+        // IGNORE_SPACE to the session's sql_mode (function names become
+        // reserved words: a column named `count` stops parsing). pymysql
+        // does not, so it is taken out again unless the server's own mode
+        // has it. `sql_mode` and `init_command` are pymysql connect
+        // arguments SQLAlchemy passes through from the URL.
+        let mut setup = match q("sql_mode") {
+            Some(mode) => format!("SET sql_mode = {};", mysql_string(mode)),
+            None => "SET SESSION sql_mode = IF(FIND_IN_SET('IGNORE_SPACE', @@GLOBAL.sql_mode), \
+                     @@SESSION.sql_mode, TRIM(BOTH ',' FROM REPLACE(CONCAT(',', @@SESSION.sql_mode, ','), \
+                     ',IGNORE_SPACE,', ',')));"
+                .to_string(),
+        };
+        if let Some(init) = q("init_command") {
+            setup.push_str(init);
+            setup.push(';');
+        }
+        setup.push_str("SELECT VERSION()");
+        let row = sqlx::raw_sql(AssertSqlSafe(setup))
+            .fetch_one(&mut conn)
+            .await
+            .map_err(|e| connect_error(e, host))?;
+        let server_version = row
+            .try_get_raw(0)
+            .ok()
+            .and_then(|v| <String as Decode<sqlx::MySql>>::decode(v).ok())
+            .unwrap_or_default();
+        Ok(MySqlBackend {
+            conn,
+            server_version,
+        })
+    }
+
+    pub(super) async fn close(self) -> Result<(), DbError> {
+        self.conn
+            .close()
+            .await
+            .map_err(super::postgres::driver_error)
+    }
+
+    pub(super) async fn execute(&mut self, sql: &str) -> Result<QueryResult, DbError> {
+        let drained = {
+            let stream = sqlx::raw_sql(AssertSqlSafe(sql.to_string())).fetch_many(&mut self.conn);
+            drain_last_statement!(stream)
+        };
+        let last = drained.map_err(statement_error)?;
+        let Some((rows, done)) = last else {
+            return Ok(QueryResult::default());
+        };
+        let (mut rows_affected, last_insert_id) =
+            done.map_or((0, 0), |d| (d.rows_affected(), d.last_insert_id()));
+        let columns: Vec<(ColumnInfo, Kind)> = match rows.first() {
+            Some(first) => first
+                .columns()
+                .iter()
+                .map(|c| column_info(c.name(), c.type_info()))
+                .collect(),
+            None => self.describe(sql).await,
+        };
+        if !columns.is_empty() {
+            // pymysql's rowcount for a result set is its length.
+            rows_affected = rows.len() as u64;
+        }
+        let mut out = Vec::with_capacity(rows.len());
+        for row in &rows {
+            out.push(decode_row(row, &columns)?);
+        }
+        Ok(QueryResult {
+            columns: columns.into_iter().map(|(c, _)| c).collect(),
+            rows: out,
+            rows_affected,
+            last_insert_id: Some(last_insert_id as i64),
+        })
+    }
+
+    /// Columns of the last statement when it produced no rows: a
+    /// `COM_STMT_PREPARE` (closed right away; a failed prepare changes
+    /// nothing on the server).
+    async fn describe(&mut self, sql: &str) -> Vec<(ColumnInfo, Kind)> {
+        let Some(stmt) = split::last_statement(sql, Dialect::Mysql) else {
+            return Vec::new();
+        };
+        if !split::may_return_rows(stmt, Dialect::Mysql) {
+            return Vec::new();
+        }
+        match (&mut self.conn)
+            .prepare(AssertSqlSafe(stmt.to_string()).into_sql_str())
+            .await
+        {
+            Ok(statement) => statement
+                .columns()
+                .iter()
+                .map(|c| column_info(c.name(), c.type_info()))
+                .collect(),
+            Err(_) => Vec::new(),
+        }
+    }
+}
+
+/// How a column's text is turned into a [`Value`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Kind {
+    Int,
+    Float,
+    Decimal,
+    Date,
+    DateTime,
+    Time,
+    Json,
+    Bytes,
+    Text,
+    Null,
+}
+
+/// The protocol type, its `FIELD_TYPE` number and the column's collation,
+/// read from `MySqlTypeInfo`'s `Debug` form: sqlx keeps them crate-private,
+/// and pymysql's bytes-vs-str rule needs the collation (63 = binary), which
+/// the `BINARY` flag sqlx's type names use does not tell (a `utf8mb4_bin`
+/// column has that flag too).
+fn protocol_type(t: &MySqlTypeInfo) -> (String, u32, u16) {
+    let debug = format!("{t:?}");
+    let field = |key: &str| -> Option<String> {
+        let start = debug.find(key)? + key.len();
+        let rest = &debug[start..];
+        let end = rest.find([',', ' ', '}', ')'])?;
+        Some(rest[..end].to_string())
+    };
+    let variant = field("type: ").unwrap_or_default();
+    let collation = field("Collation(")
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let code = match variant.as_str() {
+        "Decimal" => 0,
+        "Tiny" => 1,
+        "Short" => 2,
+        "Long" => 3,
+        "Float" => 4,
+        "Double" => 5,
+        "Null" => 6,
+        "Timestamp" => 7,
+        "LongLong" => 8,
+        "Int24" => 9,
+        "Date" => 10,
+        "Time" => 11,
+        "Datetime" => 12,
+        "Year" => 13,
+        "VarChar" => 15,
+        "Bit" => 16,
+        "Json" => 245,
+        "NewDecimal" => 246,
+        "Enum" => 247,
+        "Set" => 248,
+        "TinyBlob" => 249,
+        "MediumBlob" => 250,
+        "LongBlob" => 251,
+        "Blob" => 252,
+        "VarString" => 253,
+        "String" => 254,
+        "Geometry" => 255,
+        _ => 253,
+    };
+    (variant, code, collation)
+}
+
+fn column_info(name: &str, t: &MySqlTypeInfo) -> (ColumnInfo, Kind) {
+    let (_, code, collation) = protocol_type(t);
+    let kind = match code {
+        1 | 2 | 3 | 8 | 9 | 13 => Kind::Int,
+        4 | 5 => Kind::Float,
+        0 | 246 => Kind::Decimal,
+        10 => Kind::Date,
+        7 | 12 => Kind::DateTime,
+        11 => Kind::Time,
+        245 => Kind::Json,
+        16 | 255 => Kind::Bytes,
+        6 => Kind::Null,
+        _ if collation == 63 => Kind::Bytes,
+        _ => Kind::Text,
+    };
+    let info = ColumnInfo {
+        name: name.to_string(),
+        type_name: t.name().to_string(),
+        type_code: Some(code),
+    };
+    (info, kind)
+}
+
+fn decode_row(row: &MySqlRow, columns: &[(ColumnInfo, Kind)]) -> Result<Vec<Value>, DbError> {
+    let mut values = Vec::with_capacity(columns.len());
+    for (i, (info, kind)) in columns.iter().enumerate() {
+        let raw = row.try_get_raw(i).map_err(super::postgres::driver_error)?;
+        if raw.is_null() {
+            values.push(Value::Null);
+            continue;
+        }
+        let bytes: &[u8] = <&[u8] as Decode<sqlx::MySql>>::decode(raw)
+            .map_err(|e| DbError::Decode(format!("column {}: {e}", info.name)))?;
+        let text = || -> Result<String, DbError> {
+            String::from_utf8(bytes.to_vec())
+                .map_err(|e| DbError::Decode(format!("column {}: {e}", info.name)))
+        };
+        let other = |text: String| Value::Other {
+            type_name: info.type_name.clone(),
+            text,
+        };
+        values.push(match kind {
+            Kind::Int => {
+                let t = text()?;
+                match t.parse::<i64>() {
+                    Ok(n) => Value::Int(n),
+                    Err(_) => other(t),
+                }
+            }
+            Kind::Float => {
+                let t = text()?;
+                match t.parse::<f64>() {
+                    Ok(f) => Value::Float(f),
+                    Err(_) => other(t),
+                }
+            }
+            Kind::Decimal => Value::Numeric(text()?),
+            Kind::Date => Value::Date(text()?),
+            Kind::DateTime => Value::DateTime(text()?),
+            Kind::Time => Value::Interval(text()?),
+            Kind::Json => Value::Json(text()?),
+            Kind::Bytes => Value::Bytes(bytes.to_vec()),
+            Kind::Text => Value::Text(text()?),
+            Kind::Null => Value::Null,
+        });
+    }
+    Ok(values)
+}
+
+fn server_error(my: &MySqlDatabaseError) -> ServerError {
+    ServerError {
+        primary: my.message().to_string(),
+        sqlstate: my.code().map(str::to_string),
+        errno: Some(i64::from(my.number())),
+        ..Default::default()
+    }
+}
+
+/// pymysql raises `(errno, message)`; the message is the server's text.
+fn statement_error(e: sqlx::Error) -> DbError {
+    if let sqlx::Error::Database(db) = &e
+        && let Some(my) = db.try_downcast_ref::<MySqlDatabaseError>()
+    {
+        let server = server_error(my);
+        return DbError::Database {
+            dialect: Dialect::Mysql,
+            message: server.primary.clone(),
+            code: Some(my.number().to_string()),
+            detail: None,
+            server: Box::new(server),
+        };
+    }
+    super::postgres::driver_error(e)
+}
+
+/// pymysql's connect failures: the server's `(errno, message)`, or
+/// `(2003, "Can't connect to MySQL server on 'host' (...)")`.
+fn connect_error(e: sqlx::Error, host: &str) -> DbError {
+    if let sqlx::Error::Database(db) = &e
+        && let Some(my) = db.try_downcast_ref::<MySqlDatabaseError>()
+    {
+        let server = server_error(my);
+        return DbError::Connect {
+            message: server.primary.clone(),
+            code: Some(my.number().to_string()),
+            server: Some(Box::new(server)),
+        };
+    }
+    let reason = match &e {
+        sqlx::Error::Io(io) => match io.raw_os_error() {
+            Some(n) => format!("[Errno {n}] {}", strip_os_error(&io.to_string())),
+            None => io.to_string(),
+        },
+        other => other.to_string(),
+    };
+    DbError::Connect {
+        message: format!("Can't connect to MySQL server on '{host}' ({reason})"),
+        code: Some("2003".into()),
+        server: None,
+    }
+}
+
+/// A MySQL string literal with pymysql's escaping.
+fn mysql_string(text: &str) -> String {
+    super::literal::render_literal(Dialect::Mysql, &Value::Text(text.to_string()))
+        .unwrap_or_else(|_| "''".to_string())
+}
+
+fn strip_os_error(text: &str) -> String {
+    match text.find(" (os error") {
+        Some(i) => text[..i].to_string(),
+        None => text.to_string(),
+    }
+}

@@ -1,0 +1,808 @@
+//! PostgreSQL through sqlx, behaving like psycopg2 (libpq).
+//!
+//! * URL → connect options as SQLAlchemy's psycopg2 dialect passes them to
+//!   libpq: `host`, `port`, `user`, `password`, `dbname`, and the query
+//!   parameters `host` (a socket directory when it starts with `/`), `port`,
+//!   `dbname`, `user`, `password`, `sslmode`, `application_name`, `options`
+//!   (`-c name=value` switches). Missing parts come from the libpq
+//!   environment (`PGHOST`, `PGPORT`, `PGUSER`, `PGPASSWORD`, `PGDATABASE`,
+//!   `PGSSLMODE`, `PGOPTIONS`), then `~/.pgpass` (`PGPASSFILE`); the default
+//!   host is the local socket directory (`/var/run/postgresql`) when a
+//!   server listens there, else `localhost`, and the default user the OS
+//!   user. alembic-rs is built without TLS: `sslmode=require` and stronger
+//!   fail to connect.
+//! * sqlx sends `TimeZone=UTC` and `DateStyle=ISO, MDY` in the startup
+//!   packet, overriding the server's, the database's and the role's
+//!   settings (and `-c` options). psycopg2 sends neither, so after connecting
+//!   the session is put back to what libpq would have got (`PGTZ`/
+//!   `PGDATESTYLE`, then `-c` options, then `ALTER ROLE/DATABASE ... SET`,
+//!   then `postgresql.conf` when the user may read `pg_file_settings`).
+//!   `extra_float_digits` is not sent at all, as with libpq.
+//! * Statements use the simple query protocol (text results); results are
+//!   decoded by column type OID into [`Value`]s.
+
+use std::collections::HashMap;
+
+use sqlx::postgres::{
+    PgConnectOptions, PgConnection, PgDatabaseError, PgErrorPosition, PgRow, PgSeverity, PgSslMode,
+};
+use sqlx::{
+    AssertSqlSafe, Column, Connection as _, Executor, Row, SqlSafeStr, Statement, ValueRef,
+};
+
+use super::error::{DbError, ServerError};
+use super::value::{ColumnInfo, QueryResult, Value};
+use super::{Dialect, Url, drain_last_statement, split};
+
+pub(super) struct PgBackend {
+    conn: PgConnection,
+    pub(super) server_version: String,
+    pub(super) server_version_num: Option<u32>,
+    /// `pg_type.typname` of OIDs seen in results and not in [`builtin_type_name`].
+    type_names: HashMap<u32, String>,
+    /// Makes each describe's statement text unique, so sqlx's one-entry
+    /// statement cache never serves stale columns and closes the previous
+    /// server-side statement instead of leaking it.
+    describe_seq: u64,
+}
+
+impl PgBackend {
+    pub(super) async fn connect(url: &Url) -> Result<PgBackend, DbError> {
+        let params = ConnectParams::from_url(url);
+        let opts = params.options();
+        let target = connect_target(&opts);
+        let conn = PgConnection::connect_with(&opts)
+            .await
+            .map_err(|e| connect_error(e, &target))?;
+        let mut backend = PgBackend {
+            server_version_num: conn.server_version_num(),
+            conn,
+            server_version: String::new(),
+            type_names: HashMap::new(),
+            describe_seq: 0,
+        };
+        backend
+            .init_session(&params)
+            .await
+            .map_err(|e| connect_error(e, &target))?;
+        Ok(backend)
+    }
+
+    pub(super) async fn close(self) -> Result<(), DbError> {
+        self.conn.close().await.map_err(driver_error)
+    }
+
+    /// Reads the version and undoes sqlx's forced `TimeZone`/`DateStyle`
+    /// (see the module docs).
+    async fn init_session(&mut self, params: &ConnectParams) -> Result<(), sqlx::Error> {
+        const ROLE_DB_SETTING: &str = "(SELECT pg_catalog.substr(c, pg_catalog.length('{name}') + 2) \
+             FROM pg_catalog.pg_db_role_setting s, pg_catalog.unnest(s.setconfig) AS c \
+             WHERE s.setdatabase IN (0, (SELECT oid FROM pg_catalog.pg_database \
+                                         WHERE datname = pg_catalog.current_database())) \
+               AND s.setrole IN (0, (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = session_user)) \
+               AND pg_catalog.lower(c) LIKE '{name}=%' \
+             ORDER BY s.setdatabase <> 0 AND s.setrole <> 0 DESC, s.setrole <> 0 DESC LIMIT 1)";
+        let sql = format!(
+            "SELECT pg_catalog.current_setting('server_version'), \
+                    pg_catalog.current_setting('TimeZone'), \
+                    pg_catalog.current_setting('DateStyle'), {}, {}, \
+                    pg_catalog.has_table_privilege('pg_catalog.pg_file_settings', 'SELECT')::text",
+            ROLE_DB_SETTING.replace("{name}", "timezone"),
+            ROLE_DB_SETTING.replace("{name}", "datestyle"),
+        );
+        let row = sqlx::raw_sql(AssertSqlSafe(sql))
+            .fetch_one(&mut self.conn)
+            .await?;
+        let text = |i: usize| -> Option<String> {
+            let v = row.try_get_raw(i).ok()?;
+            if v.is_null() {
+                None
+            } else {
+                v.as_str().ok().map(str::to_string)
+            }
+        };
+        self.server_version = text(0).unwrap_or_default();
+        let current = [text(1).unwrap_or_default(), text(2).unwrap_or_default()];
+        let mut wanted = [text(3), text(4)];
+        let may_read_files = text(5).as_deref() == Some("true");
+
+        if may_read_files && wanted.iter().any(Option::is_none) {
+            let rows = sqlx::raw_sql(
+                "SELECT pg_catalog.lower(name), setting FROM pg_catalog.pg_file_settings \
+                 WHERE pg_catalog.lower(name) IN ('timezone', 'datestyle') AND error IS NULL \
+                 ORDER BY seqno",
+            )
+            .fetch_all(&mut self.conn)
+            .await?;
+            let mut from_file: [Option<String>; 2] = [None, None];
+            for r in &rows {
+                let name: Option<&str> = r.try_get_raw(0).ok().and_then(|v| v.as_str().ok());
+                let value = r
+                    .try_get_raw(1)
+                    .ok()
+                    .and_then(|v| v.as_str().ok())
+                    .map(str::to_string);
+                match name {
+                    Some("timezone") => from_file[0] = value,
+                    Some("datestyle") => from_file[1] = value,
+                    _ => {}
+                }
+            }
+            // Unset in the file: the server's built-in defaults.
+            let builtin = ["GMT", "ISO, MDY"];
+            for i in 0..2 {
+                if wanted[i].is_none() {
+                    wanted[i] = Some(
+                        from_file[i]
+                            .take()
+                            .unwrap_or_else(|| builtin[i].to_string()),
+                    );
+                }
+            }
+        }
+        // Client-side settings win over the server's, as in libpq.
+        for (i, name) in ["timezone", "datestyle"].iter().enumerate() {
+            if let Some(v) = params.client_setting(name) {
+                wanted[i] = Some(v);
+            }
+        }
+        let mut sets = String::new();
+        for (i, guc) in ["TimeZone", "DateStyle"].iter().enumerate() {
+            if let Some(v) = &wanted[i]
+                && !v.eq_ignore_ascii_case(&current[i])
+            {
+                sets.push_str(&format!("SET {guc} TO '{}';", v.replace('\'', "''")));
+            }
+        }
+        if !sets.is_empty() {
+            // Best effort: an unknown zone name in a role setting must not
+            // make the connection fail.
+            let _ = sqlx::raw_sql(AssertSqlSafe(sets))
+                .execute(&mut self.conn)
+                .await;
+        }
+        Ok(())
+    }
+
+    pub(super) async fn execute(&mut self, sql: &str) -> Result<QueryResult, DbError> {
+        let drained = {
+            let stream = sqlx::raw_sql(AssertSqlSafe(sql.to_string())).fetch_many(&mut self.conn);
+            drain_last_statement!(stream)
+        };
+        let last = drained.map_err(|e| statement_error(e, sql))?;
+        let Some((rows, done)) = last else {
+            return Ok(QueryResult::default());
+        };
+        let rows_affected = done.map_or(rows.len() as u64, |d| d.rows_affected());
+        let columns: Vec<(String, u32)> = match rows.first() {
+            Some(first) => first
+                .columns()
+                .iter()
+                .map(|c| (c.name().to_string(), oid_of(c.type_info())))
+                .collect(),
+            None => self.describe(sql).await,
+        };
+        self.resolve_type_names(columns.iter().map(|c| c.1)).await?;
+
+        let mut out_rows = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let mut values = Vec::with_capacity(columns.len());
+            for (i, (_, oid)) in columns.iter().enumerate() {
+                values.push(self.decode(row, i, *oid)?);
+            }
+            out_rows.push(values);
+        }
+        let columns = columns
+            .into_iter()
+            .map(|(name, oid)| ColumnInfo {
+                name,
+                type_name: self.type_name(oid),
+                type_code: Some(oid),
+            })
+            .collect();
+        Ok(QueryResult {
+            columns,
+            rows: out_rows,
+            rows_affected,
+            last_insert_id: None,
+        })
+    }
+
+    /// Columns of the last statement of `sql`, which ran but produced no
+    /// rows: a Parse/Describe of that statement (no execution).
+    async fn describe(&mut self, sql: &str) -> Vec<(String, u32)> {
+        let Some(stmt) = split::last_statement(sql, Dialect::Postgresql) else {
+            return Vec::new();
+        };
+        if !split::may_return_rows(stmt, Dialect::Postgresql) {
+            return Vec::new();
+        }
+        self.describe_seq += 1;
+        let text = format!("{stmt}\n/* alembic-rs describe {} */", self.describe_seq);
+        match (&mut self.conn)
+            .prepare(AssertSqlSafe(text).into_sql_str())
+            .await
+        {
+            Ok(statement) => statement
+                .columns()
+                .iter()
+                .map(|c| (c.name().to_string(), oid_of(c.type_info())))
+                .collect(),
+            // The statement itself succeeded a moment ago; if describing it
+            // fails anyway, report it as returning no rows.
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// Looks up `typname` for OIDs outside the built-in table, once each.
+    async fn resolve_type_names(&mut self, oids: impl Iterator<Item = u32>) -> Result<(), DbError> {
+        let mut missing: Vec<u32> = oids
+            .filter(|o| builtin_type_name(*o).is_none() && !self.type_names.contains_key(o))
+            .collect();
+        missing.sort_unstable();
+        missing.dedup();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let list: Vec<String> = missing.iter().map(u32::to_string).collect();
+        let sql = format!(
+            "SELECT oid::pg_catalog.text, typname::pg_catalog.text FROM pg_catalog.pg_type \
+             WHERE oid IN ({})",
+            list.join(", ")
+        );
+        let rows = sqlx::raw_sql(AssertSqlSafe(sql.clone()))
+            .fetch_all(&mut self.conn)
+            .await
+            .map_err(|e| statement_error(e, &sql))?;
+        for r in &rows {
+            let oid = r
+                .try_get_raw(0)
+                .ok()
+                .and_then(|v| v.as_str().ok())
+                .and_then(|s| s.parse().ok());
+            let name = r.try_get_raw(1).ok().and_then(|v| v.as_str().ok());
+            if let (Some(oid), Some(name)) = (oid, name) {
+                self.type_names.insert(oid, name.to_string());
+            }
+        }
+        for oid in missing {
+            self.type_names
+                .entry(oid)
+                .or_insert_with(|| oid.to_string());
+        }
+        Ok(())
+    }
+
+    fn type_name(&self, oid: u32) -> String {
+        builtin_type_name(oid)
+            .map(str::to_string)
+            .or_else(|| self.type_names.get(&oid).cloned())
+            .unwrap_or_else(|| oid.to_string())
+    }
+
+    /// One text-format value, by column type OID (psycopg2's typecasters).
+    fn decode(&self, row: &PgRow, i: usize, oid: u32) -> Result<Value, DbError> {
+        let raw = row.try_get_raw(i).map_err(driver_error)?;
+        if raw.is_null() {
+            return Ok(Value::Null);
+        }
+        let text = raw
+            .as_str()
+            .map_err(|e| DbError::Decode(format!("column {i}: {e}")))?;
+        let bad =
+            |what: &str| DbError::Decode(format!("invalid {what} value from server: {text:?}"));
+        Ok(match oid {
+            16 => Value::Bool(text == "t"),
+            20 | 21 | 23 | 26 => Value::Int(text.parse().map_err(|_| bad("integer"))?),
+            700 | 701 => Value::Float(parse_pg_float(text).ok_or_else(|| bad("float"))?),
+            1700 => Value::Numeric(text.to_string()),
+            17 => Value::Bytes(decode_bytea(text).ok_or_else(|| bad("bytea"))?),
+            1082 => Value::Date(text.to_string()),
+            1083 | 1266 => Value::Time(text.to_string()),
+            1114 => Value::DateTime(text.to_string()),
+            1184 => Value::DateTimeTz(text.to_string()),
+            1186 => Value::Interval(text.to_string()),
+            2950 => Value::Uuid(text.to_string()),
+            114 | 3802 => Value::Json(text.to_string()),
+            18 | 19 | 25 | 705 | 1042 | 1043 => Value::Text(text.to_string()),
+            _ => Value::Other {
+                type_name: self.type_name(oid),
+                text: text.to_string(),
+            },
+        })
+    }
+}
+
+fn oid_of(t: &sqlx::postgres::PgTypeInfo) -> u32 {
+    t.oid().map_or(0, |o| o.0)
+}
+
+/// PostgreSQL prints `NaN`, `Infinity`, `-Infinity`.
+fn parse_pg_float(text: &str) -> Option<f64> {
+    match text {
+        "NaN" => Some(f64::NAN),
+        "Infinity" => Some(f64::INFINITY),
+        "-Infinity" => Some(f64::NEG_INFINITY),
+        _ => text.parse().ok(),
+    }
+}
+
+/// `bytea` output in either `bytea_output` format: `\x0a0b` (hex) or
+/// escape (`\\`, `\ooo` octal, other bytes literal).
+fn decode_bytea(text: &str) -> Option<Vec<u8>> {
+    let b = text.as_bytes();
+    if let Some(hex) = text.strip_prefix("\\x") {
+        let h = hex.as_bytes();
+        if h.len() % 2 != 0 {
+            return None;
+        }
+        return h
+            .chunks(2)
+            .map(|p| {
+                let hi = (p[0] as char).to_digit(16)?;
+                let lo = (p[1] as char).to_digit(16)?;
+                Some((hi * 16 + lo) as u8)
+            })
+            .collect();
+    }
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\\' {
+            if b.get(i + 1) == Some(&b'\\') {
+                out.push(b'\\');
+                i += 2;
+            } else {
+                let oct = b.get(i + 1..i + 4)?;
+                let s = std::str::from_utf8(oct).ok()?;
+                out.push(u8::from_str_radix(s, 8).ok()?);
+                i += 4;
+            }
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    Some(out)
+}
+
+/// `pg_type.typname` of the built-in types psycopg2 knows, and their arrays.
+fn builtin_type_name(oid: u32) -> Option<&'static str> {
+    Some(match oid {
+        16 => "bool",
+        17 => "bytea",
+        18 => "char",
+        19 => "name",
+        20 => "int8",
+        21 => "int2",
+        22 => "int2vector",
+        23 => "int4",
+        24 => "regproc",
+        25 => "text",
+        26 => "oid",
+        27 => "tid",
+        28 => "xid",
+        29 => "cid",
+        30 => "oidvector",
+        114 => "json",
+        142 => "xml",
+        194 => "pg_node_tree",
+        650 => "cidr",
+        700 => "float4",
+        701 => "float8",
+        705 => "unknown",
+        790 => "money",
+        829 => "macaddr",
+        869 => "inet",
+        1033 => "aclitem",
+        1042 => "bpchar",
+        1043 => "varchar",
+        1082 => "date",
+        1083 => "time",
+        1114 => "timestamp",
+        1184 => "timestamptz",
+        1186 => "interval",
+        1266 => "timetz",
+        1560 => "bit",
+        1562 => "varbit",
+        1700 => "numeric",
+        1790 => "refcursor",
+        2205 => "regclass",
+        2206 => "regtype",
+        2249 => "record",
+        2278 => "void",
+        2950 => "uuid",
+        3802 => "jsonb",
+        3904 => "int4range",
+        3906 => "numrange",
+        3908 => "tsrange",
+        3910 => "tstzrange",
+        3912 => "daterange",
+        3926 => "int8range",
+        143 => "_xml",
+        199 => "_json",
+        651 => "_cidr",
+        791 => "_money",
+        1000 => "_bool",
+        1001 => "_bytea",
+        1002 => "_char",
+        1003 => "_name",
+        1005 => "_int2",
+        1006 => "_int2vector",
+        1007 => "_int4",
+        1009 => "_text",
+        1014 => "_bpchar",
+        1015 => "_varchar",
+        1016 => "_int8",
+        1021 => "_float4",
+        1022 => "_float8",
+        1028 => "_oid",
+        1034 => "_aclitem",
+        1040 => "_macaddr",
+        1041 => "_inet",
+        1115 => "_timestamp",
+        1182 => "_date",
+        1183 => "_time",
+        1185 => "_timestamptz",
+        1187 => "_interval",
+        1231 => "_numeric",
+        1270 => "_timetz",
+        2951 => "_uuid",
+        3807 => "_jsonb",
+        _ => return None,
+    })
+}
+
+/// What libpq would have been given, from the URL (SQLAlchemy's psycopg2
+/// `create_connect_args`: URL parts, then query parameters overriding them).
+struct ConnectParams {
+    host: Option<String>,
+    port: Option<u16>,
+    user: Option<String>,
+    password: Option<String>,
+    dbname: Option<String>,
+    sslmode: Option<String>,
+    application_name: Option<String>,
+    /// `-c name=value` switches from `options` (URL, else `PGOPTIONS`).
+    options: Vec<(String, String)>,
+}
+
+impl ConnectParams {
+    fn from_url(url: &Url) -> ConnectParams {
+        let nonempty = |v: Option<&str>| v.filter(|s| !s.is_empty()).map(str::to_string);
+        let q = |k: &str| url.query_value(k);
+        let options_text = q("options")
+            .map(str::to_string)
+            .or_else(|| std::env::var("PGOPTIONS").ok());
+        ConnectParams {
+            host: nonempty(q("host").or(url.host())),
+            port: q("port").and_then(|p| p.trim().parse().ok()).or(url.port()),
+            user: nonempty(q("user").or(url.username())),
+            password: nonempty(q("password").or(url.password())),
+            dbname: nonempty(q("dbname").or(url.database())),
+            sslmode: q("sslmode").map(str::to_string),
+            application_name: q("application_name").map(str::to_string),
+            options: options_text
+                .as_deref()
+                .map(parse_pg_options)
+                .unwrap_or_default(),
+        }
+    }
+
+    fn options(&self) -> PgConnectOptions {
+        let mut opts = PgConnectOptions::new_without_pgpass()
+            .statement_cache_capacity(1)
+            .extra_float_digits(None);
+        if let Some(h) = &self.host {
+            opts = opts.host(h);
+        }
+        if let Some(p) = self.port {
+            opts = opts.port(p);
+        }
+        if let Some(u) = &self.user {
+            opts = opts.username(u);
+        }
+        if let Some(d) = &self.dbname {
+            opts = opts.database(d);
+        }
+        if let Some(mode) = self
+            .sslmode
+            .as_deref()
+            .and_then(|m| m.parse::<PgSslMode>().ok())
+        {
+            opts = opts.ssl_mode(mode);
+        }
+        if let Some(app) = &self.application_name {
+            opts = opts.application_name(app);
+        }
+        if !self.options.is_empty() {
+            opts = opts.options(self.options.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        }
+        let password = self
+            .password
+            .clone()
+            .or_else(|| std::env::var("PGPASSWORD").ok())
+            .or_else(|| {
+                let host = if opts.get_socket().is_some() || opts.get_host().starts_with('/') {
+                    "localhost"
+                } else {
+                    opts.get_host()
+                };
+                let user = opts.get_username().to_string();
+                let db = opts.get_database().unwrap_or(&user).to_string();
+                pgpass_lookup(host, opts.get_port(), &db, &user)
+            });
+        if let Some(p) = password {
+            opts = opts.password(&p);
+        }
+        opts
+    }
+
+    /// A session setting the client asked for (libpq environment, then
+    /// `-c` options), which the server must not override.
+    fn client_setting(&self, name: &str) -> Option<String> {
+        let env = match name {
+            "timezone" => "PGTZ",
+            "datestyle" => "PGDATESTYLE",
+            _ => return None,
+        };
+        std::env::var(env).ok().or_else(|| {
+            self.options
+                .iter()
+                .rev()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.clone())
+        })
+    }
+}
+
+/// libpq's `options` string: whitespace-separated switches with `\`
+/// escapes; `-c name=value`, `-cname=value` and `--name=value` set GUCs.
+fn parse_pg_options(text: &str) -> Vec<(String, String)> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut chars = text.chars();
+    let mut in_word = false;
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            if let Some(n) = chars.next() {
+                cur.push(n);
+            }
+            in_word = true;
+        } else if c.is_whitespace() {
+            if in_word {
+                words.push(std::mem::take(&mut cur));
+                in_word = false;
+            }
+        } else {
+            cur.push(c);
+            in_word = true;
+        }
+    }
+    if in_word {
+        words.push(cur);
+    }
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        let setting = if words[i] == "-c" {
+            i += 1;
+            words.get(i).cloned()
+        } else if let Some(rest) = words[i].strip_prefix("-c") {
+            Some(rest.to_string())
+        } else {
+            words[i].strip_prefix("--").map(str::to_string)
+        };
+        if let Some((k, v)) = setting.as_deref().and_then(|s| s.split_once('=')) {
+            out.push((k.replace('-', "_"), v.to_string()));
+        }
+        i += 1;
+    }
+    out
+}
+
+/// libpq's password file lookup (`PGPASSFILE`, else `~/.pgpass`; ignored
+/// when group- or world-readable, as libpq does).
+fn pgpass_lookup(host: &str, port: u16, db: &str, user: &str) -> Option<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let path = std::env::var_os("PGPASSFILE")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".pgpass")))?;
+    let meta = std::fs::metadata(&path).ok()?;
+    if !meta.is_file() || meta.permissions().mode() & 0o077 != 0 {
+        return None;
+    }
+    let content = std::fs::read_to_string(&path).ok()?;
+    let port = port.to_string();
+    for line in content.lines() {
+        if line.starts_with('#') {
+            continue;
+        }
+        let mut fields = Vec::new();
+        let mut cur = String::new();
+        let mut chars = line.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => {
+                    if let Some(n) = chars.next() {
+                        cur.push(n);
+                    }
+                }
+                ':' if fields.len() < 4 => fields.push(std::mem::take(&mut cur)),
+                c => cur.push(c),
+            }
+        }
+        fields.push(cur);
+        if fields.len() != 5 {
+            continue;
+        }
+        let matches = |pattern: &str, value: &str| pattern == "*" || pattern == value;
+        if matches(&fields[0], host)
+            && matches(&fields[1], &port)
+            && matches(&fields[2], db)
+            && matches(&fields[3], user)
+        {
+            return Some(fields[4].clone());
+        }
+    }
+    None
+}
+
+/// libpq's way of naming the server in connection errors.
+fn connect_target(opts: &PgConnectOptions) -> String {
+    let port = opts.get_port();
+    match opts.get_socket() {
+        Some(dir) => format!("on socket \"{}/.s.PGSQL.{port}\"", dir.display()),
+        None if opts.get_host().starts_with('/') => {
+            format!("on socket \"{}/.s.PGSQL.{port}\"", opts.get_host())
+        }
+        None => format!("at \"{}\", port {port}", opts.get_host()),
+    }
+}
+
+/// psycopg2's `OperationalError` text for a failed connection attempt.
+fn connect_error(e: sqlx::Error, target: &str) -> DbError {
+    let prefix = format!("connection to server {target} failed: ");
+    match e {
+        sqlx::Error::Database(db) => match db.try_downcast_ref::<PgDatabaseError>() {
+            Some(pg) => {
+                let server = server_error(pg);
+                DbError::Connect {
+                    message: format!("{prefix}{}", server.libpq_text("")),
+                    code: server.sqlstate.clone(),
+                    server: Some(Box::new(server)),
+                }
+            }
+            None => DbError::Connect {
+                message: format!("{prefix}{db}\n"),
+                code: None,
+                server: None,
+            },
+        },
+        sqlx::Error::Io(io) => {
+            let socket = target.starts_with("on socket");
+            let text = match io.kind() {
+                std::io::ErrorKind::ConnectionRefused => "Connection refused".to_string(),
+                std::io::ErrorKind::NotFound => "No such file or directory".to_string(),
+                _ => strip_os_error(&io.to_string()),
+            };
+            let hint = match io.kind() {
+                std::io::ErrorKind::ConnectionRefused | std::io::ErrorKind::NotFound if socket => {
+                    "\n\tIs the server running locally and accepting connections on that socket?"
+                }
+                std::io::ErrorKind::ConnectionRefused => {
+                    "\n\tIs the server running on that host and accepting TCP/IP connections?"
+                }
+                _ => "",
+            };
+            DbError::Connect {
+                message: format!("{prefix}{text}{hint}\n"),
+                code: None,
+                server: None,
+            }
+        }
+        other => DbError::Connect {
+            message: format!("{prefix}{other}\n"),
+            code: None,
+            server: None,
+        },
+    }
+}
+
+fn strip_os_error(text: &str) -> String {
+    match text.find(" (os error") {
+        Some(i) => text[..i].to_string(),
+        None => text.to_string(),
+    }
+}
+
+fn server_error(pg: &PgDatabaseError) -> ServerError {
+    let severity = match pg.severity() {
+        PgSeverity::Panic => "PANIC",
+        PgSeverity::Fatal => "FATAL",
+        PgSeverity::Error => "ERROR",
+        PgSeverity::Warning => "WARNING",
+        PgSeverity::Notice => "NOTICE",
+        PgSeverity::Debug => "DEBUG",
+        PgSeverity::Info => "INFO",
+        PgSeverity::Log => "LOG",
+    };
+    let (position, internal_position, internal_query) = match pg.position() {
+        Some(PgErrorPosition::Original(p)) => (Some(p), None, None),
+        Some(PgErrorPosition::Internal { position, query }) => {
+            (None, Some(position), Some(query.to_string()))
+        }
+        None => (None, None, None),
+    };
+    let own = |v: Option<&str>| v.map(str::to_string);
+    ServerError {
+        severity: Some(severity.to_string()),
+        primary: pg.message().to_string(),
+        sqlstate: Some(pg.code().to_string()),
+        errno: None,
+        position,
+        internal_position,
+        internal_query,
+        detail: own(pg.detail()),
+        hint: own(pg.hint()),
+        context: own(pg.r#where()),
+        schema_name: own(pg.schema()),
+        table_name: own(pg.table()),
+        column_name: own(pg.column()),
+        constraint_name: own(pg.constraint()),
+    }
+}
+
+/// A failed statement as psycopg2 reports it.
+fn statement_error(e: sqlx::Error, sql: &str) -> DbError {
+    if let sqlx::Error::Database(db) = &e
+        && let Some(pg) = db.try_downcast_ref::<PgDatabaseError>()
+    {
+        let server = server_error(pg);
+        return DbError::Database {
+            dialect: Dialect::Postgresql,
+            message: server.psycopg2_text(sql),
+            code: server.sqlstate.clone(),
+            detail: server.detail.clone(),
+            server: Box::new(server),
+        };
+    }
+    driver_error(e)
+}
+
+pub(super) fn driver_error(e: sqlx::Error) -> DbError {
+    match e {
+        sqlx::Error::Io(io) => DbError::Io(io),
+        other => DbError::Driver(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bytea_formats() {
+        assert_eq!(decode_bytea("\\x00ff10"), Some(vec![0, 255, 16]));
+        assert_eq!(decode_bytea("\\x"), Some(vec![]));
+        assert_eq!(
+            decode_bytea("a\\\\b\\001"),
+            Some(vec![b'a', b'\\', b'b', 1])
+        );
+    }
+
+    #[test]
+    fn options_switches() {
+        assert_eq!(
+            parse_pg_options(
+                "-c search_path=a,b -ctimezone=Europe/Paris --statement-timeout=5 -c x=a\\ b"
+            ),
+            vec![
+                ("search_path".to_string(), "a,b".to_string()),
+                ("timezone".to_string(), "Europe/Paris".to_string()),
+                ("statement_timeout".to_string(), "5".to_string()),
+                ("x".to_string(), "a b".to_string()),
+            ]
+        );
+    }
+}
