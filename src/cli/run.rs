@@ -93,11 +93,12 @@ fn dispatch(
         } => commands::history(
             config,
             ui,
+            host,
             rev_range.as_deref(),
             *verbose,
             *indicate_current,
         ),
-        CommandArgs::Show { rev } => commands::show(config, ui, rev),
+        CommandArgs::Show { rev } => commands::show(config, ui, host, rev),
         CommandArgs::ListTemplates => {
             commands::list_templates(ui);
             Ok(())

@@ -42,7 +42,7 @@ pub fn heads(
 /// `alembic branches`.
 pub fn branches(config: &Config, ui: &mut Ui, verbose: bool) -> Result<(), CommandError> {
     let s = Scripts::load(config)?;
-    for node in walk_revisions(&s, "base", "heads")? {
+    for node in walk_revisions(&s, &RevArg::str("base"), &RevArg::str("heads"))? {
         let n = s.map.node(node);
         if !n.is_branch_point() {
             continue;
@@ -80,6 +80,7 @@ pub fn branches(config: &Config, ui: &mut Ui, verbose: bool) -> Result<(), Comma
 pub fn history(
     config: &Config,
     ui: &mut Ui,
+    host: &super::HostOptions,
     rev_range: Option<&str>,
     verbose: bool,
     indicate_current: bool,
@@ -103,27 +104,56 @@ pub fn history(
         }
     };
     if indicate_current || base == "current" || head == "current" || revision_environment(config)? {
-        return Err(CommandError::NotImplemented("history -i/current"));
+        let command = crate::python::EnvCommand::History {
+            base,
+            head,
+            verbose,
+            indicate_current,
+        };
+        return super::migrate::display(config, host, s, command);
     }
     let base = if base.is_empty() { "base" } else { &base };
     let head = if head.is_empty() { "heads" } else { &head };
+    for line in history_lines(&s, &RevArg::str(base), &RevArg::str(head), verbose, None)? {
+        ui.print_stdout(&line);
+    }
+    Ok(())
+}
+
+/// `_display_history`: the lines of a walk, `(current)` marked when the
+/// database heads are known.
+pub(crate) fn history_lines(
+    s: &Scripts,
+    base: &RevArg,
+    head: &RevArg,
+    verbose: bool,
+    currents: Option<&[String]>,
+) -> Result<Vec<String>, CommandError> {
     let line = Line {
         include_branches: true,
         include_doc: true,
         include_parents: true,
         tree_indicators: true,
     };
-    for node in walk_revisions(&s, base, head)? {
-        ui.print_stdout(&s.cmd_format(node, verbose, line, false));
-    }
-    Ok(())
+    Ok(walk_revisions(s, base, head)?
+        .into_iter()
+        .map(|node| {
+            let current = currents.is_some_and(|c| c.iter().any(|r| r == s.map.id(node)));
+            s.cmd_format(node, verbose, line, current)
+        })
+        .collect())
 }
 
 /// `alembic show`.
-pub fn show(config: &Config, ui: &mut Ui, rev: &str) -> Result<(), CommandError> {
+pub fn show(
+    config: &Config,
+    ui: &mut Ui,
+    host: &super::HostOptions,
+    rev: &str,
+) -> Result<(), CommandError> {
     let s = Scripts::load(config)?;
     if rev == "current" {
-        return Err(CommandError::NotImplemented("show current"));
+        return super::migrate::display(config, host, s, crate::python::EnvCommand::ShowCurrent);
     }
     let catch = Catch::default();
     for t in s
@@ -139,16 +169,17 @@ pub fn show(config: &Config, ui: &mut Ui, rev: &str) -> Result<(), CommandError>
 
 /// `ScriptDirectory.walk_revisions`: everything between `base` and `head`,
 /// newest first.
-fn walk_revisions(s: &Scripts, base: &str, head: &str) -> Result<Vec<usize>, CommandError> {
+fn walk_revisions(s: &Scripts, base: &RevArg, head: &RevArg) -> Result<Vec<usize>, CommandError> {
+    let (start, end) = (base.to_string(), head.to_string());
     let catch = Catch {
-        start: Some(base),
-        end: Some(head),
+        start: Some(&start),
+        end: Some(&end),
         ..Catch::default()
     };
     s.map
         .iterate_revisions(
-            &RevArg::str(head),
-            &RevArg::str(base),
+            head,
+            base,
             Walk {
                 inclusive: true,
                 assert_relative_length: false,

@@ -186,3 +186,16 @@ pub fn current(
     r.verbose = verbose;
     run(r, scripts, opts)
 }
+
+/// Commands that only read the database heads (`history -i`, `show
+/// current`, `history` under `revision_environment`): env.py runs, the
+/// lines are printed from Rust's answer.
+pub(crate) fn display(
+    config: &Config,
+    opts: &HostOptions,
+    scripts: Scripts,
+    command: EnvCommand,
+) -> Result<(), CommandError> {
+    let r = base_run(config, opts, command)?;
+    run(r, scripts, opts)
+}

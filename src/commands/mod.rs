@@ -11,6 +11,7 @@ mod templates;
 
 pub use catch::Catch;
 pub(crate) use format::Line;
+pub(crate) use graph::history_lines;
 pub use graph::{branches, heads, history, show};
 pub use migrate::{HostOptions, current, downgrade, stamp, upgrade};
 pub use templates::list_templates;

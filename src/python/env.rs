@@ -79,6 +79,7 @@ fn call_run_env(py: Python<'_>, run: &EnvRun, script_dir: &std::path::Path) -> P
         EnvCommand::Downgrade { .. } => "downgrade",
         EnvCommand::Stamp { .. } => "stamp",
         EnvCommand::Current { .. } => "current",
+        EnvCommand::History { .. } | EnvCommand::ShowCurrent => "display",
     };
     spec.set_item("command", command)?;
     spec.set_item(

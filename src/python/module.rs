@@ -23,6 +23,7 @@ pub fn _alembic_rs(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(super::dbapi::sqlite_version, m)?)?;
     m.add_function(wrap_pyfunction!(plan, m)?)?;
     m.add_function(wrap_pyfunction!(current_lines, m)?)?;
+    m.add_function(wrap_pyfunction!(display_lines, m)?)?;
     m.add_function(wrap_pyfunction!(as_revision_number, m)?)?;
     m.add_function(wrap_pyfunction!(get_revision, m)?)?;
     m.add_function(wrap_pyfunction!(get_current_head, m)?)?;
@@ -241,7 +242,9 @@ fn plan(py: Python<'_>, heads: Vec<String>) -> PyResult<Vec<PyStep>> {
                 .map(Step::Stamp)
                 .collect()
         }
-        EnvCommand::Current { .. } => Vec::new(),
+        EnvCommand::Current { .. } | EnvCommand::History { .. } | EnvCommand::ShowCurrent => {
+            Vec::new()
+        }
     };
     Ok(steps.into_iter().map(PyStep::new).collect())
 }
@@ -262,6 +265,57 @@ fn current_lines(py: Python<'_>, heads: Vec<String>, verbose: bool) -> PyResult<
         .into_iter()
         .map(|n| s.cmd_format(n, verbose, line, false))
         .collect())
+}
+
+/// `history -i` / `show current`: the lines, given the database heads.
+#[pyfunction]
+fn display_lines(py: Python<'_>, heads: Vec<String>) -> PyResult<Vec<String>> {
+    let s = &state::get().scripts;
+    let or = |given: &str, heads: &[String], default: &str| -> RevArg {
+        // Python's `x or "default"`: an empty string or tuple is falsy.
+        if given == "current" {
+            if heads.is_empty() {
+                RevArg::str(default)
+            } else {
+                RevArg::Tuple(heads.to_vec())
+            }
+        } else if given.is_empty() {
+            RevArg::str(default)
+        } else {
+            RevArg::str(given)
+        }
+    };
+    match &state::get().command {
+        EnvCommand::History {
+            base,
+            head,
+            verbose,
+            indicate_current,
+        } => {
+            let (b, h) = if head == "current" {
+                (or(base, &[], "base"), or(head, &heads, "heads"))
+            } else if base == "current" {
+                (or(base, &heads, "base"), or(head, &[], "heads"))
+            } else {
+                (or(base, &[], "base"), or(head, &[], "heads"))
+            };
+            let currents = indicate_current.then_some(heads.as_slice());
+            crate::commands::history_lines(s, &b, &h, *verbose, currents)
+                .map_err(|e| command_error(py, e))
+        }
+        EnvCommand::ShowCurrent => {
+            let targets = s
+                .map
+                .get_revisions(&RevArg::Tuple(heads))
+                .map_err(|e| caught(py, Catch::default(), e))?;
+            Ok(targets
+                .into_iter()
+                .filter_map(crate::revision::Target::rev)
+                .map(|n| s.log_entry(n, false))
+                .collect())
+        }
+        _ => Ok(Vec::new()),
+    }
 }
 
 /// `ScriptDirectory.as_revision_number`.

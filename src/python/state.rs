@@ -8,10 +8,28 @@ use crate::commands::Scripts;
 /// The command whose env.py is running, with what its `fn` needs.
 #[derive(Debug, Clone)]
 pub enum EnvCommand {
-    Upgrade { destination: String },
-    Downgrade { destination: String },
-    Stamp { destinations: Vec<String> },
-    Current { verbose: bool, check_heads: bool },
+    Upgrade {
+        destination: String,
+    },
+    Downgrade {
+        destination: String,
+    },
+    Stamp {
+        destinations: Vec<String>,
+    },
+    Current {
+        verbose: bool,
+        check_heads: bool,
+    },
+    /// `history` with the database consulted; `base`/`head` as split from
+    /// `-r` (empty when not given).
+    History {
+        base: String,
+        head: String,
+        verbose: bool,
+        indicate_current: bool,
+    },
+    ShowCurrent,
 }
 
 pub struct HostState {

@@ -4,6 +4,9 @@
 //! * `discover`: which files, in which order (`_load_revisions`,
 //!   `Script._list_py_dir`, `Script._from_path`'s name rules).
 //! * `read`: the files read in parallel with few system calls.
+//! * `cache`: the metadata of unchanged files from a persistent cache
+//!   (keyed by path, size, mtime, ctime, inode), so that a warm run does
+//!   not read or parse them.
 //! * `scan`: a fast string- and bracket-aware scan that finds the module
 //!   docstring and the top-level statements binding `revision`,
 //!   `down_revision`, `branch_labels`, `depends_on` (and `__doc__`).
@@ -17,6 +20,7 @@
 //! executing that one file ([`ScriptDirectory::load_scripts_each`] gives the
 //! result of every file).
 
+mod cache;
 mod discover;
 mod literal;
 mod metadata;
@@ -31,6 +35,7 @@ use std::path::{Path, PathBuf};
 use crate::config::{ConfigError, ScriptSettings};
 use crate::revision::Revision;
 
+pub use cache::CacheReport;
 pub use discover::RevisionFile;
 
 #[derive(Debug, thiserror::Error)]
@@ -321,8 +326,25 @@ impl ScriptDirectory {
     /// Every revision file read (in parallel), each with its own result, in
     /// load order: for a caller that falls back to Python per file.
     pub fn load_scripts_each(&self) -> (Vec<Result<Script, ScriptError>>, Vec<LoadWarning>) {
-        let (files, warnings) = self.discover();
-        let results = read::map_files(&files, |file, contents| match contents {
+        let (results, warnings, _) = self.load_scripts_report();
+        (results, warnings)
+    }
+
+    /// [`ScriptDirectory::load_scripts_each`], and what the metadata cache
+    /// (`cache`) did.
+    pub fn load_scripts_report(
+        &self,
+    ) -> (
+        Vec<Result<Script, ScriptError>>,
+        Vec<LoadWarning>,
+        CacheReport,
+    ) {
+        // the cache file is read while the directories are listed
+        let ((files, warnings), cache) = rayon::join(
+            || self.discover(),
+            || cache::Cache::open(&self.version_locations),
+        );
+        let (results, report) = cache::map_files(cache, &files, |file, contents| match contents {
             None => Err(ScriptError::Sourceless {
                 path: file.path.clone(),
             }),
@@ -332,7 +354,7 @@ impl ScriptDirectory {
             }),
             Some(Ok(bytes)) => Script::from_source(&file.path, bytes),
         });
-        (results, warnings)
+        (results, warnings, report)
     }
 
     /// Every revision file, in Alembic's load order; the first file (in that

@@ -24,23 +24,48 @@ where
     T: Send,
     F: Fn(&RevisionFile, Option<io::Result<&[u8]>>) -> T + Sync,
 {
-    let dirs = imp::Dirs::open(files);
+    let dirs = Dirs::open(files.iter().map(|f| f.path.as_path()));
     files
         .par_iter()
         .enumerate()
-        .map(|(i, file)| {
-            if file.sourceless {
-                return f(file, None);
-            }
-            BUF.with(|buf| {
-                let mut buf = buf.borrow_mut();
-                match dirs.read(i, &file.path, &mut buf) {
-                    Ok(n) => f(file, Some(Ok(&buf[..n]))),
-                    Err(e) => f(file, Some(Err(e))),
-                }
-            })
-        })
+        .map(|(i, file)| dirs.with_contents(i, file, |c| f(file, c)))
         .collect()
+}
+
+pub(crate) use imp::Dirs;
+
+/// What identifies one version of a file for the metadata cache: a change
+/// of contents changes at least the ctime (set by the kernel, never by the
+/// user), and usually the size and mtime too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Stamp {
+    pub size: u64,
+    pub mtime: (i64, u32),
+    pub ctime: (i64, u32),
+    pub ino: u64,
+    pub dev: u64,
+}
+
+impl Dirs {
+    /// Calls `f` with the contents of `file`, the `i`th path given to
+    /// [`Dirs::open`] (`None` for a sourceless file, which is not read).
+    pub(crate) fn with_contents<T>(
+        &self,
+        i: usize,
+        file: &RevisionFile,
+        f: impl FnOnce(Option<io::Result<&[u8]>>) -> T,
+    ) -> T {
+        if file.sourceless {
+            return f(None);
+        }
+        BUF.with(|buf| {
+            let mut buf = buf.borrow_mut();
+            match self.read(i, &file.path, &mut buf) {
+                Ok(n) => f(Some(Ok(&buf[..n]))),
+                Err(e) => f(Some(Err(e))),
+            }
+        })
+    }
 }
 
 /// Reads the whole file into `buf` (grown as needed; its length is kept at
@@ -70,12 +95,13 @@ mod imp {
     use std::io;
     use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
     use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::fs::MetadataExt;
     use std::path::Path;
 
-    use super::{RevisionFile, read_to_buf};
+    use super::{Stamp, read_to_buf};
 
     /// The files' directories, opened once.
-    pub(super) struct Dirs {
+    pub(crate) struct Dirs {
         fds: Vec<Option<OwnedFd>>,
         /// Per file: index into `fds` and where its name starts in the path.
         of: Vec<(usize, usize)>,
@@ -96,12 +122,15 @@ mod imp {
     }
 
     impl Dirs {
-        pub(super) fn open(files: &[RevisionFile]) -> Dirs {
+        /// The directories of these (absolute) paths; file `i` below is
+        /// the `i`th of them.
+        pub(crate) fn open<'a>(files: impl IntoIterator<Item = &'a Path>) -> Dirs {
+            let files = files.into_iter();
             let mut paths: Vec<&[u8]> = Vec::new();
             let mut fds = Vec::new();
-            let mut of = Vec::with_capacity(files.len());
+            let mut of = Vec::with_capacity(files.size_hint().0);
             for f in files {
-                let bytes = f.path.as_os_str().as_bytes();
+                let bytes = f.as_os_str().as_bytes();
                 // an absolute path: `/dir/name` (the root itself is `/`)
                 let Some(slash) = bytes.iter().rposition(|&c| c == b'/') else {
                     of.push((usize::MAX, 0));
@@ -125,17 +154,27 @@ mod imp {
             Dirs { fds, of }
         }
 
-        pub(super) fn read(&self, i: usize, path: &Path, buf: &mut Vec<u8>) -> io::Result<usize> {
+        /// File `i`'s directory descriptor and its NUL-terminated name in
+        /// `stack`, or `None` when the full path must be used.
+        fn at<'a>(&'a self, i: usize, path: &Path, stack: &mut [u8; 256]) -> Option<&'a OwnedFd> {
             let (d, name_at) = self.of[i];
             let name = &path.as_os_str().as_bytes()[name_at..];
             let Some(Some(dir)) = self.fds.get(d) else {
-                return read_to_buf(File::open(path)?, buf);
+                return None;
             };
-            let mut stack = [0u8; 256];
             if name.is_empty() || name.len() >= stack.len() || name.contains(&0) {
-                return read_to_buf(File::open(path)?, buf);
+                return None;
             }
             stack[..name.len()].copy_from_slice(name);
+            stack[name.len()] = 0;
+            Some(dir)
+        }
+
+        pub(super) fn read(&self, i: usize, path: &Path, buf: &mut Vec<u8>) -> io::Result<usize> {
+            let mut stack = [0u8; 256];
+            let Some(dir) = self.at(i, path, &mut stack) else {
+                return read_to_buf(File::open(path)?, buf);
+            };
             // SAFETY: `stack` holds the name and a NUL, with no interior NUL;
             // `dir` is an open directory descriptor.
             let fd = unsafe {
@@ -152,6 +191,37 @@ mod imp {
             let file = unsafe { File::from_raw_fd(fd) };
             read_to_buf(file, buf)
         }
+
+        /// `stat` of file `i` (symlinks followed, as `read` does), with one
+        /// `fstatat` relative to its directory.
+        pub(crate) fn stat(&self, i: usize, path: &Path) -> io::Result<Stamp> {
+            let mut stack = [0u8; 256];
+            let Some(dir) = self.at(i, path, &mut stack) else {
+                let m = std::fs::metadata(path)?;
+                return Ok(Stamp {
+                    size: m.size(),
+                    mtime: (m.mtime(), m.mtime_nsec() as u32),
+                    ctime: (m.ctime(), m.ctime_nsec() as u32),
+                    ino: m.ino(),
+                    dev: m.dev(),
+                });
+            };
+            // SAFETY: an all-zero `stat` is a valid value of this plain C struct.
+            let mut st: libc::stat = unsafe { std::mem::zeroed() };
+            // SAFETY: as in `read`; `st` is a valid `stat` to write into.
+            let r = unsafe { libc::fstatat(dir.as_raw_fd(), stack.as_ptr().cast(), &mut st, 0) };
+            if r != 0 {
+                return Err(io::Error::last_os_error());
+            }
+            #[allow(clippy::unnecessary_cast)] // the field types vary by platform
+            Ok(Stamp {
+                size: st.st_size as u64,
+                mtime: (st.st_mtime as i64, st.st_mtime_nsec as u32),
+                ctime: (st.st_ctime as i64, st.st_ctime_nsec as u32),
+                ino: st.st_ino as u64,
+                dev: st.st_dev as u64,
+            })
+        }
     }
 }
 
@@ -160,18 +230,37 @@ mod imp {
     use std::fs::File;
     use std::io;
     use std::path::Path;
+    use std::time::{SystemTime, UNIX_EPOCH};
 
-    use super::{RevisionFile, read_to_buf};
+    use super::{Stamp, read_to_buf};
 
-    pub(super) struct Dirs;
+    pub(crate) struct Dirs;
+
+    fn since_epoch(t: io::Result<SystemTime>) -> (i64, u32) {
+        t.ok()
+            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+            .map_or((0, 0), |d| (d.as_secs() as i64, d.subsec_nanos()))
+    }
 
     impl Dirs {
-        pub(super) fn open(_files: &[RevisionFile]) -> Dirs {
+        pub(crate) fn open<'a>(_files: impl IntoIterator<Item = &'a Path>) -> Dirs {
             Dirs
         }
 
         pub(super) fn read(&self, _i: usize, path: &Path, buf: &mut Vec<u8>) -> io::Result<usize> {
             read_to_buf(File::open(path)?, buf)
+        }
+
+        /// Size and times only: no inode or device number here.
+        pub(crate) fn stat(&self, _i: usize, path: &Path) -> io::Result<Stamp> {
+            let m = std::fs::metadata(path)?;
+            Ok(Stamp {
+                size: m.len(),
+                mtime: since_epoch(m.modified()),
+                ctime: since_epoch(m.created()),
+                ino: 0,
+                dev: 0,
+            })
         }
     }
 }

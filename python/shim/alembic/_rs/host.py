@@ -102,6 +102,15 @@ def _current_fn(config, verbose, check_heads):
     return display_version
 
 
+def _display_fn(config):
+    def display(heads, context):
+        for line in _alembic_rs.display_lines(list(heads)):
+            config.print_stdout(line)
+        return []
+
+    return display
+
+
 def _steps_fn(heads, context):
     return _alembic_rs.plan(list(heads))
 
@@ -120,6 +129,8 @@ def run_env(spec):
     kw = dict(spec["env_kw"])
     if spec["command"] == "current":
         kw["fn"] = _current_fn(config, spec["verbose"], spec["check_heads"])
+    elif spec["command"] == "display":
+        kw["fn"] = _display_fn(config)
     else:
         kw["fn"] = _steps_fn
     with EnvironmentContext(config, script, **kw):
