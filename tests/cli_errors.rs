@@ -73,6 +73,7 @@ bad_input!(duplicate_ids, ["history"]);
 bad_input!(cycle, ["heads"]);
 bad_input!(missing_parent, ["history"]);
 bad_input!(not_literal, ["heads"]);
+bad_input!(not_literal_error, ["heads"]);
 bad_input!(bad_encoding, ["heads"]);
 bad_input!(bad_interpolation, ["heads"]);
 bad_input!(no_script_location, ["heads"]);
@@ -93,7 +94,7 @@ fn unreadable_revision_file() {
 #[test]
 fn not_built_yet_says_so() {
     let (_tmp, dir) = project("missing_parent");
-    let out = run(&dir, &["upgrade", "head"]);
+    let out = run(&dir, &["check"]);
     assert!(out.starts_with("exit: 255"), "{out}");
-    assert!(out.contains("embedded Python host"), "{out}");
+    assert!(out.contains("not built"), "{out}");
 }

@@ -37,7 +37,7 @@ pub enum CommandError {
     #[error("{0}")]
     Failed(String),
     #[error(
-        "The '{0}' command needs the embedded Python host, which this build of alembic-rs does not have yet; run it with Alembic for now"
+        "The '{0}' command is not built in this version of alembic-rs yet; run it with Alembic for now"
     )]
     NotImplemented(&'static str),
     /// From the Python host: a `CommandError` raised in env.py, a Python
@@ -67,8 +67,11 @@ pub struct Scripts {
 
 impl Scripts {
     pub fn load(config: &Config) -> Result<Scripts, CommandError> {
-        let dir = ScriptDirectory::new(config.script_settings()?)?;
-        let (scripts, warnings) = dir.load_scripts()?;
+        let settings = config.script_settings()?;
+        let prepend = settings.prepend_sys_path.clone();
+        let dir = ScriptDirectory::new(settings)?;
+        let (results, warnings) = dir.load_scripts_each();
+        let scripts = python_fallback(config, &prepend, results)?;
         for w in &warnings {
             ui::warn(&w.0);
         }
@@ -89,6 +92,50 @@ impl Scripts {
     pub fn script(&self, node: usize) -> &Script {
         &self.scripts[node]
     }
+}
+
+/// Files whose metadata only Python can tell (not a literal, a `.pyc`
+/// without source, an exotic encoding) are executed, just those, in the
+/// project's Python; everything else stays as read from the syntax tree.
+fn python_fallback(
+    config: &Config,
+    prepend_sys_path: &[String],
+    results: Vec<Result<Script, ScriptError>>,
+) -> Result<Vec<Script>, CommandError> {
+    let needs = |e: &ScriptError| e.needs_python() && !matches!(e, ScriptError::Syntax { .. });
+    let pending: Vec<std::path::PathBuf> = results
+        .iter()
+        .filter_map(|r| match r {
+            Err(e) if needs(e) => e.path().map(|p| p.to_path_buf()),
+            _ => None,
+        })
+        .collect();
+    if pending.is_empty() {
+        return Ok(results.into_iter().collect::<Result<Vec<_>, _>>()?);
+    }
+    let project_dir = std::path::PathBuf::from(config.here());
+    let mut read =
+        crate::python::read_metadata(&project_dir, prepend_sys_path, &pending)?.into_iter();
+    let mut scripts = Vec::with_capacity(results.len());
+    for r in results {
+        match r {
+            Ok(s) => scripts.push(s),
+            Err(e) if needs(&e) => {
+                let path = e.path().expect("fallback errors name a file").to_path_buf();
+                match read.next() {
+                    Some(Ok((revision, longdoc))) => scripts.push(Script {
+                        revision,
+                        path: path.clone(),
+                        longdoc,
+                    }),
+                    Some(Err(line)) => return Err(CommandError::Failed(line)),
+                    None => return Err(e.into()),
+                }
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(scripts)
 }
 
 /// The revision whose file an error should point at, when there is one.

@@ -43,7 +43,7 @@ pub fn run_env(run: EnvRun, scripts: Scripts) -> Result<(), HostError> {
         scripts,
         command: run.command.clone(),
     });
-    interp::start(&python, &["alembic-rs".to_string()])?;
+    interp::ensure_started(&python)?;
     Python::attach(|py| -> Result<(), HostError> {
         prepare(py, &python, &run).map_err(|e| report(py, e))?;
         let outcome = call_run_env(py, &run, &script_dir);
@@ -54,13 +54,7 @@ pub fn run_env(run: EnvRun, scripts: Scripts) -> Result<(), HostError> {
 }
 
 fn prepare(py: Python<'_>, python: &PythonEnv, run: &EnvRun) -> PyResult<()> {
-    let sys = py.import("sys")?;
-    let path = sys.getattr("path")?.cast_into::<PyList>()?;
-    // `prepend_sys_path`, in order, ahead of everything (Alembic's
-    // `sys.path[:0] = ...`).
-    for (i, p) in run.prepend_sys_path.iter().enumerate() {
-        path.insert(i, p)?;
-    }
+    prepend_paths(py, &run.prepend_sys_path)?;
     shim::install(py)?;
     if let Err(e) = py.import("sqlalchemy") {
         return Err(pyo3::exceptions::PyImportError::new_err(format!(
@@ -68,6 +62,20 @@ fn prepare(py: Python<'_>, python: &PythonEnv, run: &EnvRun) -> PyResult<()> {
             python.executable.display(),
             e
         )));
+    }
+    Ok(())
+}
+
+/// `prepend_sys_path`, in order, ahead of everything (Alembic's
+/// `sys.path[:0] = ...`); once per process.
+pub(crate) fn prepend_paths(py: Python<'_>, paths: &[String]) -> PyResult<()> {
+    static DONE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if DONE.swap(true, std::sync::atomic::Ordering::SeqCst) {
+        return Ok(());
+    }
+    let path = py.import("sys")?.getattr("path")?.cast_into::<PyList>()?;
+    for (i, p) in paths.iter().enumerate() {
+        path.insert(i, p)?;
     }
     Ok(())
 }

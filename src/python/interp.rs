@@ -117,9 +117,19 @@ fn same_minor_install(python: &Path) -> bool {
         })
 }
 
+static STARTED: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
+
+/// Starts the interpreter unless this process already did.
+pub fn ensure_started(env: &PythonEnv) -> Result<(), HostError> {
+    STARTED
+        .get_or_init(|| start(env, &["alembic-rs".to_string()]).map_err(|e| e.to_string()))
+        .clone()
+        .map_err(HostError::Init)
+}
+
 /// Starts CPython once for this process. The GIL is released on return;
 /// callers attach with `Python::attach`.
-pub fn start(env: &PythonEnv, argv: &[String]) -> Result<(), HostError> {
+fn start(env: &PythonEnv, argv: &[String]) -> Result<(), HostError> {
     pyo3::append_to_inittab!(_alembic_rs);
     let exe = CString::new(env.executable.to_string_lossy().as_bytes())
         .map_err(|e| HostError::Init(e.to_string()))?;

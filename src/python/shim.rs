@@ -71,8 +71,13 @@ for name in [m for m in sys.modules if m == "alembic" or m.startswith("alembic."
 sys.meta_path.insert(0, AlembicRsFinder(SOURCES))
 "#;
 
-/// Installs the finder; `alembic` imports resolve to the shim from now on.
+/// Installs the finder (once); `alembic` imports resolve to the shim from
+/// now on.
 pub fn install(py: Python<'_>) -> PyResult<()> {
+    static DONE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if DONE.swap(true, std::sync::atomic::Ordering::SeqCst) {
+        return Ok(());
+    }
     let sources = PyDict::new(py);
     for (path, source) in FILES {
         let is_pkg = path.ends_with("/__init__.py");

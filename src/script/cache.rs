@@ -17,8 +17,9 @@
 //!   [`build_id`]) is ignored. `ALEMBIC_RS_NO_CACHE=1` turns the cache off,
 //!   and it is off where there is no ctime (not Unix).
 //! * It is rewritten (temporary file + rename) only when the set of stored
-//!   entries changes. Any failure to read or write it is ignored: the files
-//!   are parsed as if there were no cache.
+//!   entries changes; writing one deletes the cache files not written for
+//!   30 days. Any failure to read or write it is ignored: the files are
+//!   parsed as if there were no cache.
 //!
 //! The format (little endian; `str` is a `u32` length and bytes):
 //!
@@ -94,6 +95,8 @@ pub struct CacheReport {
 /// stamps of the files it lists.
 pub(crate) struct Cache {
     path: PathBuf,
+    /// When the run started using the cache (before any `stat`).
+    now: (i64, u32),
     /// Whether a file was there (even one we could not use).
     existed: bool,
     old: Option<Cached>,
@@ -105,13 +108,21 @@ impl Cache {
     /// `None` when the cache is off (or has no home).
     pub(crate) fn open(locations: &[PathBuf]) -> Option<Cache> {
         let path = cache_file(locations)?;
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or((0, 0), |d| (d.as_secs() as i64, d.subsec_nanos()));
         let bytes = fs::read(&path).ok();
         let existed = bytes.is_some();
         let mut old = bytes.and_then(Cached::parse);
         if let Some(old) = &mut old {
             old.stat_all();
         }
-        Some(Cache { path, existed, old })
+        Some(Cache {
+            path,
+            now,
+            existed,
+            old,
+        })
     }
 }
 
@@ -137,9 +148,7 @@ where
             },
         );
     };
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or((0, 0), |d| (d.as_secs() as i64, d.subsec_nanos()));
+    let now = cache.now;
     let old = cache.old.as_ref();
     // only needed for files not in the cache or changed since
     let dirs = OnceLock::new();
@@ -200,6 +209,9 @@ where
             Some(data) => write_atomic(&cache.path, &data).is_ok(),
             None => cache.existed && fs::remove_file(&cache.path).is_ok(),
         };
+        if report.written {
+            prune(&cache.path);
+        }
     }
     report.path = Some(cache.path);
     (results, report)
@@ -583,6 +595,37 @@ fn encode<'a>(
     out.u64(checksum(&body));
     out.0.extend_from_slice(&body);
     Some(out.0)
+}
+
+/// Cache files (and leftover temporary files) not written for this long
+/// are deleted when another one is written: projects that are gone (test
+/// projects in temporary directories, say) do not pile up forever.
+const PRUNE_AFTER: std::time::Duration = std::time::Duration::from_secs(30 * 24 * 3600);
+
+/// Deletes the stale files of the cache directory holding `path`.
+fn prune(path: &Path) {
+    let Some(dir) = path.parent() else { return };
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let now = SystemTime::now();
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        if !(name.ends_with(".meta") || name.ends_with(".tmp")) {
+            continue;
+        }
+        let stale = e.metadata().is_ok_and(|m| {
+            m.is_file()
+                && m.modified()
+                    .ok()
+                    .and_then(|t| now.duration_since(t).ok())
+                    .is_some_and(|age| age > PRUNE_AFTER)
+        });
+        if stale {
+            let _ = fs::remove_file(e.path());
+        }
+    }
 }
 
 /// Writes `data` to `path` through a temporary file in the same directory
