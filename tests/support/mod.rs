@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 
+pub mod online;
 use alembic_rs::revision::Revision;
 
 /// The oracle interpreter, or `None` (then the test is skipped locally and

@@ -1,0 +1,329 @@
+//! Online migrations, alembic-rs against real Alembic: the projects under
+//! tests/fixtures/online run the same command sequence through both tools,
+//! each on its own fresh database, and every step must leave the same exit
+//! code, stdout, stderr, version rows, schema and table data (harness:
+//! tests/support/online.rs, which documents the normalisations).
+//!
+//! Gates:
+//! - `parity_*`: only with ALEMBIC_RS_ONLINE_PARITY=1 (alembic-rs does not
+//!   run migrations yet); the MySQL ones also need ALEMBIC_RS_MYSQL_PARITY=1.
+//! - `harness_*`: always. Real Alembic against itself on SQLite and
+//!   PostgreSQL (MySQL with ALEMBIC_RS_MYSQL_PARITY=1): proves that the
+//!   normalisation leaves nothing run-specific, so a parity failure is a
+//!   real difference. Plus one check that the oracle's fork server gives
+//!   what a plain `python -m alembic` subprocess gives.
+//!
+//! Needs the oracle (scripts/test-env.sh), PostgreSQL and MariaDB on
+//! 127.0.0.1; missing ones skip locally and fail under CI.
+
+mod support;
+use support::online::{DbKind, OracleServer, Runner, Scenario, assert_parity, compare, ready};
+
+/// Four revisions building a small shop schema; everything a linear history
+/// can do.
+fn linear() -> Scenario {
+    Scenario::fixture(
+        "linear",
+        &[
+            &["current"],
+            &["upgrade", "+2"],
+            &["current"],
+            &["upgrade", "head"],
+            &["current", "-v"],
+            &["upgrade", "head"],
+            &["downgrade", "-1"],
+            &["current"],
+            &["downgrade", "base"],
+            &["upgrade", "heads"],
+            &["stamp", "base"],
+            &["current"],
+            &["stamp", "--purge", "c7a9e1f3b503"],
+            &["current", "--check-heads"],
+            &["stamp", "head"],
+            &["downgrade", "8e4d6c5b2a02"],
+            &["downgrade", "-5"],
+            &["upgrade", "nosuchrev"],
+            &["downgrade", "base"],
+        ],
+    )
+}
+
+/// Alembic's documentation graph: a branch point, a merge, an independent
+/// labelled branch and a depends_on across the two.
+fn branches() -> Scenario {
+    Scenario::fixture(
+        "branches",
+        &[
+            &["upgrade", "1975ea83b712"],
+            &["upgrade", "+1"],
+            &["upgrade", "ae1027a6acf"],
+            &["current"],
+            &["upgrade", "networking@head"],
+            &["current"],
+            &["current", "-v"],
+            &["downgrade", "-1"],
+            &["downgrade", "networking@-1"],
+            &["downgrade", "networking@base"],
+            &["current"],
+            &["downgrade", "ae1027a6acf"],
+            &["current"],
+            &["upgrade", "heads"],
+            &["stamp", "--purge", "27c6a30d7c24"],
+            &["current"],
+            &["stamp", "networking@head"],
+            &["current"],
+            &["stamp", "heads"],
+            &["downgrade", "base"],
+            &["stamp", "3cac04ae8714", "ae1027a6acf"],
+            &["upgrade", "heads"],
+        ],
+    )
+}
+
+/// Revision 3 of 4 creates a table, adds a column, then raises.
+fn failure_exception() -> Scenario {
+    Scenario::fixture(
+        "failure_exception",
+        &[
+            &["upgrade", "head"],
+            &["current"],
+            &["upgrade", "head"],
+            &["downgrade", "base"],
+            &["upgrade", "b41c0e7a1f02"],
+            &["stamp", "head"],
+            &["current"],
+            &["downgrade", "b41c0e7a1f02"],
+            &["current"],
+        ],
+    )
+}
+
+/// Revision 2 of 3 inserts a row, then sends invalid SQL via op.execute.
+fn failure_sql() -> Scenario {
+    Scenario::fixture(
+        "failure_sql",
+        &[
+            &["upgrade", "head"],
+            &["current"],
+            &["upgrade", "d2e8a1c3f401"],
+            &["upgrade", "+1"],
+            &["current"],
+            &["stamp", "head"],
+            &["downgrade", "-1"],
+            &["downgrade", "base"],
+            &["current"],
+        ],
+    )
+}
+
+/// bulk_insert, op.execute(sa.text(...).bindparams(...)), op.get_bind(),
+/// sa.inspect(bind) in a condition, print() from a migration.
+fn data_migration() -> Scenario {
+    Scenario::fixture(
+        "data_migration",
+        &[
+            &["upgrade", "head"],
+            &["current"],
+            &["downgrade", "-1"],
+            &["downgrade", "-1"],
+            &["upgrade", "head"],
+            &["downgrade", "6a0f3e9d2c01"],
+            &["upgrade", "+1"],
+            &["downgrade", "base"],
+            &["current"],
+        ],
+    )
+}
+
+fn enabled(var: &str) -> bool {
+    std::env::var(var).as_deref() == Ok("1")
+}
+
+fn mysql_allowed(kind: DbKind) -> bool {
+    if kind == DbKind::Mysql && !enabled("ALEMBIC_RS_MYSQL_PARITY") {
+        eprintln!("SKIPPED: MySQL online parity needs ALEMBIC_RS_MYSQL_PARITY=1");
+        return false;
+    }
+    true
+}
+
+/// The oracle against alembic-rs.
+fn parity(scenario: Scenario, kind: DbKind) {
+    if std::env::var("ALEMBIC_RS_ONLINE_PARITY").as_deref() == Ok("0") {
+        eprintln!("SKIPPED: ALEMBIC_RS_ONLINE_PARITY=0");
+        return;
+    }
+    if mysql_allowed(kind) && ready(kind) {
+        assert_parity(&scenario, kind);
+    }
+}
+
+/// The oracle against itself on every scenario: the harness's own check.
+/// Two scenarios run at a time (a step mostly waits for the database's
+/// fsync), sharing the oracle servers; all failures are reported.
+fn self_test(kind: DbKind) {
+    if !(mysql_allowed(kind) && ready(kind)) {
+        return;
+    }
+    // Longest first, for balance.
+    let queue = std::sync::Mutex::new(vec![
+        data_migration(),
+        failure_sql(),
+        failure_exception(),
+        linear(),
+        branches(),
+    ]);
+    let failures = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| {
+                loop {
+                    let Some(scenario) = queue.lock().unwrap().pop() else {
+                        break;
+                    };
+                    let run = std::panic::AssertUnwindSafe(|| {
+                        compare(&scenario, kind, Runner::Oracle, Runner::Oracle)
+                    });
+                    if let Err(e) = std::panic::catch_unwind(run) {
+                        let msg = e
+                            .downcast_ref::<String>()
+                            .cloned()
+                            .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+                            .unwrap_or_else(|| "(non-text panic)".into());
+                        failures.lock().unwrap().push(msg);
+                    }
+                }
+            });
+        }
+    });
+    OracleServer::stop_idle();
+    let failures = failures.into_inner().unwrap();
+    assert!(
+        failures.is_empty(),
+        "{} scenario(s) differ between two runs of Alembic:\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+}
+
+macro_rules! parity_tests {
+    ($($scenario:ident: $sqlite:ident, $pg:ident, $mysql:ident;)*) => {$(
+        #[test]
+        fn $sqlite() {
+            parity($scenario(), DbKind::Sqlite);
+        }
+        #[test]
+        fn $pg() {
+            parity($scenario(), DbKind::Postgres);
+        }
+        #[test]
+        fn $mysql() {
+            parity($scenario(), DbKind::Mysql);
+        }
+    )*};
+}
+
+parity_tests! {
+    linear: parity_linear_sqlite, parity_linear_postgres, parity_linear_mysql;
+    branches: parity_branches_sqlite, parity_branches_postgres, parity_branches_mysql;
+    failure_exception: parity_failure_exception_sqlite, parity_failure_exception_postgres,
+        parity_failure_exception_mysql;
+    failure_sql: parity_failure_sql_sqlite, parity_failure_sql_postgres, parity_failure_sql_mysql;
+    data_migration: parity_data_migration_sqlite, parity_data_migration_postgres,
+        parity_data_migration_mysql;
+}
+
+#[test]
+fn harness_sqlite() {
+    self_test(DbKind::Sqlite);
+}
+
+#[test]
+fn harness_postgres() {
+    self_test(DbKind::Postgres);
+}
+
+#[test]
+fn harness_mysql() {
+    self_test(DbKind::Mysql);
+}
+
+/// The fork server gives what `python -m alembic` gives: an uncaught
+/// exception (traceback, exit 1), a CommandError (exit 255), `current -v`,
+/// print() output from a migration.
+#[test]
+fn harness_fork_server_matches_subprocess() {
+    if !ready(DbKind::Sqlite) {
+        return;
+    }
+    let mut failing = failure_exception();
+    failing.steps = [
+        &["upgrade", "head"][..],
+        &["upgrade", "nosuch"],
+        &["current", "-v"],
+    ]
+    .iter()
+    .map(|s| s.iter().map(|a| a.to_string()).collect())
+    .collect();
+    compare(
+        &failing,
+        DbKind::Sqlite,
+        Runner::OracleSubprocess,
+        Runner::Oracle,
+    );
+    let mut data = data_migration();
+    data.steps.truncate(1);
+    compare(
+        &data,
+        DbKind::Sqlite,
+        Runner::OracleSubprocess,
+        Runner::Oracle,
+    );
+    OracleServer::stop_idle();
+}
+
+/// The normalisation and diff helpers on fixed text (no database).
+#[test]
+fn harness_normalisation_helpers() {
+    use support::online::{
+        collapse_tracebacks, rewrite_url, sort_current, subcommand, unified_diff,
+    };
+
+    let tb = "INFO  [x] Running upgrade\nTraceback (most recent call last):\n  File \"/a/env.py\", line 3, in <module>\n    run()\n    ^^^^^\nsqlite3.OperationalError: bad\n\nThe above exception was the direct cause of the following exception:\n\nTraceback (most recent call last):\n  File \"/b.py\", line 1\nsqlalchemy.exc.ProgrammingError: (x) syntax error\nLINE 1: UPDATE t WHERE\n                     ^\n[SQL: UPDATE t WHERE]\n";
+    assert_eq!(
+        collapse_tracebacks(tb),
+        "INFO  [x] Running upgrade\nTraceback (most recent call last):\n  <traceback body>\nsqlite3.OperationalError: bad\n\nThe above exception was the direct cause of the following exception:\n\nTraceback (most recent call last):\n  <traceback body>\nsqlalchemy.exc.ProgrammingError: (x) syntax error\nLINE 1: UPDATE t WHERE\n                     ^\n[SQL: UPDATE t WHERE]\n"
+    );
+
+    assert_eq!(sort_current("b (head)\na\n"), "a\nb (head)\n");
+    let verbose = "Current revision(s) for sqlite:///<DB>:\nRev: b (head)\nParent: x\n\n    b\n\nRev: a (head)\nParent: y\n\n    a\n\n";
+    assert_eq!(
+        sort_current(verbose),
+        "Current revision(s) for sqlite:///<DB>:\nRev: a (head)\nParent: y\n\n    a\n\nRev: b (head)\nParent: x\n\n    b\n\n"
+    );
+    assert_eq!(sort_current(""), "");
+
+    let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        subcommand(&args(&["-c", "x.ini", "--raiseerr", "current", "-v"])),
+        Some("current")
+    );
+    assert_eq!(
+        subcommand(&args(&["-x", "a=b", "-n", "db2", "upgrade", "head"])),
+        Some("upgrade")
+    );
+
+    let ini = "[alembic]\nscript_location = m\nsqlalchemy.url = driver://u@h/db\n# sqlalchemy.url = no\n[other]\nsqlalchemy.url: y\r\n";
+    assert_eq!(
+        rewrite_url(ini, "sqlite:////t/100%.db"),
+        "[alembic]\nscript_location = m\nsqlalchemy.url = sqlite:////t/100%%.db\n# sqlalchemy.url = no\n[other]\nsqlalchemy.url = sqlite:////t/100%%.db\r\n"
+    );
+
+    let d = unified_diff("a\nb\nc\n", "a\nB\nc\n", "left", "right");
+    assert!(
+        d.contains("--- left\n+++ right\n@@ -1,4 +1,4 @@\n a\n-b\n+B\n c\n"),
+        "{d}"
+    );
+    let d = unified_diff("x \n", "x\n", "l", "r");
+    assert!(d.ends_with("(the two differ only in whitespace)\n"), "{d}");
+}
