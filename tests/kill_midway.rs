@@ -40,7 +40,7 @@ fn killed_upgrade_leaves_a_consistent_database() {
              import os\nfrom alembic import op\nimport sqlalchemy as sa\n\n\
              revision = 'ffff0000'\ndown_revision = '{head}'\nbranch_labels = None\ndepends_on = None\n\n\
              def upgrade():\n    op.create_table('slow_marker', sa.Column('id', sa.Integer, primary_key=True))\n\
-             \x20   if os.environ.get('SLOW'):\n        op.execute('SELECT pg_sleep(60)')\n\n\
+             \x20   if os.environ.get('SLOW'):\n        op.execute('SELECT pg_sleep(8)')\n\n\
              def downgrade():\n    op.drop_table('slow_marker')\n"
         ),
     )
@@ -53,17 +53,27 @@ fn killed_upgrade_leaves_a_consistent_database() {
         .spawn()
         .unwrap();
     let stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut seen = Vec::new();
     for line in stderr.lines() {
         let line = line.unwrap();
-        if line.contains("-> ffff0000") {
+        let reached = line.contains("-> ffff0000");
+        seen.push(line);
+        if reached {
             break;
         }
     }
+    assert!(
+        seen.last().is_some_and(|l| l.contains("-> ffff0000")),
+        "the slow revision never started:\n{}",
+        seen.join("\n")
+    );
     std::thread::sleep(std::time::Duration::from_millis(500));
+    assert!(child.try_wait().unwrap().is_none(), "the upgrade ended by itself");
     child.kill().unwrap();
     child.wait().unwrap();
 
-    // The server notices the dead client and rolls back; give it a moment.
+    // The server rolls back when the sleeping backend notices the dead
+    // client; until then nothing of the run is visible to others.
     let mut snapshot = dump_db(&db, "alembic_version");
     for _ in 0..50 {
         if !snapshot.schema.contains("slow_marker") {
