@@ -68,7 +68,10 @@ fn killed_upgrade_leaves_a_consistent_database() {
         seen.join("\n")
     );
     std::thread::sleep(std::time::Duration::from_millis(500));
-    assert!(child.try_wait().unwrap().is_none(), "the upgrade ended by itself");
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the upgrade ended by itself"
+    );
     child.kill().unwrap();
     child.wait().unwrap();
 
@@ -83,7 +86,11 @@ fn killed_upgrade_leaves_a_consistent_database() {
         snapshot = dump_db(&db, "alembic_version");
     }
     assert_eq!(snapshot.versions, None, "{}", snapshot.schema);
-    assert!(!snapshot.schema.contains("CREATE TABLE"), "{}", snapshot.schema);
+    assert!(
+        !snapshot.schema.contains("CREATE TABLE"),
+        "{}",
+        snapshot.schema
+    );
 
     // And the next run completes from there.
     let out = run(&["upgrade", "head"]).output().unwrap();
