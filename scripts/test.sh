@@ -3,6 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/test-env.sh
+bash scripts/realworld-env.sh
 export ALEMBIC_RS_ORACLE_PYTHON="$PWD/.venv-oracle/bin/python"
 # Keep the metadata cache of test projects out of the home directory.
 export ALEMBIC_RS_CACHE_DIR="$PWD/target/test-cache"

@@ -97,10 +97,11 @@ class Cursor:
 
     def execute(self, operation, parameters=None):
         conn = self.connection
-        conn._before(operation)
+        began = conn._before(operation)
         try:
             columns, rows, rowcount, lastrowid = conn._raw.execute(operation, parameters)
         except _alembic_rs.DatabaseFailure as failure:
+            conn._failed(began, failure.args)
             raise conn._module._error(*failure.args) from None
         conn._after(operation)
         self.description = (
@@ -171,11 +172,17 @@ class Connection:
             raise self._module._error(*failure.args) from None
 
     def _before(self, operation):
+        """Returns whether a transaction was begun for this statement."""
         if not self.autocommit and not self._in_txn:
             self._send("BEGIN")
             self._in_txn = True
+            return True
+        return False
 
     def _after(self, operation):
+        pass
+
+    def _failed(self, began, args):
         pass
 
     def cursor(self, *args, **kw):
@@ -224,6 +231,17 @@ class SQLiteConnection(Connection):
         if self._isolation_level is not None and not self._in_txn and _DML.match(operation):
             self._send("BEGIN " + self._isolation_level)
             self._in_txn = True
+            return True
+        return False
+
+    def _failed(self, began, args):
+        # sqlite3 opens its transaction only once the statement compiled; a
+        # statement that fails to compile (SQLITE_ERROR, code 1) leaves no
+        # transaction behind, so undo the BEGIN we sent ahead of it.
+        code = args[1] if len(args) > 1 else None
+        if began and str(code) == "1":
+            self._in_txn = False
+            self._send("ROLLBACK")
 
     def _after(self, operation):
         stripped = operation.lstrip().upper()
