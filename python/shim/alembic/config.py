@@ -5,7 +5,6 @@ env.py sees (``get_section``, interpolation, ``here``) is what Alembic
 gives; the Rust side reads the same file with the same rules for discovery.
 """
 
-from argparse import Namespace
 from configparser import ConfigParser
 import os
 from pathlib import Path
@@ -187,6 +186,3 @@ class CommandLine:
 def main(argv=None, prog=None, **kwargs):
     raise CommandError("alembic.config.main() is not available inside alembic-rs")
 
-
-def _namespace(**kw):
-    return Namespace(**kw)

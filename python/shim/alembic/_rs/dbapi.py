@@ -261,12 +261,8 @@ class SQLiteConnection(Connection):
 
 
 def module_for(backend):
-    if backend == "postgresql":
-        name, err_module = "psycopg2", "psycopg2"
-    elif backend == "sqlite":
-        name, err_module = "sqlite3", "sqlite3"
-    else:
-        name, err_module = "pymysql", "pymysql.err"
+    # The module the usual driver's exception classes live in.
+    err_module = {"postgresql": "psycopg2", "sqlite": "sqlite3"}.get(backend, "pymysql.err")
     mod = types.ModuleType("alembic._rs.dbapi_" + backend)
     mod.apilevel = "2.0"
     mod.threadsafety = 1

@@ -327,7 +327,6 @@ class SQLiteImpl(DefaultImpl):
                 "SQLite migrations using a copy-and-move strategy."
             )
         elif const._create_rule(self):
-            from ..util.messaging import log  # noqa: F401
             import warnings
 
             warnings.warn(

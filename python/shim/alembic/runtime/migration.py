@@ -9,7 +9,6 @@ from contextlib import contextmanager, nullcontext
 import logging
 import sys
 
-from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, String, Table
 from sqlalchemy import literal_column
 from sqlalchemy.engine import Engine
 from sqlalchemy.engine import url as sqla_url
@@ -239,13 +238,10 @@ class MigrationContext:
                 self.connection.execute(self._version.delete())
 
     def stamp(self, script_directory, revision):
-        from .._rs import host
-
-        def fn(heads, context):
-            return host.stamp_steps((revision,), heads)
-
-        self._migrations_fn = fn
-        self.run_migrations()
+        raise NotImplementedError(
+            "MigrationContext.stamp() is not supported by alembic-rs yet; "
+            "use the stamp command"
+        )
 
     def run_migrations(self, **kw):
         self.impl.start_migrations()
