@@ -11,6 +11,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod db;
+pub mod hooks;
 pub mod ddl;
 pub mod pyfmt;
 pub mod python;
