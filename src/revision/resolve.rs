@@ -658,23 +658,64 @@ impl RevisionMap {
             .into_iter()
             .filter_map(Target::rev)
             .collect();
-        let mut all = top.clone();
-        for a in self.iterate_related(Edges::NormalizedDown, &top) {
-            if !all.contains(&a) {
+        let mut in_set = vec![false; self.nodes.len()];
+        let mut all = Vec::with_capacity(top.len());
+        for a in top
+            .iter()
+            .copied()
+            .chain(self.iterate_related(Edges::NormalizedDown, &top))
+        {
+            if !std::mem::replace(&mut in_set[a], true) {
                 all.push(a);
             }
         }
-        let set: std::collections::HashSet<usize> = all.iter().copied().collect();
-        Ok(all
-            .iter()
-            .copied()
-            .filter(|&r| {
-                !self
-                    .iterate_related(Edges::Next, &[r])
-                    .into_iter()
-                    .any(|d| d != r && set.contains(&d))
-            })
-            .collect())
+        // Alembic asks, per member, whether any of its descendants is a
+        // member too; that is quadratic on a long history (`current` at
+        // 10,000 revisions). One memoised walk answers it for every node.
+        let below = self.has_member_below(&in_set);
+        Ok(all.into_iter().filter(|&r| !below[r]).collect())
+    }
+
+    /// For each node, whether a proper descendant (through `nextrev`) is
+    /// marked in `members`. Computed bottom-up with an explicit stack, so
+    /// a 10,000-revision chain neither recurses nor revisits.
+    fn has_member_below(&self, members: &[bool]) -> Vec<bool> {
+        const UNKNOWN: u8 = 0;
+        const VISITING: u8 = 1;
+        const DONE: u8 = 2;
+        let n = self.nodes.len();
+        let mut state = vec![UNKNOWN; n];
+        let mut below = vec![false; n];
+        for root in 0..n {
+            if state[root] != UNKNOWN {
+                continue;
+            }
+            let mut stack = vec![root];
+            while let Some(&r) = stack.last() {
+                match state[r] {
+                    UNKNOWN => {
+                        state[r] = VISITING;
+                        for &c in &self.nodes[r].nextrev {
+                            if state[c] == UNKNOWN {
+                                stack.push(c);
+                            }
+                        }
+                    }
+                    VISITING => {
+                        below[r] = self.nodes[r]
+                            .nextrev
+                            .iter()
+                            .any(|&c| c != r && (members[c] || below[c]));
+                        state[r] = DONE;
+                        stack.pop();
+                    }
+                    _ => {
+                        stack.pop();
+                    }
+                }
+            }
+        }
+        below
     }
 }
 
