@@ -289,6 +289,16 @@ impl PgBackend {
         let text = raw
             .as_str()
             .map_err(|e| DbError::Decode(format!("column {i}: {e}")))?;
+        match array_element_oid(oid) {
+            Some(element) => parse_array(text, &|item| self.decode_text(item, element))
+                .ok_or_else(|| {
+                    DbError::Decode(format!("invalid array value from server: {text:?}"))
+                })?,
+            None => self.decode_text(text, oid),
+        }
+    }
+
+    fn decode_text(&self, text: &str, oid: u32) -> Result<Value, DbError> {
         let bad =
             |what: &str| DbError::Decode(format!("invalid {what} value from server: {text:?}"));
         Ok(match oid {
@@ -310,6 +320,118 @@ impl PgBackend {
                 text: text.to_string(),
             },
         })
+    }
+}
+
+/// The element type of the built-in array types psycopg2 turns into
+/// lists. Arrays of other types (enums, domains, `int2vector`) stay
+/// strings, as psycopg2 leaves them; SQLAlchemy's PostgreSQL reflection
+/// relies on exactly this split.
+fn array_element_oid(oid: u32) -> Option<u32> {
+    Some(match oid {
+        1000 => 16,
+        1001 => 17,
+        1002 => 18,
+        1003 => 19,
+        1005 => 21,
+        1007 => 23,
+        1009 => 25,
+        1014 => 1042,
+        1015 => 1043,
+        1016 => 20,
+        1021 => 700,
+        1022 => 701,
+        1028 => 26,
+        1115 => 1114,
+        1182 => 1082,
+        1183 => 1083,
+        1185 => 1184,
+        1187 => 1186,
+        1231 => 1700,
+        1270 => 1266,
+        199 => 114,
+        2951 => 2950,
+        3807 => 3802,
+        _ => return None,
+    })
+}
+
+/// PostgreSQL's array text format (`{a,"b c",NULL,{1,2}}`, optionally
+/// preceded by `[1:2]=` bounds) into nested lists; `None` when malformed.
+fn parse_array(
+    text: &str,
+    element: &dyn Fn(&str) -> Result<Value, DbError>,
+) -> Option<Result<Value, DbError>> {
+    let body = match text.find("={") {
+        Some(eq) if text.starts_with('[') => &text[eq + 1..],
+        _ => text,
+    };
+    let mut chars = body.chars().peekable();
+    let value = parse_array_level(&mut chars, element)?;
+    if chars.next().is_some() {
+        return None;
+    }
+    Some(value)
+}
+
+fn parse_array_level(
+    chars: &mut std::iter::Peekable<std::str::Chars<'_>>,
+    element: &dyn Fn(&str) -> Result<Value, DbError>,
+) -> Option<Result<Value, DbError>> {
+    if chars.next()? != '{' {
+        return None;
+    }
+    let mut items = Vec::new();
+    if chars.peek() == Some(&'}') {
+        chars.next();
+        return Some(Ok(Value::Array(items)));
+    }
+    loop {
+        match chars.peek()? {
+            '{' => match parse_array_level(chars, element)? {
+                Ok(v) => items.push(v),
+                Err(e) => return Some(Err(e)),
+            },
+            '"' => {
+                chars.next();
+                let mut s = String::new();
+                loop {
+                    match chars.next()? {
+                        '\\' => s.push(chars.next()?),
+                        '"' => break,
+                        c => s.push(c),
+                    }
+                }
+                match element(&s) {
+                    Ok(v) => items.push(v),
+                    Err(e) => return Some(Err(e)),
+                }
+            }
+            _ => {
+                let mut s = String::new();
+                while let Some(&c) = chars.peek() {
+                    if c == ',' || c == '}' {
+                        break;
+                    }
+                    s.push(c);
+                    chars.next();
+                }
+                let s = s.trim();
+                if s == "NULL" {
+                    items.push(Value::Null);
+                } else {
+                    match element(s) {
+                        Ok(v) => items.push(v),
+                        Err(e) => return Some(Err(e)),
+                    }
+                }
+            }
+        }
+        match chars.next()? {
+            ',' => continue,
+            '}' => return Some(Ok(Value::Array(items))),
+            _ => return None,
+        }
     }
 }
 
@@ -780,6 +902,35 @@ pub(super) fn driver_error(e: sqlx::Error) -> DbError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn text_items(text: &str) -> Option<Value> {
+        parse_array(text, &|s| Ok(Value::Text(s.to_string()))).map(|r| r.unwrap())
+    }
+
+    #[test]
+    fn array_text_format() {
+        let t = |s: &str| Value::Text(s.to_string());
+        assert_eq!(text_items("{}"), Some(Value::Array(vec![])));
+        assert_eq!(
+            text_items(r#"{a,"b c",NULL,"NULL","q\"x\\"}"#),
+            Some(Value::Array(vec![
+                t("a"),
+                t("b c"),
+                Value::Null,
+                t("NULL"),
+                t("q\"x\\"),
+            ]))
+        );
+        assert_eq!(
+            text_items("[0:1]={{1,2},{3,4}}"),
+            Some(Value::Array(vec![
+                Value::Array(vec![t("1"), t("2")]),
+                Value::Array(vec![t("3"), t("4")]),
+            ]))
+        );
+        assert_eq!(text_items("{a,b"), None);
+        assert_eq!(text_items("{a}x"), None);
+    }
 
     #[test]
     fn bytea_formats() {
