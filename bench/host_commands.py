@@ -13,8 +13,9 @@ Cases (--quick keeps only the 1,000-revision ones):
               `python -c 'import sqlalchemy'` (the floor of any env.py run)
   stamp       `stamp head` on an empty SQLite database, 1,000 / 10,000
   current     `current` on that database (stamped at head), 1,000 / 10,000
-  upgrade     `upgrade head` from an empty database, 1,000, SQLite and
-              PostgreSQL (a fresh database per tool, created and dropped here)
+  upgrade     `upgrade head` from an empty database, 1,000, SQLite,
+              PostgreSQL and MariaDB/MySQL (a fresh database per tool, created
+              and dropped here; MySQL through the `mariadb`/`mysql` client)
   downgrade   `downgrade base` from head, 1,000, on the databases the
               upgrade case left (PostgreSQL; --downgrade-db for SQLite too)
   offline     `upgrade head --sql`, 1,000, PostgreSQL URL (SQLite batch
@@ -44,7 +45,8 @@ project has its .pyc files. The projects and SQLite files live in /dev/shm
 changes that. The binary is copied before the first run, so a concurrent
 `cargo build` cannot swap it mid-run.
 
-    python3 bench/host_commands.py [--quick] [--runs 3] [--downgrade-db postgresql sqlite]
+    python3 bench/host_commands.py [--quick] [--runs 3] [--downgrade-db postgresql sqlite mysql]
+                                   [--upgrade-db sqlite postgresql mysql] [--no-mysql]
                                    [--skip CASE ...] [--stat min] [--scale 0.01]
 """
 import argparse
@@ -62,6 +64,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GEN = os.path.normpath(os.path.join(ROOT, "..", "shared", "bench", "gen_repo.py"))
 TARGETS = {("current", 10000): 50, ("upgrade", 1000): 3, ("incremental", 5000): 20}
+# upgrade 1,000 has the same 3x target on every database
 # files changed less than this long ago are not stored in alembic-rs's cache
 RACY_SECS = 2.5
 
@@ -246,6 +249,68 @@ def compare(label_pairs):
     return "same " + ", ".join(w for w, _, _ in label_pairs) if not bad else "MISMATCH " + ", ".join(bad)
 
 
+def mysql(sql, db=None):
+    client = shutil.which("mariadb") or shutil.which("mysql") or "mysql"
+    argv = [client, f"-h{ARGS.mysql_host}", f"-P{ARGS.mysql_port}", f"-u{ARGS.mysql_user}",
+            "-N", "-B", "-e", sql] + ([db] if db else [])
+    p = subprocess.run(argv, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    if p.returncode != 0:
+        raise RuntimeError(f"mysql failed: {p.stderr.strip()}")
+    return p.stdout
+
+
+MYSQL_DBS = []
+
+
+def mysql_create(name):
+    mysql(f"DROP DATABASE IF EXISTS `{name}`")
+    mysql(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
+    if name not in MYSQL_DBS:
+        MYSQL_DBS.append(name)
+    return f"mysql+pymysql://{ARGS.mysql_user}@{ARGS.mysql_host}:{ARGS.mysql_port}/{name}"
+
+
+def mysql_drop_all():
+    for name in MYSQL_DBS:
+        try:
+            mysql(f"DROP DATABASE IF EXISTS `{name}`")
+        except RuntimeError as e:
+            print(f"warning: {e}")
+
+
+MYSQL_SCHEMA = """
+select 'col', table_name, column_name, column_type, is_nullable, coalesce(column_default, ''), extra
+  from information_schema.columns where table_schema = database()
+union all
+select 'idx', table_name, index_name, group_concat(column_name order by seq_in_index), non_unique, '', ''
+  from information_schema.statistics where table_schema = database() group by table_name, index_name, non_unique
+union all
+select 'fk', table_name, constraint_name, referenced_table_name, delete_rule, update_rule, ''
+  from information_schema.referential_constraints where constraint_schema = database()
+"""
+
+
+def mysql_versions(db):
+    if not mysql("select table_name from information_schema.tables where table_schema = database()"
+                 " and table_name = 'alembic_version'", db).strip():
+        return None
+    return sorted(mysql("select version_num from alembic_version", db).split())
+
+
+def mysql_schema(db):
+    t = time.perf_counter()
+    rows = sorted(mysql(MYSQL_SCHEMA, db).splitlines())
+    print(f"    (schema of {db}: {len(rows)} rows in {time.perf_counter() - t:.1f} s)", flush=True)
+    return rows
+
+
+DB_CHECKS = {
+    "sqlite": (sqlite_versions, sqlite_schema),
+    "postgresql": (pg_versions, pg_schema),
+    "mysql": (mysql_versions, mysql_schema),
+}
+
+
 # ---------------------------------------------------------------- projects
 
 PROJECTS = {}
@@ -352,19 +417,28 @@ def case_stamp_current(tools, tmp, n):
     row(f"current, {n} revs, sqlite", a, r, check, TARGETS.get(("current", n)))
 
 
-def case_migrate(tools, tmp, n, pg_ok):
-    """upgrade head from empty (SQLite, PostgreSQL), downgrade base, --sql."""
+def ordered(tools):
+    """(alembic, alembic-rs), or the other way round with --rs-first: on a
+    database server the first run can pay for the second (InnoDB purge and
+    file deletion run on after a client is done)."""
+    return tools[::-1] if ARGS.rs_first else tools
+
+
+def case_migrate(tools, tmp, n, pg_ok, mysql_ok=False):
+    """upgrade head from empty (SQLite, PostgreSQL, MySQL), downgrade base, --sql."""
     alembic, rs = tools
     if not {"upgrade", "offline"} - set(ARGS.skip):
         return
     proj, head = project(tools, tmp, n)
     left = {}  # db kind -> {tool: (db handle, upgraded ok)}
 
-    kinds = [] if "upgrade" in ARGS.skip else ["sqlite"] + (["postgresql"] if pg_ok else [])
+    kinds = [] if "upgrade" in ARGS.skip else [
+        k for k in ("sqlite", "postgresql", "mysql")
+        if k in ARGS.upgrade_db and {"postgresql": pg_ok, "mysql": mysql_ok}.get(k, True)]
     for kind in kinds:
         section(f"upgrade head from empty, {n} revisions, {kind}")
         res, dbs = {}, {}
-        for tool in tools:
+        for tool in ordered(tools):
             if kind == "sqlite":
                 path = os.path.join(tmp, f"up{n}_{tool.name}.db")
                 if os.path.exists(path):
@@ -372,10 +446,11 @@ def case_migrate(tools, tmp, n, pg_ok):
                 url, dbs[tool.name] = "sqlite:///" + path, path
             else:
                 name = f"alembic_rs_bench_{os.getpid()}_up{n}_{tool.name.replace('-', '_')}"
-                url, dbs[tool.name] = pg_create(name), name
+                create = pg_create if kind == "postgresql" else mysql_create
+                url, dbs[tool.name] = create(name), name
             res[tool.name] = (timed(f"upgrade {n} {kind}", tool, ["upgrade", "head"], proj, url), url)
         (a, _), (r, _) = res["alembic"], res["alembic-rs"]
-        vers, schema = (sqlite_versions, sqlite_schema) if kind == "sqlite" else (pg_versions, pg_schema)
+        vers, schema = DB_CHECKS[kind]
         check = "-"
         if a and r:
             check = compare([("version rows", vers(dbs["alembic"]), vers(dbs["alembic-rs"])),
@@ -388,7 +463,7 @@ def case_migrate(tools, tmp, n, pg_ok):
             continue
         section(f"downgrade base, {n} revisions, {kind} (from the upgrade case's databases)")
         res = {}
-        for tool in tools:
+        for tool in ordered(tools):
             db, url, ok = left[kind][tool.name]
             if not ok:
                 print(f"    {tool.name}: skipped, its upgrade failed")
@@ -398,7 +473,7 @@ def case_migrate(tools, tmp, n, pg_ok):
         a, r = res["alembic"], res["alembic-rs"]
         check = "-"
         if a and r:
-            vers, schema = (sqlite_versions, sqlite_schema) if kind == "sqlite" else (pg_versions, pg_schema)
+            vers, schema = DB_CHECKS[kind]
             da, dr = left[kind]["alembic"][0], left[kind]["alembic-rs"][0]
             check = compare([("version rows", vers(da), vers(dr)), ("schema", schema(da), schema(dr))])
         row(f"downgrade base, {n} revs, {kind}", a, r, check)
@@ -530,7 +605,8 @@ def main():
                     help="leave cases out (current: stamp and current; downgrade needs upgrade)")
     ap.add_argument("--stat", choices=["median", "min"], default="median",
                     help="which of the runs to report (min is steadier on a busy machine)")
-    ap.add_argument("--downgrade-db", nargs="+", choices=["postgresql", "sqlite"], default=["postgresql"],
+    ap.add_argument("--downgrade-db", nargs="+", choices=["postgresql", "sqlite", "mysql"],
+                    default=["postgresql"],
                     help="where to time `downgrade base` (SQLite costs as much as its upgrade)")
     ap.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "alembic-rs"))
     ap.add_argument("--alembic", default=os.path.join(ROOT, ".venv-oracle", "bin", "alembic"))
@@ -542,6 +618,15 @@ def main():
     ap.add_argument("--pg-host", default="127.0.0.1")
     ap.add_argument("--pg-port", type=int, default=5432)
     ap.add_argument("--pg-user", default="root")
+    ap.add_argument("--upgrade-db", nargs="+", choices=["sqlite", "postgresql", "mysql"],
+                    default=["sqlite", "postgresql", "mysql"],
+                    help="where to time `upgrade head` from empty")
+    ap.add_argument("--rs-first", action="store_true",
+                    help="run alembic-rs before Alembic in the upgrade/downgrade cases")
+    ap.add_argument("--mysql-host", default="127.0.0.1")
+    ap.add_argument("--mysql-port", type=int, default=3306)
+    ap.add_argument("--mysql-user", default="root")
+    ap.add_argument("--no-mysql", action="store_true", help="leave out the MariaDB/MySQL upgrade")
     ARGS = ap.parse_args()
 
     print("reproduce: (cd " + shlex.quote(ROOT) + " && python3 bench/host_commands.py"
@@ -584,11 +669,19 @@ def main():
         except (RuntimeError, OSError) as e:
             pg_ok = False
             print(f"PostgreSQL at {ARGS.pg_host}:{ARGS.pg_port} unavailable, its cases are skipped: {e}")
+        mysql_ok = not ARGS.no_mysql
+        if mysql_ok:
+            try:
+                mysql("select 1")
+            except (RuntimeError, OSError) as e:
+                mysql_ok = False
+                print(f"MariaDB/MySQL at {ARGS.mysql_host}:{ARGS.mysql_port} unavailable, its case is"
+                      f" skipped: {e}")
         print(flush=True)
         try:
             case_startup(tools, tmp)
             case_stamp_current(tools, tmp, scaled(1000))
-            case_migrate(tools, tmp, scaled(1000), pg_ok)
+            case_migrate(tools, tmp, scaled(1000), pg_ok, mysql_ok)
             if not ARGS.quick:
                 case_stamp_current(tools, tmp, scaled(10000))
                 if pg_ok and "incremental" not in ARGS.skip:
@@ -598,6 +691,8 @@ def main():
         finally:
             if pg_ok:
                 pg_drop_all()
+            if mysql_ok:
+                mysql_drop_all()
     print_table()
     if FAILURES:
         print("\nfailures:")

@@ -5,10 +5,10 @@
 //! tests/support/online.rs, which documents the normalisations).
 //!
 //! Gates:
-//! - `parity_*`: only with ALEMBIC_RS_ONLINE_PARITY=1 (alembic-rs does not
-//!   run migrations yet); the MySQL ones also need ALEMBIC_RS_MYSQL_PARITY=1.
-//! - `harness_*`: always. Real Alembic against itself on SQLite and
-//!   PostgreSQL (MySQL with ALEMBIC_RS_MYSQL_PARITY=1): proves that the
+//! - `parity_*`: always; ALEMBIC_RS_ONLINE_PARITY=0 skips them all,
+//!   ALEMBIC_RS_MYSQL_PARITY=0 only the MySQL/MariaDB ones.
+//! - `harness_*`: always. Real Alembic against itself on SQLite,
+//!   PostgreSQL and MariaDB (unless ALEMBIC_RS_MYSQL_PARITY=0): proves that the
 //!   normalisation leaves nothing run-specific, so a parity failure is a
 //!   real difference. Plus one check that the oracle's fork server gives
 //!   what a plain `python -m alembic` subprocess gives.
@@ -135,13 +135,47 @@ fn data_migration() -> Scenario {
     )
 }
 
-fn enabled(var: &str) -> bool {
-    std::env::var(var).as_deref() == Ok("1")
+/// MySQL only: `MODIFY`/`CHANGE` restating columns, `ALTER COLUMN ... SET
+/// DEFAULT`, drops by constraint kind, `mysql_*` kwargs, then a revision
+/// that adds a column and inserts a row before failing with Alembic's
+/// "require the existing type" `CommandError`: MySQL DDL is not
+/// transactional, so the column stays, the row is rolled back and the
+/// version row stays behind; the retry fails on the duplicate column.
+fn mysql_ddl() -> Scenario {
+    Scenario::fixture(
+        "mysql_ddl",
+        &[
+            &["upgrade", "+1"],
+            &["upgrade", "+1"],
+            &["current"],
+            &["upgrade", "head"],
+            &["current"],
+            &["downgrade", "-1"],
+            &["upgrade", "head"],
+            &["current"],
+            &["downgrade", "base"],
+            &["current"],
+        ],
+    )
 }
 
+/// The same project as `mariadb+pymysql://` (MariaDBImpl, MariaDB's `DROP
+/// CONSTRAINT` for checks), failing mid-revision on a server error
+/// (`pymysql.err.OperationalError` 1050, table exists).
+fn mysql_ddl_mariadb_sql_failure() -> Scenario {
+    let mut s = mysql_ddl();
+    s.env = vec![
+        ("FIXTURE_DIALECT".into(), "mariadb".into()),
+        ("FIXTURE_FAIL".into(), "sql".into()),
+    ];
+    s
+}
+
+/// MySQL/MariaDB runs are on by default; `ALEMBIC_RS_MYSQL_PARITY=0` opts
+/// out (a machine without MariaDB also skips them, through `ready`).
 fn mysql_allowed(kind: DbKind) -> bool {
-    if kind == DbKind::Mysql && !enabled("ALEMBIC_RS_MYSQL_PARITY") {
-        eprintln!("SKIPPED: MySQL online parity needs ALEMBIC_RS_MYSQL_PARITY=1");
+    if kind == DbKind::Mysql && std::env::var("ALEMBIC_RS_MYSQL_PARITY").as_deref() == Ok("0") {
+        eprintln!("SKIPPED: ALEMBIC_RS_MYSQL_PARITY=0");
         return false;
     }
     true
@@ -166,13 +200,18 @@ fn self_test(kind: DbKind) {
         return;
     }
     // Longest first, for balance.
-    let queue = std::sync::Mutex::new(vec![
+    let mut scenarios = vec![
         data_migration(),
         failure_sql(),
         failure_exception(),
         linear(),
         branches(),
-    ]);
+    ];
+    if kind == DbKind::Mysql {
+        scenarios.insert(0, mysql_ddl());
+        scenarios.insert(0, mysql_ddl_mariadb_sql_failure());
+    }
+    let queue = std::sync::Mutex::new(scenarios);
     let failures = std::sync::Mutex::new(Vec::new());
     std::thread::scope(|s| {
         for _ in 0..2 {
@@ -231,6 +270,16 @@ parity_tests! {
     failure_sql: parity_failure_sql_sqlite, parity_failure_sql_postgres, parity_failure_sql_mysql;
     data_migration: parity_data_migration_sqlite, parity_data_migration_postgres,
         parity_data_migration_mysql;
+}
+
+#[test]
+fn parity_mysql_ddl_mysql() {
+    parity(mysql_ddl(), DbKind::Mysql);
+}
+
+#[test]
+fn parity_mysql_ddl_mariadb_sql_failure() {
+    parity(mysql_ddl_mariadb_sql_failure(), DbKind::Mysql);
 }
 
 #[test]

@@ -125,9 +125,164 @@ pub fn alter_column(dialect: DdlDialect, a: &AlterColumn) -> Vec<String> {
     out
 }
 
+/// What `op.alter_column` asked of MySQL/MariaDB, every piece pre-rendered
+/// by SQLAlchemy. MySQL cannot alter one property of a column: Alembic's
+/// `MySQLImpl` restates the whole column (`MODIFY`/`CHANGE`), filling what
+/// was not asked from the `existing_*` arguments. "Not given" is `None`;
+/// for `server_default` and `comment`, `Some(None)` is Python's `None`
+/// ("remove").
+#[derive(Debug, Clone, Default)]
+pub struct MySqlAlterColumn {
+    pub table: String,
+    pub column: String,
+    pub new_name: Option<String>,
+    pub type_: Option<String>,
+    pub existing_type: Option<String>,
+    /// Whether the column's type (`type_`, else `existing_type`) has
+    /// `DateTime` affinity: MySQL accepts a function default such as
+    /// `CURRENT_TIMESTAMP` only in a full column definition, so Alembic
+    /// always sends `CHANGE` for those.
+    pub datetime_affinity: bool,
+    pub nullable: Option<bool>,
+    pub existing_nullable: Option<bool>,
+    pub server_default: Option<Option<String>>,
+    /// Rendered; `None` when not given (Alembic's `False`) or `None`.
+    pub existing_server_default: Option<String>,
+    pub autoincrement: Option<bool>,
+    pub existing_autoincrement: Option<bool>,
+    /// A rendered SQL string literal, `Some(None)` to remove the comment.
+    pub comment: Option<Option<String>>,
+    pub existing_comment: Option<String>,
+}
+
+/// Alembic's `CommandError` text when a `MODIFY`/`CHANGE` has no type to
+/// restate (neither `type_` nor `existing_type`).
+pub const MYSQL_NEEDS_EXISTING_TYPE: &str =
+    "All MySQL CHANGE/MODIFY COLUMN operations require the existing type.";
+
+/// The statement Alembic's `MySQLImpl.alter_column` sends (at most one):
+/// `CHANGE` when renaming or for a date/time column, else `MODIFY` when
+/// nullability, type, autoincrement or comment is asked, else `ALTER
+/// COLUMN … SET/DROP DEFAULT` for a default alone. `Err` carries
+/// [`MYSQL_NEEDS_EXISTING_TYPE`] when the column must be restated and no
+/// type is known.
+pub fn mysql_alter_column(a: &MySqlAlterColumn) -> Result<Option<String>, &'static str> {
+    let type_ = a.type_.as_ref().or(a.existing_type.as_ref());
+    // `server_default is not None`: "not given" (False) counts as not None.
+    let functional = type_.is_some() && a.datetime_affinity && a.server_default != Some(None);
+    let change = a.new_name.is_some() || functional;
+    let modify = a.nullable.is_some()
+        || a.type_.is_some()
+        || a.autoincrement.is_some()
+        || a.comment.is_some();
+    if !change && !modify {
+        return Ok(a.server_default.as_ref().map(|default| {
+            let action = match default {
+                Some(d) => format!("SET DEFAULT {d}"),
+                None => "DROP DEFAULT".to_string(),
+            };
+            format!("ALTER TABLE {} ALTER COLUMN {} {action}", a.table, a.column)
+        }));
+    }
+    let type_ = type_.ok_or(MYSQL_NEEDS_EXISTING_TYPE)?;
+    let nullable = a.nullable.or(a.existing_nullable).unwrap_or(true);
+    let mut spec = format!("{type_} {}", if nullable { "NULL" } else { "NOT NULL" });
+    if a.autoincrement
+        .or(a.existing_autoincrement)
+        .unwrap_or(false)
+    {
+        spec.push_str(" AUTO_INCREMENT");
+    }
+    let default = match &a.server_default {
+        Some(given) => given.as_ref(),
+        None => a.existing_server_default.as_ref(),
+    };
+    if let Some(d) = default {
+        spec.push_str(" DEFAULT ");
+        spec.push_str(d);
+    }
+    let comment = match &a.comment {
+        Some(given) => given.as_ref(),
+        None => a.existing_comment.as_ref(),
+    };
+    if let Some(c) = comment {
+        spec.push_str(" COMMENT ");
+        spec.push_str(c);
+    }
+    Ok(Some(if change {
+        let new_name = a.new_name.as_ref().unwrap_or(&a.column);
+        format!(
+            "ALTER TABLE {} CHANGE {} {new_name} {spec}",
+            a.table, a.column
+        )
+    } else {
+        format!("ALTER TABLE {} MODIFY {} {spec}", a.table, a.column)
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn my(f: impl FnOnce(&mut MySqlAlterColumn)) -> Result<Option<String>, &'static str> {
+        let mut a = MySqlAlterColumn {
+            table: "account".into(),
+            column: "name".into(),
+            ..MySqlAlterColumn::default()
+        };
+        f(&mut a);
+        mysql_alter_column(&a)
+    }
+
+    #[test]
+    fn mysql_alter_column_matches_alembic() {
+        assert_eq!(
+            my(|a| {
+                a.nullable = Some(false);
+                a.existing_type = Some("VARCHAR(50)".into());
+            }),
+            Ok(Some(
+                "ALTER TABLE account MODIFY name VARCHAR(50) NOT NULL".into()
+            ))
+        );
+        assert_eq!(
+            my(|a| {
+                a.new_name = Some("title".into());
+                a.type_ = Some("VARCHAR(80)".into());
+                a.server_default = Some(Some("'x'".into()));
+                a.existing_comment = Some("'c'".into());
+                a.existing_autoincrement = Some(true);
+            }),
+            Ok(Some(
+                "ALTER TABLE account CHANGE name title VARCHAR(80) NULL AUTO_INCREMENT \
+                 DEFAULT 'x' COMMENT 'c'"
+                    .into()
+            ))
+        );
+        assert_eq!(
+            my(|a| a.server_default = Some(None)),
+            Ok(Some(
+                "ALTER TABLE account ALTER COLUMN name DROP DEFAULT".into()
+            ))
+        );
+        assert_eq!(my(|_| {}), Ok(None));
+        assert_eq!(
+            my(|a| a.nullable = Some(true)),
+            Err(MYSQL_NEEDS_EXISTING_TYPE)
+        );
+        // A date/time column is restated with CHANGE even for a default.
+        assert_eq!(
+            my(|a| {
+                a.existing_type = Some("DATETIME".into());
+                a.datetime_affinity = true;
+                a.server_default = Some(Some("CURRENT_TIMESTAMP".into()));
+            }),
+            Ok(Some(
+                "ALTER TABLE account CHANGE name name DATETIME NULL DEFAULT CURRENT_TIMESTAMP"
+                    .into()
+            ))
+        );
+    }
 
     #[test]
     fn alter_column_order_matches_alembic() {

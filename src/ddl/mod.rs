@@ -8,4 +8,7 @@
 
 mod alter;
 
-pub use alter::{AlterColumn, DdlDialect, add_column, alter_column, drop_column, rename_table};
+pub use alter::{
+    AlterColumn, DdlDialect, MYSQL_NEEDS_EXISTING_TYPE, MySqlAlterColumn, add_column, alter_column,
+    drop_column, mysql_alter_column, rename_table,
+};

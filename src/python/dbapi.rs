@@ -46,6 +46,16 @@ impl RawConnection {
         }
     }
 
+    /// The server's version text (pymysql's `get_server_info()`, which
+    /// SQLAlchemy's MySQL dialect parses to tell MariaDB from MySQL).
+    #[getter]
+    fn server_version(&self) -> String {
+        self.conn
+            .as_ref()
+            .map(|c| c.server_version().to_string())
+            .unwrap_or_default()
+    }
+
     /// Returns (description or None, rows, rowcount, lastrowid).
     #[pyo3(signature = (sql, params=None))]
     fn execute<'py>(
@@ -75,7 +85,9 @@ impl RawConnection {
                     db::interpolate_pyformat(dialect, sql, &Params::Named(&named))
                 } else {
                     let values = positional(p)?;
-                    if values.is_empty() {
+                    // pymysql formats with `%` whenever args is not None,
+                    // so `%%` becomes `%` even with an empty tuple.
+                    if values.is_empty() && dialect != Dialect::Mysql {
                         Ok(sql.to_string())
                     } else {
                         db::interpolate_pyformat(dialect, sql, &Params::Positional(&values))

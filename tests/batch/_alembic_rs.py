@@ -46,3 +46,38 @@ def ddl_alter_column(dialect, table, column, nullable, server_default, type_, us
         else:
             out.append("ALTER TABLE %s RENAME %s TO %s" % (table, column, new_name))
     return out
+
+
+def ddl_mysql_alter_column(table, column, new_name, type_, existing_type, datetime_affinity,
+                           nullable, existing_nullable, server_default, existing_server_default,
+                           autoincrement, existing_autoincrement, comment, existing_comment):
+    """As src/ddl/alter.rs ``mysql_alter_column``."""
+    type_eff = type_ if type_ is not None else existing_type
+    functional = type_eff is not None and datetime_affinity and server_default is not None
+    change = new_name is not None or functional
+    modify = (nullable is not None or type_ is not None or autoincrement is not None
+              or comment is not False)
+    if not change and not modify:
+        if server_default is False:
+            return None
+        action = "SET DEFAULT %s" % server_default if server_default is not None else "DROP DEFAULT"
+        return "ALTER TABLE %s ALTER COLUMN %s %s" % (table, column, action)
+    if type_eff is None:
+        from alembic.util.exc import CommandError
+
+        raise CommandError("All MySQL CHANGE/MODIFY COLUMN operations require the existing type.")
+    null = nullable if nullable is not None else (
+        existing_nullable if existing_nullable is not None else True)
+    spec = "%s %s" % (type_eff, "NULL" if null else "NOT NULL")
+    if (autoincrement if autoincrement is not None else existing_autoincrement):
+        spec += " AUTO_INCREMENT"
+    default = server_default if server_default is not False else existing_server_default
+    if default is not None:
+        spec += " DEFAULT %s" % default
+    text = comment if comment is not False else existing_comment
+    if text is not None:
+        spec += " COMMENT %s" % text
+    if change:
+        return "ALTER TABLE %s CHANGE %s %s %s" % (
+            table, column, new_name if new_name is not None else column, spec)
+    return "ALTER TABLE %s MODIFY %s %s" % (table, column, spec)

@@ -526,9 +526,7 @@ def _(op, copy_from):
         b.create_index("ix_account_extra", ["extra"])
 
 
-@case("other_dialects_auto_alters", BOOL_SETUP, table=_bool_copy_from, modes=PG_MODES,
-      xfail={"offline_mysql": "the shim's plain (non-batch) alter_column has no MySQL "
-                              "CHANGE/MODIFY rendering yet (ddl/__init__.py, src/ddl)"})
+@case("other_dialects_auto_alters", BOOL_SETUP, table=_bool_copy_from, modes=PG_MODES)
 def _(op, copy_from):
     with op.batch_alter_table("account", copy_from=copy_from) as b:
         b.alter_column("name", type_=sa.String(80), existing_type=sa.String(50),
