@@ -1,17 +1,14 @@
-"""``output_encoding``: text written to a binary stream, encoded."""
+"""``output_encoding``: Alembic's ``util.compat.EncodedIO``.
+
+A ``TextIOWrapper`` around the output buffer, so the buffer must be binary:
+around a text stream (``sys.stdout``) the first flush fails with
+``TypeError: write() argument must be str, not bytes``, as it does in
+Alembic.
+"""
+
+import io
 
 
-class EncodedIO:
-    def __init__(self, stream, encoding):
-        self.stream = stream
-        self.encoding = encoding
-
-    def write(self, text):
-        buffer = getattr(self.stream, "buffer", None)
-        if buffer is not None:
-            buffer.write(text.encode(self.encoding))
-        else:
-            self.stream.write(text)
-
-    def flush(self):
-        self.stream.flush()
+class EncodedIO(io.TextIOWrapper):
+    def close(self):
+        pass
