@@ -16,7 +16,7 @@ pub struct HostOptions {
     pub raiseerr: bool,
 }
 
-fn base_run(
+pub(super) fn base_run(
     config: &Config,
     opts: &HostOptions,
     command: EnvCommand,
@@ -43,7 +43,7 @@ fn base_run(
     })
 }
 
-fn run(run: EnvRun, scripts: Scripts, opts: &HostOptions) -> Result<(), CommandError> {
+pub(super) fn run(run: EnvRun, scripts: Scripts, opts: &HostOptions) -> Result<(), CommandError> {
     python::set_raiseerr(opts.raiseerr);
     python::run_env(run, scripts).map_err(CommandError::from)
 }

@@ -13,7 +13,7 @@
 //! built-ins whose quirks show through.
 
 pub mod ini;
-mod pathlib;
+pub(crate) mod pathlib;
 mod percent;
 pub mod pyproject;
 mod pystr;

@@ -30,6 +30,10 @@ pub enum EnvCommand {
         indicate_current: bool,
     },
     ShowCurrent,
+    /// `edit current`: each current revision opens in the editor.
+    EditCurrent,
+    /// `ensure_version`: only the version table is created.
+    EnsureVersion,
 }
 
 pub struct HostState {
