@@ -88,6 +88,8 @@ fn call_run_env(py: Python<'_>, run: &EnvRun, script_dir: &std::path::Path) -> P
         EnvCommand::Stamp { .. } => "stamp",
         EnvCommand::Current { .. } => "current",
         EnvCommand::History { .. } | EnvCommand::ShowCurrent => "display",
+        EnvCommand::EditCurrent => "edit_current",
+        EnvCommand::EnsureVersion => "ensure_version",
     };
     spec.set_item("command", command)?;
     spec.set_item(
@@ -132,23 +134,31 @@ fn call_run_env(py: Python<'_>, run: &EnvRun, script_dir: &std::path::Path) -> P
             .map(|p| p.to_string_lossy().into_owned()),
     )?;
     spec.set_item("cmd_opts", cmd_opts)?;
+    // The keywords each Alembic command gives `EnvironmentContext` (env.py
+    // and extensions see them in `context_opts` / `get_context().opts`):
+    // upgrade, downgrade and stamp the revision range, `current` only
+    // `dont_mutate`, `ensure_version` only `as_sql`.
     let env_kw = PyDict::new(py);
-    env_kw.set_item("as_sql", run.as_sql)?;
-    if let Some(tag) = &run.tag {
-        env_kw.set_item("tag", tag)?;
+    let ranged = matches!(
+        run.command,
+        EnvCommand::Upgrade { .. } | EnvCommand::Downgrade { .. } | EnvCommand::Stamp { .. }
+    );
+    if ranged || matches!(run.command, EnvCommand::EnsureVersion) {
+        env_kw.set_item("as_sql", run.as_sql)?;
     }
-    if run.as_sql || run.starting_rev.is_some() {
+    if ranged {
         env_kw.set_item("starting_rev", &run.starting_rev)?;
-    }
-    match run.destination_rev.as_slice() {
-        [] => env_kw.set_item("destination_rev", py.None())?,
-        [one] if !matches!(run.command, EnvCommand::Stamp { .. }) => {
-            env_kw.set_item("destination_rev", one)?
+        match run.destination_rev.as_slice() {
+            [] => env_kw.set_item("destination_rev", py.None())?,
+            [one] if !matches!(run.command, EnvCommand::Stamp { .. }) => {
+                env_kw.set_item("destination_rev", one)?
+            }
+            many => env_kw.set_item("destination_rev", pyo3::types::PyTuple::new(py, many)?)?,
         }
-        many => env_kw.set_item("destination_rev", pyo3::types::PyTuple::new(py, many)?)?,
+        env_kw.set_item("tag", &run.tag)?;
     }
-    if run.purge {
-        env_kw.set_item("purge", true)?;
+    if matches!(run.command, EnvCommand::Stamp { .. }) {
+        env_kw.set_item("purge", run.purge)?;
     }
     if matches!(run.command, EnvCommand::Current { .. }) {
         env_kw.set_item("dont_mutate", true)?;
@@ -191,7 +201,26 @@ fn report(py: Python<'_>, err: PyErr) -> HostError {
     }
     err.print(py);
     flush(py);
+    if err.is_instance_of::<pyo3::exceptions::PyKeyboardInterrupt>(py) {
+        die_of_sigint();
+    }
     HostError::Uncaught
+}
+
+/// Ends the process as CPython does after an uncaught `KeyboardInterrupt`
+/// (Ctrl-C; `Py_RunMain`'s `exit_sigint`): the default SIGINT disposition
+/// restored and the signal sent to ourselves, so the parent (a shell, a
+/// CI runner, `make`) sees death by SIGINT, as with Alembic, and stops too.
+/// By then the traceback is printed and every `with` block of env.py has
+/// rolled its transaction back on the way out.
+fn die_of_sigint() -> ! {
+    // SAFETY: plain signal(2)/kill(2) calls on our own process.
+    unsafe {
+        libc::signal(libc::SIGINT, libc::SIG_DFL);
+        libc::kill(libc::getpid(), libc::SIGINT);
+    }
+    // Only if the signal is blocked: the status a shell gives for it.
+    std::process::exit(130)
 }
 
 static RAISEERR: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);

@@ -5,6 +5,7 @@ Each directive builds the SQLAlchemy objects Alembic builds (a throwaway
 dialect impl.
 """
 
+import inspect
 from contextlib import contextmanager
 
 from sqlalchemy import Column, ForeignKeyConstraint, Index, Integer, MetaData, Table
@@ -159,7 +160,113 @@ def _index_column(table, col):
     raise ValueError("String or text() construct expected")
 
 
+class _Dispatcher:
+    """Operation class -> implementation, per dialect (Alembic's ``util.Dispatcher``)."""
+
+    def __init__(self):
+        self._registry = {}
+
+    def dispatch_for(self, target, *, qualifier="default", replace=False):
+        def decorate(fn):
+            if (target, qualifier) in self._registry and not replace:
+                raise ValueError(
+                    "Can not set dispatch function for object "
+                    f"{target!r}: key already exists. To replace "
+                    "existing function, use replace=True."
+                )
+            self._registry[(target, qualifier)] = fn
+            return fn
+
+        return decorate
+
+    def dispatch(self, obj, qualifier="default"):
+        if isinstance(obj, str):
+            targets = [obj]
+        elif isinstance(obj, type):
+            targets = obj.__mro__
+        else:
+            targets = type(obj).__mro__
+        qualifiers = [qualifier, "default"] if qualifier != "default" else ["default"]
+        for spcls in targets:
+            for q in qualifiers:
+                if (spcls, q) in self._registry:
+                    return self._registry[(spcls, q)]
+        raise ValueError("no dispatch function for object: %s" % obj)
+
+
+def _proxy_function(name, op_cls, fn):
+    """``def <name>(self, <fn's arguments>): return fn(self, ...)``, compiled.
+
+    Generated from the classmethod's signature as Alembic does, so that a
+    wrong call raises the TypeError Alembic's generated method raises
+    (naming ``<name>()``). Defaults are passed by reference, annotations
+    dropped.
+    """
+    params = list(inspect.signature(fn).parameters.values())[1:]  # drop `operations`
+    defaults = {}
+    decl, call = ["self"], ["self"]
+    star_done = False
+    for i, p in enumerate(params):
+        text = p.name
+        if p.default is not inspect.Parameter.empty:
+            key = "_default_%d" % i
+            defaults[key] = p.default
+            text += "=" + key
+        if p.kind is inspect.Parameter.VAR_POSITIONAL:
+            decl.append("*" + p.name)
+            call.append("*" + p.name)
+            star_done = True
+        elif p.kind is inspect.Parameter.VAR_KEYWORD:
+            decl.append("**" + p.name)
+            call.append("**" + p.name)
+        elif p.kind is inspect.Parameter.KEYWORD_ONLY:
+            if not star_done:
+                decl.append("*")
+                star_done = True
+            decl.append(text)
+            call.append("%s=%s" % (p.name, p.name))
+        elif p.kind is inspect.Parameter.POSITIONAL_ONLY:
+            decl.append(text)
+            call.append(p.name)
+        else:
+            decl.append(text)
+            call.append(p.name)
+    source = "def %s(%s):\n    return _fn(%s)\n" % (name, ", ".join(decl), ", ".join(call))
+    namespace = dict(defaults, _fn=fn, op_cls=op_cls)
+    exec(compile(source, "<alembic-rs register_operation %s>" % name, "exec"), namespace)
+    method = namespace[name]
+    method.__doc__ = fn.__doc__
+    return method
+
+
 class AbstractOperations:
+    _to_impl = _Dispatcher()
+
+    @classmethod
+    def register_operation(cls, name, sourcename=None):
+        """Class decorator: adds ``<name>`` to this class, calling the
+        classmethod ``op_cls.<sourcename or name>(operations, ...)``."""
+
+        def register(op_cls):
+            fn = getattr(op_cls, sourcename if sourcename is not None else name)
+            method = _proxy_function(name, op_cls, fn)
+            setattr(cls, name, method)
+            return op_cls
+
+        return register
+
+    @classmethod
+    def implementation_for(cls, op_cls, replace=False):
+        def decorate(fn):
+            cls._to_impl.dispatch_for(op_cls, replace=replace)(fn)
+            return fn
+
+        return decorate
+
+    def invoke(self, operation):
+        fn = self._to_impl.dispatch(operation, self.migration_context.impl.__dialect__)
+        return fn(self, operation)
+
     def __init__(self, migration_context, impl=None):
         self.migration_context = migration_context
         self.impl = impl if impl is not None else migration_context.impl
@@ -191,7 +298,22 @@ class AbstractOperations:
         self.impl.execute(sqltext, execution_options=execution_options)
 
     def run_async(self, async_function, *args, **kw_args):
-        raise NotImplementedError("op.run_async() is not supported by alembic-rs yet")
+        """Run ``async_function(AsyncConnection, ...)`` on the current connection.
+
+        As in Alembic: the ``AsyncConnection`` proxying the running
+        connection (registered when env.py connected through an async engine
+        and ``run_sync``), awaited with SQLAlchemy's ``await_only`` (greenlet).
+        """
+        sync_conn = self.get_bind()
+        if sync_conn is None:
+            raise NotImplementedError("Cannot call run_async in SQL mode")
+        if not sync_conn.dialect.is_async:
+            raise ValueError("Cannot call run_async with a sync engine")
+        from sqlalchemy.ext.asyncio import AsyncConnection
+        from sqlalchemy.util import await_only
+
+        async_conn = AsyncConnection._retrieve_proxy_for_target(sync_conn)
+        return await_only(async_function(async_conn, *args, **kw_args))
 
     @contextmanager
     def batch_alter_table(
@@ -222,21 +344,21 @@ def _render_literal_bindparam(element, compiler, **kw):
 
 
 class Operations(AbstractOperations):
-    def create_table(self, table_name, *columns, if_not_exists=None, **kw):
+    def _create_table(self, table_name, *columns, if_not_exists=None, **kw):
         table = self.schema_obj.table(table_name, *columns, **kw)
         create_kw = {"if_not_exists": if_not_exists} if if_not_exists is not None else {}
         self.impl.create_table(table, **create_kw)
         return table
 
-    def drop_table(self, table_name, *, schema=None, if_exists=None, **kw):
+    def _drop_table(self, table_name, *, schema=None, if_exists=None, **kw):
         table = self.schema_obj.table(table_name, schema=schema, **kw)
         drop_kw = {"if_exists": if_exists} if if_exists is not None else {}
         self.impl.drop_table(table, **drop_kw)
 
-    def rename_table(self, old_table_name, new_table_name, *, schema=None):
+    def _rename_table(self, old_table_name, new_table_name, *, schema=None):
         self.impl.rename_table(old_table_name, new_table_name, schema=schema)
 
-    def add_column(self, table_name, column, *, schema=None, if_not_exists=None,
+    def _add_column(self, table_name, column, *, schema=None, if_not_exists=None,
                    inline_references=None, inline_primary_key=None, **kw):
         if column.table is not None:
             column = _copy(column)
@@ -251,12 +373,12 @@ class Operations(AbstractOperations):
         if column.comment is not None and dialect.supports_comments and not dialect.inline_comments:
             self.impl.create_column_comment(column)
 
-    def drop_column(self, table_name, column_name, *, schema=None, **kw):
+    def _drop_column(self, table_name, column_name, *, schema=None, **kw):
         column = Column(column_name, NULLTYPE)
         self.schema_obj.table(table_name, column, schema=schema)
         self.impl.drop_column(table_name, column, schema=schema, **kw)
 
-    def alter_column(self, table_name, column_name, *, nullable=None, comment=False,
+    def _alter_column(self, table_name, column_name, *, nullable=None, comment=False,
                      server_default=False, new_column_name=None, type_=None,
                      existing_type=None, existing_server_default=False,
                      existing_nullable=None, existing_comment=None, schema=None, **kw):
@@ -267,18 +389,18 @@ class Operations(AbstractOperations):
             existing_nullable=existing_nullable, existing_comment=existing_comment, **kw
         )
 
-    def create_index(self, index_name, table_name, columns, *, schema=None, unique=False,
+    def _create_index(self, index_name, table_name, columns, *, schema=None, unique=False,
                      if_not_exists=None, **kw):
         idx = self.schema_obj.index(index_name, table_name, columns, schema=schema, unique=unique, **kw)
         create_kw = {"if_not_exists": if_not_exists} if if_not_exists is not None else {}
         self.impl.create_index(idx, **create_kw)
 
-    def drop_index(self, index_name, table_name=None, *, schema=None, if_exists=None, **kw):
+    def _drop_index(self, index_name, table_name=None, *, schema=None, if_exists=None, **kw):
         idx = self.schema_obj.index(index_name, table_name, [], schema=schema, **kw)
         drop_kw = {"if_exists": if_exists} if if_exists is not None else {}
         self.impl.drop_index(idx, **drop_kw)
 
-    def create_foreign_key(self, constraint_name, source_table, referent_table, local_cols,
+    def _create_foreign_key(self, constraint_name, source_table, referent_table, local_cols,
                            remote_cols, *, onupdate=None, ondelete=None, deferrable=None,
                            initially=None, match=None, source_schema=None,
                            referent_schema=None, **dialect_kw):
@@ -290,35 +412,35 @@ class Operations(AbstractOperations):
         )
         self.impl.add_constraint(fk)
 
-    def create_unique_constraint(self, constraint_name, table_name, columns, *, schema=None, **kw):
+    def _create_unique_constraint(self, constraint_name, table_name, columns, *, schema=None, **kw):
         self.impl.add_constraint(
             self.schema_obj.unique_constraint(constraint_name, table_name, columns, schema=schema, **kw)
         )
 
-    def create_primary_key(self, constraint_name, table_name, columns, *, schema=None):
+    def _create_primary_key(self, constraint_name, table_name, columns, *, schema=None):
         self.impl.add_constraint(
             self.schema_obj.primary_key_constraint(constraint_name, table_name, columns, schema=schema)
         )
 
-    def create_check_constraint(self, constraint_name, table_name, condition, *, schema=None, **kw):
+    def _create_check_constraint(self, constraint_name, table_name, condition, *, schema=None, **kw):
         self.impl.add_constraint(
             self.schema_obj.check_constraint(constraint_name, table_name, condition, schema=schema, **kw)
         )
 
-    def drop_constraint(self, constraint_name, table_name, type_=None, *, schema=None, if_exists=None):
+    def _drop_constraint(self, constraint_name, table_name, type_=None, *, schema=None, if_exists=None):
         const = self.schema_obj.generic_constraint(constraint_name, table_name, type_, schema=schema)
         drop_kw = {"if_exists": if_exists} if if_exists is not None else {}
         self.impl.drop_constraint(const, **drop_kw)
 
-    def create_table_comment(self, table_name, comment, *, existing_comment=None, schema=None):
+    def _create_table_comment(self, table_name, comment, *, existing_comment=None, schema=None):
         t = self.schema_obj.table(table_name, schema=schema, comment=comment)
         self.impl.create_table_comment(t)
 
-    def drop_table_comment(self, table_name, *, existing_comment=None, schema=None):
+    def _drop_table_comment(self, table_name, *, existing_comment=None, schema=None):
         t = self.schema_obj.table(table_name, schema=schema)
         self.impl.drop_table_comment(t)
 
-    def bulk_insert(self, table, rows, *, multiinsert=True):
+    def _bulk_insert(self, table, rows, *, multiinsert=True):
         self.impl.bulk_insert(table, rows, multiinsert=multiinsert)
 
     def create_exclude_constraint(self, constraint_name, table_name, *elements, **kw):
@@ -332,3 +454,11 @@ class Operations(AbstractOperations):
                 t.append_column(Column(expr, NULLTYPE))
         t.append_constraint(excl)
         self.impl.add_constraint(excl)
+
+
+for _name, _op_cls in ops.BUILTIN:
+    Operations.register_operation(_name)(_op_cls)
+
+from . import toimpl  # noqa: E402,F401  (registers the built-in implementations)
+from .batch import BatchOperations  # noqa: E402,F401
+from .ops import MigrateOperation  # noqa: E402,F401

@@ -4,28 +4,6 @@ from ..util import proxy
 from ..util.exc import CommandError
 from .migration import MigrationContext
 
-# Keywords of EnvironmentContext.configure() that only autogenerate reads;
-# stored in opts for the commands that use them.
-_AUTOGEN_KEYS = (
-    "target_metadata",
-    "include_name",
-    "include_object",
-    "include_schemas",
-    "render_as_batch",
-    "upgrade_token",
-    "downgrade_token",
-    "sqlalchemy_module_prefix",
-    "alembic_module_prefix",
-    "user_module_prefix",
-    "process_revision_directives",
-    "compare_type",
-    "compare_server_default",
-    "render_item",
-    "autogenerate_plugins",
-    "template_args",
-)
-
-
 class EnvironmentContext:
     _migration_context = None
 
@@ -36,9 +14,11 @@ class EnvironmentContext:
 
     def __enter__(self):
         proxy.install("EnvironmentContext", self)
+        _profile_start()
         return self
 
     def __exit__(self, *exc):
+        _profile_stop()
         proxy.uninstall("EnvironmentContext", self)
 
     def is_offline_mode(self):
@@ -99,10 +79,34 @@ class EnvironmentContext:
         starting_rev=None,
         tag=None,
         template_args=None,
+        render_as_batch=False,
+        target_metadata=None,
+        include_name=None,
+        include_object=None,
+        include_schemas=False,
+        process_revision_directives=None,
+        compare_type=True,
+        compare_server_default=False,
+        render_item=None,
         literal_binds=False,
+        upgrade_token="upgrades",
+        downgrade_token="downgrades",
+        alembic_module_prefix="op.",
+        sqlalchemy_module_prefix="sa.",
+        user_module_prefix=None,
         on_version_apply=None,
+        autogenerate_plugins=None,
         **kw,
     ):
+        """Alembic's keywords, stored in ``opts`` as Alembic stores them.
+
+        Any other keyword is stored in ``opts`` too, unchecked, as in
+        Alembic (impls and extensions read them: ``version_table``,
+        ``version_table_schema``, ``version_table_pk``, ``output_encoding``,
+        ``mssql_batch_separator``, ``oracle_batch_separator`` are). The
+        autogenerate keywords only matter to ``revision --autogenerate``
+        and ``check``.
+        """
         opts = self.context_opts
         if transactional_ddl is not None:
             opts["transactional_ddl"] = transactional_ddl
@@ -117,14 +121,31 @@ class EnvironmentContext:
         if template_args and "template_args" in opts:
             opts["template_args"].update(template_args)
         opts["transaction_per_migration"] = transaction_per_migration
+        opts["target_metadata"] = target_metadata
+        opts["include_name"] = include_name
+        opts["include_object"] = include_object
+        opts["include_schemas"] = include_schemas
+        opts["render_as_batch"] = render_as_batch
+        opts["upgrade_token"] = upgrade_token
+        opts["downgrade_token"] = downgrade_token
+        opts["sqlalchemy_module_prefix"] = sqlalchemy_module_prefix
+        opts["alembic_module_prefix"] = alembic_module_prefix
+        opts["user_module_prefix"] = user_module_prefix
         opts["literal_binds"] = literal_binds
+        opts["process_revision_directives"] = process_revision_directives
         if on_version_apply is None:
             opts["on_version_apply"] = ()
         elif callable(on_version_apply):
             opts["on_version_apply"] = (on_version_apply,)
         else:
             opts["on_version_apply"] = tuple(on_version_apply)
-        opts.setdefault("compare_type", True)
+        if autogenerate_plugins is not None:
+            opts["autogenerate_plugins"] = autogenerate_plugins
+        if render_item is not None:
+            opts["render_item"] = render_item
+        opts["compare_type"] = compare_type
+        if compare_server_default is not None:
+            opts["compare_server_default"] = compare_server_default
         opts["script"] = self.script
         opts.update(kw)
         self._migration_context = MigrationContext.configure(
@@ -161,3 +182,30 @@ class EnvironmentContext:
 
     def get_impl(self):
         return self.get_context().impl
+
+
+# ALEMBIC_RS_PYPROFILE=<file>: run env.py under cProfile and write the stats
+# (pstats format) there; for finding where an embedded run spends its time
+# (bench/offline_sql.py). Off unless set.
+_profiler = None
+
+
+def _profile_start():
+    import os
+
+    global _profiler
+    if os.environ.get("ALEMBIC_RS_PYPROFILE"):
+        import cProfile
+
+        _profiler = cProfile.Profile()
+        _profiler.enable()
+
+
+def _profile_stop():
+    import os
+
+    global _profiler
+    if _profiler is not None:
+        _profiler.disable()
+        _profiler.dump_stats(os.environ["ALEMBIC_RS_PYPROFILE"])
+        _profiler = None

@@ -1,0 +1,3 @@
+"""``alembic.operations.base``: where Alembic defines ``Operations``; recipes import from here."""
+
+from . import AbstractOperations, BatchOperations, Operations  # noqa: F401
