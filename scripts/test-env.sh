@@ -2,8 +2,12 @@
 # Prepares what the tests need, idempotently and without prompts:
 #  - .venv-oracle/: real Alembic 1.20.1 (the parity oracle) with SQLAlchemy 2,
 #    psycopg2-binary and pymysql;
+#    plus the async drivers (asyncpg, aiosqlite, greenlet) for the async
+#    templates;
 #  - .venv-host/: SQLAlchemy only (no Alembic, no driver): the project
 #    virtualenv alembic-rs's embedded Python runs with in tests;
+#  - .venv-host-async/: SQLAlchemy and greenlet (what an async project has
+#    besides its async driver, which alembic-rs does not need);
 #  - PostgreSQL and MariaDB running on 127.0.0.1 (started if down).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,10 +19,20 @@ if ! "$venv/bin/python" -c 'import alembic, sqlalchemy, psycopg2, pymysql; asser
         'alembic==1.20.1' 'sqlalchemy>=2,<3' psycopg2-binary pymysql
 fi
 
+if ! "$venv/bin/python" -c 'import asyncpg, aiosqlite, greenlet' 2>/dev/null; then
+    "$venv/bin/pip" install --quiet --disable-pip-version-check asyncpg aiosqlite greenlet
+fi
+
 host=.venv-host
 if ! "$host/bin/python" -c 'import sqlalchemy; assert sqlalchemy.__version__ >= "2"' 2>/dev/null; then
     python3 -m venv "$host"
     "$host/bin/pip" install --quiet --disable-pip-version-check 'sqlalchemy>=2,<3'
+fi
+
+host_async=.venv-host-async
+if ! "$host_async/bin/python" -c 'import sqlalchemy, greenlet; assert sqlalchemy.__version__ >= "2"' 2>/dev/null; then
+    python3 -m venv "$host_async"
+    "$host_async/bin/pip" install --quiet --disable-pip-version-check 'sqlalchemy>=2,<3' greenlet
 fi
 
 if command -v pg_isready >/dev/null && ! pg_isready -q -h 127.0.0.1; then

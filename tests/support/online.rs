@@ -444,7 +444,9 @@ pub fn run_step(
         .current_dir(project_dir)
         .env_clear()
         .envs(step_env(env));
-    if let Some(venv) = keep_venv {
+    if let Some(venv) = keep_venv
+        && !env.iter().any(|(k, _)| k == "VIRTUAL_ENV")
+    {
         cmd.env("VIRTUAL_ENV", venv);
     }
     output_with_timeout(cmd, STEP_TIMEOUT)
@@ -893,8 +895,19 @@ pub struct Scenario {
     pub steps: Vec<Vec<String>>,
     /// Name of the version table to read after each step.
     pub version_table: String,
-    /// Extra environment variables for every step.
+    /// Extra environment variables for every step (a `VIRTUAL_ENV` here
+    /// replaces alembic-rs's default project virtualenv).
     pub env: Vec<(String, String)>,
+    /// The driver the URL names instead of the default one (`asyncpg`,
+    /// `aiosqlite`, ...), for env.py files that build an async engine.
+    pub driver: Option<&'static str>,
+}
+
+/// `url` with its driver replaced: `sqlite:///x` -> `sqlite+aiosqlite:///x`.
+pub fn with_driver(url: &str, driver: &str) -> String {
+    let (scheme, rest) = url.split_once("://").expect("a URL");
+    let backend = scheme.split('+').next().unwrap();
+    format!("{backend}+{driver}://{rest}")
 }
 
 impl Scenario {
@@ -909,6 +922,7 @@ impl Scenario {
                 .collect(),
             version_table: "alembic_version".into(),
             env: Vec::new(),
+            driver: None,
         }
     }
 }
@@ -962,7 +976,10 @@ impl Side {
     fn new(runner: Runner, label: String, scenario: &Scenario, kind: DbKind) -> Side {
         let server = Some(OracleServer::acquire());
         let db = FreshDb::create(kind);
-        let url = db.url();
+        let url = match scenario.driver {
+            Some(driver) => with_driver(&db.url(), driver),
+            None => db.url(),
+        };
         let project = prepare_project(&scenario.project, &url);
         let norm = Normaliser::new(&project.root, &db);
         let mut env = vec![("DATABASE_URL".to_string(), url)];

@@ -1,0 +1,94 @@
+"""Async dialect names (``postgresql+asyncpg``, ``sqlite+aiosqlite``,
+``mysql+aiomysql``, ...) over the same synchronous driver.
+
+The ``async`` and ``pyproject_async`` templates' env.py builds an
+``AsyncEngine`` and runs the migrations through ``connection.run_sync()``.
+SQLAlchemy then runs its synchronous engine inside a greenlet and only
+switches to the event loop when the DB-API awaits something. Ours never
+does: every call completes synchronously. So an async dialect here is the
+synchronous one flagged ``is_async`` (the check ``create_async_engine``
+makes), and ``get_async_dialect_cls`` hands that variant to URLs such as
+``postgresql+psycopg`` that serve both worlds. SQLAlchemy needs the
+``greenlet`` package for this, as it does with the real async drivers.
+"""
+
+from sqlalchemy.dialects import registry
+
+_variants = {}
+
+
+def _yield_to_loop():
+    """Inside SQLAlchemy's greenlet, hand control to the event loop once.
+
+    ``AsyncConnection.execute`` (what ``op.run_async`` functions call) runs
+    the sync execute under ``greenlet_spawn(..., _require_await=True)``,
+    which raises ``AwaitRequired`` unless the driver awaited something, as
+    a real async driver always does; ours is synchronous, so every execute
+    awaits one ``asyncio.sleep(0)`` to behave as one.
+    """
+    from sqlalchemy.util.concurrency import await_only, in_greenlet
+
+    if in_greenlet():
+        import asyncio
+
+        await_only(asyncio.sleep(0))
+
+
+class _AwaitingExecute:
+    def do_execute(self, *args, **kw):
+        _yield_to_loop()
+        return super().do_execute(*args, **kw)
+
+    def do_executemany(self, *args, **kw):
+        _yield_to_loop()
+        return super().do_executemany(*args, **kw)
+
+    def do_execute_no_params(self, *args, **kw):
+        _yield_to_loop()
+        return super().do_execute_no_params(*args, **kw)
+
+
+def async_variant(cls):
+    """The ``is_async`` twin of a dialect class, one per class."""
+    if getattr(cls, "is_async", False):
+        return cls
+    variant = _variants.get(cls)
+    if variant is None:
+        variant = _variants[cls] = type(
+            cls.__name__ + "_async",
+            (_AwaitingExecute, cls),
+            {"is_async": True, "supports_statement_cache": True},
+        )
+    return variant
+
+
+def _get_async_dialect_cls(cls, url):
+    return async_variant(cls.get_dialect_cls(url))
+
+
+# Driver names SQLAlchemy only knows as async drivers.
+_ASYNC_NAMES = {
+    "PGDialect_alembic_rs": ("postgresql.asyncpg", "postgresql.psycopg_async"),
+    "SQLiteDialect_alembic_rs": ("sqlite.aiosqlite",),
+    "MySQLDialect_alembic_rs": ("mysql.aiomysql", "mysql.asyncmy"),
+    "MariaDBDialect_alembic_rs": ("mariadb.aiomysql", "mariadb.asyncmy"),
+}
+
+
+def register(module):
+    """Registers the async names; ``module`` is ``alembic._rs.dialects``."""
+    for base_name, names in _ASYNC_NAMES.items():
+        base = getattr(module, base_name, None)
+        if base is None:
+            continue
+        base.get_async_dialect_cls = classmethod(_get_async_dialect_cls)
+        for name in names:
+            driver = name.split(".", 1)[1]
+            cls_name = "%s_%s" % (base_name, driver)
+            cls = type(
+                cls_name,
+                (async_variant(base),),
+                {"driver": driver, "supports_statement_cache": True},
+            )
+            setattr(module, cls_name, cls)
+            registry.register(name, module.__name__, cls_name)
