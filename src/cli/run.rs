@@ -103,9 +103,52 @@ fn dispatch(
             commands::list_templates(ui);
             Ok(())
         }
-        CommandArgs::Init { .. } => Err(CommandError::NotImplemented("init")),
-        CommandArgs::Revision { .. } => Err(CommandError::NotImplemented("revision")),
-        CommandArgs::Merge { .. } => Err(CommandError::NotImplemented("merge")),
+        // Alembic builds the Config with the -c path but does not read it.
+        CommandArgs::Init {
+            directory,
+            template,
+            package,
+        } => commands::init(config, ui, directory, template, *package),
+        CommandArgs::Revision {
+            message,
+            autogenerate,
+            sql,
+            head,
+            splice,
+            branch_label,
+            version_path,
+            rev_id,
+            depends_on,
+        } => commands::revision(
+            config,
+            ui,
+            &commands::RevisionArgs {
+                message: message.as_deref(),
+                autogenerate: *autogenerate,
+                sql: *sql,
+                head: head.as_deref(),
+                splice: *splice,
+                branch_label: branch_label.as_deref(),
+                version_path: version_path.as_deref(),
+                rev_id: rev_id.as_deref(),
+                depends_on,
+            },
+        ),
+        CommandArgs::Merge {
+            revisions,
+            message,
+            branch_label,
+            rev_id,
+            splice,
+        } => commands::merge(
+            config,
+            ui,
+            revisions,
+            message.as_deref(),
+            branch_label.as_deref(),
+            rev_id.as_deref(),
+            *splice,
+        ),
         CommandArgs::Upgrade { revision, sql, tag } => {
             commands::upgrade(config, host, revision, *sql, tag.as_deref())
         }
@@ -122,8 +165,8 @@ fn dispatch(
             tag,
             purge,
         } => commands::stamp(config, host, revisions, *sql, tag.as_deref(), *purge),
-        CommandArgs::Edit { .. } => Err(CommandError::NotImplemented("edit")),
-        CommandArgs::EnsureVersion { .. } => Err(CommandError::NotImplemented("ensure_version")),
+        CommandArgs::Edit { rev } => commands::edit(config, ui, host, rev),
+        CommandArgs::EnsureVersion { sql } => commands::ensure_version(config, host, *sql),
         CommandArgs::Check => Err(CommandError::NotImplemented("check")),
     }
 }

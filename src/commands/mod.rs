@@ -4,16 +4,25 @@
 //! 255) in one place.
 
 mod catch;
+mod edit;
+mod ensure_version;
 mod format;
 mod graph;
+mod init;
 mod migrate;
+mod revision;
 mod templates;
 
 pub use catch::Catch;
+pub use edit::{edit, open_in_editor};
+pub use ensure_version::ensure_version;
 pub(crate) use format::Line;
 pub(crate) use graph::history_lines;
 pub use graph::{branches, heads, history, show};
+pub use init::init;
+pub(crate) use init::os_error;
 pub use migrate::{HostOptions, current, downgrade, stamp, upgrade};
+pub use revision::{RevisionArgs, merge, revision};
 pub use templates::list_templates;
 
 use crate::config::{Config, ConfigError};

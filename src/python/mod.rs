@@ -14,8 +14,10 @@ mod metadata;
 mod module;
 mod shim;
 mod state;
+mod template;
 
 pub use env::{EnvCommand, EnvRun, run_env, set_raiseerr};
 pub use error::HostError;
 pub use interp::PythonEnv;
 pub use metadata::{FileMetadata, read_metadata};
+pub use template::{ConfigSource, PyOutcome, TemplateSession, TemplateValue};

@@ -28,10 +28,12 @@ pub fn _alembic_rs(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(get_revision, m)?)?;
     m.add_function(wrap_pyfunction!(get_current_head, m)?)?;
     m.add_function(wrap_pyfunction!(get_bases, m)?)?;
+    m.add_function(wrap_pyfunction!(open_in_editor, m)?)?;
     m.add_function(wrap_pyfunction!(ddl_add_column, m)?)?;
     m.add_function(wrap_pyfunction!(ddl_drop_column, m)?)?;
     m.add_function(wrap_pyfunction!(ddl_rename_table, m)?)?;
     m.add_function(wrap_pyfunction!(ddl_alter_column, m)?)?;
+    m.add_function(wrap_pyfunction!(ddl_mysql_alter_column, m)?)?;
     Ok(())
 }
 
@@ -242,9 +244,11 @@ fn plan(py: Python<'_>, heads: Vec<String>) -> PyResult<Vec<PyStep>> {
                 .map(Step::Stamp)
                 .collect()
         }
-        EnvCommand::Current { .. } | EnvCommand::History { .. } | EnvCommand::ShowCurrent => {
-            Vec::new()
-        }
+        EnvCommand::Current { .. }
+        | EnvCommand::History { .. }
+        | EnvCommand::ShowCurrent
+        | EnvCommand::EditCurrent
+        | EnvCommand::EnsureVersion => Vec::new(),
     };
     Ok(steps.into_iter().map(PyStep::new).collect())
 }
@@ -433,4 +437,77 @@ fn ddl_alter_column(
         ddl::DdlDialect::from_name(dialect),
         &spec,
     ))
+}
+
+/// MySQL's `alter_column` (see [`ddl::mysql_alter_column`]): the one
+/// statement to send, or `None`. `server_default` and `comment` use
+/// `False` for "not given" and `None` for "remove"; the `existing_*`
+/// pieces are rendered, `None` when not given. A column that must be
+/// restated without a known type raises Alembic's `CommandError`.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (table, column, new_name, type_, existing_type, datetime_affinity, nullable,
+    existing_nullable, server_default, existing_server_default, autoincrement,
+    existing_autoincrement, comment, existing_comment))]
+fn ddl_mysql_alter_column(
+    py: Python<'_>,
+    table: &str,
+    column: &str,
+    new_name: Option<String>,
+    type_: Option<String>,
+    existing_type: Option<String>,
+    datetime_affinity: bool,
+    nullable: Option<bool>,
+    existing_nullable: Option<bool>,
+    server_default: &Bound<'_, PyAny>,
+    existing_server_default: Option<String>,
+    autoincrement: Option<bool>,
+    existing_autoincrement: Option<bool>,
+    comment: &Bound<'_, PyAny>,
+    existing_comment: Option<String>,
+) -> PyResult<Option<String>> {
+    let tri = |obj: &Bound<'_, PyAny>| -> PyResult<Option<Option<String>>> {
+        if obj.is_instance_of::<pyo3::types::PyBool>() && !obj.extract::<bool>()? {
+            return Ok(None);
+        }
+        if obj.is_none() {
+            return Ok(Some(None));
+        }
+        Ok(Some(Some(obj.extract()?)))
+    };
+    let spec = ddl::MySqlAlterColumn {
+        table: table.to_string(),
+        column: column.to_string(),
+        new_name,
+        type_,
+        existing_type,
+        datetime_affinity,
+        nullable,
+        existing_nullable,
+        server_default: tri(server_default)?,
+        existing_server_default,
+        autoincrement,
+        existing_autoincrement,
+        comment: tri(comment)?,
+        existing_comment,
+    };
+    ddl::mysql_alter_column(&spec).map_err(|message| {
+        match py
+            .import("alembic.util.exc")
+            .and_then(|m| m.getattr("CommandError"))
+        {
+            Ok(cls) => match cls.call1((message,)) {
+                Ok(exc) => PyErr::from_value(exc),
+                Err(e) => e,
+            },
+            Err(e) => e,
+        }
+    })
+}
+
+/// `util.open_in_editor`, for `edit current` (called while env.py runs, as
+/// in Alembic).
+#[pyfunction]
+fn open_in_editor(py: Python<'_>, path: &str) -> PyResult<()> {
+    crate::commands::open_in_editor(path).map_err(|e| command_error(py, e))
 }

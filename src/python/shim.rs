@@ -27,14 +27,19 @@ const FILES: &[(&str, &str)] = shim_files!(
     "alembic/runtime/migration.py",
     "alembic/operations/__init__.py",
     "alembic/operations/ops.py",
+    "alembic/operations/toimpl.py",
+    "alembic/operations/base.py",
     "alembic/operations/batch.py",
     "alembic/operations/recreate.py",
     "alembic/ddl/__init__.py",
     "alembic/_rs/__init__.py",
+    "alembic/_rs/aio.py",
     "alembic/_rs/dbapi.py",
     "alembic/_rs/dialects.py",
     "alembic/_rs/host.py",
     "alembic/_rs/io.py",
+    "alembic/_rs/pgerrors.py",
+    "alembic/_rs/template.py",
 );
 
 const FINDER: &str = r#"

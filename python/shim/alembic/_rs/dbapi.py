@@ -15,36 +15,7 @@ import _alembic_rs
 
 _DML = re.compile(r"\s*(?:--[^\n]*\n\s*|/\*.*?\*/\s*)*(insert|update|delete|replace)\b", re.I | re.S)
 
-# SQLSTATE -> (psycopg2.errors class name, DB-API base class name).
-_PG_ERRORS = {
-    "42P01": ("UndefinedTable", "ProgrammingError"),
-    "42703": ("UndefinedColumn", "ProgrammingError"),
-    "42601": ("SyntaxError", "ProgrammingError"),
-    "42P07": ("DuplicateTable", "ProgrammingError"),
-    "42701": ("DuplicateColumn", "ProgrammingError"),
-    "42710": ("DuplicateObject", "ProgrammingError"),
-    "42704": ("UndefinedObject", "ProgrammingError"),
-    "42883": ("UndefinedFunction", "ProgrammingError"),
-    "42804": ("DatatypeMismatch", "ProgrammingError"),
-    "42P06": ("DuplicateSchema", "ProgrammingError"),
-    "3F000": ("InvalidSchemaName", "ProgrammingError"),
-    "23505": ("UniqueViolation", "IntegrityError"),
-    "23503": ("ForeignKeyViolation", "IntegrityError"),
-    "23502": ("NotNullViolation", "IntegrityError"),
-    "23514": ("CheckViolation", "IntegrityError"),
-    "22P02": ("InvalidTextRepresentation", "DataError"),
-    "22001": ("StringDataRightTruncation", "DataError"),
-    "22012": ("DivisionByZero", "DataError"),
-    "22003": ("NumericValueOutOfRange", "DataError"),
-    "25P02": ("InFailedSqlTransaction", "InternalError"),
-    "25001": ("ActiveSqlTransaction", "InternalError"),
-    "0A000": ("FeatureNotSupported", "NotSupportedError"),
-    "40P01": ("DeadlockDetected", "OperationalError"),
-    "40001": ("SerializationFailure", "OperationalError"),
-    "55P03": ("LockNotAvailable", "OperationalError"),
-    "57014": ("QueryCanceled", "OperationalError"),
-    "P0001": ("RaiseException", "InternalError"),
-}
+from .pgerrors import PG_ERRORS as _PG_ERRORS  # noqa: E402
 _PG_CLASS_BASE = {
     "42": "ProgrammingError",
     "23": "IntegrityError",
@@ -94,6 +65,10 @@ class Cursor:
 
     def close(self):
         self._rows = []
+
+    async def _async_soft_close(self):
+        """Called by ``AsyncConnection.execute`` (``op.run_async``) on
+        SQLAlchemy's adapted async cursors; ours holds every row already."""
 
     def execute(self, operation, parameters=None):
         conn = self.connection
@@ -260,6 +235,84 @@ class SQLiteConnection(Connection):
         pass
 
 
+class MySQLConnection(Connection):
+    """pymysql's model: ``SET AUTOCOMMIT = 0`` at connect, then the server
+    opens transactions by itself; no ``BEGIN`` is sent, ``commit()`` and
+    ``rollback()`` always send ``COMMIT``/``ROLLBACK`` (DDL commits
+    implicitly on the server, so what ran before a failure stays)."""
+
+    def __init__(self, module, raw, charset):
+        # Not Connection.__init__: its ``autocommit`` attribute would hide
+        # pymysql's ``autocommit()`` method.
+        self._module = module
+        self._raw = raw
+        self._in_txn = False
+        self.closed = False
+        self.charset = charset
+        self._autocommit = True
+        self.autocommit(False)
+
+    def autocommit(self, value):
+        value = bool(value)
+        if value != self._autocommit:
+            self._send("SET AUTOCOMMIT = %d" % value)
+            self._autocommit = value
+
+    def get_autocommit(self):
+        return self._autocommit
+
+    def _before(self, operation):
+        return False
+
+    def commit(self):
+        self._send("COMMIT")
+
+    def rollback(self):
+        self._send("ROLLBACK")
+
+    def begin(self):
+        self._send("BEGIN")
+
+    def ping(self, reconnect=False):
+        if self.closed:
+            raise self._module._error("Already closed", None, "Error")
+        self._send("SELECT 1")
+
+    def character_set_name(self):
+        return self.charset
+
+    def get_server_info(self):
+        return self._raw.server_version
+
+    def open(self):
+        return not self.closed
+
+    def close(self):
+        if not self.closed:
+            self._raw.close()
+            self.closed = True
+
+    def select_db(self, db):
+        self._send("USE `%s`" % db.replace("`", "``"))
+
+    def show_warnings(self):
+        cursor = Cursor(self)
+        cursor.execute("SHOW WARNINGS")
+        return tuple(cursor.fetchall())
+
+
+def _mysql_charset(url):
+    from sqlalchemy.engine.url import make_url
+
+    try:
+        charset = make_url(url).query.get("charset")
+    except Exception:
+        charset = None
+    if isinstance(charset, tuple):
+        charset = charset[-1]
+    return charset or "utf8mb4"
+
+
 def module_for(backend):
     # The module the usual driver's exception classes live in.
     err_module = {"postgresql": "psycopg2", "sqlite": "sqlite3"}.get(backend, "pymysql.err")
@@ -304,6 +357,8 @@ def module_for(backend):
             raw = _alembic_rs.RawConnection(url)
         except _alembic_rs.DatabaseFailure as failure:
             raise _error(*failure.args) from None
+        if backend == "mysql":
+            return MySQLConnection(mod, raw, _mysql_charset(url))
         return conn_cls(mod, raw)
 
     mod.connect = connect
@@ -317,4 +372,8 @@ def module_for(backend):
         mod.PARSE_DECLTYPES = 1
         mod.PARSE_COLNAMES = 2
     mod.__version__ = "2.9.9 (dt dec pq3 ext lo64)" if backend == "postgresql" else "1.1.1"
+    if backend == "mysql":
+        # pymysql's own version (SQLAlchemy reads VERSION_STRING).
+        mod.VERSION_STRING = "1.1.1"
+        mod.version_info = (1, 1, 1, "final", 0)
     return mod

@@ -6,9 +6,14 @@ database through Rust, and no driver package is needed.
 """
 
 import os
+import sys
 
 from sqlalchemy.dialects import registry
+from sqlalchemy.dialects.mysql.mariadb import MariaDBDialect
+from sqlalchemy.dialects.mysql.pymysql import MySQLDialect_pymysql
+from sqlalchemy import util as sa_util
 from sqlalchemy.dialects.postgresql.base import PGDialect
+from sqlalchemy.dialects.postgresql.pg_catalog import INT2VECTOR, OIDVECTOR, _SpaceVector
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 
 from . import dbapi
@@ -23,9 +28,20 @@ def _module(backend):
     return mod
 
 
+class _INT2VECTOR(_SpaceVector, INT2VECTOR):
+    pass
+
+
+class _OIDVECTOR(_SpaceVector, OIDVECTOR):
+    pass
+
+
 class PGDialect_alembic_rs(PGDialect):
     driver = "psycopg2"
     supports_statement_cache = True
+    # Like psycopg2, the driver hands `int2vector`/`oidvector` over as
+    # "1 2" strings; SQLAlchemy's index reflection wants lists of ints.
+    colspecs = sa_util.update_copy(PGDialect.colspecs, {INT2VECTOR: _INT2VECTOR, OIDVECTOR: _OIDVECTOR})
     supports_server_side_cursors = False
     default_paramstyle = "pyformat"
 
@@ -75,14 +91,65 @@ class SQLiteDialect_alembic_rs(SQLiteDialect_pysqlite):
         return (["sqlite:///" + filename if filename != ":memory:" else "sqlite://"], {})
 
 
+class MySQLDialect_alembic_rs(MySQLDialect_pymysql):
+    """SQLAlchemy's pymysql dialect over our driver, which behaves like
+    pymysql (``SET AUTOCOMMIT = 0`` at connect, no ``BEGIN``, errors as
+    ``pymysql.err.*(errno, message)``), whatever driver the URL names."""
+
+    supports_statement_cache = True
+    supports_server_side_cursors = False
+
+    @classmethod
+    def import_dbapi(cls):
+        return _module("mysql")
+
+    def create_connect_args(self, url):
+        return ([url.render_as_string(hide_password=False)], {})
+
+    def do_ping(self, dbapi_connection):
+        # Not SQLAlchemy's: it inspects pymysql's ping() signature.
+        dbapi_connection.ping()
+        return True
+
+
+class MariaDBDialect_alembic_rs(MariaDBDialect, MySQLDialect_alembic_rs):
+    """What ``mariadb+pymysql://`` loads: SQLAlchemy's MariaDB dialect
+    (``name`` ``mariadb``, ``is_mariadb``) over the same driver."""
+
+    supports_statement_cache = True
+
+
+def _per_driver(base, prefix, drivers):
+    """One subclass per driver name, so ``dialect.driver`` reads as the
+    URL says (env.py code sometimes branches on it)."""
+    names = {}
+    for driver in drivers:
+        cls_name = "%s_%s" % (prefix, driver)
+        globals()[cls_name] = type(cls_name, (base,), {"driver": driver, "supports_statement_cache": True})
+        names[cls_name] = ("%s.%s" % (base.name, driver),)
+    return names
+
+
+_MYSQL_DRIVERS = ("pymysql", "mysqldb", "mariadbconnector", "mysqlconnector", "cymysql")
+
 _NAMES = {
     "PGDialect_alembic_rs": ("postgresql", "postgresql.psycopg2", "postgresql.psycopg",
                              "postgresql.pg8000", "postgresql.psycopg2cffi"),
     "SQLiteDialect_alembic_rs": ("sqlite", "sqlite.pysqlite"),
+    # ``mysql://`` alone means mysqldb in SQLAlchemy.
+    "MySQLDialect_alembic_rs_mysqldb_default": ("mysql",),
+    "MariaDBDialect_alembic_rs_mysqldb_default": ("mariadb",),
 }
+_NAMES.update(_per_driver(MySQLDialect_alembic_rs, "MySQLDialect_alembic_rs", _MYSQL_DRIVERS))
+_NAMES.update(_per_driver(MariaDBDialect_alembic_rs, "MariaDBDialect_alembic_rs", _MYSQL_DRIVERS))
+MySQLDialect_alembic_rs_mysqldb_default = MySQLDialect_alembic_rs_mysqldb  # noqa: F821
+MariaDBDialect_alembic_rs_mysqldb_default = MariaDBDialect_alembic_rs_mysqldb  # noqa: F821
 
 
 def register():
     for cls_name, names in _NAMES.items():
         for name in names:
             registry.register(name, __name__, cls_name)
+    from . import aio
+
+    aio.register(sys.modules[__name__])

@@ -111,6 +111,22 @@ def _display_fn(config):
     return display
 
 
+def _edit_current_fn(script):
+    def edit_current(rev, context):
+        if not rev:
+            raise CommandError("No current revisions")
+        for head in rev:
+            _alembic_rs.open_in_editor(script.get_revision(head).path)
+        return []
+
+    return edit_current
+
+
+def _ensure_version_fn(rev, context):
+    context._ensure_version_table()
+    return []
+
+
 def _steps_fn(heads, context):
     return _alembic_rs.plan(list(heads))
 
@@ -131,6 +147,10 @@ def run_env(spec):
         kw["fn"] = _current_fn(config, spec["verbose"], spec["check_heads"])
     elif spec["command"] == "display":
         kw["fn"] = _display_fn(config)
+    elif spec["command"] == "edit_current":
+        kw["fn"] = _edit_current_fn(script)
+    elif spec["command"] == "ensure_version":
+        kw["fn"] = _ensure_version_fn
     else:
         kw["fn"] = _steps_fn
     with EnvironmentContext(config, script, **kw):
