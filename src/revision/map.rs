@@ -259,22 +259,20 @@ impl RevisionMap {
                     revisions: all_ids(),
                 });
             }
-            let from_heads: std::collections::HashSet<&str> = self
-                .iterate_related(down, heads)
-                .into_iter()
-                .map(|i| self.nodes[i].rev.revision.as_str())
-                .collect();
-            let space: std::collections::HashSet<&str> = self
-                .iterate_related(up, bases)
-                .into_iter()
-                .map(|i| self.nodes[i].rev.revision.as_str())
-                .filter(|r| from_heads.contains(r))
-                .collect();
+            // Membership by node index: a 10,000-revision map pays for
+            // hashing every id twice otherwise.
+            let mut from_heads = vec![false; self.nodes.len()];
+            for i in self.iterate_related(down, heads) {
+                from_heads[i] = true;
+            }
+            let mut space = vec![false; self.nodes.len()];
+            for i in self.iterate_related(up, bases) {
+                space[i] = from_heads[i];
+            }
             let mut deleted: Vec<String> = id_keys
                 .iter()
-                .map(|&i| self.nodes[i].rev.revision.as_str())
-                .filter(|r| !space.contains(r))
-                .map(str::to_string)
+                .filter(|&&i| !space[i])
+                .map(|&i| self.nodes[i].rev.revision.clone())
                 .collect();
             if deleted.is_empty() {
                 return Ok(());
