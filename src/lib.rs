@@ -7,6 +7,7 @@
 //! sub-commands, [`cli`] parses argv the way Alembic's argparse CLI does, and
 //! [`ui`] owns Alembic's messaging rules.
 
+pub mod autogen;
 pub mod cli;
 pub mod commands;
 pub mod config;
