@@ -399,6 +399,19 @@ fn ddl_rename_table(table: &str, new_table: &str) -> String {
     ddl::rename_table(table, new_table)
 }
 
+/// Alembic's tri-state keyword arguments (`server_default`, `comment`):
+/// `False` means "not given", `None` means "remove", a string is the new
+/// value.
+fn given_or_removed(obj: &Bound<'_, PyAny>) -> PyResult<Option<Option<String>>> {
+    if obj.is_instance_of::<pyo3::types::PyBool>() && !obj.extract::<bool>()? {
+        return Ok(None);
+    }
+    if obj.is_none() {
+        return Ok(Some(None));
+    }
+    Ok(Some(Some(obj.extract()?)))
+}
+
 /// `server_default` and `comment` use `False` for "not given" and `None`
 /// for "remove", as Alembic's signature does.
 #[pyfunction]
@@ -414,23 +427,14 @@ fn ddl_alter_column(
     comment: &Bound<'_, PyAny>,
     new_name: Option<String>,
 ) -> PyResult<Vec<String>> {
-    let tri = |obj: &Bound<'_, PyAny>| -> PyResult<Option<Option<String>>> {
-        if obj.is_instance_of::<pyo3::types::PyBool>() && !obj.extract::<bool>()? {
-            return Ok(None);
-        }
-        if obj.is_none() {
-            return Ok(Some(None));
-        }
-        Ok(Some(Some(obj.extract()?)))
-    };
     let spec = ddl::AlterColumn {
         table: table.to_string(),
         column: column.to_string(),
         nullable,
-        server_default: tri(server_default)?,
+        server_default: given_or_removed(server_default)?,
         type_,
         using,
-        comment: tri(comment)?,
+        comment: given_or_removed(comment)?,
         new_name,
     };
     Ok(ddl::alter_column(
@@ -466,15 +470,6 @@ fn ddl_mysql_alter_column(
     comment: &Bound<'_, PyAny>,
     existing_comment: Option<String>,
 ) -> PyResult<Option<String>> {
-    let tri = |obj: &Bound<'_, PyAny>| -> PyResult<Option<Option<String>>> {
-        if obj.is_instance_of::<pyo3::types::PyBool>() && !obj.extract::<bool>()? {
-            return Ok(None);
-        }
-        if obj.is_none() {
-            return Ok(Some(None));
-        }
-        Ok(Some(Some(obj.extract()?)))
-    };
     let spec = ddl::MySqlAlterColumn {
         table: table.to_string(),
         column: column.to_string(),
@@ -484,11 +479,11 @@ fn ddl_mysql_alter_column(
         datetime_affinity,
         nullable,
         existing_nullable,
-        server_default: tri(server_default)?,
+        server_default: given_or_removed(server_default)?,
         existing_server_default,
         autoincrement,
         existing_autoincrement,
-        comment: tri(comment)?,
+        comment: given_or_removed(comment)?,
         existing_comment,
     };
     ddl::mysql_alter_column(&spec).map_err(|message| {

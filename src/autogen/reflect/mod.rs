@@ -11,6 +11,8 @@ mod mysql;
 mod postgres;
 mod sqlite;
 
+use std::collections::HashMap;
+
 use crate::db::{Connection, DbError, Dialect, Value};
 
 use super::model::Schema;
@@ -140,6 +142,39 @@ impl<'a> Row<'a> {
 /// A string literal for catalog queries (standard SQL quoting; the names
 /// compared against are identifiers, never user data with backslashes on
 /// MySQL, but backslashes are doubled there too).
+/// The schemas to reflect, as catalog name -> the schema key used in the
+/// result (`None` for the connection's default schema, as SQLAlchemy
+/// reports tables there), and the SQL list of those names for `IN (...)`.
+pub(crate) fn schema_keys(
+    options: &ReflectOptions,
+    default_schema: Option<&str>,
+    dialect: Dialect,
+) -> (HashMap<String, Option<String>>, String) {
+    let mut keys: HashMap<String, Option<String>> = HashMap::new();
+    for s in &options.schemas {
+        match (s, default_schema) {
+            (None, Some(d)) => {
+                keys.insert(d.to_string(), None);
+            }
+            (None, None) => {}
+            (Some(name), Some(d)) if name == d => {
+                keys.insert(name.clone(), None);
+            }
+            (Some(name), _) => {
+                keys.insert(name.clone(), Some(name.clone()));
+            }
+        }
+    }
+    let mut names: Vec<&String> = keys.keys().collect();
+    names.sort();
+    let in_list = names
+        .iter()
+        .map(|n| sql_literal(n, dialect))
+        .collect::<Vec<_>>()
+        .join(", ");
+    (keys, in_list)
+}
+
 pub(crate) fn sql_literal(s: &str, dialect: Dialect) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('\'');

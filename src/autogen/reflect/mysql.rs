@@ -13,8 +13,6 @@
 //! `COLUMN_DEFAULT` is taken as MariaDB prints it (literals quoted); MySQL
 //! 8 prints literals bare, which is quoted here from the data type.
 
-use std::collections::HashMap;
-
 use indexmap::IndexMap;
 
 use crate::autogen::model::{
@@ -37,32 +35,11 @@ pub(super) fn reflect(
             None => None,
         }
     };
-    let mut keys: HashMap<String, Option<String>> = HashMap::new();
-    for s in &options.schemas {
-        match (s, &default_schema) {
-            (None, Some(d)) => {
-                keys.insert(d.clone(), None);
-            }
-            (None, None) => {}
-            (Some(n), Some(d)) if n == d => {
-                keys.insert(n.clone(), None);
-            }
-            (Some(n), _) => {
-                keys.insert(n.clone(), Some(n.clone()));
-            }
-        }
-    }
+    let (keys, in_list) = super::schema_keys(options, default_schema.as_deref(), Dialect::Mysql);
     let mut schema = Schema::default();
     if keys.is_empty() {
         return Ok(schema);
     }
-    let mut names: Vec<&String> = keys.keys().collect();
-    names.sort();
-    let in_list = names
-        .iter()
-        .map(|n| sql_literal(n, Dialect::Mysql))
-        .collect::<Vec<_>>()
-        .join(", ");
     let key_of = |nsp: &str, name: String| (keys.get(nsp).cloned().flatten(), name);
 
     let mut tables: IndexMap<(Option<String>, String), Table> = IndexMap::new();

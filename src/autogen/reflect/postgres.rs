@@ -10,7 +10,7 @@ use indexmap::IndexMap;
 
 use crate::db::{Connection, Dialect};
 
-use super::{ReflectError, ReflectOptions, Row, split_list, sql_literal, strip_outer_parens};
+use super::{ReflectError, ReflectOptions, Row, split_list, strip_outer_parens};
 use crate::autogen::model::{
     CheckConstraint, Column, Computed, EnumType, ForeignKey, Identity, Index, PrimaryKey, Schema,
     Table, UniqueConstraint,
@@ -136,32 +136,12 @@ pub(super) fn reflect(
         Row::new(row, "current_schema()").opt_text(0)?
     };
     // nspname -> the schema key used in the result (None for the default).
-    let mut keys: HashMap<String, Option<String>> = HashMap::new();
-    for s in &options.schemas {
-        match (s, &default_schema) {
-            (None, Some(d)) => {
-                keys.insert(d.clone(), None);
-            }
-            (None, None) => {}
-            (Some(name), Some(d)) if name == d => {
-                keys.insert(name.clone(), None);
-            }
-            (Some(name), _) => {
-                keys.insert(name.clone(), Some(name.clone()));
-            }
-        }
-    }
+    let (keys, in_list) =
+        super::schema_keys(options, default_schema.as_deref(), Dialect::Postgresql);
     let mut schema = Schema::default();
     if keys.is_empty() {
         return Ok(schema);
     }
-    let mut names: Vec<&String> = keys.keys().collect();
-    names.sort();
-    let in_list = names
-        .iter()
-        .map(|n| sql_literal(n, Dialect::Postgresql))
-        .collect::<Vec<_>>()
-        .join(", ");
     let q = |template: &str| template.replace("{schemas}", &in_list);
 
     // oid -> table key
