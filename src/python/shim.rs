@@ -40,6 +40,12 @@ const FILES: &[(&str, &str)] = shim_files!(
     "alembic/_rs/io.py",
     "alembic/_rs/pgerrors.py",
     "alembic/_rs/template.py",
+    "alembic/_rs/autogen.py",
+    "alembic/autogenerate/__init__.py",
+    "alembic/autogenerate/api.py",
+    "alembic/autogenerate/compare.py",
+    "alembic/autogenerate/render.py",
+    "alembic/autogenerate/rewriter.py",
 );
 
 const FINDER: &str = r#"
@@ -84,14 +90,21 @@ pub fn install(py: Python<'_>) -> PyResult<()> {
         return Ok(());
     }
     let sources = PyDict::new(py);
-    for (path, source) in FILES {
+    // Development: `ALEMBIC_RS_SHIM_DIR=python/shim` serves the sources from
+    // disk, so a change to the Python side needs no rebuild.
+    let shim_dir = std::env::var_os("ALEMBIC_RS_SHIM_DIR").map(std::path::PathBuf::from);
+    for (path, embedded) in FILES {
+        let from_disk = shim_dir
+            .as_ref()
+            .and_then(|dir| std::fs::read_to_string(dir.join(path)).ok());
+        let source = from_disk.as_deref().unwrap_or(embedded);
         let is_pkg = path.ends_with("/__init__.py");
         let module = path
             .trim_end_matches(".py")
             .trim_end_matches("/__init__")
             .replace('/', ".");
         let filename = format!("<alembic-rs>/{path}");
-        sources.set_item(module, (is_pkg, *source, filename))?;
+        sources.set_item(module, (is_pkg, source, filename))?;
     }
     let globals = PyDict::new(py);
     globals.set_item("SOURCES", sources)?;

@@ -1,0 +1,1 @@
+"""Rust bridge for autogenerate (placeholder)."""

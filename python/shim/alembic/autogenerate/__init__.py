@@ -1,0 +1,8 @@
+"""``alembic.autogenerate``: compare the models with the database, render
+the differences as Python (see docs/architecture.md, "Autogenerate")."""
+
+from .api import compare_metadata, produce_migrations, render_python_code  # noqa: F401
+from .api import AutogenContext  # noqa: F401
+from .compare import comparators  # noqa: F401
+from .render import renderers  # noqa: F401
+from .rewriter import Rewriter  # noqa: F401

@@ -1,0 +1,3 @@
+"""Placeholder; filled in by the autogenerate work."""
+class Rewriter:
+    pass
