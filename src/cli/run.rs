@@ -122,6 +122,7 @@ fn dispatch(
         } => commands::revision(
             config,
             ui,
+            host,
             &commands::RevisionArgs {
                 message: message.as_deref(),
                 autogenerate: *autogenerate,
@@ -143,11 +144,14 @@ fn dispatch(
         } => commands::merge(
             config,
             ui,
-            revisions,
-            message.as_deref(),
-            branch_label.as_deref(),
-            rev_id.as_deref(),
-            *splice,
+            host,
+            &commands::MergeArgs {
+                revisions,
+                message: message.as_deref(),
+                branch_label: branch_label.as_deref(),
+                rev_id: rev_id.as_deref(),
+                splice: *splice,
+            },
         ),
         CommandArgs::Upgrade { revision, sql, tag } => {
             commands::upgrade(config, host, revision, *sql, tag.as_deref())
@@ -167,7 +171,7 @@ fn dispatch(
         } => commands::stamp(config, host, revisions, *sql, tag.as_deref(), *purge),
         CommandArgs::Edit { rev } => commands::edit(config, ui, host, rev),
         CommandArgs::EnsureVersion { sql } => commands::ensure_version(config, host, *sql),
-        CommandArgs::Check => Err(CommandError::NotImplemented("check")),
+        CommandArgs::Check => commands::check(config, host),
     }
 }
 

@@ -187,6 +187,13 @@ pub fn current(
     run(r, scripts, opts)
 }
 
+/// `alembic check`: autogenerate in memory; differences are a failure.
+pub fn check(config: &Config, opts: &HostOptions) -> Result<(), CommandError> {
+    let scripts = Scripts::load(config)?;
+    let r = base_run(config, opts, EnvCommand::Check)?;
+    run(r, scripts, opts)
+}
+
 /// Commands that only read the database heads (`history -i`, `show
 /// current`, `history` under `revision_environment`): env.py runs, the
 /// lines are printed from Rust's answer.

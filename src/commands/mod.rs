@@ -21,8 +21,8 @@ pub(crate) use graph::history_lines;
 pub use graph::{branches, heads, history, show};
 pub use init::init;
 pub(crate) use init::os_error;
-pub use migrate::{HostOptions, current, downgrade, stamp, upgrade};
-pub use revision::{RevisionArgs, merge, revision};
+pub use migrate::{HostOptions, check, current, downgrade, stamp, upgrade};
+pub use revision::{MergeArgs, RevisionArgs, merge, revision};
 pub use templates::list_templates;
 
 use crate::config::{Config, ConfigError};

@@ -5,9 +5,12 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use super::{Catch, CommandError, Scripts};
+use super::migrate::base_run;
+use super::{Catch, CommandError, HostOptions, Scripts};
 use crate::config::{Config, ScriptSettings};
-use crate::python::{ConfigSource, PyOutcome, TemplateSession, TemplateValue};
+use crate::python::{
+    ConfigSource, EnvCommand, PyOutcome, RevisionSpec, TemplateSession, TemplateValue,
+};
 use crate::revision::{RevArg, Target};
 use crate::script::{Script, ScriptDirectory};
 use crate::ui::{self, Ui};
@@ -29,21 +32,22 @@ pub struct RevisionArgs<'a> {
 }
 
 /// `alembic revision`.
-pub fn revision(config: &Config, ui: &mut Ui, args: &RevisionArgs<'_>) -> Result<(), CommandError> {
+pub fn revision(
+    config: &Config,
+    ui: &mut Ui,
+    host: &HostOptions,
+    args: &RevisionArgs<'_>,
+) -> Result<(), CommandError> {
     let settings = config.script_settings()?;
     ScriptDirectory::new(settings.clone())?;
     let environment = config.revision_environment()?;
-    if args.autogenerate {
-        if args.sql {
-            return Err(CommandError::Failed(
-                "Using --sql with --autogenerate does not make any sense".into(),
-            ));
-        }
-        return Err(CommandError::NotImplemented("revision --autogenerate"));
-    } else if environment {
-        return Err(CommandError::NotImplemented(
-            "revision (with revision_environment = true)",
+    if args.autogenerate && args.sql {
+        return Err(CommandError::Failed(
+            "Using --sql with --autogenerate does not make any sense".into(),
         ));
+    }
+    if args.autogenerate || environment {
+        return revision_with_environment(config, ui, host, &settings, args);
     } else if args.sql {
         return Err(CommandError::Failed(
             "Using --sql with the revision command when revision_environment is not configured does not make any sense".into(),
@@ -65,26 +69,92 @@ pub fn revision(config: &Config, ui: &mut Ui, args: &RevisionArgs<'_>) -> Result
             branch_label: args.branch_label,
             version_path: args.version_path,
             depends_on: args.depends_on,
+            extra_template_args: None,
         },
     )
+}
+
+/// `revision` when env.py runs first: its RevisionContext (and any
+/// `process_revision_directives` hook) decides which files to write.
+fn revision_with_environment(
+    config: &Config,
+    ui: &mut Ui,
+    host: &HostOptions,
+    settings: &ScriptSettings,
+    args: &RevisionArgs<'_>,
+) -> Result<(), CommandError> {
+    let spec = RevisionSpec {
+        message: args.message.map(str::to_string),
+        autogenerate: args.autogenerate,
+        sql: args.sql,
+        head: args.head.unwrap_or("head").to_string(),
+        splice: args.splice,
+        branch_label: args.branch_label.map(str::to_string),
+        version_path: args.version_path.map(str::to_string),
+        rev_id: args.rev_id.filter(|r| !r.is_empty()).map(str::to_string),
+        depends_on: (!args.depends_on.is_empty()).then(|| args.depends_on.to_vec()),
+    };
+    let scripts = Scripts::load(config)?;
+    let mut run = base_run(config, host, EnvCommand::Revision(spec))?;
+    run.as_sql = args.sql;
+    super::migrate::run(run, scripts, host)?;
+    let generated = crate::python::generated_scripts()?;
+    for (index, script) in generated.iter().enumerate() {
+        let head = match (script.head.as_slice(), script.head_is_tuple) {
+            ([], _) => RevArg::str("head"),
+            ([one], false) => RevArg::str(one.as_str()),
+            (many, _) => RevArg::Tuple(many.to_vec()),
+        };
+        generate(
+            config,
+            ui,
+            settings,
+            &Generate {
+                rev_id: &script.rev_id,
+                message: script.message.as_deref(),
+                head,
+                splice: script.splice,
+                branch_label: script.branch_labels.first().map(String::as_str),
+                version_path: script.version_path.as_deref(),
+                depends_on: &script.depends_on,
+                extra_template_args: Some(index),
+            },
+        )?;
+    }
+    Ok(())
+}
+
+/// `alembic merge`'s arguments, as parsed.
+#[derive(Debug, Clone, Copy)]
+pub struct MergeArgs<'a> {
+    pub revisions: &'a [String],
+    pub message: Option<&'a str>,
+    pub branch_label: Option<&'a str>,
+    pub rev_id: Option<&'a str>,
+    pub splice: bool,
 }
 
 /// `alembic merge`.
 pub fn merge(
     config: &Config,
     ui: &mut Ui,
-    revisions: &[String],
-    message: Option<&str>,
-    branch_label: Option<&str>,
-    rev_id: Option<&str>,
-    splice: bool,
+    host: &HostOptions,
+    args: &MergeArgs<'_>,
 ) -> Result<(), CommandError> {
+    let MergeArgs {
+        revisions,
+        message,
+        branch_label,
+        rev_id,
+        splice,
+    } = *args;
     let settings = config.script_settings()?;
     ScriptDirectory::new(settings.clone())?;
-    if config.revision_environment()? {
-        return Err(CommandError::NotImplemented(
-            "merge (with revision_environment = true)",
-        ));
+    let environment = config.revision_environment()?;
+    if environment {
+        let scripts = Scripts::load(config)?;
+        let run = base_run(config, host, EnvCommand::Merge)?;
+        super::migrate::run(run, scripts, host)?;
     }
     let rev_id = match rev_id.filter(|r| !r.is_empty()) {
         Some(r) => r.to_string(),
@@ -102,6 +172,7 @@ pub fn merge(
             branch_label,
             version_path: None,
             depends_on: &[],
+            extra_template_args: environment.then_some(0),
         },
     )
 }
@@ -125,6 +196,9 @@ struct Generate<'a> {
     branch_label: Option<&'a str>,
     version_path: Option<&'a str>,
     depends_on: &'a [String],
+    /// Index of the template keywords env.py's RevisionContext left in
+    /// Python (`alembic._rs.autogen`), when env.py ran.
+    extra_template_args: Option<usize>,
 }
 
 fn outcome(o: PyOutcome) -> CommandError {
@@ -354,10 +428,17 @@ fn generate(
 
     let dest = absolute(&path)?;
     let status = format!("Generating {} ...", dest.display());
-    let rendered =
-        render(config, settings, &session, &scripts.dir, &template_args).and_then(|bytes| {
-            std::fs::write(&path, bytes).map_err(|e| CommandError::Uncaught(os_error(&e, &path)))
-        });
+    let rendered = render(
+        config,
+        settings,
+        &session,
+        &scripts.dir,
+        &template_args,
+        g.extra_template_args,
+    )
+    .and_then(|bytes| {
+        std::fs::write(&path, bytes).map_err(|e| CommandError::Uncaught(os_error(&e, &path)))
+    });
     match rendered {
         Ok(()) => ui.msg(&format!("{status}  done")),
         Err(e) => {
@@ -377,6 +458,7 @@ fn render(
     session: &TemplateSession,
     dir: &ScriptDirectory,
     args: &[(&str, TemplateValue)],
+    extra: Option<usize>,
 ) -> Result<Vec<u8>, CommandError> {
     let template = dir.dir().join("script.py.mako");
     let bytes =
@@ -409,6 +491,7 @@ fn render(
             args,
             &source_config,
             &settings.output_encoding,
+            extra,
         )?
         .map_err(|o| match (o, &compiled.error) {
             (PyOutcome::Lex, Some(e)) => lex_error(e),

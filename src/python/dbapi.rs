@@ -123,6 +123,36 @@ impl RawConnection {
         Ok((description, rows, rowcount, result.last_insert_id))
     }
 
+    /// Autogenerate's pre-pass on this connection (inside its open
+    /// transaction): reflect `schemas` and return the keys of the `models`
+    /// tables found identical (`crate::autogen::prefilter`).
+    fn autogen_identical_tables(
+        &mut self,
+        py: Python<'_>,
+        models: &Bound<'_, PyAny>,
+        schemas: Vec<Option<String>>,
+        compare_type: bool,
+        compare_server_default: bool,
+    ) -> PyResult<Vec<(Option<String>, String)>> {
+        use crate::autogen::{prefilter, reflect};
+        let models = super::autogen::model_tables(models)?;
+        let dialect = self.dialect;
+        let conn = self
+            .conn
+            .as_mut()
+            .ok_or_else(|| pyo3::exceptions::PyRuntimeError::new_err("connection is closed"))?;
+        let options = prefilter::PrefilterOptions {
+            compare_type,
+            compare_server_default,
+        };
+        let schema = py
+            .detach(|| reflect::reflect(conn, &reflect::ReflectOptions { schemas }))
+            .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))?;
+        Ok(prefilter::identical_tables(
+            dialect, &schema, &models, options,
+        ))
+    }
+
     fn close(&mut self, py: Python<'_>) {
         if let Some(conn) = self.conn.take() {
             let _ = py.detach(|| conn.close());

@@ -90,7 +90,21 @@ fn call_run_env(py: Python<'_>, run: &EnvRun, script_dir: &std::path::Path) -> P
         EnvCommand::History { .. } | EnvCommand::ShowCurrent => "display",
         EnvCommand::EditCurrent => "edit_current",
         EnvCommand::EnsureVersion => "ensure_version",
+        EnvCommand::Revision(_) => "revision",
+        EnvCommand::Merge => "merge",
+        EnvCommand::Check => "check",
     };
+    if let EnvCommand::Revision(r) = &run.command {
+        spec.set_item("message", &r.message)?;
+        spec.set_item("autogenerate", r.autogenerate)?;
+        spec.set_item("sql", r.sql)?;
+        spec.set_item("head", &r.head)?;
+        spec.set_item("splice", r.splice)?;
+        spec.set_item("branch_label", &r.branch_label)?;
+        spec.set_item("version_path", &r.version_path)?;
+        spec.set_item("rev_id", &r.rev_id)?;
+        spec.set_item("depends_on", &r.depends_on)?;
+    }
     spec.set_item("command", command)?;
     spec.set_item(
         "config_file",
@@ -171,7 +185,7 @@ fn call_run_env(py: Python<'_>, run: &EnvRun, script_dir: &std::path::Path) -> P
 
 /// Turns a Python exception into the host's error, printing what Alembic
 /// would have printed.
-fn report(py: Python<'_>, err: PyErr) -> HostError {
+pub(super) fn report(py: Python<'_>, err: PyErr) -> HostError {
     let value = err.value(py);
     if err.is_instance_of::<pyo3::exceptions::PyImportError>(py)
         && let Ok(text) = value.str()

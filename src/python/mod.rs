@@ -5,6 +5,7 @@
 //! SQLAlchemy dialects whose DB-API is Rust (`db`), and runs the project's
 //! env.py exactly as Alembic's `ScriptDirectory.run_env` does.
 
+mod autogen;
 mod convert;
 mod dbapi;
 mod env;
@@ -14,10 +15,12 @@ mod metadata;
 mod module;
 mod shim;
 mod state;
+pub use autogen::{GeneratedScript, generated_scripts};
 mod template;
 
 pub use env::{EnvCommand, EnvRun, run_env, set_raiseerr};
 pub use error::HostError;
 pub use interp::PythonEnv;
 pub use metadata::{FileMetadata, read_metadata};
+pub use state::RevisionSpec;
 pub use template::{ConfigSource, PyOutcome, TemplateSession, TemplateValue};

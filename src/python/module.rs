@@ -248,7 +248,10 @@ fn plan(py: Python<'_>, heads: Vec<String>) -> PyResult<Vec<PyStep>> {
         | EnvCommand::History { .. }
         | EnvCommand::ShowCurrent
         | EnvCommand::EditCurrent
-        | EnvCommand::EnsureVersion => Vec::new(),
+        | EnvCommand::EnsureVersion
+        | EnvCommand::Revision(_)
+        | EnvCommand::Merge
+        | EnvCommand::Check => Vec::new(),
     };
     Ok(steps.into_iter().map(PyStep::new).collect())
 }

@@ -44,6 +44,7 @@ const FILES: &[(&str, &str)] = shim_files!(
     "alembic/autogenerate/__init__.py",
     "alembic/autogenerate/api.py",
     "alembic/autogenerate/compare.py",
+    "alembic/autogenerate/compare_constraints.py",
     "alembic/autogenerate/render.py",
     "alembic/autogenerate/rewriter.py",
 );

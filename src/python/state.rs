@@ -34,6 +34,27 @@ pub enum EnvCommand {
     EditCurrent,
     /// `ensure_version`: only the version table is created.
     EnsureVersion,
+    /// `revision` with `--autogenerate` or `revision_environment`: env.py
+    /// fills a RevisionContext; Rust writes the files afterwards.
+    Revision(RevisionSpec),
+    /// `merge` under `revision_environment`: env.py runs, nothing migrates.
+    Merge,
+    /// `check`: autogenerate in memory, fail on differences.
+    Check,
+}
+
+/// `command.revision`'s `command_args`, as Alembic builds them.
+#[derive(Debug, Clone, Default)]
+pub struct RevisionSpec {
+    pub message: Option<String>,
+    pub autogenerate: bool,
+    pub sql: bool,
+    pub head: String,
+    pub splice: bool,
+    pub branch_label: Option<String>,
+    pub version_path: Option<String>,
+    pub rev_id: Option<String>,
+    pub depends_on: Option<Vec<String>>,
 }
 
 pub struct HostState {

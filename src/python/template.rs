@@ -125,10 +125,19 @@ impl TemplateSession {
         args: &[(&str, TemplateValue)],
         config: &ConfigSource,
         output_encoding: &str,
+        extra: Option<usize>,
     ) -> Result<Result<Vec<u8>, PyOutcome>, HostError> {
         Python::attach(|py| -> PyResult<Result<Vec<u8>, PyOutcome>> {
             let module = helper(py)?;
             let kwargs = PyDict::new(py);
+            // The RevisionContext's keywords (`config`, what env.py put in
+            // `template_args`, the rendered `upgrades`/`downgrades`/`imports`).
+            if let Some(index) = extra {
+                let more = py
+                    .import("alembic._rs.autogen")?
+                    .call_method1("extra_template_args", (index,))?;
+                kwargs.update(more.cast::<PyDict>()?.as_mapping())?;
+            }
             for (name, value) in args {
                 let v: Bound<'_, PyAny> = match value {
                     TemplateValue::None => py.None().into_bound(py),
@@ -150,7 +159,9 @@ impl TemplateSession {
                     &config.ini_section,
                 ),
             )?;
-            kwargs.set_item("config", cfg)?;
+            if !kwargs.contains("config")? {
+                kwargs.set_item("config", cfg)?;
+            }
             let snippets: Vec<(&str, &str, usize, usize)> = compiled
                 .snippets
                 .iter()

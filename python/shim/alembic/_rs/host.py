@@ -71,7 +71,7 @@ class ScriptDirectory:
         return None if info is None else _Revision(info)
 
     def get_heads(self):
-        return list(_alembic_rs.as_revision_number("heads"))
+        return list(_alembic_rs.as_revision_number("heads") or ())
 
     def get_current_head(self):
         return _alembic_rs.get_current_head()
@@ -151,10 +151,24 @@ def run_env(spec):
         kw["fn"] = _edit_current_fn(script)
     elif spec["command"] == "ensure_version":
         kw["fn"] = _ensure_version_fn
+    elif spec["command"] == "revision":
+        from . import autogen
+
+        kw.update(autogen.revision_env_kw(spec, config, script))
+    elif spec["command"] == "merge":
+        from . import autogen
+
+        kw.update(autogen.merge_env_kw(config))
+    elif spec["command"] == "check":
+        from . import autogen
+
+        kw.update(autogen.check_env_kw(config, script))
     else:
         kw["fn"] = _steps_fn
     with EnvironmentContext(config, script, **kw):
         load_python_file(Path(spec["script_dir"], "env.py"))
+    if spec["command"] == "check":
+        autogen.finish_check(config)
 
 
 def report_failure(message):

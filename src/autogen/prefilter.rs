@@ -1,0 +1,225 @@
+//! The pre-pass that makes autogenerate fast on large schemas: every table
+//! that is in both the models and the database is checked here, in Rust,
+//! against the reflected schema; the tables proven identical are skipped by
+//! the host's full comparison (Alembic's rules, on SQLAlchemy objects), which
+//! then reflects and compares only the few tables that may differ.
+//!
+//! The test is deliberately strict: "identical" needs every aspect Alembic
+//! compares to be equal in the plainest form (same column set, nullability,
+//! compiled type text, comments, the same indexes, unique constraints and
+//! foreign keys, nothing this module cannot read). Anything else, including
+//! differences Alembic would forgive (type synonyms, MySQL's implicit
+//! indexes), only makes a table a candidate; the host decides. A wrong
+//! "identical" would hide a change, a wrong "candidate" costs a little time.
+
+use std::collections::HashMap;
+
+use super::metadata::{ModelForeignKey, ModelTable};
+use super::model::{ForeignKey, Schema, Table, TableKey};
+use super::types::compiled_spelling;
+use crate::db::Dialect;
+
+/// The comparison switches of `context.configure()` that change what
+/// "identical" means (callables never reach here: they disable the pass).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PrefilterOptions {
+    pub compare_type: bool,
+    pub compare_server_default: bool,
+}
+
+/// The keys of the model tables that match their reflected table exactly.
+pub fn identical_tables(
+    dialect: Dialect,
+    reflected: &Schema,
+    models: &[ModelTable],
+    options: PrefilterOptions,
+) -> Vec<TableKey> {
+    models
+        .iter()
+        .filter(|m| !m.opaque)
+        .filter_map(|m| {
+            let key = (m.schema.clone(), m.name.clone());
+            let table = reflected.tables.get(&key)?;
+            same_table(dialect, m, table, options).then_some(key)
+        })
+        .collect()
+}
+
+fn same_table(dialect: Dialect, m: &ModelTable, t: &Table, o: PrefilterOptions) -> bool {
+    let comments = dialect != Dialect::Sqlite;
+    (!comments || same_comment(&m.comment, &t.comment))
+        && same_columns(dialect, m, t, o, comments)
+        && same_indexes(m, t)
+        && same_uniques(m, t)
+        && same_foreign_keys(m, t)
+}
+
+/// Alembic 1.20.1 treats an empty comment as no comment.
+fn same_comment(a: &Option<String>, b: &Option<String>) -> bool {
+    let norm = |c: &Option<String>| c.as_deref().filter(|s| !s.is_empty()).map(str::to_string);
+    norm(a) == norm(b)
+}
+
+fn same_columns(
+    dialect: Dialect,
+    m: &ModelTable,
+    t: &Table,
+    o: PrefilterOptions,
+    comments: bool,
+) -> bool {
+    if m.columns.len() != t.columns.len() {
+        return false;
+    }
+    m.columns.iter().all(|mc| {
+        let Some(rc) = t.column(&mc.name) else {
+            return false;
+        };
+        if mc.nullable != rc.nullable {
+            return false;
+        }
+        if comments && !same_comment(&mc.comment, &rc.comment) {
+            return false;
+        }
+        if o.compare_server_default
+            && (mc.has_server_default
+                || rc.server_default.is_some()
+                || rc.computed.is_some()
+                || rc.identity.is_some())
+        {
+            return false;
+        }
+        if o.compare_type {
+            let Some(compiled) = &mc.type_compiled else {
+                return false;
+            };
+            if normalise(compiled) != normalise(&compiled_spelling(dialect, &rc.type_text)) {
+                return false;
+            }
+        }
+        true
+    })
+}
+
+/// Case and spacing do not matter to Alembic's type tokeniser.
+fn normalise(type_text: &str) -> String {
+    type_text
+        .to_lowercase()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace(", ", ",")
+}
+
+/// Equal as multisets.
+fn same_multiset<K: Eq + std::hash::Hash>(a: Vec<K>, b: Vec<K>) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut counts: HashMap<K, i64> = HashMap::new();
+    for k in a {
+        *counts.entry(k).or_default() += 1;
+    }
+    for k in b {
+        *counts.entry(k).or_default() -= 1;
+    }
+    counts.values().all(|&n| n == 0)
+}
+
+fn same_indexes(m: &ModelTable, t: &Table) -> bool {
+    let mut reflected = Vec::new();
+    for ix in &t.indexes {
+        if ix.duplicates_constraint.is_some() {
+            continue;
+        }
+        let plain = ix.expressions.is_empty()
+            && ix.column_sorting.is_empty()
+            && ix.options == Default::default();
+        let (Some(name), true) = (&ix.name, plain) else {
+            return false;
+        };
+        let Some(columns) = ix.columns.iter().cloned().collect::<Option<Vec<_>>>() else {
+            return false;
+        };
+        reflected.push((Some(name.clone()), columns, ix.unique));
+    }
+    let model = m
+        .indexes
+        .iter()
+        .map(|ix| (ix.name.clone(), ix.columns.clone(), ix.unique))
+        .collect();
+    same_multiset(model, reflected)
+}
+
+/// Unnamed model constraints match by columns (the database named them).
+fn same_uniques(m: &ModelTable, t: &Table) -> bool {
+    if t.unique_constraints
+        .iter()
+        .any(|u| !u.include.is_empty() || u.nulls_not_distinct)
+    {
+        return false;
+    }
+    let named = m.uniques.iter().all(|u| u.name.is_some());
+    let key = |name: &Option<String>, columns: &Vec<String>| {
+        (named.then(|| name.clone()).flatten(), columns.clone())
+    };
+    same_multiset(
+        m.uniques.iter().map(|u| key(&u.name, &u.columns)).collect(),
+        t.unique_constraints
+            .iter()
+            .map(|u| key(&u.name, &u.columns))
+            .collect(),
+    )
+}
+
+type FkKey = (
+    Option<String>,
+    Vec<String>,
+    Option<String>,
+    String,
+    Vec<String>,
+    [Option<String>; 3],
+    bool,
+);
+
+fn action(a: &Option<String>) -> Option<String> {
+    a.as_ref()
+        .map(|s| s.to_uppercase())
+        .filter(|s| s != "NO ACTION")
+}
+
+fn same_foreign_keys(m: &ModelTable, t: &Table) -> bool {
+    let named = m.foreign_keys.iter().all(|f| f.name.is_some());
+    let key = |f: &ModelForeignKey| -> FkKey {
+        (
+            named.then(|| f.name.clone()).flatten(),
+            f.columns.clone(),
+            f.referred_schema.clone(),
+            f.referred_table.clone(),
+            f.referred_columns.clone(),
+            [
+                action(&f.ondelete),
+                action(&f.onupdate),
+                f.initially.as_ref().map(|s| s.to_uppercase()),
+            ],
+            f.deferrable.unwrap_or(false),
+        )
+    };
+    same_multiset(
+        m.foreign_keys.iter().map(key).collect(),
+        t.foreign_keys.iter().map(|f| key(&as_model(f))).collect(),
+    )
+}
+
+fn as_model(f: &ForeignKey) -> ModelForeignKey {
+    ModelForeignKey {
+        name: f.name.clone(),
+        columns: f.columns.clone(),
+        referred_schema: f.referred_schema.clone(),
+        referred_table: f.referred_table.clone(),
+        referred_columns: f.referred_columns.clone(),
+        ondelete: f.ondelete.clone(),
+        onupdate: f.onupdate.clone(),
+        deferrable: f.deferrable,
+        initially: f.initially.clone(),
+    }
+}
