@@ -223,3 +223,155 @@ fn as_model(f: &ForeignKey) -> ModelForeignKey {
         initially: f.initially.clone(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::autogen::metadata::{ModelColumn, ModelIndex, ModelUnique};
+    use crate::autogen::model::{Column, Index, UniqueConstraint};
+
+    const OPTS: PrefilterOptions = PrefilterOptions {
+        compare_type: true,
+        compare_server_default: false,
+    };
+
+    fn reflected(table: Table) -> Schema {
+        let mut s = Schema::default();
+        s.tables.insert((None, table.name.clone()), table);
+        s
+    }
+
+    fn pg_user() -> (ModelTable, Table) {
+        let model = ModelTable {
+            name: "user".into(),
+            columns: vec![
+                ModelColumn {
+                    name: "id".into(),
+                    type_compiled: Some("INTEGER".into()),
+                    nullable: false,
+                    has_server_default: false,
+                    comment: None,
+                },
+                ModelColumn {
+                    name: "email".into(),
+                    type_compiled: Some("VARCHAR(120)".into()),
+                    nullable: true,
+                    has_server_default: false,
+                    comment: Some(String::new()),
+                },
+            ],
+            indexes: vec![ModelIndex {
+                name: Some("ix_user_email".into()),
+                columns: vec!["email".into()],
+                unique: false,
+            }],
+            uniques: vec![ModelUnique {
+                name: None,
+                columns: vec!["email".into()],
+            }],
+            ..ModelTable::default()
+        };
+        let table = Table {
+            name: "user".into(),
+            columns: vec![
+                Column {
+                    name: "id".into(),
+                    type_text: "integer".into(),
+                    nullable: false,
+                    server_default: Some("nextval('user_id_seq'::regclass)".into()),
+                    ..Column::default()
+                },
+                Column {
+                    name: "email".into(),
+                    type_text: "character varying(120)".into(),
+                    nullable: true,
+                    ..Column::default()
+                },
+            ],
+            indexes: vec![
+                Index {
+                    name: Some("ix_user_email".into()),
+                    columns: vec![Some("email".into())],
+                    ..Index::default()
+                },
+                Index {
+                    name: Some("user_email_key".into()),
+                    columns: vec![Some("email".into())],
+                    unique: true,
+                    duplicates_constraint: Some("user_email_key".into()),
+                    ..Index::default()
+                },
+            ],
+            unique_constraints: vec![UniqueConstraint {
+                name: Some("user_email_key".into()),
+                columns: vec!["email".into()],
+                ..UniqueConstraint::default()
+            }],
+            ..Table::default()
+        };
+        (model, table)
+    }
+
+    fn identical(model: &ModelTable, table: Table, opts: PrefilterOptions) -> bool {
+        !identical_tables(
+            Dialect::Postgresql,
+            &reflected(table),
+            std::slice::from_ref(model),
+            opts,
+        )
+        .is_empty()
+    }
+
+    #[test]
+    fn equal_tables_are_identical_despite_spelling_and_generated_names() {
+        let (model, table) = pg_user();
+        assert!(identical(&model, table, OPTS));
+    }
+
+    #[test]
+    fn each_compared_aspect_makes_a_candidate() {
+        let (model, table) = pg_user();
+        let mut t = table.clone();
+        t.columns[1].type_text = "character varying(100)".into();
+        assert!(!identical(&model, t, OPTS));
+        let mut t = table.clone();
+        t.columns[1].nullable = false;
+        assert!(!identical(&model, t, OPTS));
+        let mut t = table.clone();
+        t.indexes.remove(0);
+        assert!(!identical(&model, t, OPTS));
+        let mut t = table.clone();
+        t.unique_constraints.clear();
+        assert!(!identical(&model, t, OPTS));
+        let mut t = table.clone();
+        t.columns.pop();
+        assert!(!identical(&model, t, OPTS));
+        let mut t = table.clone();
+        t.comment = Some("x".into());
+        assert!(!identical(&model, t, OPTS));
+        // Server defaults count only when Alembic compares them.
+        let with_defaults = PrefilterOptions {
+            compare_server_default: true,
+            ..OPTS
+        };
+        assert!(!identical(&model, table.clone(), with_defaults));
+        // Types count only when Alembic compares them.
+        let mut t = table;
+        t.columns[1].type_text = "text".into();
+        let no_types = PrefilterOptions {
+            compare_type: false,
+            ..OPTS
+        };
+        assert!(identical(&model, t, no_types));
+    }
+
+    #[test]
+    fn opaque_and_missing_tables_are_never_identical() {
+        let (mut model, table) = pg_user();
+        model.opaque = true;
+        assert!(!identical(&model, table.clone(), OPTS));
+        let (mut model, _) = pg_user();
+        model.name = "other".into();
+        assert!(!identical(&model, table, OPTS));
+    }
+}
