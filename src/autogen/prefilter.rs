@@ -45,6 +45,42 @@ pub fn identical_tables(
         .collect()
 }
 
+/// PostgreSQL: the integer columns of `keys` whose default is
+/// `nextval('<seq>'::regclass)`, as `(schema, table, column, seq)`. Alembic
+/// logs "Detected sequence named ... assuming SERIAL" while reflecting each
+/// table (`PostgresqlImpl.autogen_column_reflect`); for the tables the host
+/// does not reflect, it checks these candidates' ownership in one query and
+/// logs the same lines.
+pub fn serial_candidates(
+    reflected: &Schema,
+    keys: &[TableKey],
+) -> Vec<(Option<String>, String, String, String)> {
+    let mut out = Vec::new();
+    for key in keys {
+        let Some(table) = reflected.tables.get(key) else {
+            continue;
+        };
+        for c in &table.columns {
+            if !matches!(c.type_text.as_str(), "integer" | "bigint") {
+                continue;
+            }
+            let seq = c.server_default.as_deref().and_then(|d| {
+                d.strip_prefix("nextval('")
+                    .and_then(|rest| rest.find("'::regclass)").map(|end| &rest[..end]))
+            });
+            if let Some(seq) = seq {
+                out.push((
+                    key.0.clone(),
+                    key.1.clone(),
+                    c.name.clone(),
+                    seq.to_string(),
+                ));
+            }
+        }
+    }
+    out
+}
+
 fn same_table(dialect: Dialect, m: &ModelTable, t: &Table, o: PrefilterOptions) -> bool {
     let comments = dialect != Dialect::Sqlite;
     (!comments || same_comment(&m.comment, &t.comment))

@@ -22,6 +22,14 @@ fn failure(err: DbError) -> PyErr {
 
 type Description = Option<Vec<(String, String)>>;
 
+/// The identical tables' keys, and their `(schema, table, column, sequence
+/// text)` columns that look like SERIALs (see
+/// `crate::autogen::prefilter::serial_candidates`).
+type IdenticalTables = (
+    Vec<(Option<String>, String)>,
+    Vec<(Option<String>, String, String, String)>,
+);
+
 #[pymethods]
 impl RawConnection {
     #[new]
@@ -133,7 +141,7 @@ impl RawConnection {
         schemas: Vec<Option<String>>,
         compare_type: bool,
         compare_server_default: bool,
-    ) -> PyResult<Vec<(Option<String>, String)>> {
+    ) -> PyResult<IdenticalTables> {
         use crate::autogen::{prefilter, reflect};
         let models = super::autogen::model_tables(models)?;
         let dialect = self.dialect;
@@ -148,9 +156,13 @@ impl RawConnection {
         let schema = py
             .detach(|| reflect::reflect(conn, &reflect::ReflectOptions { schemas }))
             .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))?;
-        Ok(prefilter::identical_tables(
-            dialect, &schema, &models, options,
-        ))
+        let keys = prefilter::identical_tables(dialect, &schema, &models, options);
+        let serials = if dialect == Dialect::Postgresql {
+            prefilter::serial_candidates(&schema, &keys)
+        } else {
+            Vec::new()
+        };
+        Ok((keys, serials))
     }
 
     fn close(&mut self, py: Python<'_>) {

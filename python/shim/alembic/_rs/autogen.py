@@ -128,13 +128,52 @@ def _identical_tables(autogen_context):
     if not models:
         return set()
     try:
-        keys = raw.autogen_identical_tables(
+        keys, serials = raw.autogen_identical_tables(
             models, sorted(schemas, key=lambda s: s or ""), compare_type, compare_server_default
         )
     except RuntimeError as exc:
         log.debug("autogenerate pre-pass skipped: %s", exc)
         return set()
+    autogen_context._rs_serials = serials
+    log.debug("autogenerate pre-pass: %d of %d tables identical", len(keys), len(models))
     return set(keys)
+
+
+_OWNED_SEQUENCES = """\
+select c.oid::regclass::text, c.relname, a.attname
+from pg_class as c
+join pg_depend d on d.objid=c.oid and d.classid='pg_class'::regclass
+  and d.refclassid='pg_class'::regclass
+join pg_class t on t.oid=d.refobjid
+join pg_attribute a on a.attrelid=t.oid and a.attnum=d.refobjsubid
+where c.relkind='S'"""
+
+
+def log_skipped_serials(autogen_context):
+    """The "assuming SERIAL" lines Alembic's PostgreSQL impl logs while
+    reflecting each existing table, for the tables the pre-pass spared the
+    host from reflecting (one query instead of one per column)."""
+    serials = getattr(autogen_context, "_rs_serials", None)
+    if not serials:
+        return
+    from sqlalchemy import text
+
+    owners = {}
+    for regclass, seqname, colname in autogen_context.connection.execute(
+        text(_OWNED_SEQUENCES)
+    ):
+        owners.setdefault(regclass, (seqname, colname))
+    pg_log = logging.getLogger("alembic.ddl.postgresql")
+    for schema, tname, colname, seq in sorted(serials, key=lambda r: (r[0] or "", r[1])):
+        owner = owners.get(seq)
+        if owner is not None and owner[1] == colname:
+            pg_log.info(
+                "Detected sequence named '%s' as owned by integer column '%s(%s)', "
+                "assuming SERIAL and omitting",
+                owner[0],
+                tname,
+                colname,
+            )
 
 
 def _raw_connection(connection):

@@ -5,6 +5,11 @@ Which statements a directive becomes is decided in Rust (``_alembic_rs``,
 column specifications, CREATE TABLE/INDEX and constraints).
 """
 
+import logging
+import re
+from typing import NamedTuple
+import warnings
+
 from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, String, Table, text
 from sqlalchemy import schema as sa_schema
 from sqlalchemy.sql.elements import ClauseElement, TextClause
@@ -315,6 +320,189 @@ class DefaultImpl:
                 for row in rows:
                     self._exec(table.insert().inline().values(**row))
 
+    # -- autogenerate (Alembic's DefaultImpl comparison hooks) ----------
+
+    # Type names compiled differently for the same database type.
+    type_synonyms = ({"NUMERIC", "DECIMAL"},)
+    # Regexes pulling comparable arguments (charset, collation) out of the
+    # tokens following a type name.
+    type_arg_extract = ()
+    identity_attrs_ignore = ("order", "on_null")
+
+    def _tokenize_column_type(self, column):
+        """The compiled type split as Alembic does: first word, other
+        words, parenthesised arguments, ``key=value`` arguments."""
+        definition = self.dialect.type_compiler.process(column.type).lower()
+        tokens = re.findall(r"[\w\-_]+|\(.+?\)", definition)
+        words = []
+        paren = None
+        for token in tokens:
+            if re.match(r"^\(.*\)$", token):
+                paren = token
+            else:
+                words.append(token)
+        params = _TypeParams(words[0], words[1:], [], {})
+        if paren:
+            for term in re.findall("[^(),]+", paren):
+                if "=" in term:
+                    key, val = term.split("=")
+                    params.kwargs[key.strip()] = val.strip()
+                else:
+                    params.args.append(term.strip())
+        return params
+
+    def _column_types_match(self, inspector_params, metadata_params):
+        if inspector_params.token0 == metadata_params.token0:
+            return True
+        synonyms = [{t.lower() for t in batch} for batch in self.type_synonyms]
+        inspector_all = " ".join([inspector_params.token0] + inspector_params.tokens)
+        metadata_all = " ".join([metadata_params.token0] + metadata_params.tokens)
+        for batch in synonyms:
+            if {inspector_all, metadata_all}.issubset(batch) or {
+                inspector_params.token0, metadata_params.token0
+            }.issubset(batch):
+                return True
+        return False
+
+    def _column_args_match(self, inspected_params, meta_params):
+        """Arguments set on both sides must agree; one side being less
+        specific (no collation, no length) is not a difference."""
+        if (
+            len(meta_params.tokens) == len(inspected_params.tokens)
+            and meta_params.tokens != inspected_params.tokens
+        ):
+            return False
+        if (
+            len(meta_params.args) == len(inspected_params.args)
+            and meta_params.args != inspected_params.args
+        ):
+            return False
+        insp = " ".join(inspected_params.tokens).lower()
+        meta = " ".join(meta_params.tokens).lower()
+        for reg in self.type_arg_extract:
+            mi = re.search(reg, insp)
+            mm = re.search(reg, meta)
+            if mi and mm and mi.group(1) != mm.group(1):
+                return False
+        return True
+
+    def compare_type(self, inspector_column, metadata_column):
+        """True when the two columns' types differ."""
+        inspector_params = self._tokenize_column_type(inspector_column)
+        metadata_params = self._tokenize_column_type(metadata_column)
+        if not self._column_types_match(inspector_params, metadata_params):
+            return True
+        return not self._column_args_match(inspector_params, metadata_params)
+
+    def compare_server_default(self, inspector_column, metadata_column,
+                               rendered_metadata_default, rendered_inspector_default):
+        return rendered_inspector_default != rendered_metadata_default
+
+    def correct_for_autogen_constraints(self, conn_uniques, conn_indexes,
+                                        metadata_unique_constraints, metadata_indexes):
+        pass
+
+    def correct_for_autogen_foreignkeys(self, conn_fks, metadata_fks):
+        pass
+
+    def _compat_autogen_column_reflect(self, inspector):
+        return self.autogen_column_reflect
+
+    def autogen_column_reflect(self, inspector, table, column_info):
+        """The ``column_reflect`` hook for tables autogenerate reflects."""
+
+    def _normalize_computed_default(self, sqltext):
+        return re.sub(r"[ \(\)'\"`\[\]\t\r\n]", "", sqltext).lower()
+
+    def _compare_identity_default(self, metadata_identity, inspector_identity):
+        """(differing attributes, attributes ignored as defaults, whether
+        the identity changed)."""
+        diff, ignored = _compare_identity_options(
+            metadata_identity, inspector_identity, sa_schema.Identity(), skip={"always"}
+        )
+        if bool(getattr(metadata_identity, "always", None)) != bool(
+            getattr(inspector_identity, "always", None)
+        ):
+            diff.add("always")
+        diff.difference_update(self.identity_attrs_ignore)
+        return diff, ignored, bool(diff) or bool(metadata_identity) != bool(inspector_identity)
+
+    def _compare_index_unique(self, metadata_index, reflected_index):
+        conn_unique = bool(reflected_index.unique)
+        meta_unique = bool(metadata_index.unique)
+        if conn_unique != meta_unique:
+            return f"unique={conn_unique} to unique={meta_unique}"
+        return None
+
+    def _create_metadata_constraint_sig(self, constraint, **opts):
+        from ..autogenerate.compare_constraints import constraint_sig
+
+        return constraint_sig(True, self, constraint)
+
+    def _create_reflected_constraint_sig(self, constraint, **opts):
+        from ..autogenerate.compare_constraints import constraint_sig
+
+        return constraint_sig(False, self, constraint)
+
+    def compare_indexes(self, metadata_index, reflected_index):
+        from ..autogenerate.compare_constraints import ComparisonResult
+
+        msg = []
+        unique_msg = self._compare_index_unique(metadata_index, reflected_index)
+        if unique_msg:
+            msg.append(unique_msg)
+        m_sig = self._create_metadata_constraint_sig(metadata_index)
+        r_sig = self._create_reflected_constraint_sig(reflected_index)
+        for sig in m_sig, r_sig:
+            if sig.has_expressions:
+                logging.getLogger("alembic.ddl.impl").warning(
+                    "Generating approximate signature for index %s. The dialect "
+                    "implementation should either skip expression indexes "
+                    "or provide a custom implementation.",
+                    sig.const,
+                )
+        if m_sig.column_names != r_sig.column_names:
+            msg.append(f"expression {r_sig.column_names} to {m_sig.column_names}")
+        return ComparisonResult.Different(msg) if msg else ComparisonResult.Equal()
+
+    def compare_unique_constraint(self, metadata_constraint, reflected_constraint):
+        from ..autogenerate.compare_constraints import ComparisonResult
+
+        meta_sig = self._create_metadata_constraint_sig(metadata_constraint).unnamed
+        conn_sig = self._create_reflected_constraint_sig(reflected_constraint).unnamed
+        if conn_sig != meta_sig:
+            return ComparisonResult.Different(f"expression {conn_sig} to {meta_sig}")
+        return ComparisonResult.Equal()
+
+    def compare_check_constraint(self, metadata_constraint, reflected_constraint):
+        from ..autogenerate.compare_constraints import ComparisonResult
+
+        return ComparisonResult.Equal()
+
+    def _skip_functional_indexes(self, metadata_indexes, conn_indexes):
+        """Expression indexes this dialect cannot reflect are left out
+        (with Alembic's warning) unless the database has one by that name."""
+        import sqlalchemy
+
+        from ..autogenerate.compare_constraints import is_expression_index
+
+        conn_names = {c.name for c in conn_indexes}
+        for idx in list(metadata_indexes):
+            if idx.name in conn_names:
+                continue
+            if is_expression_index(idx):
+                warnings.warn(
+                    "autogenerate skipping metadata-specified expression-based index "
+                    f"{idx.name!r}; dialect {self.__dialect__!r} under "
+                    f"SQLAlchemy {sqlalchemy.__version__} can't "
+                    "reflect these indexes so they can't be compared",
+                    stacklevel=2,
+                )
+                metadata_indexes.discard(idx)
+
+    def adjust_reflected_dialect_options(self, reflected_object, kind):
+        return reflected_object.get("dialect_options", {})
+
 
 class PostgresqlImpl(DefaultImpl):
     __dialect__ = "postgresql"
@@ -330,6 +518,209 @@ class PostgresqlImpl(DefaultImpl):
             if col not in index.table.c:
                 index.table.append_column(Column(col, sqltypes.NullType))
         self._exec(sa_schema.CreateIndex(index, **kw))
+
+
+    # -- autogenerate (Alembic's PostgresqlImpl comparison hooks) -------
+
+    type_synonyms = DefaultImpl.type_synonyms + ({"FLOAT", "DOUBLE PRECISION"},)
+
+    def compare_server_default(self, inspector_column, metadata_column,
+                               rendered_metadata_default, rendered_inspector_default):
+        """Textually different defaults are evaluated on the server and
+        compared there, as Alembic does (``'5'`` and ``5`` are equal)."""
+        from sqlalchemy import Float, Numeric, literal_column, select
+
+        if (
+            metadata_column.primary_key
+            and metadata_column is metadata_column.table._autoincrement_column
+        ):
+            return False  # SERIAL
+        conn_default = rendered_inspector_default
+        if conn_default and re.match(r"nextval\('(.+?)'::regclass\)", conn_default):
+            conn_default = conn_default.replace("::regclass", "")
+        if conn_default == rendered_metadata_default:
+            return False
+        if None in (conn_default, rendered_metadata_default, metadata_column.server_default):
+            return True
+        metadata_default = metadata_column.server_default.arg
+        if isinstance(metadata_default, str):
+            if not isinstance(inspector_column.type, (Numeric, Float)):
+                metadata_default = re.sub(r"^'|'$", "", metadata_default)
+                metadata_default = f"'{metadata_default}'"
+            metadata_default = literal_column(metadata_default)
+        return not self.connection.scalar(
+            select(literal_column(conn_default) == metadata_default)
+        )
+
+    def autogen_column_reflect(self, inspector, table, column_info):
+        """An integer column defaulting to its own sequence is a SERIAL:
+        its default is dropped (and logged) as Alembic does."""
+        from sqlalchemy import BIGINT, INTEGER
+
+        if not column_info.get("default") or not isinstance(
+            column_info["type"], (INTEGER, BIGINT)
+        ):
+            return
+        seq_match = re.match(r"nextval\('(.+?)'::regclass\)", column_info["default"])
+        if not seq_match:
+            return
+        with inspector._operation_context() as conn:
+            info = conn.execute(
+                text(
+                    "select c.relname, a.attname "
+                    "from pg_class as c join "
+                    "pg_depend d on d.objid=c.oid and "
+                    "d.classid='pg_class'::regclass and "
+                    "d.refclassid='pg_class'::regclass "
+                    "join pg_class t on t.oid=d.refobjid "
+                    "join pg_attribute a on a.attrelid=t.oid and "
+                    "a.attnum=d.refobjsubid "
+                    "where c.relkind='S' and "
+                    "c.oid=cast(:seqname as regclass)"
+                ),
+                {"seqname": seq_match.group(1)},
+            ).first()
+        if info:
+            seqname, colname = info
+            if colname == column_info["name"]:
+                logging.getLogger("alembic.ddl.postgresql").info(
+                    "Detected sequence named '%s' as owned by integer column "
+                    "'%s(%s)', assuming SERIAL and omitting",
+                    seqname, table.name, colname,
+                )
+                del column_info["default"]
+
+    def correct_for_autogen_constraints(self, conn_uniques, conn_indexes,
+                                        metadata_unique_constraints, metadata_indexes):
+        # the unique index behind each unique constraint is the constraint
+        for ix in {ix for ix in conn_indexes if ix.info.get("duplicates_constraint")}:
+            conn_indexes.remove(ix)
+
+    # Modifiers PostgreSQL leaves out when it reports an index expression
+    # (the defaults), to strip from the compiled metadata side; the order
+    # matters ("asc nulls last" before "nulls last").
+    _default_modifiers_re = (
+        re.compile("( asc nulls last)$"),
+        re.compile("(?<! desc)( nulls last)$"),
+        re.compile("( asc)$"),
+        re.compile("( asc) nulls first$"),
+        re.compile(" desc( nulls first)$"),
+    )
+    _type_name_re = r"""
+        (?:"[^"]+"|\w+)(?:\.(?:"[^"]+"|\w+))?
+        (?:\s+(?:varying|precision))?
+        (?:\s*\(\s*\d+(?:\s*,\s*\d+)?\s*\))?
+        (?:\s+with(?:out)?\s+time\s+zone)?
+        (?:\s*\[\s*\d*\s*\])*
+        """
+    _cast_re = re.compile(r"::\s*" + _type_name_re, re.I | re.X)
+    _cast_fn_re = re.compile(r"\bcast\s*\((.*?)\s+as\s+" + _type_name_re + r"\s*\)", re.I | re.X)
+
+    def _cleanup_index_expr(self, index, expr):
+        expr = expr.lower().replace('"', "").replace("'", "")
+        if index.table is not None:
+            expr = expr.replace(f"{index.table.name.lower()}.", "")
+        expr = self._cast_re.sub("", expr)
+        while expr and expr[0] == "(" and expr[-1] == ")":
+            expr = expr[1:-1]
+        for rs in self._default_modifiers_re:
+            match = rs.search(expr)
+            if match:
+                start, end = match.span(1)
+                expr = expr[:start] + expr[end:]
+                break
+        while expr and expr[0] == "(" and expr[-1] == ")":
+            expr = expr[1:-1]
+        n = 1
+        while n:
+            expr, n = self._cast_fn_re.subn(r"\1", expr)
+        return expr.replace(" ", "")
+
+    def _normalize_computed_default(self, sqltext):
+        return super()._normalize_computed_default(self._cast_re.sub("", sqltext))
+
+    def _dialect_options(self, item):
+        # reflection reports only the positive case
+        if item.dialect_kwargs.get("postgresql_nulls_not_distinct"):
+            return ("nulls_not_distinct",)
+        return ()
+
+    def compare_indexes(self, metadata_index, reflected_index):
+        from ..autogenerate.compare_constraints import ComparisonResult
+
+        msg = []
+        unique_msg = self._compare_index_unique(metadata_index, reflected_index)
+        if unique_msg:
+            msg.append(unique_msg)
+        m_exprs = metadata_index.expressions
+        r_exprs = reflected_index.expressions
+        if len(m_exprs) != len(r_exprs):
+            msg.append(f"expression number {len(r_exprs)} to {len(m_exprs)}")
+        if msg:
+            return ComparisonResult.Different(msg)
+        skip = []
+        for pos, (m_e, r_e) in enumerate(zip(m_exprs, r_exprs), 1):
+            m_compile = self._compile_element(m_e)
+            m_text = self._cleanup_index_expr(metadata_index, m_compile)
+            r_compile = self._compile_element(r_e)
+            r_text = self._cleanup_index_expr(metadata_index, r_compile)
+            if m_text == r_text:
+                continue
+            if m_compile.strip().endswith("_ops") and (" " in m_compile or ")" in m_compile):
+                skip.append(
+                    f"expression #{pos} {m_compile!r} detected as including operator clause."
+                )
+                warnings.warn(
+                    f"Expression #{pos} {m_compile!r} in index "
+                    f"{reflected_index.name!r} detected to include "
+                    "an operator clause. Expression compare cannot proceed. "
+                    "Please move the operator clause to the "
+                    "``postgresql_ops`` dict to enable proper compare "
+                    "of the index expressions: "
+                    "https://docs.sqlalchemy.org/en/latest/dialects/postgresql.html#operator-classes",
+                    stacklevel=2,
+                )
+            else:
+                msg.append(f"expression #{pos} {r_compile!r} to {m_compile!r}")
+        m_options = self._dialect_options(metadata_index)
+        r_options = self._dialect_options(reflected_index)
+        if m_options != r_options:
+            # extends with the characters of the message, as Alembic does
+            msg.extend(f"options {r_options} to {m_options}")
+        if msg:
+            return ComparisonResult.Different(msg)
+        if skip:
+            return ComparisonResult.Skip(skip)
+        return ComparisonResult.Equal()
+
+    def compare_unique_constraint(self, metadata_constraint, reflected_constraint):
+        from ..autogenerate.compare_constraints import ComparisonResult
+
+        metadata_sig = self._create_metadata_constraint_sig(metadata_constraint)
+        reflected_sig = self._create_reflected_constraint_sig(reflected_constraint)
+        if reflected_sig.unnamed != metadata_sig.unnamed:
+            return ComparisonResult.Different(
+                f"expression {reflected_sig.unnamed} to {metadata_sig.unnamed}"
+            )
+        metadata_do = self._dialect_options(metadata_sig.const)
+        conn_do = self._dialect_options(reflected_sig.const)
+        if metadata_do != conn_do:
+            return ComparisonResult.Different(f"expression {conn_do} to {metadata_do}")
+        return ComparisonResult.Equal()
+
+    def adjust_reflected_dialect_options(self, reflected_object, kind):
+        options = reflected_object.get("dialect_options", {}).copy()
+        if not options.get("postgresql_include"):
+            options.pop("postgresql_include", None)
+        return options
+
+    def _compile_element(self, element):
+        if isinstance(element, str):
+            return element
+        return element.compile(
+            dialect=self.dialect,
+            compile_kwargs={"literal_binds": True, "include_table": False},
+        ).string
 
 
 class SQLiteImpl(DefaultImpl):
@@ -374,6 +765,37 @@ class SQLiteImpl(DefaultImpl):
                 "Please refer to the batch mode feature which allows for "
                 "SQLite migrations using a copy-and-move strategy."
             )
+
+
+    # -- autogenerate (Alembic's SQLiteImpl comparison hooks) -----------
+
+    def compare_server_default(self, inspector_column, metadata_column,
+                               rendered_metadata_default, rendered_inspector_default):
+        """Compared without one level of parentheses and quotes."""
+
+        def bare(value):
+            if value is None:
+                return None
+            value = re.sub(r"^\((.+)\)$", r"\1", value)
+            return re.sub(r"^\"?'(.+)'\"?$", r"\1", value)
+
+        return bare(rendered_inspector_default) != bare(rendered_metadata_default)
+
+    def _guess_if_default_is_unparenthesized_sql_expr(self, expr):
+        if not expr:
+            return False
+        if re.match(r"^[0-9\.]$", expr) or re.match(r"^'.+'$", expr) or re.match(r"^\(.+\)$", expr):
+            return False
+        return True
+
+    def autogen_column_reflect(self, inspector, table, column_info):
+        # expression defaults need their parentheses when sent as DDL
+        if self._guess_if_default_is_unparenthesized_sql_expr(column_info.get("default", None)):
+            column_info["default"] = "(%s)" % (column_info["default"],)
+
+    def correct_for_autogen_constraints(self, conn_unique_constraints, conn_indexes,
+                                        metadata_unique_constraints, metadata_indexes):
+        self._skip_functional_indexes(metadata_indexes, conn_indexes)
 
 
 class MySQLImpl(DefaultImpl):
@@ -476,6 +898,103 @@ class MySQLImpl(DefaultImpl):
         # SQLAlchemy's MySQL compiler gives Alembic's text: DROP FOREIGN KEY,
         # DROP PRIMARY KEY, DROP INDEX, DROP CHECK (MariaDB: DROP CONSTRAINT).
         super().drop_constraint(const, **kw)
+
+
+    # -- autogenerate (Alembic's MySQLImpl comparison hooks) ------------
+
+    type_synonyms = DefaultImpl.type_synonyms + ({"BOOL", "TINYINT"}, {"JSON", "LONGTEXT"})
+    type_arg_extract = [r"character set ([\w\-_]+)", r"collate ([\w\-_]+)"]
+
+    def compare_server_default(self, inspector_column, metadata_column,
+                               rendered_metadata_default, rendered_inspector_default):
+        from sqlalchemy import types as sqltypes
+
+        if (
+            metadata_column.type._type_affinity is sqltypes.Integer
+            and inspector_column.primary_key
+            and not inspector_column.autoincrement
+            and not rendered_metadata_default
+            and rendered_inspector_default == "'0'"
+        ):
+            return False  # MySQL's implicit default on a NOT NULL integer
+        elif rendered_inspector_default and _is_numeric_affinity(inspector_column.type):
+            if _strip_numeric_default(rendered_inspector_default) == _strip_numeric_default(
+                rendered_metadata_default
+            ):
+                return False
+        elif rendered_metadata_default and metadata_column.type._type_affinity is sqltypes.String:
+            metadata_default = re.sub(r"^'|'$", "", rendered_metadata_default)
+            return rendered_inspector_default != f"'{metadata_default}'"
+        if rendered_inspector_default and rendered_metadata_default:
+            # the MySQL dialect reports ON UPDATE as part of the default
+            onupdate_ins = re.match(
+                r"(.*) (on update.*?)(?:\(\))?$", rendered_inspector_default.lower()
+            )
+            onupdate_met = re.match(
+                r"(.*) (on update.*?)(?:\(\))?$", rendered_metadata_default.lower()
+            )
+            if onupdate_ins:
+                if not onupdate_met or onupdate_ins.group(2) != onupdate_met.group(2):
+                    return True
+                rendered_inspector_default = onupdate_ins.group(1)
+                rendered_metadata_default = onupdate_met.group(1)
+            return _normalize_expression_default(
+                rendered_inspector_default
+            ) != _normalize_expression_default(rendered_metadata_default)
+        return rendered_inspector_default != rendered_metadata_default
+
+    def correct_for_autogen_constraints(self, conn_unique_constraints, conn_indexes,
+                                        metadata_unique_constraints, metadata_indexes):
+        """MySQL indexes every foreign key implicitly (named after the
+        column or the constraint): such indexes are not compared."""
+        removed = set()
+        for idx in list(conn_indexes):
+            if idx.unique:
+                continue
+            for col in idx.columns:
+                if idx.name == col.name:
+                    conn_indexes.remove(idx)
+                    removed.add(idx.name)
+                    break
+                for fk in col.foreign_keys:
+                    if fk.name == idx.name:
+                        conn_indexes.remove(idx)
+                        removed.add(idx.name)
+                        break
+                if idx.name in removed:
+                    break
+        for idx in list(metadata_indexes):
+            if idx.name in removed:
+                metadata_indexes.remove(idx)
+
+    def correct_for_autogen_foreignkeys(self, conn_fks, metadata_fks):
+        """RESTRICT is MySQL's default and is not reported: take it from
+        the model when the model says RESTRICT."""
+        conn_by_sig = {
+            self._create_reflected_constraint_sig(fk).unnamed_no_options: fk for fk in conn_fks
+        }
+        metadata_by_sig = {
+            self._create_metadata_constraint_sig(fk).unnamed_no_options: fk for fk in metadata_fks
+        }
+        for sig in set(conn_by_sig).intersection(metadata_by_sig):
+            mdfk = metadata_by_sig[sig]
+            cnfk = conn_by_sig[sig]
+            if mdfk.ondelete is not None and mdfk.ondelete.lower() == "restrict" \
+                    and cnfk.ondelete is None:
+                cnfk.ondelete = "RESTRICT"
+            if mdfk.onupdate is not None and mdfk.onupdate.lower() == "restrict" \
+                    and cnfk.onupdate is None:
+                cnfk.onupdate = "RESTRICT"
+
+    def compare_type(self, inspector_column, metadata_column):
+        """Native ENUMs compare by their set of values."""
+        from sqlalchemy import types as sqltypes
+
+        metadata_type = metadata_column.type
+        inspector_type = inspector_column.type
+        if isinstance(metadata_type, sqltypes.Enum) and isinstance(inspector_type, sqltypes.Enum):
+            return set(metadata_type.enums) != set(inspector_type.enums)
+        return super().compare_type(inspector_column, metadata_column)
 
 
 class MariaDBImpl(MySQLImpl):
@@ -727,3 +1246,96 @@ _IMPLS = {
 
 def impl_for(dialect):
     return _IMPLS.get(dialect.name, DefaultImpl)
+
+
+# --- autogenerate helpers --------------------------------------------
+
+
+class _TypeParams(NamedTuple):
+    token0: str
+    tokens: list
+    args: list
+    kwargs: dict
+
+
+def _identity_options(identity):
+    """The options of an Identity/Sequence as a dict (Alembic's
+    ``_get_identity_options_dict``)."""
+    if identity is None:
+        return {}
+    if hasattr(identity, "_as_dict"):
+        return identity._as_dict()
+    options = {}
+    if isinstance(identity, sa_schema.Identity):
+        options["always"] = identity.always
+        if identity.on_null is not None:
+            options["on_null"] = identity.on_null
+    for key in ("start", "increment", "minvalue", "maxvalue", "nominvalue", "nomaxvalue",
+                "cycle", "cache", "order"):
+        if getattr(identity, key, None) is not None:
+            options[key] = getattr(identity, key)
+    return options
+
+
+def _compare_identity_options(metadata_io, inspector_io, default_io, skip):
+    """Attributes that differ, and those that differ only because the
+    model leaves them at their default."""
+    diff = set()
+    ignored = set()
+
+    def check(meta_dict, insp_dict, default_dict, attrs):
+        for attr in set(attrs).difference(skip):
+            meta_value = meta_dict.get(attr)
+            if insp_dict.get(attr) != meta_value:
+                if meta_value == default_dict.get(attr):
+                    ignored.add(attr)
+                else:
+                    diff.add(attr)
+
+    meta_d = _identity_options(metadata_io)
+    insp_d = _identity_options(inspector_io)
+    check(meta_d, insp_d, _identity_options(default_io), set(meta_d).union(insp_d))
+    if hasattr(default_io, "dialect_kwargs"):
+        insp_kw = getattr(inspector_io, "dialect_kwargs", {})
+        check(getattr(metadata_io, "dialect_kwargs", {}), insp_kw, default_io.dialect_kwargs,
+              insp_kw)
+    return diff, ignored
+
+
+def _strip_numeric_default(default):
+    """MySQL quotes integral numeric defaults ('1') and parenthesises
+    fractional ones ((2.5))."""
+    if default is None:
+        return None
+    return re.sub(r"^'(.*)'$|^\((.*)\)$", r"\1\2", default)
+
+
+def _normalize_expression_default(default):
+    """MySQL parenthesises expression defaults, MariaDB adds () to
+    no-argument functions."""
+    default = default.lower()
+    default = re.sub(r"^\((.*)\)$", r"\1", default)
+    return re.sub(r"\(\)$", "", default)
+
+
+def _is_numeric_affinity(type_):
+    from sqlalchemy import types as sqltypes
+
+    affinity = type_._type_affinity
+    return affinity is not None and issubclass(
+        affinity, (sqltypes.Integer, sqltypes.Numeric, sqltypes.Float)
+    )
+
+
+# Alembic's module names, shown in the repr of an impl (autogenerate logs
+# "Dialect impl <alembic.ddl.sqlite.SQLiteImpl object at ...> detected ...").
+for _impl, _module in (
+    (DefaultImpl, "impl"),
+    (PostgresqlImpl, "postgresql"),
+    (SQLiteImpl, "sqlite"),
+    (MySQLImpl, "mysql"),
+    (MariaDBImpl, "mysql"),
+    (MSSQLImpl, "mssql"),
+    (OracleImpl, "oracle"),
+):
+    _impl.__module__ = "alembic.ddl." + _module

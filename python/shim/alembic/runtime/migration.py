@@ -91,6 +91,9 @@ class MigrationContext:
         self.version_table = version_table = opts.get("version_table", "alembic_version")
         self.version_table_schema = opts.get("version_table_schema", None)
         self._start_from_rev = opts.get("starting_rev")
+        # autogenerate's type / server default comparison switches
+        self._user_compare_type = opts.get("compare_type", True)
+        self._user_compare_server_default = opts.get("compare_server_default", False)
         self._version_sql = {}
         self.impl = ddl.impl_for(dialect)(
             dialect, self.connection, self.as_sql, transactional_ddl, self.output_buffer, opts
