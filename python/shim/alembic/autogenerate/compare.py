@@ -343,10 +343,6 @@ def _compare_tables(conn_table_names, metadata_table_names, inspector, upgrade_o
         log_skipped_serials(autogen_context)
     for s, tname in existing_tables:
         _reflect(autogen_context, inspector, existing_metadata, s, tname)
-    if autogen_context.skip_tables:
-        from .._rs.autogen import log_skipped_serials
-
-        log_skipped_serials(autogen_context)
 
     for s, tname in sorted(existing_tables, key=lambda x: (x[0] or "", x[1])):
         s = s or None
