@@ -8,7 +8,7 @@
 //! missing ones skip locally and fail under CI.
 
 mod support;
-use support::online::{DbKind, Scenario, assert_parity, manifest_dir, ready};
+use support::online::{DbKind, Scenario, assert_parity, manifest_dir, mysql_allowed, ready};
 
 /// tests/fixtures/online/extending: custom ops defined in the project's
 /// `custom_ops.py`, used by four revisions; the last fails on request.
@@ -84,6 +84,24 @@ fn parity_run_async_sqlite() {
 fn parity_run_async_postgres() {
     if ready(DbKind::Postgres) {
         assert_parity(&run_async("asyncpg"), DbKind::Postgres);
+    }
+}
+
+/// tests/fixtures/online/connect_args: `engine_from_config(...,
+/// connect_args=...)`; the revision prints the session settings they set.
+fn connect_args() -> Scenario {
+    Scenario::fixture(
+        "connect_args",
+        &[&["upgrade", "head"], &["downgrade", "base"]],
+    )
+}
+
+#[test]
+fn parity_connect_args() {
+    for kind in [DbKind::Sqlite, DbKind::Postgres, DbKind::Mysql] {
+        if mysql_allowed(kind) && ready(kind) {
+            assert_parity(&connect_args(), kind);
+        }
     }
 }
 

@@ -34,6 +34,28 @@ _PG_CLASS_BASE = {
 }
 
 
+
+def _with_connect_args(url, kw):
+    """`create_engine(..., connect_args=...)`: the keywords psycopg2,
+    pymysql or sqlite3 would take are query parameters of the URL our
+    driver reads (the same names: `sslmode`, `options`, `application_name`,
+    `charset`, `timeout`, ...), overriding the URL's own, as a DSN's
+    keywords do."""
+    from sqlalchemy.engine import make_url
+
+    extra = {}
+    for key, value in kw.items():
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        if not isinstance(value, (str, int, float)):
+            raise TypeError(
+                "alembic-rs's database driver takes connection settings as text: "
+                "connect_args[%r] is a %s; give it as a URL query parameter instead"
+                % (key, type(value).__name__)
+            )
+        extra[key] = str(value)
+    return make_url(url).update_query_dict(extra).render_as_string(hide_password=False)
+
 def _make_exceptions(module_name):
     ns = {}
 
@@ -353,6 +375,8 @@ def module_for(backend):
     conn_cls = SQLiteConnection if backend == "sqlite" else Connection
 
     def connect(url, *args, **kw):
+        if kw:
+            url = _with_connect_args(url, kw)
         try:
             raw = _alembic_rs.RawConnection(url)
         except _alembic_rs.DatabaseFailure as failure:

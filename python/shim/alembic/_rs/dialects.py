@@ -7,6 +7,7 @@ database through Rust, and no driver package is needed.
 
 import os
 import sys
+from urllib.parse import urlencode
 
 from sqlalchemy.dialects import registry
 from sqlalchemy.dialects.mysql.mariadb import MariaDBDialect
@@ -88,7 +89,17 @@ class SQLiteDialect_alembic_rs(SQLiteDialect_pysqlite):
         filename = url.database or ":memory:"
         if filename != ":memory:":
             filename = os.path.abspath(filename)
-        return (["sqlite:///" + filename if filename != ":memory:" else "sqlite://"], {})
+        base = "sqlite:///" + filename if filename != ":memory:" else "sqlite://"
+        # `?timeout=`, `?uri=true` and the other sqlite3.connect keywords
+        # SQLAlchemy takes from the query reach the driver the same way.
+        if url.query:
+            pairs = [
+                (key, v)
+                for key, value in url.query.items()
+                for v in (value if isinstance(value, tuple) else (value,))
+            ]
+            base += "?" + urlencode(pairs)
+        return ([base], {})
 
 
 class MySQLDialect_alembic_rs(MySQLDialect_pymysql):
