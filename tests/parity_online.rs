@@ -17,7 +17,9 @@
 //! 127.0.0.1; missing ones skip locally and fail under CI.
 
 mod support;
-use support::online::{DbKind, OracleServer, Runner, Scenario, assert_parity, compare, ready};
+use support::online::{
+    DbKind, OracleServer, Runner, Scenario, assert_parity, compare, mysql_allowed, ready,
+};
 
 /// Four revisions building a small shop schema; everything a linear history
 /// can do.
@@ -169,16 +171,6 @@ fn mysql_ddl_mariadb_sql_failure() -> Scenario {
         ("FIXTURE_FAIL".into(), "sql".into()),
     ];
     s
-}
-
-/// MySQL/MariaDB runs are on by default; `ALEMBIC_RS_MYSQL_PARITY=0` opts
-/// out (a machine without MariaDB also skips them, through `ready`).
-fn mysql_allowed(kind: DbKind) -> bool {
-    if kind == DbKind::Mysql && std::env::var("ALEMBIC_RS_MYSQL_PARITY").as_deref() == Ok("0") {
-        eprintln!("SKIPPED: ALEMBIC_RS_MYSQL_PARITY=0");
-        return false;
-    }
-    true
 }
 
 /// The oracle against alembic-rs.

@@ -94,6 +94,16 @@ impl DbKind {
     }
 }
 
+/// MySQL/MariaDB runs are on by default; `ALEMBIC_RS_MYSQL_PARITY=0` opts
+/// out (a machine without MariaDB also skips them, through `ready`).
+pub fn mysql_allowed(kind: DbKind) -> bool {
+    if kind == DbKind::Mysql && std::env::var("ALEMBIC_RS_MYSQL_PARITY").as_deref() == Ok("0") {
+        eprintln!("SKIPPED: ALEMBIC_RS_MYSQL_PARITY=0");
+        return false;
+    }
+    true
+}
+
 /// Whether a test needing the oracle and `kind` can run. Missing pieces skip
 /// the test locally (with a note on stderr) and fail it under CI.
 pub fn ready(kind: DbKind) -> bool {
@@ -341,7 +351,8 @@ pub fn prepare_project(src: &Path, url: &str) -> Project {
     Project { _tmp: tmp, root }
 }
 
-fn copy_dir(src: &Path, dst: &Path) {
+/// Copies a directory tree, leaving out `__pycache__` directories.
+pub fn copy_dir(src: &Path, dst: &Path) {
     std::fs::create_dir_all(dst).unwrap();
     let entries = std::fs::read_dir(src)
         .unwrap_or_else(|e| panic!("cannot read fixture {}: {e}", src.display()));
