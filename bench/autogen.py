@@ -470,6 +470,22 @@ def fmt_s(x):
     return "-" if x is None else (f"{x * 1000:.0f} ms" if x < 1 else f"{x:.2f} s")
 
 
+FLOOR = None
+
+
+def models_import_floor(proj, env):
+    """What both tools pay before any autogenerate work: starting Python,
+    importing SQLAlchemy and the project's models (env.py imports them).
+    Measured with the host virtualenv's Python, warm, like the runs."""
+    global FLOOR
+    python = os.path.join(ARGS.venv, "bin", "python")
+    argv = [python, "-c", "import models"]
+    run(argv, proj, env)
+    runs = [run(argv, proj, env) for _ in range(ARGS.runs)]
+    pick = statistics.median if ARGS.stat == "median" else min
+    FLOOR = Run(pick(r.wall for r in runs), pick(r.cpu for r in runs), 0, "", "")
+
+
 def print_table():
     print()
     hdr = f"{'case':<30}{'alembic':>10}{'alembic-rs':>12}{'ratio':>8}  {'cpu a':>8}{'cpu rs':>8}  check"
@@ -481,6 +497,15 @@ def print_table():
               f"{fmt_s(a and a.cpu):>8}{fmt_s(r and r.cpu):>8}  {check}")
     print(f"wall and cpu (user+sys of the child) are the {ARGS.stat} of {ARGS.runs} runs after one"
           " untimed run; ratio = alembic wall / alembic-rs wall")
+    if FLOOR is None:
+        return
+    print(f"\nfloor: `python -c 'import models'` takes {fmt_s(FLOOR.wall)} wall, {fmt_s(FLOOR.cpu)} cpu;"
+          " both tools pay it. Beyond it (cpu):")
+    for title, a, r, _ in ROWS:
+        if a and r and r.cpu > FLOOR.cpu:
+            rest_a, rest_r = a.cpu - FLOOR.cpu, r.cpu - FLOOR.cpu
+            print(f"  {title:<28}alembic {fmt_s(rest_a):>8}  alembic-rs {fmt_s(rest_r):>8}"
+                  f"  ratio {rest_a / rest_r:.1f}x")
 
 
 def main():
@@ -575,6 +600,7 @@ def main():
 
         case("revision --autogenerate", tools, ["revision", "--autogenerate", "-m", "x", "--rev-id", REV_ID],
              0, before=remove_written, extra=files)
+        models_import_floor(projs["alembic-rs"], base_env)
     except KeyboardInterrupt:
         print("interrupted")
     finally:
