@@ -28,6 +28,7 @@ mod mysql;
 mod postgres;
 mod split;
 mod sqlite;
+mod sqlite_ffi;
 #[cfg(test)]
 mod tests;
 mod url;

@@ -1,5 +1,9 @@
 //! SQLite through sqlx, behaving like pysqlite (`sqlite3.connect`).
 //!
+//! sqlx opens and closes the database; statements run on the calling
+//! thread through SQLite's C API (`sqlite_ffi`), with the handle locked away
+//! from sqlx's worker thread (see [`SqliteBackend`]).
+//!
 //! * The file comes from the URL as SQLAlchemy's pysqlite dialect computes
 //!   it: `sqlite://` and `sqlite:///:memory:` are a private in-memory
 //!   database; any other path is made absolute against the current
@@ -16,53 +20,51 @@
 //! * Values are decoded by their storage class (INTEGER, REAL, TEXT, BLOB,
 //!   NULL), as pysqlite does without `detect_types`.
 
+use std::ffi::{CStr, c_char, c_int};
 use std::path::{Component, Path, PathBuf};
+use std::ptr::NonNull;
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteArguments, SqliteConnectOptions, SqliteConnection, SqliteRow};
-use sqlx::{
-    AssertSqlSafe, Column, Connection as _, Decode, Executor, Row, SqlSafeStr, Statement, TypeInfo,
-    ValueRef,
-};
+use sqlx::Connection as _;
+use sqlx::sqlite::{LockedSqliteHandle, SqliteConnectOptions, SqliteConnection};
 
 use super::error::{DbError, ServerError};
+use super::sqlite_ffi as ffi;
 use super::value::{ColumnInfo, QueryResult, Value};
-use super::{Dialect, Url, drain_last_statement, split};
+use super::{Dialect, Url, split};
 
 /// `sqlite3.sqlite_version`: the version of the SQLite library linked in
-/// (sqlx's bundled build), asked once from a throwaway in-memory database.
+/// (sqlx's bundled build).
 pub(super) fn library_version() -> String {
-    static VERSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    VERSION
-        .get_or_init(|| {
-            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            else {
-                return String::new();
-            };
-            rt.block_on(async {
-                let opts = SqliteConnectOptions::new().filename(":memory:");
-                let Ok(mut conn) = SqliteConnection::connect_with(&opts).await else {
-                    return String::new();
-                };
-                let version = sqlx::raw_sql("select sqlite_version()")
-                    .fetch_one(&mut conn)
-                    .await
-                    .ok()
-                    .and_then(|row| row.try_get::<String, _>(0).ok())
-                    .unwrap_or_default();
-                let _ = conn.close().await;
-                version
-            })
-        })
-        .clone()
+    // SAFETY: sqlite3_libversion returns a static NUL-terminated string.
+    unsafe { CStr::from_ptr(ffi::sqlite3_libversion()) }
+        .to_string_lossy()
+        .into_owned()
 }
 
+/// An open database. sqlx opens (and closes) it, so the open flags, busy
+/// timeout and PRAGMAs are sqlx's; in between, statements run on the
+/// caller's thread through the C API rather than on sqlx-sqlite's worker
+/// thread: each hand-off to that thread cost a context switch or two per
+/// statement, which dominated runs made of many small statements (batch
+/// mode's reflection) and grew with the machine's load.
 pub(super) struct SqliteBackend {
-    conn: SqliteConnection,
+    /// sqlx's connection, boxed so `locked` can borrow it for as long as
+    /// the backend lives; `None` once released.
+    conn: Option<NonNull<SqliteConnection>>,
+    /// The handle, locked away from sqlx's worker thread (which waits,
+    /// parked, until it is dropped).
+    locked: Option<LockedSqliteHandle<'static>>,
+    db: *mut ffi::Sqlite3,
     pub(super) server_version: String,
 }
+
+// SAFETY: the handle is opened without SQLite's own mutex (sqlx's default,
+// SQLITE_OPEN_NOMUTEX), which allows use from any thread as long as one
+// thread at a time uses it; every use goes through `&mut self` (a shared
+// reference only reads `server_version`).
+unsafe impl Send for SqliteBackend {}
+unsafe impl Sync for SqliteBackend {}
 
 /// pysqlite's own connect keywords, which never reach the SQLite URI.
 const PYSQLITE_ARGS: [&str; 6] = [
@@ -88,10 +90,10 @@ impl SqliteBackend {
             .foreign_keys(false)
             .busy_timeout(timeout)
             .statement_cache_capacity(0);
-        let mut conn =
+        let conn =
             SqliteConnection::connect_with(&opts)
                 .await
-                .map_err(|e| match sqlite_error(e, "") {
+                .map_err(|e| match sqlite_error(e) {
                     DbError::Database {
                         message,
                         code,
@@ -104,153 +106,376 @@ impl SqliteBackend {
                     },
                     other => other,
                 })?;
-        let row = sqlx::raw_sql("select sqlite_version()")
-            .fetch_one(&mut conn)
+        let conn = NonNull::from(Box::leak(Box::new(conn)));
+        let mut backend = SqliteBackend {
+            conn: Some(conn),
+            locked: None,
+            db: std::ptr::null_mut(),
+            server_version: String::new(),
+        };
+        // SAFETY: the box stays allocated until `release`, which drops the
+        // lock first; nothing else touches the connection meanwhile.
+        let sqlx_conn: &'static mut SqliteConnection = unsafe { &mut *conn.as_ptr() };
+        let mut locked = sqlx_conn
+            .lock_handle()
             .await
-            .map_err(|e| sqlite_error(e, ""))?;
-        let server_version = row.try_get::<String, _>(0).unwrap_or_default();
-        Ok(SqliteBackend {
-            conn,
-            server_version,
-        })
+            .map_err(super::postgres::driver_error)?;
+        backend.db = locked.as_raw_handle().cast::<ffi::Sqlite3>().as_ptr();
+        backend.locked = Some(locked);
+        let version = backend.execute("select sqlite_version()", &[]).await?;
+        if let Some(Value::Text(v)) = version.rows.first().and_then(|r| r.first()) {
+            backend.server_version = v.clone();
+        }
+        Ok(backend)
     }
 
-    pub(super) async fn close(self) -> Result<(), DbError> {
+    /// Gives the handle back to sqlx and returns its connection.
+    fn release(&mut self) -> Option<SqliteConnection> {
+        self.locked.take();
+        self.db = std::ptr::null_mut();
+        // SAFETY: `conn` came from `Box::leak` and nothing borrows it any
+        // more (the lock is gone).
         self.conn
-            .close()
-            .await
-            .map_err(super::postgres::driver_error)
+            .take()
+            .map(|conn| *unsafe { Box::from_raw(conn.as_ptr()) })
     }
 
+    pub(super) async fn close(mut self) -> Result<(), DbError> {
+        match self.release() {
+            Some(conn) => conn.close().await.map_err(super::postgres::driver_error),
+            None => Ok(()),
+        }
+    }
+
+    /// Runs the statements of `sql` one after the other (each is compiled
+    /// only once the previous one has run, so a script may use what it
+    /// creates) and returns the last one's result, as sqlx's `raw_sql`
+    /// did. Parameters bind to a single statement.
     pub(super) async fn execute(
         &mut self,
         sql: &str,
         params: &[Value],
     ) -> Result<QueryResult, DbError> {
-        let drained = if params.is_empty() {
-            let stream = sqlx::raw_sql(AssertSqlSafe(sql.to_string())).fetch_many(&mut self.conn);
-            drain_last_statement!(stream)
-        } else {
-            if split::statements(sql, Dialect::Sqlite).len() > 1 {
-                return Err(DbError::Usage(
-                    "You can only execute one statement at a time.".into(),
-                ));
+        if !params.is_empty() && split::statements(sql, Dialect::Sqlite).len() > 1 {
+            return Err(DbError::Usage(
+                "You can only execute one statement at a time.".into(),
+            ));
+        }
+        let db = self.db;
+        assert!(!db.is_null(), "SQLite handle used after release");
+        let mut tail = sql.trim().as_bytes();
+        let mut bound = 0;
+        let mut last: Option<(Vec<ColumnInfo>, Vec<Vec<Value>>, u64, i64)> = None;
+        while let Some(stmt) = Statement::prepare_next(db, &mut tail)? {
+            bound += stmt.bind(params, bound)?;
+            let mut rows = Vec::new();
+            while stmt.step()? {
+                rows.push(stmt.row()?);
             }
-            let mut args = SqliteArguments::default();
-            for p in params {
-                bind(&mut args, p)?;
-            }
-            let query = sqlx::query_with(AssertSqlSafe(sql.to_string()), args).persistent(false);
-            let stream = (&mut self.conn).fetch_many(query);
-            drain_last_statement!(stream)
-        };
-        let last = drained.map_err(|e| sqlite_error(e, sql))?;
-        let Some((rows, done)) = last else {
+            // SAFETY: `db` is the open, locked handle.
+            let (changes, rowid) = unsafe {
+                (
+                    ffi::sqlite3_changes(db),
+                    ffi::sqlite3_last_insert_rowid(db),
+                )
+            };
+            last = Some((stmt.columns(), rows, changes.max(0) as u64, rowid));
+        }
+        let Some((columns, rows, rows_affected, rowid)) = last else {
             return Ok(QueryResult::default());
         };
-        let (rows_affected, last_insert_id) = done.map_or((0, None), |d| {
-            (d.rows_affected(), Some(d.last_insert_rowid()))
-        });
-        let columns: Vec<ColumnInfo> = match rows.first() {
-            Some(first) => first.columns().iter().map(column_info).collect(),
-            None => self.describe(sql).await,
+        // A statement that produced no rows has a description only when it
+        // may return rows at all (a SELECT, PRAGMA with results, RETURNING).
+        let columns = if rows.is_empty()
+            && !split::last_statement(sql, Dialect::Sqlite)
+                .is_some_and(|s| split::may_return_rows(s, Dialect::Sqlite))
+        {
+            Vec::new()
+        } else {
+            columns
         };
-        let mut out = Vec::with_capacity(rows.len());
-        for row in &rows {
-            out.push(decode_row(row, columns.len())?);
-        }
         Ok(QueryResult {
             columns,
-            rows: out,
+            rows,
             rows_affected,
-            last_insert_id,
+            last_insert_id: Some(rowid),
+        })
+    }
+}
+
+impl Drop for SqliteBackend {
+    fn drop(&mut self) {
+        self.release();
+    }
+}
+
+/// One compiled statement, finalized when dropped.
+struct Statement {
+    stmt: *mut ffi::Stmt,
+    db: *mut ffi::Sqlite3,
+}
+
+impl Drop for Statement {
+    fn drop(&mut self) {
+        // SAFETY: `stmt` came from sqlite3_prepare_v3 and is finalized once.
+        unsafe { ffi::sqlite3_finalize(self.stmt) };
+    }
+}
+
+impl Statement {
+    /// Compiles the next statement of `tail` and advances past it; `None`
+    /// when only whitespace and comments are left.
+    fn prepare_next(db: *mut ffi::Sqlite3, tail: &mut &[u8]) -> Result<Option<Statement>, DbError> {
+        while !tail.is_empty() {
+            let len = c_int::try_from(tail.len()).map_err(|_| {
+                DbError::Driver("query string too large for SQLite3 API".into())
+            })?;
+            let mut stmt = std::ptr::null_mut();
+            let mut rest: *const c_char = std::ptr::null();
+            let start = tail.as_ptr().cast::<c_char>();
+            // SAFETY: `tail` is valid for `len` bytes; SQLite sets `rest`
+            // inside it (or to its end).
+            let status =
+                unsafe { ffi::sqlite3_prepare_v3(db, start, len, 0, &mut stmt, &mut rest) };
+            if status != ffi::SQLITE_OK {
+                return Err(last_error(db));
+            }
+            let used = (rest as usize).saturating_sub(start as usize).min(tail.len());
+            *tail = &tail[used..];
+            if !stmt.is_null() {
+                return Ok(Some(Statement { stmt, db }));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Binds `params[offset..]` to this statement's placeholders as sqlx
+    /// did: `?` takes the next value, `?NNN`/`$NNN` the numbered one, a
+    /// placeholder past the values stays NULL. Returns how many `?` it used.
+    fn bind(&self, params: &[Value], offset: usize) -> Result<usize, DbError> {
+        if params.is_empty() {
+            return Ok(0);
+        }
+        let mut next = offset;
+        // SAFETY (all calls below): `stmt` is a live statement of `db`.
+        let count = unsafe { ffi::sqlite3_bind_parameter_count(self.stmt) };
+        for index in 1..=count {
+            let name = unsafe { ffi::sqlite3_bind_parameter_name(self.stmt, index) };
+            let n = if name.is_null() {
+                next += 1;
+                next
+            } else {
+                let name = unsafe { CStr::from_ptr(name) }.to_string_lossy();
+                let number = name
+                    .strip_prefix('?')
+                    .or_else(|| name.strip_prefix('$'))
+                    .and_then(|digits| digits.parse::<usize>().ok());
+                match number {
+                    Some(number) => number,
+                    None if name.starts_with('?') || name.starts_with('$') => {
+                        return Err(DbError::Driver(format!(
+                            "encountered unexpected or invalid data: parameters with \
+                             non-integer names are not currently supported: {}",
+                            &name[1..]
+                        )));
+                    }
+                    None => {
+                        return Err(DbError::Driver(format!(
+                            "encountered unexpected or invalid data: unsupported SQL \
+                             parameter format: {name}"
+                        )));
+                    }
+                }
+            };
+            let Some(value) = n.checked_sub(1).and_then(|i| params.get(i)) else {
+                break;
+            };
+            let status = self.bind_value(index, value)?;
+            if status != ffi::SQLITE_OK {
+                return Err(last_error(self.db));
+            }
+        }
+        Ok(next - offset)
+    }
+
+    /// pysqlite's adaptation: bool as int, everything textual as text.
+    fn bind_value(&self, index: c_int, value: &Value) -> Result<c_int, DbError> {
+        let too_big = || DbError::Driver("value too large to bind".into());
+        // SAFETY: `stmt` is live; text and blobs are copied by SQLite
+        // (SQLITE_TRANSIENT) before the call returns.
+        Ok(unsafe {
+            match value {
+                Value::Null => ffi::sqlite3_bind_null(self.stmt, index),
+                Value::Bool(b) => ffi::sqlite3_bind_int64(self.stmt, index, i64::from(*b)),
+                Value::Int(i) => ffi::sqlite3_bind_int64(self.stmt, index, *i),
+                Value::Float(f) => ffi::sqlite3_bind_double(self.stmt, index, *f),
+                Value::Bytes(b) => ffi::sqlite3_bind_blob(
+                    self.stmt,
+                    index,
+                    b.as_ptr().cast(),
+                    c_int::try_from(b.len()).map_err(|_| too_big())?,
+                    ffi::SQLITE_TRANSIENT,
+                ),
+                Value::Array(_) => {
+                    return Err(DbError::Usage(
+                        "Error binding parameter: type 'list' is not supported".into(),
+                    ));
+                }
+                Value::Numeric(s)
+                | Value::Text(s)
+                | Value::Date(s)
+                | Value::Time(s)
+                | Value::DateTime(s)
+                | Value::DateTimeTz(s)
+                | Value::Uuid(s)
+                | Value::Json(s)
+                | Value::Interval(s)
+                | Value::Other { text: s, .. } => ffi::sqlite3_bind_text(
+                    self.stmt,
+                    index,
+                    s.as_ptr().cast(),
+                    c_int::try_from(s.len()).map_err(|_| too_big())?,
+                    ffi::SQLITE_TRANSIENT,
+                ),
+            }
         })
     }
 
-    /// Columns of the last statement when it produced no rows (a prepare,
-    /// which SQLite does locally, without running anything).
-    async fn describe(&mut self, sql: &str) -> Vec<ColumnInfo> {
-        let Some(stmt) = split::last_statement(sql, Dialect::Sqlite) else {
-            return Vec::new();
-        };
-        if !split::may_return_rows(stmt, Dialect::Sqlite) {
-            return Vec::new();
+    /// Runs to the next row: `true` with a row, `false` when done.
+    fn step(&self) -> Result<bool, DbError> {
+        // SAFETY: `stmt` is live.
+        match unsafe { ffi::sqlite3_step(self.stmt) } {
+            ffi::SQLITE_ROW => Ok(true),
+            ffi::SQLITE_DONE => Ok(false),
+            _ => Err(last_error(self.db)),
         }
-        match (&mut self.conn)
-            .prepare(AssertSqlSafe(stmt.to_string()).into_sql_str())
-            .await
-        {
-            Ok(statement) => statement.columns().iter().map(column_info).collect(),
-            Err(_) => Vec::new(),
+    }
+
+    /// The result columns: name, and the declared type's class as sqlx
+    /// named it (`NULL` for an expression).
+    fn columns(&self) -> Vec<ColumnInfo> {
+        // SAFETY: `stmt` is live; the returned strings are NUL-terminated
+        // and read before the next call on the statement.
+        let count = unsafe { ffi::sqlite3_column_count(self.stmt) };
+        (0..count)
+            .map(|i| {
+                let name = unsafe { ffi::sqlite3_column_name(self.stmt, i) };
+                let decl = unsafe { ffi::sqlite3_column_decltype(self.stmt, i) };
+                ColumnInfo {
+                    name: if name.is_null() {
+                        String::new()
+                    } else {
+                        unsafe { CStr::from_ptr(name) }.to_string_lossy().into_owned()
+                    },
+                    type_name: declared_type_class(if decl.is_null() {
+                        None
+                    } else {
+                        Some(unsafe { CStr::from_ptr(decl) }.to_string_lossy())
+                    })
+                    .to_string(),
+                    type_code: None,
+                }
+            })
+            .collect()
+    }
+
+    /// The current row, each value by its storage class (INTEGER, REAL,
+    /// TEXT, BLOB, NULL), as pysqlite does without `detect_types`.
+    fn row(&self) -> Result<Vec<Value>, DbError> {
+        // SAFETY: `stmt` is live and positioned on a row; a text or blob
+        // pointer is read before the next call on the statement, with the
+        // length sqlite3_column_bytes gives after it.
+        let count = unsafe { ffi::sqlite3_column_count(self.stmt) };
+        let mut values = Vec::with_capacity(count.max(0) as usize);
+        for i in 0..count {
+            let value = match unsafe { ffi::sqlite3_column_type(self.stmt, i) } {
+                ffi::SQLITE_NULL => Value::Null,
+                ffi::SQLITE_INTEGER => Value::Int(unsafe { ffi::sqlite3_column_int64(self.stmt, i) }),
+                ffi::SQLITE_FLOAT => Value::Float(unsafe { ffi::sqlite3_column_double(self.stmt, i) }),
+                ffi::SQLITE_BLOB => {
+                    let ptr = unsafe { ffi::sqlite3_column_blob(self.stmt, i) };
+                    Value::Bytes(unsafe { self.bytes(ptr.cast(), i) }.to_vec())
+                }
+                _ => {
+                    let ptr = unsafe { ffi::sqlite3_column_text(self.stmt, i) };
+                    let bytes = unsafe { self.bytes(ptr, i) };
+                    let text = std::str::from_utf8(bytes).map_err(|e| {
+                        let name = unsafe { ffi::sqlite3_column_name(self.stmt, i) };
+                        let column = if name.is_null() {
+                            String::new()
+                        } else {
+                            unsafe { CStr::from_ptr(name) }.to_string_lossy().into_owned()
+                        };
+                        DbError::Decode(format!("Could not decode column '{column}': {e}"))
+                    })?;
+                    Value::Text(text.to_string())
+                }
+            };
+            values.push(value);
+        }
+        Ok(values)
+    }
+
+    /// The bytes of column `i`'s text or blob at `ptr`.
+    ///
+    /// # Safety
+    /// `ptr` must be what sqlite3_column_text/blob just returned for `i`.
+    unsafe fn bytes(&self, ptr: *const u8, i: c_int) -> &[u8] {
+        let len = unsafe { ffi::sqlite3_column_bytes(self.stmt, i) };
+        if ptr.is_null() || len <= 0 {
+            &[]
+        } else {
+            unsafe { std::slice::from_raw_parts(ptr, len as usize) }
         }
     }
 }
 
-fn column_info(c: &sqlx::sqlite::SqliteColumn) -> ColumnInfo {
-    ColumnInfo {
-        name: c.name().to_string(),
-        type_name: c.type_info().name().to_string(),
-        type_code: None,
+/// sqlx's name for a declared column type (its `DataType` parse).
+fn declared_type_class(decl: Option<std::borrow::Cow<'_, str>>) -> &'static str {
+    let Some(decl) = decl else { return "NULL" };
+    let s = decl.to_ascii_lowercase();
+    match s.as_str() {
+        "int4" | "int8" => "INTEGER",
+        "boolean" | "bool" => "BOOLEAN",
+        "date" => "DATE",
+        "time" => "TIME",
+        "datetime" | "timestamp" => "DATETIME",
+        _ if s.contains("int") => "INTEGER",
+        _ if s.contains("char") || s.contains("clob") || s.contains("text") => "TEXT",
+        _ if s.contains("blob") => "BLOB",
+        _ if s.contains("real") || s.contains("floa") || s.contains("doub") => "REAL",
+        _ => "NULL",
     }
 }
 
-/// pysqlite's adaptation: bool as int, everything textual as text.
-fn bind(args: &mut SqliteArguments, value: &Value) -> Result<(), DbError> {
-    use sqlx::Arguments;
-    let result = match value {
-        Value::Null => Arguments::add(args, None::<i64>),
-        Value::Bool(b) => Arguments::add(args, i64::from(*b)),
-        Value::Int(i) => Arguments::add(args, *i),
-        Value::Float(f) => Arguments::add(args, *f),
-        Value::Bytes(b) => Arguments::add(args, b.clone()),
-        Value::Array(_) => {
-            return Err(DbError::Usage(
-                "Error binding parameter: type 'list' is not supported".into(),
-            ));
-        }
-        Value::Numeric(s)
-        | Value::Text(s)
-        | Value::Date(s)
-        | Value::Time(s)
-        | Value::DateTime(s)
-        | Value::DateTimeTz(s)
-        | Value::Uuid(s)
-        | Value::Json(s)
-        | Value::Interval(s)
-        | Value::Other { text: s, .. } => Arguments::add(args, s.clone()),
+/// pysqlite reports `sqlite3_errmsg()`; the code is the extended result code.
+fn last_error(db: *mut ffi::Sqlite3) -> DbError {
+    // SAFETY: `db` is the open handle; errmsg returns a NUL-terminated
+    // string owned by SQLite, copied at once.
+    let (errno, message) = unsafe {
+        (
+            i64::from(ffi::sqlite3_extended_errcode(db)),
+            CStr::from_ptr(ffi::sqlite3_errmsg(db))
+                .to_string_lossy()
+                .into_owned(),
+        )
     };
-    result.map_err(|e| DbError::Driver(e.to_string()))
+    database_error(message, Some(errno))
 }
 
-fn decode_row(row: &SqliteRow, width: usize) -> Result<Vec<Value>, DbError> {
-    let mut values = Vec::with_capacity(width);
-    for i in 0..width {
-        let raw = row.try_get_raw(i).map_err(super::postgres::driver_error)?;
-        if raw.is_null() {
-            values.push(Value::Null);
-            continue;
-        }
-        let storage = raw.type_info().name().to_string();
-        let decode_err = |e: sqlx::error::BoxDynError| {
-            let column = row
-                .columns()
-                .get(i)
-                .map(|c| c.name().to_string())
-                .unwrap_or_default();
-            DbError::Decode(format!("Could not decode column '{column}': {e}"))
-        };
-        values.push(match storage.as_str() {
-            "INTEGER" => {
-                Value::Int(<i64 as Decode<sqlx::Sqlite>>::decode(raw).map_err(decode_err)?)
-            }
-            "REAL" => Value::Float(<f64 as Decode<sqlx::Sqlite>>::decode(raw).map_err(decode_err)?),
-            "BLOB" => {
-                Value::Bytes(<Vec<u8> as Decode<sqlx::Sqlite>>::decode(raw).map_err(decode_err)?)
-            }
-            _ => Value::Text(<String as Decode<sqlx::Sqlite>>::decode(raw).map_err(decode_err)?),
-        });
+fn database_error(message: String, errno: Option<i64>) -> DbError {
+    let server = ServerError {
+        primary: message.clone(),
+        errno,
+        ..Default::default()
+    };
+    DbError::Database {
+        dialect: Dialect::Sqlite,
+        message,
+        code: errno.map(|n| n.to_string()),
+        detail: None,
+        server: Box::new(server),
     }
-    Ok(values)
 }
 
 /// The path (or URI) `sqlite3.connect` receives from SQLAlchemy.
@@ -301,23 +526,12 @@ fn abspath(cwd: &Path, path: &Path) -> PathBuf {
     out
 }
 
-/// pysqlite reports `sqlite3_errmsg()`; the code is the extended result code.
-fn sqlite_error(e: sqlx::Error, _sql: &str) -> DbError {
+/// An error from sqlx (opening the database): its SQLite error as pysqlite
+/// reports it.
+fn sqlite_error(e: sqlx::Error) -> DbError {
     if let sqlx::Error::Database(db) = &e {
-        let message = db.message().to_string();
         let errno: Option<i64> = db.code().and_then(|c| c.parse().ok());
-        let server = ServerError {
-            primary: message.clone(),
-            errno,
-            ..Default::default()
-        };
-        return DbError::Database {
-            dialect: Dialect::Sqlite,
-            message,
-            code: errno.map(|n| n.to_string()),
-            detail: None,
-            server: Box::new(server),
-        };
+        return database_error(db.message().to_string(), errno);
     }
     super::postgres::driver_error(e)
 }

@@ -52,6 +52,9 @@ class BatchOperationsImpl:
         self.table_kwargs = dict(table_kwargs)
         self.reflect_args = reflect_args
         self.reflect_kwargs = dict(reflect_kwargs)
+        # nothing from the user shapes the reflection: recreate.py may then
+        # skip reflecting the tables this one refers to
+        self.reflect_defaults = not reflect_args and not reflect_kwargs
         from .recreate import _reflect_listener
 
         self.reflect_kwargs.setdefault("listeners", list(self.reflect_kwargs.get("listeners", ())))

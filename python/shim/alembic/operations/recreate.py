@@ -255,6 +255,125 @@ def _prep_table(impl, batch_table, table):
                 impl.drop_constraint(const)
 
 
+# -- reflecting the table ----------------------------------------------------------
+#
+# Alembic reflects the table with SQLAlchemy's default ``resolve_fks=True``:
+# every table it refers to, and every table those refer to, is reflected
+# too. What the recreate emits depends on those tables in three ways only:
+# a foreign key column declared without a type takes the referred column's
+# type; a referred table that does not exist makes the reflection fail
+# (``NoSuchTableError``); and reflecting them may warn (an expression-based
+# index, say). On SQLite, when none of the three applies, the referred
+# tables are left unreflected: on a large schema they were most of a batch
+# migration's time. (The reflection queries sent differ, so SQLAlchemy's
+# engine log shows fewer of them; the DDL and its order do not.)
+
+
+def _reflect_table(batch):
+    """The table as Alembic's reflection would give it."""
+    bind = batch.operations.get_bind()
+    if _referents_may_matter(batch, bind):
+        return _reflect(batch, bind)
+    table = _reflect(batch, bind, resolve_fks=False)
+    if any(fk.parent.type._isnull for fk in table.foreign_keys):
+        return _reflect(batch, bind)
+    if not _referents_exist_and_quiet(batch, bind, batch.table_name):
+        return _reflect(batch, bind)
+    return table
+
+
+def _reflect(batch, bind, **kw):
+    return Table(
+        batch.table_name,
+        MetaData(),
+        *batch.reflect_args,
+        schema=batch.schema,
+        autoload_with=bind,
+        **batch.reflect_kwargs,
+        **kw,
+    )
+
+
+def _referents_may_matter(batch, bind):
+    """Cases left to SQLAlchemy as they are: other dialects, a schema,
+    the user's reflection arguments (their listeners see every table),
+    temporary tables (which shadow main ones)."""
+    if bind.dialect.name != "sqlite" or batch.schema is not None or not batch.reflect_defaults:
+        return True
+    return bool(_driver_rows(bind, "SELECT 1 FROM sqlite_temp_master LIMIT 1"))
+
+
+# The tables ``name`` refers to, directly or not (rows with the name only),
+# then their schema rows (the table's and its indexes'), whose text is all
+# SQLite reflects from.
+_REFERENTS = """
+WITH RECURSIVE refs(name) AS (
+    SELECT ?
+    UNION
+    SELECT fk."table" FROM refs, pragma_foreign_key_list(refs.name) AS fk
+)
+SELECT name, NULL, NULL, NULL FROM refs
+UNION ALL
+SELECT tbl_name, type, name, sql FROM sqlite_master WHERE tbl_name IN refs
+"""
+
+# (name, schema rows) of a referred table -> whether reflecting it is free
+# of warnings; per process, as Python shows a warning once per process
+_quiet_referents = {}
+
+
+def _referents_exist_and_quiet(batch, bind, name):
+    """Every table ``name`` refers to exists under that exact name (as
+    SQLAlchemy looks it up) and reflects without a warning."""
+    rows_by_table = {}
+    for ref, type_, obj_name, sql in _driver_rows(bind, _REFERENTS, (name,)):
+        rows = rows_by_table.setdefault(ref, [])
+        if type_ is not None:
+            rows.append((type_, obj_name, sql))
+    for ref, rows in rows_by_table.items():
+        if ref == name:
+            continue
+        if ("table", ref) not in {(type_, obj_name) for type_, obj_name, _ in rows}:
+            return False
+        key = (ref, tuple(sorted(rows)))
+        quiet = _quiet_referents.get(key)
+        if quiet is None:
+            quiet = _quiet_referents[key] = _reflects_quietly(batch, bind, ref)
+        if not quiet:
+            return False
+    return True
+
+
+def _reflects_quietly(batch, bind, name):
+    """Reflect ``name`` alone, holding back SQLAlchemy's warnings: whether
+    there were any. (Where there are, the whole reflection runs again as
+    Alembic's does, and they come out from there.)"""
+    from sqlalchemy.util import langhelpers
+
+    emit = getattr(langhelpers, "_warnings_warn", None)
+    if emit is None:
+        return False
+    held = []
+    langhelpers._warnings_warn = lambda *args, **kw: held.append(args)
+    try:
+        Table(name, MetaData(), autoload_with=bind, resolve_fks=False, **batch.reflect_kwargs)
+    except Exception:
+        return False
+    finally:
+        langhelpers._warnings_warn = emit
+    return not held
+
+
+def _driver_rows(bind, sql, params=()):
+    """Rows of a lookup of our own, straight on the DB-API connection."""
+    cursor = bind.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
 # -- entry point ----------------------------------------------------------------
 
 
@@ -282,14 +401,7 @@ def recreate_table(batch):
                 "of the batch_alter_table() method so that table "
                 "reflection can be skipped."
             )
-        existing = Table(
-            batch.table_name,
-            MetaData(),
-            *batch.reflect_args,
-            schema=batch.schema,
-            autoload_with=batch.operations.get_bind(),
-            **batch.reflect_kwargs,
-        )
+        existing = _reflect_table(batch)
         reflected = True
         if batch.naming_convention:
             _mark_reflected_names_final(existing)

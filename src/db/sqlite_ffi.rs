@@ -1,0 +1,86 @@
+//! The few SQLite C functions `sqlite` calls itself, on the caller's thread.
+//!
+//! They are the library sqlx-sqlite already links (`libsqlite3-sys`'s
+//! bundled build): nothing new is compiled or linked, the symbols are only
+//! declared here, with the signatures of <https://www.sqlite.org/c3ref/>.
+//! `sqlite` reaches the connection's `sqlite3*` through sqlx's
+//! `LockedSqliteHandle`, and every call below happens while that lock is
+//! held.
+
+use std::ffi::{c_char, c_double, c_int, c_uint, c_void};
+
+/// `sqlite3` (opaque).
+#[repr(C)]
+pub(super) struct Sqlite3 {
+    _private: [u8; 0],
+}
+
+/// `sqlite3_stmt` (opaque).
+#[repr(C)]
+pub(super) struct Stmt {
+    _private: [u8; 0],
+}
+
+pub(super) const SQLITE_OK: c_int = 0;
+pub(super) const SQLITE_ROW: c_int = 100;
+pub(super) const SQLITE_DONE: c_int = 101;
+
+pub(super) const SQLITE_INTEGER: c_int = 1;
+pub(super) const SQLITE_FLOAT: c_int = 2;
+pub(super) const SQLITE_BLOB: c_int = 4;
+pub(super) const SQLITE_NULL: c_int = 5;
+
+/// `SQLITE_TRANSIENT`: SQLite copies a bound text or blob before returning.
+/// The destructor argument is declared as a pointer-sized integer so this
+/// sentinel (`(sqlite3_destructor_type)-1`) can be passed as is.
+pub(super) const SQLITE_TRANSIENT: isize = -1;
+
+unsafe extern "C" {
+    pub(super) fn sqlite3_libversion() -> *const c_char;
+
+    pub(super) fn sqlite3_prepare_v3(
+        db: *mut Sqlite3,
+        sql: *const c_char,
+        n_byte: c_int,
+        prep_flags: c_uint,
+        stmt: *mut *mut Stmt,
+        tail: *mut *const c_char,
+    ) -> c_int;
+    pub(super) fn sqlite3_finalize(stmt: *mut Stmt) -> c_int;
+    pub(super) fn sqlite3_step(stmt: *mut Stmt) -> c_int;
+
+    pub(super) fn sqlite3_bind_parameter_count(stmt: *mut Stmt) -> c_int;
+    pub(super) fn sqlite3_bind_parameter_name(stmt: *mut Stmt, index: c_int) -> *const c_char;
+    pub(super) fn sqlite3_bind_null(stmt: *mut Stmt, index: c_int) -> c_int;
+    pub(super) fn sqlite3_bind_int64(stmt: *mut Stmt, index: c_int, value: i64) -> c_int;
+    pub(super) fn sqlite3_bind_double(stmt: *mut Stmt, index: c_int, value: c_double) -> c_int;
+    pub(super) fn sqlite3_bind_text(
+        stmt: *mut Stmt,
+        index: c_int,
+        value: *const c_char,
+        n_byte: c_int,
+        destructor: isize,
+    ) -> c_int;
+    pub(super) fn sqlite3_bind_blob(
+        stmt: *mut Stmt,
+        index: c_int,
+        value: *const c_void,
+        n_byte: c_int,
+        destructor: isize,
+    ) -> c_int;
+
+    pub(super) fn sqlite3_column_count(stmt: *mut Stmt) -> c_int;
+    pub(super) fn sqlite3_column_name(stmt: *mut Stmt, index: c_int) -> *const c_char;
+    pub(super) fn sqlite3_column_decltype(stmt: *mut Stmt, index: c_int) -> *const c_char;
+    pub(super) fn sqlite3_column_type(stmt: *mut Stmt, index: c_int) -> c_int;
+    pub(super) fn sqlite3_column_int64(stmt: *mut Stmt, index: c_int) -> i64;
+    pub(super) fn sqlite3_column_double(stmt: *mut Stmt, index: c_int) -> c_double;
+    pub(super) fn sqlite3_column_text(stmt: *mut Stmt, index: c_int) -> *const u8;
+    pub(super) fn sqlite3_column_blob(stmt: *mut Stmt, index: c_int) -> *const c_void;
+    pub(super) fn sqlite3_column_bytes(stmt: *mut Stmt, index: c_int) -> c_int;
+
+    pub(super) fn sqlite3_changes(db: *mut Sqlite3) -> c_int;
+    pub(super) fn sqlite3_last_insert_rowid(db: *mut Sqlite3) -> i64;
+    pub(super) fn sqlite3_extended_errcode(db: *mut Sqlite3) -> c_int;
+    pub(super) fn sqlite3_errmsg(db: *mut Sqlite3) -> *const c_char;
+}
