@@ -76,6 +76,10 @@ const PYSQLITE_ARGS: [&str; 6] = [
     "cached_statements",
 ];
 
+/// What one statement of a script left: columns, rows, `sqlite3_changes`,
+/// `sqlite3_last_insert_rowid`.
+type StatementResult = (Vec<ColumnInfo>, Vec<Vec<Value>>, u64, i64);
+
 impl SqliteBackend {
     pub(super) async fn connect(url: &Url) -> Result<SqliteBackend, DbError> {
         let filename = filename_for(url)?;
@@ -165,7 +169,8 @@ impl SqliteBackend {
         assert!(!db.is_null(), "SQLite handle used after release");
         let mut tail = sql.trim().as_bytes();
         let mut bound = 0;
-        let mut last: Option<(Vec<ColumnInfo>, Vec<Vec<Value>>, u64, i64)> = None;
+        // The last statement's (columns, rows, changes, last row id).
+        let mut last: Option<StatementResult> = None;
         while let Some(stmt) = Statement::prepare_next(db, &mut tail)? {
             bound += stmt.bind(params, bound)?;
             let mut rows = Vec::new();
@@ -173,12 +178,8 @@ impl SqliteBackend {
                 rows.push(stmt.row()?);
             }
             // SAFETY: `db` is the open, locked handle.
-            let (changes, rowid) = unsafe {
-                (
-                    ffi::sqlite3_changes(db),
-                    ffi::sqlite3_last_insert_rowid(db),
-                )
-            };
+            let (changes, rowid) =
+                unsafe { (ffi::sqlite3_changes(db), ffi::sqlite3_last_insert_rowid(db)) };
             last = Some((stmt.columns(), rows, changes.max(0) as u64, rowid));
         }
         let Some((columns, rows, rows_affected, rowid)) = last else {
@@ -227,9 +228,8 @@ impl Statement {
     /// when only whitespace and comments are left.
     fn prepare_next(db: *mut ffi::Sqlite3, tail: &mut &[u8]) -> Result<Option<Statement>, DbError> {
         while !tail.is_empty() {
-            let len = c_int::try_from(tail.len()).map_err(|_| {
-                DbError::Driver("query string too large for SQLite3 API".into())
-            })?;
+            let len = c_int::try_from(tail.len())
+                .map_err(|_| DbError::Driver("query string too large for SQLite3 API".into()))?;
             let mut stmt = std::ptr::null_mut();
             let mut rest: *const c_char = std::ptr::null();
             let start = tail.as_ptr().cast::<c_char>();
@@ -240,7 +240,9 @@ impl Statement {
             if status != ffi::SQLITE_OK {
                 return Err(last_error(db));
             }
-            let used = (rest as usize).saturating_sub(start as usize).min(tail.len());
+            let used = (rest as usize)
+                .saturating_sub(start as usize)
+                .min(tail.len());
             *tail = &tail[used..];
             if !stmt.is_null() {
                 return Ok(Some(Statement { stmt, db }));
@@ -365,7 +367,9 @@ impl Statement {
                     name: if name.is_null() {
                         String::new()
                     } else {
-                        unsafe { CStr::from_ptr(name) }.to_string_lossy().into_owned()
+                        unsafe { CStr::from_ptr(name) }
+                            .to_string_lossy()
+                            .into_owned()
                     },
                     type_name: declared_type_class(if decl.is_null() {
                         None
@@ -390,8 +394,12 @@ impl Statement {
         for i in 0..count {
             let value = match unsafe { ffi::sqlite3_column_type(self.stmt, i) } {
                 ffi::SQLITE_NULL => Value::Null,
-                ffi::SQLITE_INTEGER => Value::Int(unsafe { ffi::sqlite3_column_int64(self.stmt, i) }),
-                ffi::SQLITE_FLOAT => Value::Float(unsafe { ffi::sqlite3_column_double(self.stmt, i) }),
+                ffi::SQLITE_INTEGER => {
+                    Value::Int(unsafe { ffi::sqlite3_column_int64(self.stmt, i) })
+                }
+                ffi::SQLITE_FLOAT => {
+                    Value::Float(unsafe { ffi::sqlite3_column_double(self.stmt, i) })
+                }
                 ffi::SQLITE_BLOB => {
                     let ptr = unsafe { ffi::sqlite3_column_blob(self.stmt, i) };
                     Value::Bytes(unsafe { self.bytes(ptr.cast(), i) }.to_vec())
@@ -404,7 +412,9 @@ impl Statement {
                         let column = if name.is_null() {
                             String::new()
                         } else {
-                            unsafe { CStr::from_ptr(name) }.to_string_lossy().into_owned()
+                            unsafe { CStr::from_ptr(name) }
+                                .to_string_lossy()
+                                .into_owned()
                         };
                         DbError::Decode(format!("Could not decode column '{column}': {e}"))
                     })?;
