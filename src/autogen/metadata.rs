@@ -7,6 +7,8 @@
 //! arrives as `opaque = true`, which makes the table a candidate for the
 //! full comparison in the host.
 
+use super::model::ForeignKey;
+
 /// One `Table` of the target metadata.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ModelTable {
@@ -16,7 +18,8 @@ pub struct ModelTable {
     pub columns: Vec<ModelColumn>,
     pub indexes: Vec<ModelIndex>,
     pub uniques: Vec<ModelUnique>,
-    pub foreign_keys: Vec<ModelForeignKey>,
+    /// Shaped like the reflected ones (`match_` and `comment` unused).
+    pub foreign_keys: Vec<ForeignKey>,
     pub comment: Option<String>,
     /// Something the summary does not describe is present.
     pub opaque: bool,
@@ -44,18 +47,4 @@ pub struct ModelIndex {
 pub struct ModelUnique {
     pub name: Option<String>,
     pub columns: Vec<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ModelForeignKey {
-    pub name: Option<String>,
-    pub columns: Vec<String>,
-    /// `None` when the referred table is in the default schema.
-    pub referred_schema: Option<String>,
-    pub referred_table: String,
-    pub referred_columns: Vec<String>,
-    pub ondelete: Option<String>,
-    pub onupdate: Option<String>,
-    pub deferrable: Option<bool>,
-    pub initially: Option<String>,
 }

@@ -14,7 +14,7 @@
 
 use std::collections::HashMap;
 
-use super::metadata::{ModelForeignKey, ModelTable};
+use super::metadata::ModelTable;
 use super::model::{ForeignKey, Schema, Table, TableKey};
 use super::types::compiled_spelling;
 use crate::db::Dialect;
@@ -225,7 +225,7 @@ fn action(a: &Option<String>) -> Option<String> {
 
 fn same_foreign_keys(m: &ModelTable, t: &Table) -> bool {
     let named = m.foreign_keys.iter().all(|f| f.name.is_some());
-    let key = |f: &ModelForeignKey| -> FkKey {
+    let key = |f: &ForeignKey| -> FkKey {
         (
             named.then(|| f.name.clone()).flatten(),
             f.columns.clone(),
@@ -242,22 +242,8 @@ fn same_foreign_keys(m: &ModelTable, t: &Table) -> bool {
     };
     same_multiset(
         m.foreign_keys.iter().map(key).collect(),
-        t.foreign_keys.iter().map(|f| key(&as_model(f))).collect(),
+        t.foreign_keys.iter().map(key).collect(),
     )
-}
-
-fn as_model(f: &ForeignKey) -> ModelForeignKey {
-    ModelForeignKey {
-        name: f.name.clone(),
-        columns: f.columns.clone(),
-        referred_schema: f.referred_schema.clone(),
-        referred_table: f.referred_table.clone(),
-        referred_columns: f.referred_columns.clone(),
-        ondelete: f.ondelete.clone(),
-        onupdate: f.onupdate.clone(),
-        deferrable: f.deferrable,
-        initially: f.initially.clone(),
-    }
 }
 
 #[cfg(test)]

@@ -6,7 +6,8 @@
 use pyo3::prelude::*;
 
 use super::HostError;
-use crate::autogen::metadata::{ModelColumn, ModelForeignKey, ModelIndex, ModelTable, ModelUnique};
+use crate::autogen::metadata::{ModelColumn, ModelIndex, ModelTable, ModelUnique};
+use crate::autogen::model::ForeignKey;
 
 /// One `MigrationScript` to write.
 #[derive(Debug, Clone, Default)]
@@ -120,7 +121,7 @@ pub(super) fn model_tables(items: &Bound<'_, PyAny>) -> PyResult<Vec<ModelTable>
                 .collect(),
             foreign_keys: fks
                 .into_iter()
-                .map(|f| ModelForeignKey {
+                .map(|f| ForeignKey {
                     name: f.0,
                     columns: f.1,
                     referred_schema: f.2,
@@ -130,6 +131,7 @@ pub(super) fn model_tables(items: &Bound<'_, PyAny>) -> PyResult<Vec<ModelTable>
                     onupdate: f.6,
                     deferrable: f.7,
                     initially: f.8,
+                    ..ForeignKey::default()
                 })
                 .collect(),
             comment,

@@ -12,7 +12,7 @@ import warnings
 
 from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, String, Table, text
 from sqlalchemy import schema as sa_schema
-from sqlalchemy.sql.elements import ClauseElement, TextClause
+from sqlalchemy.sql.elements import ClauseElement
 
 import _alembic_rs
 

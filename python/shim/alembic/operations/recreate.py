@@ -17,14 +17,12 @@ statements come out in the same order:
    print/execute the same text.
 """
 
-import re
 import warnings
 
 from sqlalchemy import CheckConstraint, Column, ForeignKeyConstraint, Index, JSON
 from sqlalchemy import MetaData, PrimaryKeyConstraint, Table, cast, select
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import schema as sa_schema
-from sqlalchemy import text
 from sqlalchemy import types as sqltypes
 from sqlalchemy.sql import visitors
 from sqlalchemy.sql.base import _NoneName
@@ -162,75 +160,11 @@ def _apply_source_convention(new_table, source_table):
 # -- per-dialect hooks Alembic keeps on its impl classes ----------------------
 
 
-def _sql_expr_default_needs_parens(expr):
-    if not expr:
-        return False
-    if re.match(r"^[0-9\.]$", expr):
-        return False
-    if re.match(r"^'.+'$", expr):
-        return False
-    if re.match(r"^\(.+\)$", expr):
-        return False
-    return True
-
-
 def _reflect_listener(impl):
     """Alembic's ``impl.autogen_column_reflect`` for the ``column_reflect``
-    event of the reflected table."""
-    hook = getattr(impl, "autogen_column_reflect", None)
-    if hook is not None:
-        return hook
-    name = impl.dialect.name
-
-    def column_reflect(inspector, table, column_info):
-        if name == "sqlite":
-            # SQLite expression defaults need parentheses when sent as DDL
-            default = column_info.get("default", None)
-            if _sql_expr_default_needs_parens(default):
-                column_info["default"] = "(%s)" % (default,)
-        elif name == "postgresql":
-            _pg_forget_serial_default(inspector, table, column_info)
-
-    return column_reflect
-
-
-def _pg_forget_serial_default(inspector, table, column_info):
-    from sqlalchemy.dialects.postgresql import BIGINT, INTEGER
-
-    if not (column_info.get("default") and isinstance(column_info["type"], (INTEGER, BIGINT))):
-        return
-    seq_match = re.match(r"nextval\('(.+?)'::regclass\)", column_info["default"])
-    if not seq_match:
-        return
-    with inspector._operation_context() as conn:
-        info = conn.execute(
-            text(
-                "select c.relname, a.attname "
-                "from pg_class as c join "
-                "pg_depend d on d.objid=c.oid and "
-                "d.classid='pg_class'::regclass and "
-                "d.refclassid='pg_class'::regclass "
-                "join pg_class t on t.oid=d.refobjid "
-                "join pg_attribute a on a.attrelid=t.oid and "
-                "a.attnum=d.refobjsubid "
-                "where c.relkind='S' and "
-                "c.oid=cast(:seqname as regclass)"
-            ),
-            {"seqname": seq_match.group(1)},
-        ).first()
-    if info:
-        seqname, colname = info
-        if colname == column_info["name"]:
-            import logging
-
-            logging.getLogger("alembic.ddl.postgresql").info(
-                "Detected sequence named '%s' as owned by integer column "
-                "'%s(%s)', assuming SERIAL and omitting",
-                seqname,
-                table.name,
-                colname,
-            )
-            del column_info["default"]
+    event of the reflected table (SQLite: parenthesise expression defaults;
+    PostgreSQL: drop a SERIAL's sequence default)."""
+    return impl.autogen_column_reflect
 
 
 def _cast_for_batch(impl, existing, transfer, new_type):
