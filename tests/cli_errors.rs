@@ -90,11 +90,3 @@ fn unreadable_revision_file() {
         .unwrap();
     insta::assert_snapshot!(run(&dir, &["heads"]));
 }
-
-#[test]
-fn not_built_yet_says_so() {
-    let (_tmp, dir) = project("missing_parent");
-    let out = run(&dir, &["check"]);
-    assert!(out.starts_with("exit: 255"), "{out}");
-    assert!(out.contains("not built"), "{out}");
-}

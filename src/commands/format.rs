@@ -30,23 +30,25 @@ impl Scripts {
     }
 
     /// `Script._head_only` (with `head_indicators` always on, as every
-    /// caller leaves it).
+    /// caller leaves it), built in one `String`: `history` makes one per
+    /// revision.
     pub(crate) fn head_only(&self, node: usize, line: Line, current: bool) -> String {
         let n = self.map.node(node);
-        let mut text = n.rev.revision.clone();
+        let mut text = String::with_capacity(96);
         if line.include_parents {
-            text = if n.rev.dependencies.is_empty() {
-                format!("{} -> {text}", self.format_down_revision(node))
-            } else {
-                format!(
-                    "{} ({}) -> {text}",
-                    self.format_down_revision(node),
-                    n.rev.dependencies.join(", ")
-                )
-            };
+            self.push_down_revision(&mut text, node);
+            if !n.rev.dependencies.is_empty() {
+                text.push_str(" (");
+                push_joined(&mut text, n.rev.dependencies.iter());
+                text.push(')');
+            }
+            text.push_str(" -> ");
         }
+        text.push_str(&n.rev.revision);
         if line.include_branches && !n.branch_labels.is_empty() {
-            text.push_str(&format!(" ({})", join(n.branch_labels.iter())));
+            text.push_str(" (");
+            push_joined(&mut text, n.branch_labels.iter());
+            text.push(')');
         }
         if n.is_real_head() {
             text.push_str(" (head)");
@@ -124,18 +126,34 @@ impl Scripts {
 
     /// `Script._format_down_revision`.
     fn format_down_revision(&self, node: usize) -> String {
+        let mut text = String::new();
+        self.push_down_revision(&mut text, node);
+        text
+    }
+
+    /// [`Scripts::format_down_revision`], appended to `text`.
+    fn push_down_revision(&self, text: &mut String, node: usize) {
         let down = &self.map.node(node).rev.down_revision;
         if down.is_empty() {
-            "<base>".to_string()
+            text.push_str("<base>");
         } else {
-            down.join(", ")
+            push_joined(text, down.iter());
         }
     }
 }
 
+/// `", ".join(items)`, appended to `text`.
+fn push_joined<S: AsRef<str>>(text: &mut String, items: impl Iterator<Item = S>) {
+    for (i, item) in items.enumerate() {
+        if i > 0 {
+            text.push_str(", ");
+        }
+        text.push_str(item.as_ref());
+    }
+}
+
 fn join<S: AsRef<str>>(items: impl Iterator<Item = S>) -> String {
-    items
-        .map(|s| s.as_ref().to_string())
-        .collect::<Vec<_>>()
-        .join(", ")
+    let mut text = String::new();
+    push_joined(&mut text, items);
+    text
 }

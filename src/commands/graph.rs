@@ -36,6 +36,7 @@ pub fn heads(
         let node = printable(t)?;
         ui.print_stdout(&s.cmd_format(node, verbose, line, false));
     }
+    exit_soon(s);
     Ok(())
 }
 
@@ -73,6 +74,7 @@ pub fn branches(config: &Config, ui: &mut Ui, verbose: bool) -> Result<(), Comma
             .collect();
         ui.print_stdout(&format!("{header}\n{}\n", children.join("\n")));
     }
+    exit_soon(s);
     Ok(())
 }
 
@@ -117,6 +119,7 @@ pub fn history(
     for line in history_lines(&s, &RevArg::str(base), &RevArg::str(head), verbose, None)? {
         ui.print_stdout(&line);
     }
+    exit_soon(s);
     Ok(())
 }
 
@@ -164,7 +167,15 @@ pub fn show(
         let node = printable(t)?;
         ui.print_stdout(&s.log_entry(node, false));
     }
+    exit_soon(s);
     Ok(())
+}
+
+/// The process ends right after a graph command: freeing every revision
+/// one allocation at a time (milliseconds at 10,000 revisions) would buy
+/// nothing, so the loaded scripts are left to the exit.
+fn exit_soon(s: Scripts) {
+    std::mem::forget(s);
 }
 
 /// `ScriptDirectory.walk_revisions`: everything between `base` and `head`,

@@ -45,10 +45,6 @@ pub enum CommandError {
     /// Alembic's `CommandError`, already worded.
     #[error("{0}")]
     Failed(String),
-    #[error(
-        "The '{0}' command is not built in this version of alembic-rs yet; run it with Alembic for now"
-    )]
-    NotImplemented(&'static str),
     /// From the Python host: a `CommandError` raised in env.py, a Python
     /// exception (its traceback already printed), or no usable interpreter.
     #[error(transparent)]

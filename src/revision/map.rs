@@ -4,11 +4,12 @@
 //! by object, so two files declaring the same id are two nodes here too (the
 //! id then points at the last one, as Alembic's dict does).
 
-use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use indexmap::{IndexMap, IndexSet};
 
 use super::Revision;
+use super::adjacency::Graph;
 use super::error::{CycleKind, MapError};
 
 /// One revision plus what the map derives from the whole collection.
@@ -90,13 +91,40 @@ pub enum Edges {
     AllNextOmitImmediate,
 }
 
+/// FNV-1a over the key's bytes: revision ids and labels are short, come
+/// from the user's own files, and are hashed tens of thousands of times
+/// while a large map is built.
+pub(crate) struct KeyHasher(u64);
+
+impl Default for KeyHasher {
+    fn default() -> Self {
+        KeyHasher(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// Revision ids and branch labels to nodes, in insertion order.
+pub(crate) type Keys = IndexMap<String, usize, BuildHasherDefault<KeyHasher>>;
+
 /// The revision graph.
 #[derive(Debug, Clone)]
 pub struct RevisionMap {
     pub(crate) nodes: Vec<Node>,
     /// Alembic's dict keys in insertion order: revision ids, then branch
     /// labels. Partial identifiers are matched against these.
-    pub(crate) keys: IndexMap<String, usize>,
+    pub(crate) keys: Keys,
+    /// The edges again, laid out for walks.
+    pub(crate) graph: Graph,
     pub(crate) heads: Vec<usize>,
     pub(crate) real_heads: Vec<usize>,
     pub(crate) bases: Vec<usize>,
@@ -128,7 +156,7 @@ impl RevisionMap {
             .collect();
 
         let mut warnings = Vec::new();
-        let mut keys: IndexMap<String, usize> = IndexMap::with_capacity(nodes.len());
+        let mut keys = Keys::with_capacity_and_hasher(nodes.len(), Default::default());
         for (i, n) in nodes.iter().enumerate() {
             if keys.insert(n.rev.revision.clone(), i).is_some() {
                 warnings.push(format!(
@@ -154,7 +182,7 @@ impl RevisionMap {
             }
         }
 
-        for n in nodes.iter_mut() {
+        for n in nodes.iter_mut().filter(|n| !n.rev.dependencies.is_empty()) {
             let mut deps = Vec::with_capacity(n.rev.dependencies.len());
             for d in &n.rev.dependencies {
                 match keys.get(d) {
@@ -192,8 +220,11 @@ impl RevisionMap {
                     }
                 }
             }
-            let all_down = dedupe(down.iter().chain(&nodes[i].resolved_deps).copied());
-            for &d in &all_down {
+            // the usual revision (one parent, no dependencies) has no list
+            // to deduplicate
+            let all_down = (!nodes[i].resolved_deps.is_empty() || down.len() > 1)
+                .then(|| dedupe(down.iter().chain(&nodes[i].resolved_deps).copied()));
+            for &d in all_down.as_deref().unwrap_or(&down) {
                 push_unique(&mut nodes[d].all_nextrev, i);
                 if down.contains(&d) {
                     push_unique(&mut nodes[d].nextrev, i);
@@ -205,6 +236,7 @@ impl RevisionMap {
         }
 
         let mut map = RevisionMap {
+            graph: Graph::new(&nodes),
             heads: (0..nodes.len()).filter(|&i| is_head[i]).collect(),
             real_heads: (0..nodes.len()).filter(|&i| is_real_head[i]).collect(),
             bases: (0..nodes.len()).filter(|&i| nodes[i].is_base()).collect(),
@@ -216,6 +248,7 @@ impl RevisionMap {
             warnings,
         };
         map.normalize_depends_on();
+        map.graph.set_normalized(&map.nodes);
         map.detect_cycles(&id_keys)?;
         map.add_branches();
         Ok(map)
@@ -261,22 +294,17 @@ impl RevisionMap {
             }
             // Membership by node index: a 10,000-revision map pays for
             // hashing every id twice otherwise.
-            let mut from_heads = vec![false; self.nodes.len()];
-            for i in self.iterate_related(down, heads) {
-                from_heads[i] = true;
-            }
-            let mut space = vec![false; self.nodes.len()];
-            for i in self.iterate_related(up, bases) {
-                space[i] = from_heads[i];
+            let from_heads = self.reach(down, heads);
+            let from_bases = self.reach(up, bases);
+            let space = |i: usize| from_heads[i] && from_bases[i];
+            if id_keys.iter().all(|&i| space(i)) {
+                return Ok(());
             }
             let mut deleted: Vec<String> = id_keys
                 .iter()
-                .filter(|&&i| !space[i])
+                .filter(|&&i| !space(i))
                 .map(|&i| self.nodes[i].rev.revision.clone())
                 .collect();
-            if deleted.is_empty() {
-                return Ok(());
-            }
             deleted.sort();
             deleted.dedup();
             Err(MapError::Cycle {
@@ -291,6 +319,10 @@ impl RevisionMap {
             Edges::Down,
             CycleKind::Cycle,
         )?;
+        if !self.graph.has_dependency_edges() {
+            // the same heads, bases and edges: the same answer
+            return Ok(());
+        }
         check(
             &self.real_heads,
             &self.real_bases,
@@ -336,17 +368,38 @@ impl RevisionMap {
         let mut seen = vec![false; self.nodes.len()];
         let mut out = Vec::new();
         let mut todo: Vec<usize> = Vec::new();
+        let adjacency = self.graph.edges(edges);
         for &t in targets {
             todo.push(t);
             while let Some(rev) = todo.pop() {
                 if std::mem::replace(&mut seen[rev], true) {
                     continue;
                 }
-                self.for_each_edge(edges, rev, targets, |next| todo.push(next));
+                match adjacency {
+                    Some(a) => todo.extend_from_slice(a.of(rev)),
+                    None => self.for_each_edge(edges, rev, targets, |next| todo.push(next)),
+                }
                 out.push(rev);
             }
         }
         out
+    }
+
+    /// Which nodes [`RevisionMap::iterate_related`] reaches, by index.
+    pub(crate) fn reach(&self, edges: Edges, targets: &[usize]) -> Vec<bool> {
+        let mut seen = vec![false; self.nodes.len()];
+        let mut todo: Vec<usize> = targets.to_vec();
+        let adjacency = self.graph.edges(edges);
+        while let Some(rev) = todo.pop() {
+            if std::mem::replace(&mut seen[rev], true) {
+                continue;
+            }
+            match adjacency {
+                Some(a) => todo.extend_from_slice(a.of(rev)),
+                None => self.for_each_edge(edges, rev, targets, |next| todo.push(next)),
+            }
+        }
+        seen
     }
 
     /// The same walk with Alembic's `check=True`: a target reachable from
@@ -371,6 +424,7 @@ impl RevisionMap {
         let mut seen = vec![false; self.nodes.len()];
         let mut out = Vec::new();
         let mut todo: Vec<usize> = Vec::new();
+        let adjacency = self.graph.edges(edges);
         for &t in targets {
             todo.push(t);
             let mut per_target: Vec<usize> = Vec::new();
@@ -379,7 +433,10 @@ impl RevisionMap {
                 if std::mem::replace(&mut seen[rev], true) {
                     continue;
                 }
-                self.for_each_edge(edges, rev, targets, |next| todo.push(next));
+                match adjacency {
+                    Some(a) => todo.extend_from_slice(a.of(rev)),
+                    None => self.for_each_edge(edges, rev, targets, |next| todo.push(next)),
+                }
                 out.push(rev);
             }
             let mut overlaps: Vec<usize> = Vec::new();
@@ -463,11 +520,15 @@ impl RevisionMap {
         &self.nodes[i].rev.revision
     }
 
-    /// The position of every node's key, for Alembic's "insertion order" sorts.
-    pub(crate) fn key_positions(&self) -> HashMap<usize, usize> {
-        let mut pos = HashMap::with_capacity(self.nodes.len());
+    /// The position of every node's first key, for Alembic's "insertion
+    /// order" sorts (`usize::MAX` for a node no key names: a revision id
+    /// declared twice names only its last file).
+    pub(crate) fn key_positions(&self) -> Vec<usize> {
+        let mut pos = vec![usize::MAX; self.nodes.len()];
         for (p, (_, &i)) in self.keys.iter().enumerate() {
-            pos.entry(i).or_insert(p);
+            if pos[i] == usize::MAX {
+                pos[i] = p;
+            }
         }
         pos
     }

@@ -1,6 +1,8 @@
 //! Alembic's `RevisionMap`: the pure revision graph, the identifier grammar
 //! and step planning. No I/O here.
 
+mod adjacency;
+mod ancestry;
 mod error;
 mod map;
 mod plan;

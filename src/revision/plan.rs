@@ -3,8 +3,7 @@
 //! topological sort. `history`, `branches`, `upgrade` and `downgrade` all
 //! read their order from here.
 
-use std::collections::HashSet;
-
+use super::ancestry::{Ancestry, BitSet};
 use super::map::Edges;
 use super::resolve::Target;
 use super::{RevArg, RevisionError, RevisionMap};
@@ -44,7 +43,7 @@ impl RevisionMap {
         } else {
             self.collect_upgrade_revisions(upper, lower, walk)?
         };
-        self.topological_sort(&revisions, &heads)
+        self.topological_sort(revisions, &heads)
     }
 
     fn collect_upgrade_revisions(
@@ -52,7 +51,8 @@ impl RevisionMap {
         upper: &RevArg,
         lower: &RevArg,
         walk: Walk,
-    ) -> Result<(HashSet<usize>, Vec<usize>), RevisionError> {
+    ) -> Result<(Vec<bool>, Vec<usize>), RevisionError> {
+        let n = self.nodes.len();
         let mut targets =
             revs_only(&self.parse_upgrade_target(lower, upper, walk.assert_relative_length)?)?;
 
@@ -73,17 +73,19 @@ impl RevisionMap {
             targets.retain(|&t| self.nodes[t].branch_labels.contains(&branch));
         }
 
-        let mut required: HashSet<usize> = self
-            .iterate_related_checked(Edges::NormalizedDown, &targets)?
-            .into_iter()
-            .collect();
-        required.extend(targets.iter().copied());
+        let mut required = vec![false; n];
+        for r in self.iterate_related_checked(Edges::NormalizedDown, &targets)? {
+            required[r] = true;
+        }
+        for &t in &targets {
+            required[t] = true;
+        }
 
         let mut current = self.get_revisions(lower)?;
         if !walk.implicit_base
             && current
                 .iter()
-                .any(|t| *t != Target::Null && !t.rev().is_some_and(|r| required.contains(&r)))
+                .any(|t| *t != Target::Null && !t.rev().is_some_and(|r| required[r]))
         {
             return Err(RevisionError::RangeNotAncestor {
                 lower: lower.clone(),
@@ -118,19 +120,24 @@ impl RevisionMap {
             &members,
         )?;
         let current = revs_only(&current)?;
-        let mut current_set: HashSet<usize> = walked.into_iter().collect();
-        current_set.extend(current.iter().copied());
-
-        let mut needs: HashSet<usize> = required.difference(&current_set).copied().collect();
+        // what is required and not current
+        let mut needs = required;
+        for r in walked.into_iter().chain(current.iter().copied()) {
+            needs[r] = false;
+        }
         if walk.inclusive {
-            needs.extend(revs_only(&self.get_revisions(&lower)?)?);
+            for r in revs_only(&self.get_revisions(&lower)?)? {
+                needs[r] = true;
+            }
         }
         if !current.is_empty() && !walk.implicit_base {
-            let below: HashSet<usize> = self
-                .iterate_related_checked(Edges::Next, &current)?
-                .into_iter()
-                .collect();
-            needs.retain(|n| below.contains(n));
+            let mut below = vec![false; n];
+            for r in self.iterate_related_checked(Edges::Next, &current)? {
+                below[r] = true;
+            }
+            for (need, below) in needs.iter_mut().zip(below) {
+                *need &= below;
+            }
         }
         Ok((needs, targets))
     }
@@ -140,7 +147,7 @@ impl RevisionMap {
         upper: &RevArg,
         lower: &RevArg,
         walk: Walk,
-    ) -> Result<(HashSet<usize>, Vec<usize>), RevisionError> {
+    ) -> Result<(Vec<bool>, Vec<usize>), RevisionError> {
         let (branch_label, target) =
             self.parse_downgrade_target(upper, lower, walk.assert_relative_length)?;
         let target = match target {
@@ -168,13 +175,10 @@ impl RevisionMap {
             && roots.len() > 1
         {
             let branch = self.resolve_branch_rev(label)?;
-            let ancestors: HashSet<usize> = self
-                .iterate_related(Edges::Down, &[branch])
-                .into_iter()
-                .collect();
+            let ancestors = self.reach(Edges::Down, &[branch]);
             let mut kept: Vec<usize> = Vec::new();
             for r in roots {
-                if ancestors.contains(&r) && !kept.contains(&r) {
+                if ancestors[r] && !kept.contains(&r) {
                     kept.push(r);
                 }
             }
@@ -186,24 +190,19 @@ impl RevisionMap {
             }
         }
         let heads = revs_only(&self.get_revisions(upper)?)?;
-        let active: HashSet<usize> = self
-            .iterate_related(Edges::NormalizedDown, &heads)
-            .into_iter()
-            .collect();
-        let mut drop: HashSet<usize> = self
-            .iterate_related(Edges::AllNext, &roots)
-            .into_iter()
-            .filter(|d| active.contains(d))
-            .collect();
+        let active = self.reach(Edges::NormalizedDown, &heads);
+        let mut drop = self.reach(Edges::AllNext, &roots);
+        for (d, a) in drop.iter_mut().zip(&active) {
+            *d &= a;
+        }
         if walk.implicit_base {
-            let keep: HashSet<usize> = self
-                .iterate_related(Edges::NormalizedDown, &roots)
-                .into_iter()
-                .collect();
-            drop.extend(active.iter().filter(|a| !keep.contains(a)));
+            let keep = self.reach(Edges::NormalizedDown, &roots);
+            for ((d, a), k) in drop.iter_mut().zip(&active).zip(keep) {
+                *d |= *a && !k;
+            }
         }
         if let Some(t) = target
-            && drop.is_empty()
+            && !drop.contains(&true)
             && !heads.contains(&t)
         {
             return Err(RevisionError::RangeNotAncestor {
@@ -219,16 +218,11 @@ impl RevisionMap {
     /// still needs the candidate; ties broken by load order.
     fn topological_sort(
         &self,
-        revisions: &HashSet<usize>,
+        revisions: Vec<bool>,
         heads: &[usize],
     ) -> Result<Vec<usize>, RevisionError> {
-        let n = self.nodes.len();
-        let mut todo = vec![false; n];
-        let mut remaining = 0usize;
-        for &r in revisions {
-            todo[r] = true;
-            remaining += 1;
-        }
+        let mut todo = revisions;
+        let mut remaining = todo.iter().filter(|&&t| t).count();
         let pos = self.key_positions();
         let mut current: Vec<usize> = Vec::new();
         for &h in heads {
@@ -236,8 +230,9 @@ impl RevisionMap {
                 current.push(h);
             }
         }
-        current.sort_by_key(|h| pos.get(h).copied().unwrap_or(usize::MAX));
-        let mut ancestors: Vec<BitSet> = current.iter().map(|&h| self.ancestor_set(h)).collect();
+        current.sort_by_key(|&h| pos[h]);
+        let mut ancestry = Ancestry::new(self);
+        let mut ancestors: Vec<BitSet> = current.iter().map(|&h| ancestry.of(h)).collect();
 
         let mut output = Vec::with_capacity(remaining);
         let mut idx = 0usize;
@@ -258,9 +253,12 @@ impl RevisionMap {
                 remaining -= 1;
             }
             let node = &self.nodes[candidate];
-            let to_add: Vec<usize> = node
-                .normalized_down()
-                .into_iter()
+            let to_add: Vec<usize> = self
+                .graph
+                .edges(Edges::NormalizedDown)
+                .map_or(&[][..], |a| a.of(candidate))
+                .iter()
+                .copied()
                 .filter(|r| todo[*r] && !current.contains(r))
                 .collect();
             if to_add.is_empty() {
@@ -272,10 +270,10 @@ impl RevisionMap {
                 ancestors[idx].remove(candidate);
             } else {
                 current[idx] = to_add[0];
-                ancestors[idx] = self.ancestor_set(to_add[0]);
+                ancestors[idx] = ancestry.of(to_add[0]);
                 for &extra in &to_add[1..] {
                     current.push(extra);
-                    ancestors.push(self.ancestor_set(extra));
+                    ancestors.push(ancestry.of(extra));
                 }
             }
         }
@@ -283,33 +281,6 @@ impl RevisionMap {
             return Err(assertion());
         }
         Ok(output)
-    }
-
-    fn ancestor_set(&self, rev: usize) -> BitSet {
-        let mut set = BitSet::new(self.nodes.len());
-        for a in self.iterate_related(Edges::NormalizedDown, &[rev]) {
-            set.insert(a);
-        }
-        set
-    }
-}
-
-/// A fixed-size set of node indices; ancestor sets are rebuilt often on
-/// large histories, so they stay flat.
-struct BitSet(Vec<u64>);
-
-impl BitSet {
-    fn new(n: usize) -> BitSet {
-        BitSet(vec![0; n.div_ceil(64)])
-    }
-    fn insert(&mut self, i: usize) {
-        self.0[i / 64] |= 1 << (i % 64);
-    }
-    fn remove(&mut self, i: usize) {
-        self.0[i / 64] &= !(1 << (i % 64));
-    }
-    fn contains(&self, i: usize) -> bool {
-        self.0[i / 64] & (1 << (i % 64)) != 0
     }
 }
 

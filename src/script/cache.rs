@@ -128,17 +128,18 @@ impl Cache {
 
 /// Every file's parse result, in the order of `files`, through the cache
 /// when there is one; `parse` is the read-and-parse step the cache
-/// replaces.
+/// replaces. The files are consumed: a script from the cache takes its
+/// file's path rather than a copy.
 pub(crate) fn map_files<F>(
     cache: Option<Cache>,
-    files: &[RevisionFile],
+    files: Vec<RevisionFile>,
     parse: F,
 ) -> (Vec<Result<Script, ScriptError>>, CacheReport)
 where
     F: Fn(&RevisionFile, Option<io::Result<&[u8]>>) -> Result<Script, ScriptError> + Sync,
 {
     let Some(cache) = cache else {
-        let results = read::map_files(files, parse);
+        let results = read::map_files(&files, parse);
         let parsed = files.iter().filter(|f| !f.sourceless).count();
         return (
             results,
@@ -150,28 +151,31 @@ where
     };
     let now = cache.now;
     let old = cache.old.as_ref();
-    // only needed for files not in the cache or changed since
-    let dirs = OnceLock::new();
-    let dirs = || dirs.get_or_init(|| Dirs::open(files.iter().map(|f| f.path.as_path())));
+    // Opened up front (one `open` per directory) for the files not in the
+    // cache or changed since: the paths move into the scripts below.
+    let dirs = Dirs::open(files.iter().map(|f| f.path.as_path()));
     let (results, fates): (Vec<Result<Script, ScriptError>>, Vec<Fate>) = files
-        .par_iter()
+        .into_par_iter()
         .enumerate()
         .map(|(i, file)| {
             if file.sourceless {
-                return (parse(file, None), Fate::Skip);
+                return (parse(&file, None), Fate::Skip);
             }
-            let entry = old.and_then(|o| o.find(i, &file.path).map(|j| (o, j)));
-            let stamp = match entry.and_then(|(o, j)| o.stamps[j]) {
-                Some(s) => Some(s),
-                None => dirs().stat(i, &file.path).ok(),
-            };
-            if let (Some(stamp), Some((old, j))) = (stamp, entry)
-                && old.entries[j].stamp == stamp
-                && let Some(script) = old.decode(j, &file.path)
+            if let Some(old) = old
+                && let Some(j) = old.find(i, &file.path)
+                && old.unchanged[j]
+                && let Some(stamp) = old.stamp(j)
+                && let Some((revision, longdoc)) = old.decode(j)
             {
+                let script = Script {
+                    revision,
+                    path: file.path,
+                    longdoc,
+                };
                 return (Ok(script), Fate::Hit(stamp));
             }
-            let result = dirs().with_contents(i, file, |c| parse(file, c));
+            let stamp = dirs.stat(i, &file.path).ok();
+            let result = dirs.with_contents(i, &file, |c| parse(&file, c));
             let fate = match stamp {
                 Some(s) if result.is_ok() && !racy(&s, now) => Fate::Store(s),
                 _ => Fate::Parsed,
@@ -200,9 +204,8 @@ where
         let kept = results
             .iter()
             .zip(&fates)
-            .zip(files)
-            .filter_map(|((r, fate), file)| match (r, fate) {
-                (Ok(script), Fate::Hit(s) | Fate::Store(s)) => Some((file, s, script)),
+            .filter_map(|(r, fate)| match (r, fate) {
+                (Ok(script), Fate::Hit(s) | Fate::Store(s)) => Some((s, script)),
                 _ => None,
             });
         report.written = match encode(kept) {
@@ -338,13 +341,16 @@ impl Hasher for KeyHasher {
     }
 }
 
+/// Where one entry lies in the body (its stamp follows the path).
 struct Entry {
     /// The path's bytes: `body[path.0..path.1]`.
     path: (usize, usize),
-    stamp: Stamp,
     /// Where the value (`revision` onwards) starts.
     value: usize,
 }
+
+/// The stored stamp: size, mtime (s, ns), ctime (s, ns), inode, device.
+const STAMP_LEN: usize = 8 + 12 + 12 + 8 + 8;
 
 type PathIndex = HashMap<Box<[u8]>, usize, BuildHasherDefault<KeyHasher>>;
 
@@ -355,9 +361,10 @@ struct Cached {
     body: usize,
     entries: Vec<Entry>,
     by_path: OnceLock<PathIndex>,
-    /// The current stamp of each entry's file, taken by
-    /// [`Cached::stat_all`] (`None`: not taken, or the `stat` failed).
-    stamps: Vec<Option<Stamp>>,
+    /// Whether each entry's file still has the stored stamp, as
+    /// [`Cached::stat_all`] found it (`false` until then, or when the
+    /// `stat` failed).
+    unchanged: Vec<bool>,
 }
 
 impl Cached {
@@ -388,13 +395,7 @@ impl Cached {
             let len = r.u32()? as usize;
             let path = (r.i, r.i.checked_add(len)?);
             r.take(len)?;
-            let stamp = Stamp {
-                size: r.u64()?,
-                mtime: (r.u64()? as i64, r.u32()?),
-                ctime: (r.u64()? as i64, r.u32()?),
-                ino: r.u64()?,
-                dev: r.u64()?,
-            };
+            r.take(STAMP_LEN)?;
             let value = r.i;
             r.bytes()?;
             for _ in 0..3 {
@@ -403,7 +404,7 @@ impl Cached {
                 }
             }
             r.bytes()?;
-            entries.push(Entry { path, stamp, value });
+            entries.push(Entry { path, value });
         }
         if r.i != body.len() {
             return None;
@@ -411,7 +412,7 @@ impl Cached {
         Some(Cached {
             bytes,
             body: body_at,
-            stamps: vec![None; entries.len()],
+            unchanged: vec![false; entries.len()],
             entries,
             by_path: OnceLock::new(),
         })
@@ -432,10 +433,14 @@ impl Cached {
                 .map(|e| Path::new(OsStr::from_bytes(self.path_of(e))))
                 .collect();
             let dirs = Dirs::open(paths.iter().copied());
-            self.stamps = paths
+            self.unchanged = paths
                 .par_iter()
                 .enumerate()
-                .map(|(j, path)| dirs.stat(j, path).ok())
+                .map(|(j, path)| {
+                    dirs.stat(j, path)
+                        .ok()
+                        .is_some_and(|s| Some(s) == self.stamp(j))
+                })
                 .collect();
         }
     }
@@ -446,6 +451,22 @@ impl Cached {
 
     fn path_of(&self, e: &Entry) -> &[u8] {
         &self.body()[e.path.0..e.path.1]
+    }
+
+    /// The stamp stored with entry `j` (read where [`Cached::parse`] found
+    /// its bytes).
+    fn stamp(&self, j: usize) -> Option<Stamp> {
+        let mut r = Reader {
+            b: self.body(),
+            i: self.entries[j].path.1,
+        };
+        Some(Stamp {
+            size: r.u64()?,
+            mtime: (r.u64()? as i64, r.u32()?),
+            ctime: (r.u64()? as i64, r.u32()?),
+            ino: r.u64()?,
+            dev: r.u64()?,
+        })
     }
 
     /// The entry for `path`, file `i` of this run: files usually come in
@@ -470,8 +491,8 @@ impl Cached {
         }
     }
 
-    /// The script entry `j` holds (`path` is the entry's).
-    fn decode(&self, j: usize, path: &Path) -> Option<Script> {
+    /// The metadata and docstring entry `j` holds.
+    fn decode(&self, j: usize) -> Option<(Revision, String)> {
         let mut r = Reader {
             b: self.body(),
             i: self.entries[j].value,
@@ -481,16 +502,13 @@ impl Cached {
         let dependencies = r.strings()?;
         let branch_labels = r.strings()?;
         let longdoc = r.string()?;
-        Some(Script {
-            revision: Revision {
-                revision,
-                down_revision,
-                dependencies,
-                branch_labels,
-            },
-            path: path.to_path_buf(),
-            longdoc,
-        })
+        let revision = Revision {
+            revision,
+            down_revision,
+            dependencies,
+            branch_labels,
+        };
+        Some((revision, longdoc))
     }
 }
 
@@ -553,17 +571,16 @@ impl Writer {
     }
 }
 
-/// The cache file for these entries, or `None` when there is nothing to
-/// store (or something does not fit the format).
-fn encode<'a>(
-    entries: impl Iterator<Item = (&'a RevisionFile, &'a Stamp, &'a Script)>,
-) -> Option<Vec<u8>> {
+/// The cache file for these entries (keyed by each script's path, its
+/// file's), or `None` when there is nothing to store (or something does
+/// not fit the format).
+fn encode<'a>(entries: impl Iterator<Item = (&'a Stamp, &'a Script)>) -> Option<Vec<u8>> {
     let mut body = Writer::default();
     body.u32(0);
     let mut count: u32 = 0;
-    for (file, s, script) in entries {
+    for (s, script) in entries {
         let rev = &script.revision;
-        let ok = body.bytes(file.path.as_os_str().as_encoded_bytes()) && {
+        let ok = body.bytes(script.path.as_os_str().as_encoded_bytes()) && {
             body.u64(s.size);
             body.u64(s.mtime.0 as u64);
             body.u32(s.mtime.1);
@@ -691,7 +708,7 @@ mod tests {
             ino: 42,
             dev: 3,
         };
-        let data = encode(files.iter().zip(&scripts).map(|(f, s)| (f, &stamp, s))).unwrap();
+        let data = encode(scripts.iter().map(|s| (&stamp, s))).unwrap();
         let cached = Cached::parse(data.clone()).unwrap();
         assert_eq!(cached.entries.len(), 2);
         // by position, then by path
@@ -699,9 +716,10 @@ mod tests {
         assert_eq!(cached.find(0, &files[1].path), Some(1));
         assert_eq!(cached.find(5, &files[1].path), Some(1));
         assert_eq!(cached.find(0, Path::new("/v/r3.py")), None);
-        for j in 0..2 {
-            let got = cached.decode(j, &files[j].path).unwrap();
-            assert_eq!(format!("{got:?}"), format!("{:?}", scripts[j]));
+        for (j, script) in scripts.iter().enumerate() {
+            let (revision, longdoc) = cached.decode(j).unwrap();
+            assert_eq!(revision, script.revision);
+            assert_eq!(longdoc, script.longdoc);
         }
         // any damaged byte or a truncation is detected
         for i in [0, 9, 20, data.len() / 2, data.len() - 1] {
