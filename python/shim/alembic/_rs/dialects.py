@@ -45,6 +45,9 @@ class PGDialect_alembic_rs(PGDialect):
     colspecs = sa_util.update_copy(PGDialect.colspecs, {INT2VECTOR: _INT2VECTOR, OIDVECTOR: _OIDVECTOR})
     supports_server_side_cursors = False
     default_paramstyle = "pyformat"
+    # psycopg2's: an executemany INSERT goes out as batched multi-VALUES
+    # statements (what a failing `bulk_insert` shows in its error).
+    use_insertmanyvalues_wo_returning = True
 
     @classmethod
     def import_dbapi(cls):
