@@ -991,24 +991,10 @@ def _textual_index_column(table, element):
     if isinstance(element, _textual_index_element):
         return _textual_index_column(table, element.text)
     if isinstance(element, ColumnElement):
-        return _copy_expression(element, table)
+        from .recreate import _rebind_expression
+
+        return _rebind_expression(element, table)
     raise ValueError("String or text() construct expected")
-
-
-def _copy_expression(expression, target_table):
-    from sqlalchemy import Column
-    from sqlalchemy.sql import visitors
-
-    def replace(col):
-        if isinstance(col, Column) and col.table is not None and col.table is not target_table:
-            if col.name in target_table.c:
-                return target_table.c[col.name]
-            c = col._copy()
-            target_table.append_column(c)
-            return c
-        return None
-
-    return visitors.replacement_traverse(expression, {}, replace)
 
 
 def _make_textual_index_element():
