@@ -428,3 +428,78 @@ fn binary_cache_location_and_switch() {
     // nor is having nowhere to put it
     assert_eq!(run(&root, &[]), expected);
 }
+
+/// The embedded shim's compiled modules live beside the metadata cache
+/// (`shim-<build>/<python magic>/`): written by the first command that
+/// runs env.py, read by the next, ignored when damaged, never written
+/// with the cache off.
+#[test]
+fn shim_code_is_cached_beside_the_metadata() {
+    cache_root();
+    let tmp = tempfile::tempdir().unwrap();
+    let root = fs::canonicalize(tmp.path()).unwrap();
+    write(
+        &root.join("alembic.ini"),
+        "[alembic]\nscript_location = %(here)s/scripts\n",
+    );
+    write(
+        &root.join("scripts/env.py"),
+        "from alembic import context, op\nprint('env ran', context.is_offline_mode())\n",
+    );
+    fs::create_dir_all(root.join("scripts/versions")).unwrap();
+    let own = root.join("own");
+    let python = |env: &[(&str, &Path)]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_alembic-rs"));
+        cmd.arg("current")
+            .current_dir(&root)
+            .env(
+                "VIRTUAL_ENV",
+                Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv-host"),
+            )
+            .env_remove("ALEMBIC_CONFIG")
+            .env_remove("ALEMBIC_RS_CACHE_DIR")
+            .env_remove("ALEMBIC_RS_NO_CACHE")
+            .env_remove("ALEMBIC_RS_SHIM_DIR");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let code_files = || -> Vec<PathBuf> {
+        entries(&own)
+            .into_iter()
+            .filter(|d| {
+                d.file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .starts_with("shim-")
+            })
+            .flat_map(|d| entries(&d))
+            .flat_map(|d| entries(&d))
+            .collect()
+    };
+
+    let one = Path::new("1");
+    let expected = python(&[("ALEMBIC_RS_NO_CACHE", one), ("ALEMBIC_RS_CACHE_DIR", &own)]);
+    assert_eq!(expected, "env ran False\n");
+    assert!(entries(&own).is_empty());
+
+    assert_eq!(python(&[("ALEMBIC_RS_CACHE_DIR", &own)]), expected);
+    let written = code_files();
+    let host = written
+        .iter()
+        .find(|p| p.file_name().unwrap() == "alembic._rs.host.code")
+        .expect("the host module is compiled and kept")
+        .clone();
+    assert!(
+        written.iter().all(|p| p.extension().unwrap() == "code"),
+        "{written:?}"
+    );
+
+    assert_eq!(python(&[("ALEMBIC_RS_CACHE_DIR", &own)]), expected);
+    fs::write(&host, b"not marshal data").unwrap();
+    assert_eq!(python(&[("ALEMBIC_RS_CACHE_DIR", &own)]), expected);
+    assert_ne!(fs::read(&host).unwrap(), b"not marshal data", "rewritten");
+}

@@ -50,13 +50,38 @@ const FILES: &[(&str, &str)] = shim_files!(
 );
 
 const FINDER: &str = r#"
-import importlib.abc, importlib.util, linecache, sys
+import importlib.abc, importlib.util, linecache, marshal, os, sys
 
 class AlembicRsFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     """Serves alembic-rs's own ``alembic`` package from memory."""
 
-    def __init__(self, sources):
+    def __init__(self, sources, code_dir):
         self.sources = sources
+        # Compiling the shim's modules was ~60 ms of every command that runs
+        # env.py; their code objects are kept per build and Python version.
+        if code_dir is not None:
+            code_dir = os.path.join(code_dir, importlib.util.MAGIC_NUMBER.hex())
+        self.code_dir = code_dir
+
+    def _code(self, name, source, filename):
+        path = self.code_dir and os.path.join(self.code_dir, name + ".code")
+        if path:
+            try:
+                with open(path, "rb") as f:
+                    return marshal.loads(f.read())
+            except (OSError, EOFError, ValueError, TypeError):
+                pass
+        code = compile(source, filename, "exec")
+        if path:
+            try:
+                os.makedirs(self.code_dir, exist_ok=True)
+                tmp = "%s.%d.tmp" % (path, os.getpid())
+                with open(tmp, "wb") as f:
+                    f.write(marshal.dumps(code))
+                os.replace(tmp, path)
+            except OSError:
+                pass
+        return code
 
     def find_spec(self, name, path=None, target=None):
         entry = self.sources.get(name)
@@ -76,11 +101,11 @@ class AlembicRsFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
             module.__path__ = []
         # Tracebacks through the shim show its lines, as Alembic's would.
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-        exec(compile(source, filename, "exec"), module.__dict__)
+        exec(self._code(module.__name__, source, filename), module.__dict__)
 
 for name in [m for m in sys.modules if m == "alembic" or m.startswith("alembic.")]:
     del sys.modules[name]
-sys.meta_path.insert(0, AlembicRsFinder(SOURCES))
+sys.meta_path.insert(0, AlembicRsFinder(SOURCES, CODE_DIR))
 "#;
 
 /// Installs the finder (once); `alembic` imports resolve to the shim from
@@ -109,6 +134,12 @@ pub fn install(py: Python<'_>) -> PyResult<()> {
     }
     let globals = PyDict::new(py);
     globals.set_item("SOURCES", sources)?;
+    // Sources read from disk change without a rebuild: no compiled copies.
+    let code_dir = match shim_dir {
+        Some(_) => None,
+        None => crate::script::shim_code_dir(),
+    };
+    globals.set_item("CODE_DIR", code_dir)?;
     let code = std::ffi::CString::new(FINDER).expect("no NUL in finder source");
     py.run(&code, Some(&globals), None)
 }

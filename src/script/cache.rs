@@ -266,6 +266,43 @@ fn cache_dir() -> Option<PathBuf> {
     non_empty(std::env::var_os("HOME")).map(|h| h.join(".cache").join("alembic-rs"))
 }
 
+/// Where the embedded Python shim keeps its compiled modules (one
+/// directory per build of alembic-rs, since the shim is part of the
+/// binary), or `None` when the cache is off.
+pub(crate) fn shim_code_dir() -> Option<PathBuf> {
+    if disabled() {
+        return None;
+    }
+    let root = cache_dir()?;
+    let dir = root.join(format!("shim-{:016x}", build_id()));
+    if !dir.exists() {
+        prune_shim_dirs(&root);
+    }
+    Some(dir)
+}
+
+/// Other builds' compiled shims, once nothing has been added to them for
+/// [`PRUNE_AFTER`] (checked when a new build first runs Python).
+fn prune_shim_dirs(root: &Path) {
+    let Ok(entries) = fs::read_dir(root) else {
+        return;
+    };
+    let now = SystemTime::now();
+    for e in entries.flatten() {
+        let stale = e.file_name().to_string_lossy().starts_with("shim-")
+            && e.metadata().is_ok_and(|m| {
+                m.is_dir()
+                    && m.modified()
+                        .ok()
+                        .and_then(|t| now.duration_since(t).ok())
+                        .is_some_and(|age| age > PRUNE_AFTER)
+            });
+        if stale {
+            let _ = fs::remove_dir_all(e.path());
+        }
+    }
+}
+
 /// The cache file for these version locations, or `None` when the cache is off.
 fn cache_file(locations: &[PathBuf]) -> Option<PathBuf> {
     if disabled() {

@@ -36,6 +36,7 @@ use crate::config::{ConfigError, ScriptSettings};
 use crate::revision::Revision;
 
 pub use cache::CacheReport;
+pub(crate) use cache::shim_code_dir;
 pub use discover::RevisionFile;
 
 #[derive(Debug, thiserror::Error)]
