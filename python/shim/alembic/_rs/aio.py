@@ -66,29 +66,44 @@ def _get_async_dialect_cls(cls, url):
     return async_variant(cls.get_dialect_cls(url))
 
 
-# Driver names SQLAlchemy only knows as async drivers.
+# Driver names SQLAlchemy only knows as async drivers: (module, base class) -> names.
 _ASYNC_NAMES = {
-    "PGDialect_alembic_rs": ("postgresql.asyncpg", "postgresql.psycopg_async"),
-    "SQLiteDialect_alembic_rs": ("sqlite.aiosqlite",),
-    "MySQLDialect_alembic_rs": ("mysql.aiomysql", "mysql.asyncmy"),
-    "MariaDBDialect_alembic_rs": ("mariadb.aiomysql", "mariadb.asyncmy"),
+    ("dialect_pg", "PGDialect_alembic_rs"): ("postgresql.asyncpg", "postgresql.psycopg_async"),
+    ("dialect_sqlite", "SQLiteDialect_alembic_rs"): ("sqlite.aiosqlite",),
+    ("dialect_mysql", "MySQLDialect_alembic_rs"): ("mysql.aiomysql", "mysql.asyncmy"),
+    ("dialect_mysql", "MariaDBDialect_alembic_rs"): ("mariadb.aiomysql", "mariadb.asyncmy"),
 }
 
 
-def register(module):
-    """Registers the async names; ``module`` is ``alembic._rs.dialects``."""
-    for base_name, names in _ASYNC_NAMES.items():
-        base = getattr(module, base_name, None)
-        if base is None:
+def _cls_name(base_name, name):
+    return "%s_%s" % (base_name, name.split(".", 1)[1])
+
+
+def async_names():
+    """(module, class, dialect name) of every async name, to register
+    before the family module is imported."""
+    for (module, base_name), names in _ASYNC_NAMES.items():
+        for name in names:
+            yield __package__ + "." + module, _cls_name(base_name, name), name
+
+
+def add_async_variants(module_name):
+    """Defines, in a family module being imported, the async classes
+    :func:`async_names` promised."""
+    import sys
+
+    module = sys.modules[module_name]
+    short = module_name.rsplit(".", 1)[1]
+    for (family, base_name), names in _ASYNC_NAMES.items():
+        if family != short:
             continue
+        base = getattr(module, base_name)
         base.get_async_dialect_cls = classmethod(_get_async_dialect_cls)
         for name in names:
-            driver = name.split(".", 1)[1]
-            cls_name = "%s_%s" % (base_name, driver)
+            cls_name = _cls_name(base_name, name)
             cls = type(
                 cls_name,
                 (async_variant(base),),
-                {"driver": driver, "supports_statement_cache": True},
+                {"driver": name.split(".", 1)[1], "supports_statement_cache": True},
             )
             setattr(module, cls_name, cls)
-            registry.register(name, module.__name__, cls_name)

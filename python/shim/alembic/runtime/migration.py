@@ -386,7 +386,7 @@ def _stock_dialect(u):
 
     from .._rs import dialects
 
-    ours = {name for names in dialects._NAMES.values() for name in names}
+    ours = dialects.names()
     saved = dict(registry.impls)
     for name in ours:
         registry.impls.pop(name, None)

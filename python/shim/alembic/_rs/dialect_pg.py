@@ -1,0 +1,63 @@
+"""PostgreSQL over alembic-rs's driver (imported when a URL names it)."""
+
+from sqlalchemy import util as sa_util
+from sqlalchemy.dialects.postgresql.base import PGDialect
+from sqlalchemy.dialects.postgresql.pg_catalog import INT2VECTOR, OIDVECTOR, _SpaceVector
+
+from . import aio
+from .dialects import driver_module
+
+
+class _INT2VECTOR(_SpaceVector, INT2VECTOR):
+    pass
+
+
+class _OIDVECTOR(_SpaceVector, OIDVECTOR):
+    pass
+
+
+class PGDialect_alembic_rs(PGDialect):
+    driver = "psycopg2"
+    supports_statement_cache = True
+    # Like psycopg2, the driver hands `int2vector`/`oidvector` over as
+    # "1 2" strings; SQLAlchemy's index reflection wants lists of ints.
+    colspecs = sa_util.update_copy(PGDialect.colspecs, {INT2VECTOR: _INT2VECTOR, OIDVECTOR: _OIDVECTOR})
+    supports_server_side_cursors = False
+    default_paramstyle = "pyformat"
+    # psycopg2's: an executemany INSERT goes out as batched multi-VALUES
+    # statements (what a failing `bulk_insert` shows in its error).
+    use_insertmanyvalues_wo_returning = True
+
+    @classmethod
+    def import_dbapi(cls):
+        return driver_module("postgresql")
+
+    def create_connect_args(self, url):
+        return ([url.render_as_string(hide_password=False)], {})
+
+    def get_isolation_level_values(self, dbapi_connection):
+        return ("AUTOCOMMIT", "READ COMMITTED", "READ UNCOMMITTED", "REPEATABLE READ", "SERIALIZABLE")
+
+    def set_isolation_level(self, dbapi_connection, level):
+        if level == "AUTOCOMMIT":
+            dbapi_connection.rollback()
+            dbapi_connection.autocommit = True
+        else:
+            dbapi_connection.autocommit = False
+            super().set_isolation_level(dbapi_connection, level)
+
+    def get_isolation_level(self, dbapi_connection):
+        if dbapi_connection.autocommit:
+            return "AUTOCOMMIT"
+        return super().get_isolation_level(dbapi_connection)
+
+    def detect_autocommit_setting(self, dbapi_conn):
+        return bool(dbapi_conn.autocommit)
+
+    def do_ping(self, dbapi_connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("SELECT 1")
+        return True
+
+
+aio.add_async_variants(__name__)
