@@ -778,7 +778,169 @@ metadata = Base.metadata
         ends_clean: false,
         ..BASE
     },
+    Drift {
+        name: "check_constraints_plugin",
+        before: CHECKS_BEFORE,
+        after: CHECKS_AFTER,
+        configure: CHECK_PLUGIN_ON,
+        ..BASE
+    },
+    Drift {
+        name: "check_constraints_legacy_name",
+        before: CHECKS_BEFORE,
+        after: CHECKS_AFTER,
+        configure: "autogenerate_plugins=[\"alembic.*\", \"~alembic.autogenerate.comments\", \"alembic.autogenerate.checkconstraint_byname\"], render_as_batch=connection.dialect.name == \"sqlite\"",
+        ..BASE
+    },
+    Drift {
+        name: "check_constraints_plugin_off",
+        before: CHECKS_BEFORE,
+        after: CHECKS_AFTER,
+        ..BASE
+    },
+    Drift {
+        name: "check_constraints_plugin_excluded",
+        before: CHECKS_BEFORE,
+        after: CHECKS_AFTER,
+        configure: "autogenerate_plugins=[\"alembic.*\", \"~alembic.ext.checkconstraint_byname\"]",
+        ..BASE
+    },
+    Drift {
+        name: "check_constraints_unknown_plugin",
+        before: CHECKS_BEFORE,
+        after: CHECKS_AFTER,
+        configure: "autogenerate_plugins=[\"alembic.autogenerate.*\", \"alembic.ext.nothing\"]",
+        ends_clean: false,
+        ..BASE
+    },
+    Drift {
+        name: "custom_plugin",
+        before: CUSTOM_PLUGIN_BEFORE,
+        after: CUSTOM_PLUGIN_AFTER,
+        env_code: CUSTOM_PLUGIN_ENV,
+        configure: "autogenerate_plugins=[\"alembic.*\", \"~alembic.ext.*\", \"~alembic.autogenerate.comments\", \"myproject.*\"], render_as_batch=connection.dialect.name == \"sqlite\"",
+        ..BASE
+    },
 ];
+
+/// `alembic.ext.checkconstraint_byname` on, through the default wildcard
+/// plus its name.
+const CHECK_PLUGIN_ON: &str = "autogenerate_plugins=[\"alembic.autogenerate.*\", \"alembic.ext.checkconstraint_byname\"], render_as_batch=connection.dialect.name == \"sqlite\"";
+
+/// Named CHECK constraints: one kept, one dropped, one whose SQL changes
+/// (Alembic compares names only), one added on a column; an unnamed one in
+/// each (ignored on SQLite, where it reflects unnamed; named by the server
+/// on PostgreSQL and MariaDB, so reported as removed there).
+const CHECKS_BEFORE: &str = r#"
+metadata = MetaData()
+users = Table(
+    "users", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("age", Integer),
+    Column("score", Integer),
+    sa.CheckConstraint("age >= 0", name="ck_users_age"),
+    sa.CheckConstraint("score < 100", name="ck_users_score"),
+    sa.CheckConstraint("score > -1", name="ck_users_changed"),
+    sa.CheckConstraint("age < 500"),
+)
+posts = Table(
+    "posts", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("title", String(200), nullable=False),
+)
+"#;
+
+const CHECKS_AFTER: &str = r#"
+metadata = MetaData()
+users = Table(
+    "users", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("age", Integer),
+    Column("score", Integer, sa.CheckConstraint("score <= 1000", name="ck_users_max")),
+    sa.CheckConstraint("age >= 0", name="ck_users_age"),
+    sa.CheckConstraint("score > -5", name="ck_users_changed"),
+    sa.CheckConstraint("age < 200"),
+)
+posts = Table(
+    "posts", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("title", String(200), nullable=False),
+    sa.CheckConstraint("length(title) > 0", name="ck_posts_title"),
+)
+"#;
+
+const CUSTOM_PLUGIN_BEFORE: &str = r#"
+metadata = MetaData()
+users = Table(
+    "users", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(50), nullable=False),
+    Column("views", Integer),
+    Column("karma", Integer),
+)
+"#;
+
+const CUSTOM_PLUGIN_AFTER: &str = r#"
+metadata = MetaData()
+users = Table(
+    "users", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(50), nullable=False, info={"doc": "display name"}),
+    Column("views", BigInteger, info={"skip_type": True}),
+    Column("karma", BigInteger),
+)
+"#;
+
+/// A project's own autogenerate plugin, imported from Alembic's paths: a
+/// type comparison that stops the built-in one for marked columns, a
+/// comment taken from `Column.info`, and a schema-level hook that logs.
+const CUSTOM_PLUGIN_ENV: &str = r#"
+import logging
+
+from alembic.runtime.plugins import Plugin
+from alembic.util import DispatchPriority, PriorityDispatcher, PriorityDispatchResult
+
+custom_log = logging.getLogger("alembic.custom")
+
+
+def skip_marked_types(autogen_context, alter_column_op, schema, tname, cname, conn_col,
+                      metadata_col):
+    if metadata_col.info.get("skip_type"):
+        custom_log.info("Not comparing the type of %s.%s", tname, cname)
+        return PriorityDispatchResult.STOP
+    return PriorityDispatchResult.CONTINUE
+
+
+def doc_comments(autogen_context, alter_column_op, schema, tname, cname, conn_col,
+                 metadata_col):
+    doc = metadata_col.info.get("doc")
+    if doc is None or not autogen_context.dialect.supports_comments:
+        return PriorityDispatchResult.CONTINUE
+    if conn_col.comment != doc:
+        alter_column_op.existing_comment = conn_col.comment
+        alter_column_op.modify_comment = doc
+        custom_log.info("Detected doc comment on %s.%s", tname, cname)
+    return PriorityDispatchResult.CONTINUE
+
+
+def log_schemas(autogen_context, upgrade_ops, schemas):
+    custom_log.info("Comparing %d schema(s)", len(schemas))
+
+
+extra = PriorityDispatcher()
+extra.dispatch_for("schema")(log_schemas)
+
+
+def setup(plugin):
+    plugin.add_autogenerate_comparator(
+        skip_marked_types, "column", "types", priority=DispatchPriority.FIRST
+    )
+    plugin.add_autogenerate_comparator(doc_comments, "column", "doc")
+    plugin.autogenerate_comparators.populate_with(extra)
+
+
+setup(Plugin("myproject.custom"))
+"#;
 
 // ---------------------------------------------------------------------------
 // Projects
@@ -1329,6 +1491,106 @@ fn run_drift(s: &Drift, kind: DbKind, runners: (Runner, Runner)) -> Vec<String> 
     run_flow(&flow, runners)
 }
 
+/// A third-party plugin published under the `alembic.plugins` entry point
+/// group (a `*.dist-info` beside the project's modules, found through
+/// `sys.path`): set up at start-up, before the built-in plugins, enabled by
+/// the `acme.*` wildcard. Its table comparison sees every existing table.
+const ENTRY_POINT_PLUGIN: Drift = Drift {
+    name: "entry_point_plugin",
+    after: r#"
+metadata = MetaData()
+users = Table(
+    "users", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(50), nullable=False),
+    Column("email", String(100)),
+    Column("views", Integer),
+    Column("balance", Numeric(10, 2)),
+    Column("status", String(20), server_default="new"),
+    Column("age", Integer),
+    Index("ix_users_email", "email"),
+)
+posts = Table(
+    "posts", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("body", Text),
+)
+"#,
+    configure: "autogenerate_plugins=[\"alembic.autogenerate.*\", \"acme.*\"]",
+    ..BASE
+};
+
+const ACME_PLUGIN: &str = r#"import logging
+
+log = logging.getLogger("alembic.acme")
+
+
+def note_table(autogen_context, modify_table_ops, schema, tname, conn_table, metadata_table):
+    if conn_table is not None and metadata_table is not None:
+        log.info("acme compared table %r (%d columns)", tname, len(metadata_table.c))
+
+
+def setup(plugin):
+    log.info("acme set up as %s", plugin.name)
+    plugin.add_autogenerate_comparator(note_table, "table", "acme")
+"#;
+
+/// [`ENTRY_POINT_PLUGIN`] through real Alembic as a fresh `python -m
+/// alembic` (the fork server imported Alembic, and read the entry points,
+/// before it saw the project) and alembic-rs.
+fn entry_point_plugin(kind: DbKind) {
+    if !enabled(kind) {
+        return;
+    }
+    let s = &ENTRY_POINT_PLUGIN;
+    let template = write_project(s);
+    let root = template.path();
+    let dist = root.join("acme_plugin-0.1.dist-info");
+    std::fs::create_dir_all(&dist).unwrap();
+    std::fs::write(
+        dist.join("METADATA"),
+        "Metadata-Version: 2.1\nName: acme-plugin\nVersion: 0.1\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dist.join("entry_points.txt"),
+        "[alembic.plugins]\nacme.autogen = acme_plugin\n",
+    )
+    .unwrap();
+    std::fs::write(root.join("acme_plugin.py"), ACME_PLUGIN).unwrap();
+    let db = FreshDb::create(kind);
+    let mut steps = vec![Step::Setup(&["upgrade", "head"])];
+    steps.extend_from_slice(DRIFT_STEPS);
+    let flow = Flow {
+        title: format!("scenario `{}` on {}", s.name, kind.label()),
+        template: root,
+        versions: "migrations/versions",
+        db: &db,
+        env: Vec::new(),
+        steps,
+        ends_clean: s.ends_clean,
+    };
+    let problems = run_flow(&flow, (Runner::OracleSubprocess, Runner::AlembicRs));
+    report(&flow.title, problems);
+}
+
+#[test]
+fn entry_point_plugin_sqlite() {
+    entry_point_plugin(DbKind::Sqlite);
+}
+
+#[test]
+fn entry_point_plugin_postgres() {
+    entry_point_plugin(DbKind::Postgres);
+}
+
+#[test]
+fn entry_point_plugin_mysql() {
+    entry_point_plugin(DbKind::Mysql);
+}
+
 fn enabled(kind: DbKind) -> bool {
     if std::env::var("ALEMBIC_RS_ONLINE_PARITY").as_deref() == Ok("0") {
         eprintln!("SKIPPED: ALEMBIC_RS_ONLINE_PARITY=0");
@@ -1577,6 +1839,22 @@ drift_tests! {
         not_at_head_mysql = Mysql;
     "no_target_metadata": no_target_metadata_sqlite = Sqlite, no_target_metadata_postgres = Postgres,
         no_target_metadata_mysql = Mysql;
+    "check_constraints_plugin": check_constraints_plugin_sqlite = Sqlite,
+        check_constraints_plugin_postgres = Postgres, check_constraints_plugin_mysql = Mysql;
+    "check_constraints_legacy_name": check_constraints_legacy_name_sqlite = Sqlite,
+        check_constraints_legacy_name_postgres = Postgres,
+        check_constraints_legacy_name_mysql = Mysql;
+    "check_constraints_plugin_off": check_constraints_plugin_off_sqlite = Sqlite,
+        check_constraints_plugin_off_postgres = Postgres,
+        check_constraints_plugin_off_mysql = Mysql;
+    "check_constraints_plugin_excluded": check_constraints_plugin_excluded_sqlite = Sqlite,
+        check_constraints_plugin_excluded_postgres = Postgres,
+        check_constraints_plugin_excluded_mysql = Mysql;
+    "check_constraints_unknown_plugin": check_constraints_unknown_plugin_sqlite = Sqlite,
+        check_constraints_unknown_plugin_postgres = Postgres,
+        check_constraints_unknown_plugin_mysql = Mysql;
+    "custom_plugin": custom_plugin_sqlite = Sqlite, custom_plugin_postgres = Postgres,
+        custom_plugin_mysql = Mysql;
 }
 
 #[test]

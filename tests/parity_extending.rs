@@ -130,3 +130,76 @@ fn parity_configure_kw_postgres() {
         assert_parity(&configure_kw(), DbKind::Postgres);
     }
 }
+
+/// tests/fixtures/online/batch_dispatch: `implementation_for(...,
+/// replace=True)` on AddColumnOp, DropColumnOp and CreateUniqueConstraintOp
+/// (and CreateCheckConstraintOp without `replace`), which must apply to
+/// `batch_op.<directive>` (SQLite: move and copy; PostgreSQL: ALTERs) as to
+/// `op.<directive>`; a user directive registered on `BatchOperations`;
+/// `op.create_index` / `batch_op.create_index` on Column objects of another
+/// Table; wrong calls of batch directives (`-x fail=...`); `--sql` (the
+/// batches copy from a given Table there).
+fn batch_dispatch() -> Scenario {
+    Scenario::fixture(
+        "batch_dispatch",
+        &[
+            &["upgrade", "head", "--sql"],
+            &["downgrade", "head:base", "--sql"],
+            &["upgrade", "2b3c4d5e6f01"],
+            &["upgrade", "+1"],
+            &["upgrade", "+1"],
+            &["-x", "fail=args", "upgrade", "head"],
+            &["-x", "fail=kw", "upgrade", "head"],
+            &["-x", "fail=schema", "upgrade", "head"],
+            &["-x", "fail=insert_after", "upgrade", "head"],
+            &["-x", "fail=no_create_table", "upgrade", "head"],
+            &["-x", "fail=fk_args", "upgrade", "head"],
+            &["-x", "fail=audit_args", "upgrade", "head"],
+            &["upgrade", "head"],
+            &["downgrade", "-1"],
+            &["downgrade", "-1"],
+            &["downgrade", "-1"],
+            &["current"],
+            &["downgrade", "base"],
+        ],
+    )
+}
+
+#[test]
+fn parity_batch_dispatch_sqlite() {
+    if ready(DbKind::Sqlite) {
+        assert_parity(&batch_dispatch(), DbKind::Sqlite);
+    }
+}
+
+#[test]
+fn parity_batch_dispatch_postgres() {
+    if ready(DbKind::Postgres) {
+        assert_parity(&batch_dispatch(), DbKind::Postgres);
+    }
+}
+
+/// tests/fixtures/online/exclude_constraint: `op.create_exclude_constraint`
+/// and `batch_op.create_exclude_constraint` (PostgreSQL), online and
+/// `--sql`, through an implementation replaced for Alembic's
+/// `alembic.ddl.postgresql.CreateExcludeConstraintOp`; wrong calls of both.
+fn exclude_constraint() -> Scenario {
+    Scenario::fixture(
+        "exclude_constraint",
+        &[
+            &["upgrade", "head", "--sql"],
+            &["downgrade", "head:base", "--sql"],
+            &["-x", "fail=batch_args", "upgrade", "head"],
+            &["-x", "fail=op_args", "upgrade", "head"],
+            &["upgrade", "head"],
+            &["downgrade", "base"],
+        ],
+    )
+}
+
+#[test]
+fn parity_exclude_constraint_postgres() {
+    if ready(DbKind::Postgres) {
+        assert_parity(&exclude_constraint(), DbKind::Postgres);
+    }
+}

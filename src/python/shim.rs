@@ -22,9 +22,11 @@ const FILES: &[(&str, &str)] = shim_files!(
     "alembic/util/exc.py",
     "alembic/util/proxy.py",
     "alembic/util/messaging.py",
+    "alembic/util/langhelpers.py",
     "alembic/runtime/__init__.py",
     "alembic/runtime/environment.py",
     "alembic/runtime/migration.py",
+    "alembic/runtime/plugins.py",
     "alembic/operations/__init__.py",
     "alembic/operations/ops.py",
     "alembic/operations/toimpl.py",
@@ -32,6 +34,7 @@ const FILES: &[(&str, &str)] = shim_files!(
     "alembic/operations/batch.py",
     "alembic/operations/recreate.py",
     "alembic/ddl/__init__.py",
+    "alembic/ddl/postgresql.py",
     "alembic/_rs/__init__.py",
     "alembic/_rs/aio.py",
     "alembic/_rs/dbapi.py",
@@ -50,6 +53,8 @@ const FILES: &[(&str, &str)] = shim_files!(
     "alembic/autogenerate/compare_constraints.py",
     "alembic/autogenerate/render.py",
     "alembic/autogenerate/rewriter.py",
+    "alembic/ext/__init__.py",
+    "alembic/ext/checkconstraint_byname.py",
 );
 
 const FINDER: &str = r#"

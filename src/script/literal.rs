@@ -11,6 +11,8 @@ use std::borrow::Cow;
 
 use rustpython_parser::ast::{self, Constant, Expr};
 
+use super::scan::{is_ident_char, line_end, newline_len};
+
 /// A literal value, as far as revision metadata cares.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Value {
@@ -120,16 +122,9 @@ impl<'a> Fast<'a> {
                 b' ' | b'\t' | b'\x0c' => self.i += 1,
                 b'\n' | b'\r' if self.depth > 0 => self.i += 1,
                 b'\\' if matches!(self.b.get(self.i + 1), Some(b'\n' | b'\r')) => {
-                    self.i += 1 + super::scan::newline_len(self.b, self.i + 1);
+                    self.i += 1 + newline_len(self.b, self.i + 1);
                 }
-                b'#' => {
-                    while let Some(c) = self.peek() {
-                        if c == b'\n' || c == b'\r' {
-                            break;
-                        }
-                        self.i += 1;
-                    }
-                }
+                b'#' => self.i = line_end(self.b, self.i),
                 _ => break,
             }
         }
@@ -259,10 +254,7 @@ impl<'a> Fast<'a> {
             }
             b'N' => {
                 if self.b[self.i..].starts_with(b"None")
-                    && !self
-                        .b
-                        .get(self.i + 4)
-                        .is_some_and(|&c| super::scan::is_ident_char(c))
+                    && !self.b.get(self.i + 4).is_some_and(|&c| is_ident_char(c))
                 {
                     self.i += 4;
                     Some(Value::None)

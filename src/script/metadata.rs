@@ -19,7 +19,7 @@ use rustpython_parser::{Mode, parse};
 use super::literal::{
     Value, docstring_of, eval, fast_annotation, fast_value, normalize_newlines, py_strip,
 };
-use super::scan::{Kind, Occ, Stmt, Watch, scan};
+use super::scan::{Kind, Occ, Stmt, Watch, scan, skip_blanks};
 
 /// What a revision file declares.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -544,10 +544,7 @@ enum Encoding {
 
 /// `tokenize.cookie_re` on one line: `^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)`.
 fn find_cookie(line: &[u8]) -> Option<&[u8]> {
-    let mut j = 0;
-    while j < line.len() && matches!(line[j], b' ' | b'\t' | b'\x0c') {
-        j += 1;
-    }
+    let j = skip_blanks(line, 0);
     if line.get(j) != Some(&b'#') {
         return None;
     }
@@ -579,10 +576,7 @@ fn find_cookie(line: &[u8]) -> Option<&[u8]> {
 }
 
 fn blank_line(line: &[u8]) -> bool {
-    let mut j = 0;
-    while j < line.len() && matches!(line[j], b' ' | b'\t' | b'\x0c') {
-        j += 1;
-    }
+    let j = skip_blanks(line, 0);
     matches!(line.get(j), None | Some(b'#' | b'\r' | b'\n'))
 }
 

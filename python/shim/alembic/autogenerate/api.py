@@ -8,6 +8,7 @@ import functools
 from sqlalchemy import inspect
 
 from ..operations import ops
+from ..runtime.plugins import Plugin
 from ..util.exc import CommandError
 from . import compare
 
@@ -60,7 +61,7 @@ class AutogenContext:
             # user comparators registered on the global collection first,
             # then the plugins selected by ``autogenerate_plugins``
             self.comparators = compare.comparators.branch()
-            compare.Plugin.populate_autogenerate_priority_dispatch(
+            Plugin.populate_autogenerate_priority_dispatch(
                 self.comparators,
                 include_plugins=migration_context.opts.get(
                     "autogenerate_plugins", ["alembic.autogenerate.*"]
@@ -97,6 +98,22 @@ class AutogenContext:
         # a Rust pre-pass proved identical in model and database; they
         # exist on both sides but are neither reflected nor compared
         self.skip_tables = set()
+
+    @property
+    def skip_tables(self):
+        return self._skip_tables
+
+    @skip_tables.setter
+    def skip_tables(self, tables):
+        # the pre-pass knows the built-in comparisons only: with any other
+        # table or column comparator (a plugin such as
+        # alembic.ext.checkconstraint_byname, or the user's), every table
+        # is compared
+        if tables and not compare.only_builtin_table_comparators(
+            getattr(self, "comparators", None)
+        ):
+            tables = set()
+        self._skip_tables = set(tables)
 
     @functools.cached_property
     def inspector(self):

@@ -11,13 +11,8 @@ indexes, unique constraints, foreign keys and nullability in
 ``compare_constraints``.
 """
 
-import collections
 import contextlib
-import enum
-from importlib import metadata as importlib_metadata
 import logging
-import re
-from types import ModuleType
 import warnings
 
 from sqlalchemy import event
@@ -28,167 +23,22 @@ from sqlalchemy.sql.schema import DefaultClause
 from sqlalchemy.util import OrderedSet
 
 from ..operations import ops
-from ..util.exc import CommandError
+from ..runtime.plugins import Plugin, _import_time_setup
+from ..util.langhelpers import DispatchPriority, PriorityDispatcher, PriorityDispatchResult
 
 _tables_log = logging.getLogger("alembic.autogenerate.compare.tables")
 _types_log = logging.getLogger("alembic.autogenerate.compare.types")
 _defaults_log = logging.getLogger("alembic.autogenerate.compare.server_defaults")
 _comments_log = logging.getLogger("alembic.autogenerate.compare.comments")
-_plugins_log = logging.getLogger("alembic.runtime.plugins")
 
 
-# --- priority dispatch (Alembic's util.PriorityDispatcher) ---------------
-
-
-class PriorityDispatchResult(enum.Enum):
-    """What a comparison function returns: STOP ends its subgroup."""
-
-    CONTINUE = enum.auto()
-    STOP = enum.auto()
-
-
-class DispatchPriority(enum.IntEnum):
-    FIRST = 50
-    MEDIUM = 25
-    LAST = 10
-
-
-class PriorityDispatcher:
-    """Lists of functions per (target, qualifier, priority), each tagged
-    with a subgroup; calling a target runs them by priority, then dialect
-    qualifier before "default", then registration order, skipping the rest
-    of a subgroup once one returned STOP."""
-
-    def __init__(self):
-        self._registry = collections.defaultdict(list)
-
-    def dispatch_for(self, target, *, priority=DispatchPriority.MEDIUM, qualifier="default",
-                     subgroup=None):
-        def decorate(fn):
-            self._registry[(target, qualifier, priority)].append((fn, subgroup))
-            return fn
-
-        return decorate
-
-    def dispatch(self, target, *, qualifier="default"):
-        qualifiers = [qualifier, "default"] if qualifier != "default" else ["default"]
-
-        def go(*arg, **kw):
-            results = {}
-            for priority in DispatchPriority:
-                for qual in qualifiers:
-                    for fn, subgroup in self._registry.get((target, qual, priority), ()):
-                        if results.get(subgroup) is PriorityDispatchResult.STOP:
-                            continue
-                        results[subgroup] = fn(*arg, **kw)
-
-        return go
-
-    def branch(self):
-        d = PriorityDispatcher()
-        d.populate_with(self)
-        return d
-
-    def populate_with(self, other):
-        for key, fns in other._registry.items():
-            self._registry[key].extend(fns)
-
+# --- priority dispatch and plugins --------------------------------------
+# (``alembic.util.PriorityDispatcher`` and ``alembic.runtime.plugins.Plugin``
+# are imported from their own modules; the names stay available here.)
 
 comparators = PriorityDispatcher()
 """Global registry, empty in Alembic, for comparators registered with
 ``@comparators.dispatch_for(...)``; copied into every AutogenContext."""
-
-
-# --- plugins (Alembic's runtime.plugins.Plugin) ---------------------------
-
-_all_plugins = {}
-
-
-class Plugin:
-    """A named set of comparison functions; an AutogenContext takes those
-    of the plugins its ``autogenerate_plugins`` patterns select."""
-
-    def __init__(self, name, _log=True):
-        self.name = name
-        if _log:
-            _plugins_log.info("setup plugin %s", name)
-        if name in _all_plugins:
-            raise ValueError(f"A plugin named {name} is already registered")
-        _all_plugins[name] = self
-        self.autogenerate_comparators = PriorityDispatcher()
-
-    def remove(self):
-        del _all_plugins[self.name]
-
-    def add_autogenerate_comparator(self, fn, compare_target, compare_element=None, *,
-                                    qualifier="default", priority=DispatchPriority.MEDIUM):
-        self.autogenerate_comparators.dispatch_for(
-            compare_target, subgroup=compare_element, priority=priority, qualifier=qualifier
-        )(fn)
-
-    @classmethod
-    def populate_autogenerate_priority_dispatch(cls, comparators, include_plugins):
-        exclude = set()
-        include = {}
-        for name in include_plugins:
-            if name.startswith("~"):
-                exclude.add(_plugin_re(_LEGACY_PLUGIN_NAMES.get(name[1:], name[1:])))
-            else:
-                include[name] = _plugin_re(_LEGACY_PLUGIN_NAMES.get(name, name))
-        matched = set()
-        for plugin in _all_plugins.values():
-            if any(excl.match(plugin.name) for excl in exclude):
-                continue
-            matches = [expr for expr in include if include[expr].match(plugin.name)]
-            if not matches:
-                continue
-            matched.update(matches)
-            _plugins_log.info("setting up autogenerate plugin %s", plugin.name)
-            comparators.populate_with(plugin.autogenerate_comparators)
-        never = set(include).difference(matched)
-        if never:
-            raise CommandError(f"Did not locate plugins: {', '.join(never)}")
-
-    @classmethod
-    def setup_plugin_from_module(cls, module, name):
-        module.setup(Plugin(name))
-
-
-_LEGACY_PLUGIN_NAMES = {
-    "alembic.autogenerate.checkconstraint_byname": "alembic.ext.checkconstraint_byname",
-}
-
-
-def _plugin_re(name):
-    """``alembic.autogenerate.*`` -> a regex over dotted plugin names."""
-    reg = ""
-    for token in name.split("."):
-        if token == "*":
-            reg += r"\..+?"
-        elif token.isidentifier():
-            reg += r"\." + token
-        else:
-            raise ValueError(f"Invalid plugin expression {name!r}")
-    return re.compile(f"^{reg[2:]}$")
-
-
-def _setup_entrypoint_plugins():
-    for entrypoint in importlib_metadata.entry_points(group="alembic.plugins"):
-        # set up at import time, as in Alembic, where "setup plugin" is
-        # logged before any logging is configured: not logged here
-        loaded = entrypoint.load()
-        if isinstance(loaded, ModuleType):
-            loaded.setup(Plugin(entrypoint.name, _log=False))
-        else:
-            warnings.warn(
-                f"Plugin entrypoint {entrypoint.name!r} refers to a collection of modules; "
-                "the entrypoint should refer to a single plugin module that includes a "
-                "setup() function.",
-                DeprecationWarning,
-                stacklevel=2,
-            )
-            for mod in loaded:
-                mod.setup(Plugin(entrypoint.name, _log=False))
 
 
 # --- entry point ------------------------------------------------------------
@@ -693,16 +543,36 @@ _BUILTIN_PLUGINS = (
 )
 
 
+def only_builtin_table_comparators(dispatcher):
+    """Whether ``dispatcher`` runs, per table and column, nothing but the
+    built-in ``alembic.autogenerate.*`` comparisons."""
+    if dispatcher is None:
+        return True
+    builtin = {fn for _, registrations in _BUILTIN_PLUGINS for fn, *_ in registrations}
+    return all(
+        fn in builtin
+        for (target, _, _), fns in dispatcher._registry.items()
+        if target in ("table", "column")
+        for fn, _ in fns
+    )
+
+
 def _setup_builtin_plugins():
-    # Alembic logs "setup plugin" for these at import time, before any
-    # logging is configured: never visible, so not logged here either
-    for name, registrations in _BUILTIN_PLUGINS:
-        plugin = Plugin(name, _log=False)
-        for fn, target, element, priority in registrations:
-            plugin.add_autogenerate_comparator(
-                fn, target, element, priority=priority or DispatchPriority.MEDIUM
-            )
+    # Alembic sets these up while importing, before any logging is
+    # configured: their "setup plugin" lines are never seen
+    with _import_time_setup():
+        for name, registrations in _BUILTIN_PLUGINS:
+            plugin = Plugin(name)
+            for fn, target, element, priority in registrations:
+                plugin.add_autogenerate_comparator(
+                    fn, target, element, priority=priority or DispatchPriority.MEDIUM
+                )
+        # opt-in: outside the default "alembic.autogenerate.*" wildcard
+        from ..ext import checkconstraint_byname
+
+        Plugin.setup_plugin_from_module(
+            checkconstraint_byname, "alembic.ext.checkconstraint_byname"
+        )
 
 
-_setup_entrypoint_plugins()
 _setup_builtin_plugins()

@@ -230,9 +230,27 @@ class DefaultImpl:
         )
         self._raw(_alembic_rs.ddl_rename_table(self._table(old_table_name, schema), new))
 
-    def add_column(self, table_name, column, schema=None, if_not_exists=None, **kw):
+    def add_column(self, table_name, column, schema=None, if_not_exists=None,
+                   inline_references=None, inline_primary_key=None, **kw):
         compiler = self._ddl_compiler
         spec = compiler.get_column_specification(column)
+        if inline_primary_key and column.primary_key:
+            spec += " PRIMARY KEY"
+        fks = list(column.foreign_keys)
+        # a lone single-column foreign key, rendered inline on request
+        if (
+            inline_references
+            and len(fks) == 1
+            and fks[0].constraint is not None
+            and len(fks[0].constraint.columns) == 1
+        ):
+            referent = fks[0].column
+            preparer = compiler.preparer
+            target = preparer.quote(referent.table.name)
+            if referent.table.schema:
+                target = "%s.%s" % (preparer.quote_schema(referent.table.schema), target)
+            spec += " REFERENCES %s (%s)" % (target, preparer.quote(referent.name))
+            spec += compiler.define_constraint_match(fks[0].constraint)
         self._raw(
             _alembic_rs.ddl_add_column(self._table(table_name, schema), spec, bool(if_not_exists))
         )

@@ -1,8 +1,11 @@
 """``Operations`` (``op``) and ``BatchOperations`` (``batch_op``).
 
-Each directive builds the SQLAlchemy objects Alembic builds (a throwaway
-``Table`` to hang a constraint on, an ``Index``) and hands them to the
-dialect impl.
+As in Alembic, every directive is registered from an op class
+(``register_operation``; ``ops.BUILTIN`` / ``ops.BATCH_BUILTIN``) and runs
+through ``invoke``, which dispatches to the implementation registered with
+``implementation_for`` (``toimpl.py``); that builds the SQLAlchemy objects
+(``_SchemaObjects``: a throwaway ``Table`` to hang a constraint on, an
+``Index``) and hands them to ``operations.impl``.
 """
 
 import inspect
@@ -11,7 +14,7 @@ from contextlib import contextmanager
 from sqlalchemy import Column, ForeignKeyConstraint, Index, Integer, MetaData, Table
 from sqlalchemy import schema as sa_schema
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.elements import BindParameter, ClauseElement, TextClause, conv
+from sqlalchemy.sql.elements import BindParameter, conv
 from sqlalchemy.types import NULLTYPE
 
 from ..util import proxy
@@ -77,9 +80,14 @@ class _SchemaObjects:
         )
 
     def index(self, name, tablename, columns, schema=None, **kw):
+        """An Index on a placeholder table: names become untyped columns of
+        it, ``text()`` a textual element, and the columns of another table's
+        expressions are copied onto it."""
+        from .ops import _textual_index_column
+
         t = Table(tablename or "no_table", self.metadata(), schema=schema)
         kw["_table"] = t
-        return Index(name, *[_index_column(t, c) for c in columns], **kw)
+        return Index(name, *[_textual_index_column(t, c) for c in columns], **kw)
 
     def foreign_key_constraint(
         self, name, source, referent, local_cols, remote_cols, onupdate=None,
@@ -144,20 +152,6 @@ class _SchemaObjects:
         const = const(name=name)
         t.append_constraint(const)
         return const
-
-
-def _index_column(table, col):
-    if isinstance(col, str):
-        c = Column(col, NULLTYPE)
-        table.append_column(c)
-        return c
-    if isinstance(col, TextClause):
-        from sqlalchemy.sql.elements import ColumnClause
-
-        return ColumnClause(col.text, is_literal=True)
-    if isinstance(col, ClauseElement):
-        return col
-    raise ValueError("String or text() construct expected")
 
 
 class _Dispatcher:
@@ -294,9 +288,6 @@ class AbstractOperations:
     def inline_literal(self, value, type_=None):
         return _literal_bindparam(None, value, type_=type_)
 
-    def execute(self, sqltext, *, execution_options=None):
-        self.impl.execute(sqltext, execution_options=execution_options)
-
     def run_async(self, async_function, *args, **kw_args):
         """Run ``async_function(AsyncConnection, ...)`` on the current connection.
 
@@ -344,121 +335,17 @@ def _render_literal_bindparam(element, compiler, **kw):
 
 
 class Operations(AbstractOperations):
-    def _create_table(self, table_name, *columns, if_not_exists=None, **kw):
-        table = self.schema_obj.table(table_name, *columns, **kw)
-        create_kw = {"if_not_exists": if_not_exists} if if_not_exists is not None else {}
-        self.impl.create_table(table, **create_kw)
-        return table
-
-    def _drop_table(self, table_name, *, schema=None, if_exists=None, **kw):
-        table = self.schema_obj.table(table_name, schema=schema, **kw)
-        drop_kw = {"if_exists": if_exists} if if_exists is not None else {}
-        self.impl.drop_table(table, **drop_kw)
-
-    def _rename_table(self, old_table_name, new_table_name, *, schema=None):
-        self.impl.rename_table(old_table_name, new_table_name, schema=schema)
-
-    def _add_column(self, table_name, column, *, schema=None, if_not_exists=None,
-                   inline_references=None, inline_primary_key=None, **kw):
-        if column.table is not None:
-            column = _copy(column)
-        t = self.schema_obj.table(table_name, column, schema=schema)
-        self.impl.add_column(table_name, column, schema=schema, if_not_exists=if_not_exists, **kw)
-        for constraint in t.constraints:
-            if not isinstance(constraint, sa_schema.PrimaryKeyConstraint):
-                self.impl.add_constraint(constraint)
-        for index in t.indexes:
-            self.impl.create_index(index)
-        dialect = self.impl.dialect
-        if column.comment is not None and dialect.supports_comments and not dialect.inline_comments:
-            self.impl.create_column_comment(column)
-
-    def _drop_column(self, table_name, column_name, *, schema=None, **kw):
-        column = Column(column_name, NULLTYPE)
-        self.schema_obj.table(table_name, column, schema=schema)
-        self.impl.drop_column(table_name, column, schema=schema, **kw)
-
-    def _alter_column(self, table_name, column_name, *, nullable=None, comment=False,
-                     server_default=False, new_column_name=None, type_=None,
-                     existing_type=None, existing_server_default=False,
-                     existing_nullable=None, existing_comment=None, schema=None, **kw):
-        self.impl.alter_column(
-            table_name, column_name, nullable=nullable, server_default=server_default,
-            name=new_column_name, type_=type_, schema=schema, comment=comment,
-            existing_type=existing_type, existing_server_default=existing_server_default,
-            existing_nullable=existing_nullable, existing_comment=existing_comment, **kw
-        )
-
-    def _create_index(self, index_name, table_name, columns, *, schema=None, unique=False,
-                     if_not_exists=None, **kw):
-        idx = self.schema_obj.index(index_name, table_name, columns, schema=schema, unique=unique, **kw)
-        create_kw = {"if_not_exists": if_not_exists} if if_not_exists is not None else {}
-        self.impl.create_index(idx, **create_kw)
-
-    def _drop_index(self, index_name, table_name=None, *, schema=None, if_exists=None, **kw):
-        idx = self.schema_obj.index(index_name, table_name, [], schema=schema, **kw)
-        drop_kw = {"if_exists": if_exists} if if_exists is not None else {}
-        self.impl.drop_index(idx, **drop_kw)
-
-    def _create_foreign_key(self, constraint_name, source_table, referent_table, local_cols,
-                           remote_cols, *, onupdate=None, ondelete=None, deferrable=None,
-                           initially=None, match=None, source_schema=None,
-                           referent_schema=None, **dialect_kw):
-        fk = self.schema_obj.foreign_key_constraint(
-            constraint_name, source_table, referent_table, local_cols, remote_cols,
-            onupdate=onupdate, ondelete=ondelete, deferrable=deferrable,
-            source_schema=source_schema, referent_schema=referent_schema,
-            initially=initially, match=match, **dialect_kw
-        )
-        self.impl.add_constraint(fk)
-
-    def _create_unique_constraint(self, constraint_name, table_name, columns, *, schema=None, **kw):
-        self.impl.add_constraint(
-            self.schema_obj.unique_constraint(constraint_name, table_name, columns, schema=schema, **kw)
-        )
-
-    def _create_primary_key(self, constraint_name, table_name, columns, *, schema=None):
-        self.impl.add_constraint(
-            self.schema_obj.primary_key_constraint(constraint_name, table_name, columns, schema=schema)
-        )
-
-    def _create_check_constraint(self, constraint_name, table_name, condition, *, schema=None, **kw):
-        self.impl.add_constraint(
-            self.schema_obj.check_constraint(constraint_name, table_name, condition, schema=schema, **kw)
-        )
-
-    def _drop_constraint(self, constraint_name, table_name, type_=None, *, schema=None, if_exists=None):
-        const = self.schema_obj.generic_constraint(constraint_name, table_name, type_, schema=schema)
-        drop_kw = {"if_exists": if_exists} if if_exists is not None else {}
-        self.impl.drop_constraint(const, **drop_kw)
-
-    def _create_table_comment(self, table_name, comment, *, existing_comment=None, schema=None):
-        t = self.schema_obj.table(table_name, schema=schema, comment=comment)
-        self.impl.create_table_comment(t)
-
-    def _drop_table_comment(self, table_name, *, existing_comment=None, schema=None):
-        t = self.schema_obj.table(table_name, schema=schema)
-        self.impl.drop_table_comment(t)
-
-    def _bulk_insert(self, table, rows, *, multiinsert=True):
-        self.impl.bulk_insert(table, rows, multiinsert=multiinsert)
-
-    def create_exclude_constraint(self, constraint_name, table_name, *elements, **kw):
-        from sqlalchemy.dialects.postgresql import ExcludeConstraint
-
-        schema = kw.pop("schema", None)
-        t = Table(table_name, self.schema_obj.metadata(), schema=schema)
-        excl = ExcludeConstraint(*elements, name=constraint_name, **kw)
-        for expr, name, oper in excl._render_exprs:
-            if isinstance(expr, str) and expr not in t.c:
-                t.append_column(Column(expr, NULLTYPE))
-        t.append_constraint(excl)
-        self.impl.add_constraint(excl)
+    """``op``: its directives are registered from the op classes (below)."""
 
 
 for _name, _op_cls in ops.BUILTIN:
     Operations.register_operation(_name)(_op_cls)
 
+from .batch import BatchOperations  # noqa: E402
+
+for _name, _op_cls, _sourcename in ops.BATCH_BUILTIN:
+    BatchOperations.register_operation(_name, _sourcename)(_op_cls)
+
 from . import toimpl  # noqa: E402,F401  (registers the built-in implementations)
-from .batch import BatchOperations  # noqa: E402,F401
 from .ops import MigrateOperation  # noqa: E402,F401
+from ..ddl import postgresql as _postgresql  # noqa: E402,F401  (create_exclude_constraint)

@@ -196,6 +196,13 @@ class CreateTableCommentOp(AlterTableOp):
             cls(table_name, comment, existing_comment=existing_comment, schema=schema)
         )
 
+    @classmethod
+    def batch_create_table_comment(cls, operations, comment, *, existing_comment=None):
+        return operations.invoke(
+            cls(operations.impl.table_name, comment, existing_comment=existing_comment,
+                schema=operations.impl.schema)
+        )
+
 
 class DropTableCommentOp(AlterTableOp):
     def __init__(self, table_name, *, schema=None, existing_comment=None):
@@ -217,6 +224,13 @@ class DropTableCommentOp(AlterTableOp):
     @classmethod
     def drop_table_comment(cls, operations, table_name, *, existing_comment=None, schema=None):
         return operations.invoke(cls(table_name, existing_comment=existing_comment, schema=schema))
+
+    @classmethod
+    def batch_drop_table_comment(cls, operations, *, existing_comment=None):
+        return operations.invoke(
+            cls(operations.impl.table_name, existing_comment=existing_comment,
+                schema=operations.impl.schema)
+        )
 
 
 class AddColumnOp(AlterTableOp):
@@ -254,6 +268,21 @@ class AddColumnOp(AlterTableOp):
         return operations.invoke(
             cls(table_name, column, schema=schema, if_not_exists=if_not_exists,
                 inline_references=inline_references, inline_primary_key=inline_primary_key)
+        )
+
+    @classmethod
+    def batch_add_column(cls, operations, column, *, insert_before=None, insert_after=None,
+                         if_not_exists=None, inline_references=None, inline_primary_key=None):
+        # the positioning keywords travel in .kw, and only when given
+        kw = {}
+        if insert_before:
+            kw["insert_before"] = insert_before
+        if insert_after:
+            kw["insert_after"] = insert_after
+        return operations.invoke(
+            cls(operations.impl.table_name, column, schema=operations.impl.schema,
+                if_not_exists=if_not_exists, inline_references=inline_references,
+                inline_primary_key=inline_primary_key, **kw)
         )
 
 
@@ -296,6 +325,12 @@ class DropColumnOp(AlterTableOp):
     @classmethod
     def drop_column(cls, operations, table_name, column_name, *, schema=None, **kw):
         return operations.invoke(cls(table_name, column_name, schema=schema, **kw))
+
+    @classmethod
+    def batch_drop_column(cls, operations, column_name, **kw):
+        return operations.invoke(
+            cls(operations.impl.table_name, column_name, schema=operations.impl.schema, **kw)
+        )
 
 
 class AlterColumnOp(AlterTableOp):
@@ -411,6 +446,22 @@ class AlterColumnOp(AlterTableOp):
                 modify_comment=comment, **kw)
         )
 
+    @classmethod
+    def batch_alter_column(cls, operations, column_name, *, nullable=None, comment=False,
+                           server_default=False, new_column_name=None, type_=None,
+                           existing_type=None, existing_server_default=False,
+                           existing_nullable=None, existing_comment=None, insert_before=None,
+                           insert_after=None, **kw):
+        return operations.invoke(
+            cls(operations.impl.table_name, column_name, schema=operations.impl.schema,
+                existing_type=existing_type, existing_server_default=existing_server_default,
+                existing_nullable=existing_nullable, existing_comment=existing_comment,
+                modify_name=new_column_name, modify_type=type_,
+                modify_server_default=server_default, modify_nullable=nullable,
+                modify_comment=comment, insert_before=insert_before,
+                insert_after=insert_after, **kw)
+        )
+
 
 class CreateIndexOp(MigrateOperation):
     def __init__(self, index_name, table_name, columns, *, schema=None, unique=False,
@@ -437,8 +488,12 @@ class CreateIndexOp(MigrateOperation):
         )
 
     def to_index(self, migration_context=None):
-        return _index(migration_context, self.index_name, self.table_name, self.columns,
-                      schema=self.schema, unique=self.unique, **self.kw)
+        from . import _SchemaObjects
+
+        return _SchemaObjects(migration_context).index(
+            self.index_name, self.table_name, self.columns, schema=self.schema,
+            unique=self.unique, **self.kw
+        )
 
     @classmethod
     def create_index(cls, operations, index_name, table_name, columns, *, schema=None,
@@ -446,6 +501,13 @@ class CreateIndexOp(MigrateOperation):
         return operations.invoke(
             cls(index_name, table_name, columns, schema=schema, unique=unique,
                 if_not_exists=if_not_exists, **kw)
+        )
+
+    @classmethod
+    def batch_create_index(cls, operations, index_name, columns, **kw):
+        return operations.invoke(
+            cls(index_name, operations.impl.table_name, columns,
+                schema=operations.impl.schema, **kw)
         )
 
 
@@ -473,16 +535,26 @@ class DropIndexOp(MigrateOperation):
         )
 
     def to_index(self, migration_context=None):
+        from . import _SchemaObjects
+
         # a placeholder column: SQLAlchemy refuses an Index without one
-        return _index(migration_context, self.index_name, self.table_name,
-                      self._reverse.columns if self._reverse else ["x"],
-                      schema=self.schema, **self.kw)
+        return _SchemaObjects(migration_context).index(
+            self.index_name, self.table_name,
+            self._reverse.columns if self._reverse else ["x"], schema=self.schema, **self.kw
+        )
 
     @classmethod
     def drop_index(cls, operations, index_name, table_name=None, *, schema=None,
                    if_exists=None, **kw):
         return operations.invoke(
             cls(index_name, table_name, schema=schema, if_exists=if_exists, **kw)
+        )
+
+    @classmethod
+    def batch_drop_index(cls, operations, index_name, **kw):
+        return operations.invoke(
+            cls(index_name, table_name=operations.impl.table_name,
+                schema=operations.impl.schema, **kw)
         )
 
 
@@ -575,6 +647,13 @@ class DropConstraintOp(MigrateOperation):
             cls(constraint_name, table_name, type_=type_, schema=schema, if_exists=if_exists)
         )
 
+    @classmethod
+    def batch_drop_constraint(cls, operations, constraint_name, type_=None):
+        return operations.invoke(
+            cls(constraint_name, operations.impl.table_name, type_=type_,
+                schema=operations.impl.schema)
+        )
+
 
 class CreatePrimaryKeyOp(AddConstraintOp):
     constraint_type = "primarykey"
@@ -605,6 +684,13 @@ class CreatePrimaryKeyOp(AddConstraintOp):
     def create_primary_key(cls, operations, constraint_name, table_name, columns, *,
                            schema=None):
         return operations.invoke(cls(constraint_name, table_name, columns, schema=schema))
+
+    @classmethod
+    def batch_create_primary_key(cls, operations, constraint_name, columns):
+        return operations.invoke(
+            cls(constraint_name, operations.impl.table_name, columns,
+                schema=operations.impl.schema)
+        )
 
 
 class CreateUniqueConstraintOp(AddConstraintOp):
@@ -642,6 +728,12 @@ class CreateUniqueConstraintOp(AddConstraintOp):
     def create_unique_constraint(cls, operations, constraint_name, table_name, columns, *,
                                  schema=None, **kw):
         return operations.invoke(cls(constraint_name, table_name, columns, schema=schema, **kw))
+
+    @classmethod
+    def batch_create_unique_constraint(cls, operations, constraint_name, columns, **kw):
+        # a ``schema`` keyword is overridden by the batch table's, as in Alembic
+        kw["schema"] = operations.impl.schema
+        return operations.invoke(cls(constraint_name, operations.impl.table_name, columns, **kw))
 
 
 class CreateForeignKeyOp(AddConstraintOp):
@@ -695,6 +787,18 @@ class CreateForeignKeyOp(AddConstraintOp):
                 initially=initially, match=match, **dialect_kw)
         )
 
+    @classmethod
+    def batch_create_foreign_key(cls, operations, constraint_name, referent_table, local_cols,
+                                 remote_cols, *, referent_schema=None, onupdate=None,
+                                 ondelete=None, deferrable=None, initially=None, match=None,
+                                 **dialect_kw):
+        return operations.invoke(
+            cls(constraint_name, operations.impl.table_name, referent_table, local_cols,
+                remote_cols, onupdate=onupdate, ondelete=ondelete, deferrable=deferrable,
+                source_schema=operations.impl.schema, referent_schema=referent_schema,
+                initially=initially, match=match, **dialect_kw)
+        )
+
 
 class CreateCheckConstraintOp(AddConstraintOp):
     constraint_type = "check"
@@ -728,6 +832,13 @@ class CreateCheckConstraintOp(AddConstraintOp):
             cls(constraint_name, table_name, condition, schema=schema, **kw)
         )
 
+    @classmethod
+    def batch_create_check_constraint(cls, operations, constraint_name, condition, **kw):
+        return operations.invoke(
+            cls(constraint_name, operations.impl.table_name, condition,
+                schema=operations.impl.schema, **kw)
+        )
+
 
 class BulkInsertOp(MigrateOperation):
     def __init__(self, table, rows, *, multiinsert=True):
@@ -751,6 +862,10 @@ class ExecuteSQLOp(MigrateOperation):
     @classmethod
     def execute(cls, operations, sqltext, *, execution_options=None):
         return operations.invoke(cls(sqltext, execution_options=execution_options))
+
+    @classmethod
+    def batch_execute(cls, operations, sqltext, *, execution_options=None):
+        return cls.execute(operations, sqltext, execution_options=execution_options)
 
 
 for _visit_name, _op_class in (
@@ -783,6 +898,23 @@ BUILTIN = (
     ("create_check_constraint", CreateCheckConstraintOp),
     ("bulk_insert", BulkInsertOp),
     ("execute", ExecuteSQLOp),
+)
+
+# (name registered on BatchOperations, op class, classmethod it calls)
+BATCH_BUILTIN = (
+    ("create_table_comment", CreateTableCommentOp, "batch_create_table_comment"),
+    ("drop_table_comment", DropTableCommentOp, "batch_drop_table_comment"),
+    ("add_column", AddColumnOp, "batch_add_column"),
+    ("drop_column", DropColumnOp, "batch_drop_column"),
+    ("alter_column", AlterColumnOp, "batch_alter_column"),
+    ("create_index", CreateIndexOp, "batch_create_index"),
+    ("drop_index", DropIndexOp, "batch_drop_index"),
+    ("drop_constraint", DropConstraintOp, "batch_drop_constraint"),
+    ("create_primary_key", CreatePrimaryKeyOp, "batch_create_primary_key"),
+    ("create_unique_constraint", CreateUniqueConstraintOp, "batch_create_unique_constraint"),
+    ("create_foreign_key", CreateForeignKeyOp, "batch_create_foreign_key"),
+    ("create_check_constraint", CreateCheckConstraintOp, "batch_create_check_constraint"),
+    ("execute", ExecuteSQLOp, "batch_execute"),
 )
 
 
@@ -963,20 +1095,11 @@ class _FKSpec:
 _fk_spec = _FKSpec
 
 
-def _index(migration_context, name, table_name, columns, schema=None, **kw):
-    """An Index on a placeholder table (Alembic's ``SchemaObjects.index``):
-    names become untyped columns, ``text()`` a textual element, and column
-    expressions of another table are copied onto the placeholder."""
-    from sqlalchemy import Index, Table
-
-    from . import _SchemaObjects
-
-    t = Table(table_name or "no_table", _SchemaObjects(migration_context).metadata(),
-              schema=schema)
-    return Index(name, *[_textual_index_column(t, c) for c in columns], _table=t, **kw)
-
-
 def _textual_index_column(table, element):
+    """One element of an Index on the placeholder ``table``
+    (``_SchemaObjects.index``): a name becomes an untyped column of it,
+    ``text()`` a textual element, and a column expression is rebound onto it
+    (another Table's columns copied over, as Alembic's ``_copy_expression``)."""
     from sqlalchemy import Column
     from sqlalchemy.sql import ColumnElement
     from sqlalchemy.sql.elements import TextClause

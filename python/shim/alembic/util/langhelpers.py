@@ -1,0 +1,133 @@
+"""Dispatch helpers and small utilities that Alembic publishes from
+``alembic.util`` (its ``util/langhelpers.py``): the priority dispatch used
+by autogenerate's comparators and plugins, and the plain ``Dispatcher``."""
+
+import collections
+import enum
+import uuid
+
+from sqlalchemy.util import asbool  # noqa: F401
+from sqlalchemy.util import immutabledict  # noqa: F401
+from sqlalchemy.util import memoized_property  # noqa: F401
+from sqlalchemy.util import to_list  # noqa: F401
+from sqlalchemy.util import unique_list
+
+EMPTY_DICT = immutabledict()
+
+
+class PriorityDispatchResult(enum.Enum):
+    """What a function run by a ``PriorityDispatcher`` returns: STOP skips
+    the remaining functions of its subgroup; anything else continues."""
+
+    CONTINUE = enum.auto()
+    STOP = enum.auto()
+
+
+class DispatchPriority(enum.IntEnum):
+    """The three batches of a ``PriorityDispatcher``, run highest first."""
+
+    FIRST = 50
+    MEDIUM = 25
+    LAST = 10
+
+
+class Dispatcher:
+    """One function per (target, qualifier); lookup walks the target's MRO,
+    the qualifier before ``"default"``."""
+
+    def __init__(self):
+        self._registry = {}
+
+    def dispatch_for(self, target, *, qualifier="default", replace=False):
+        def decorate(fn):
+            key = (target, qualifier)
+            if key in self._registry and not replace:
+                raise ValueError(
+                    "Can not set dispatch function for object "
+                    f"{target!r}: key already exists. To replace "
+                    "existing function, use replace=True."
+                )
+            self._registry[key] = fn
+            return fn
+
+        return decorate
+
+    def dispatch(self, obj, qualifier="default"):
+        if isinstance(obj, str):
+            targets = [obj]
+        elif isinstance(obj, type):
+            targets = obj.__mro__
+        else:
+            targets = type(obj).__mro__
+        qualifiers = [qualifier, "default"] if qualifier != "default" else ["default"]
+        for candidate in targets:
+            for qual in qualifiers:
+                fn = self._registry.get((candidate, qual))
+                if fn is not None:
+                    return fn
+        raise ValueError("no dispatch function for object: %s" % obj)
+
+    def branch(self):
+        d = Dispatcher()
+        d._registry.update(self._registry)
+        return d
+
+
+class PriorityDispatcher:
+    """Lists of functions per (target, qualifier, priority), each tagged
+    with a subgroup. Calling a target runs them by priority (FIRST, MEDIUM,
+    LAST), within one priority the dialect qualifier before ``"default"``,
+    then in registration order, skipping the rest of a subgroup once one of
+    its functions returned ``PriorityDispatchResult.STOP``."""
+
+    def __init__(self):
+        self._registry = collections.defaultdict(list)
+
+    def dispatch_for(self, target, *, priority=DispatchPriority.MEDIUM, qualifier="default",
+                     subgroup=None):
+        """A decorator registering a function for ``target``."""
+
+        def decorate(fn):
+            self._registry[(target, qualifier, priority)].append((fn, subgroup))
+            return fn
+
+        return decorate
+
+    def dispatch(self, target, *, qualifier="default"):
+        """A callable running every function registered for ``target``."""
+        qualifiers = [qualifier, "default"] if qualifier != "default" else ["default"]
+
+        def go(*arg, **kw):
+            outcome = {}
+            for priority in DispatchPriority:
+                for qual in qualifiers:
+                    for fn, subgroup in self._registry.get((target, qual, priority), ()):
+                        if outcome.get(subgroup) is PriorityDispatchResult.STOP:
+                            continue
+                        outcome[subgroup] = fn(*arg, **kw)
+
+        return go
+
+    def branch(self):
+        """An independently writable copy."""
+        d = PriorityDispatcher()
+        d.populate_with(self)
+        return d
+
+    def populate_with(self, other):
+        """Append the functions of ``other`` (additive)."""
+        for key, fns in other._registry.items():
+            self._registry[key].extend(fns)
+
+
+def rev_id():
+    return uuid.uuid4().hex[-12:]
+
+
+def dedupe_tuple(tup):
+    return tuple(unique_list(tup))
+
+
+def not_none(value):
+    assert value is not None
+    return value
