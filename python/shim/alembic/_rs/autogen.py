@@ -98,10 +98,14 @@ def _identical_tables(autogen_context):
     """The tables the Rust pre-pass (`crate::autogen::prefilter`) proves
     identical in the models and the database; the full comparison skips
     them. Empty whenever the pass cannot be sure of Alembic's answer: a
-    user callable decides type or default differences, or the connection
+    user callable decides type or default differences, a comparator other
+    than the built-in ones runs per table or column (a plugin such as
+    alembic.ext.checkconstraint_byname, or the user's), or the connection
     is not one of ours."""
     opts = autogen_context.opts
     if autogen_context.metadata is None:
+        return set()
+    if not compare.only_builtin_table_comparators(autogen_context.comparators):
         return set()
     compare_type = opts.get("compare_type", True)
     compare_server_default = opts.get("compare_server_default", False)

@@ -99,22 +99,6 @@ class AutogenContext:
         # exist on both sides but are neither reflected nor compared
         self.skip_tables = set()
 
-    @property
-    def skip_tables(self):
-        return self._skip_tables
-
-    @skip_tables.setter
-    def skip_tables(self, tables):
-        # the pre-pass knows the built-in comparisons only: with any other
-        # table or column comparator (a plugin such as
-        # alembic.ext.checkconstraint_byname, or the user's), every table
-        # is compared
-        if tables and not compare.only_builtin_table_comparators(
-            getattr(self, "comparators", None)
-        ):
-            tables = set()
-        self._skip_tables = set(tables)
-
     @functools.cached_property
     def inspector(self):
         if self.connection is None:
