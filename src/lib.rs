@@ -19,5 +19,6 @@ pub mod python;
 pub mod revision;
 pub mod runtime;
 pub mod script;
+pub mod static_ops;
 pub mod template;
 pub mod ui;

@@ -15,6 +15,7 @@ mod metadata;
 mod module;
 mod shim;
 mod state;
+mod static_path;
 pub use autogen::{GeneratedScript, generated_scripts};
 mod template;
 

@@ -20,6 +20,7 @@ pub fn _alembic_rs(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<super::dbapi::RawConnection>()?;
     m.add_class::<PyStep>()?;
     m.add_class::<HeadMaintainer>()?;
+    m.add_class::<super::static_path::StaticPath>()?;
     m.add_function(wrap_pyfunction!(super::dbapi::sqlite_version, m)?)?;
     m.add_function(wrap_pyfunction!(plan, m)?)?;
     m.add_function(wrap_pyfunction!(current_lines, m)?)?;

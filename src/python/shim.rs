@@ -47,6 +47,7 @@ const FILES: &[(&str, &str)] = shim_files!(
     "alembic/_rs/pgerrors.py",
     "alembic/_rs/template.py",
     "alembic/_rs/autogen.py",
+    "alembic/_rs/static.py",
     "alembic/autogenerate/__init__.py",
     "alembic/autogenerate/api.py",
     "alembic/autogenerate/compare.py",

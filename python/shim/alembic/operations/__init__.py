@@ -349,3 +349,11 @@ for _name, _op_cls, _sourcename in ops.BATCH_BUILTIN:
 from . import toimpl  # noqa: E402,F401  (registers the built-in implementations)
 from .ops import MigrateOperation  # noqa: E402,F401
 from ..ddl import postgresql as _postgresql  # noqa: E402,F401  (create_exclude_constraint)
+
+#: The directives and their implementations before any user code ran: the
+#: static path (``_rs/static.py``) renders only directives nobody replaced.
+PRISTINE_IMPLS = dict(AbstractOperations._to_impl._registry)
+PRISTINE_METHODS = {
+    cls: {name: cls.__dict__.get(name) for name in dir(cls) if not name.startswith("__")}
+    for cls in (AbstractOperations, Operations, BatchOperations)
+}

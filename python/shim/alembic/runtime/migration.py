@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.engine import url as sqla_url
 
 from .. import ddl
+from .._rs import static
 from ..util.exc import CommandError
 
 log = logging.getLogger("alembic.runtime.migration")
@@ -267,14 +268,17 @@ class MigrationContext:
         import _alembic_rs
 
         maintainer = _alembic_rs.HeadMaintainer(list(heads))
-        for step in self._migrations_fn(heads, self):
+        steps = list(self._migrations_fn(heads, self))
+        static_path = static.renderer(self, steps, kw)
+        for step in steps:
             with self.begin_transaction(_per_migration=True):
                 if self.as_sql and not maintainer.heads:
                     self._version.create(self.connection)
                 log.info("Running %s", step)
                 if self.as_sql:
                     self.impl.static_output("-- Running %s" % (step.short_log,))
-                _migration_fn(step)(**kw)
+                if step.is_stamp or not static.run_step(static_path, self.impl, step):
+                    _migration_fn(step)(**kw)
                 debug, ops = maintainer.update_to_step(step)
                 log.debug(debug)
                 for op in ops:

@@ -1,0 +1,264 @@
+"""The static path: in ``--sql`` mode, a plain revision's statements are
+rendered by Rust from its syntax tree (``src/static_ops/``) instead of
+importing the module and compiling SQLAlchemy objects one by one.
+
+Rust accepts only autogenerate-style code with literal arguments and says
+why it declines anything else; this module decides whether the *run* allows
+it at all: nothing may have changed what those directives do (replaced
+implementations or methods, a custom impl class, compile hooks or events on
+the DDL constructs, a naming convention on ``target_metadata``). Column
+specifications are still SQLAlchemy's: each distinct one is compiled here,
+once, on a one-column table.
+
+``ALEMBIC_RS_STATIC=0`` turns it off; ``ALEMBIC_RS_STATIC_LOG=<file>``
+appends ``static <rev> <fn>`` or ``python <rev> <fn> <reason>`` per step.
+"""
+
+import os
+import re
+
+import _alembic_rs
+
+_LOG = os.environ.get("ALEMBIC_RS_STATIC_LOG")
+
+#: The op classes whose directives Rust renders.
+_OPS = (
+    "CreateTableOp", "DropTableOp", "AddColumnOp", "DropColumnOp", "CreateIndexOp",
+    "DropIndexOp", "CreateForeignKeyOp", "AddConstraintOp", "DropConstraintOp",
+    "ExecuteSQLOp", "MigrateOperation",
+)
+#: The impl methods those directives end in.
+_IMPL_METHODS = (
+    "create_table", "drop_table", "add_column", "drop_column", "create_index",
+    "drop_index", "add_constraint", "drop_constraint", "execute", "_exec", "_raw",
+    "_emit_static_sql", "static_output",
+)
+
+
+def renderer(context, steps, kw):
+    """A ``_alembic_rs.StaticPath`` for this run, or the reason there is
+    none (a str)."""
+    if os.environ.get("ALEMBIC_RS_STATIC") == "0":
+        return "ALEMBIC_RS_STATIC=0"
+    if not context.as_sql:
+        return "online"
+    if kw:
+        return "run_migrations() arguments"
+    family = _family(context.impl)
+    if family is None:
+        return "dialect impl %s" % type(context.impl).__name__
+    reason = _customized(context)
+    if reason:
+        return reason
+    preparer = context.dialect.identifier_preparer
+    if not _stock_preparer(preparer):
+        return "identifier quoting rules"
+    paths = [s.path for s in steps if not s.is_stamp]
+    if not paths:
+        return "no revisions"
+    return _alembic_rs.StaticPath(
+        family,
+        preparer.initial_quote,
+        sorted(preparer.reserved_words),
+        int(context.dialect.max_identifier_length or 0),
+        _tail_compiler(context.dialect),
+        paths,
+    )
+
+
+def run_step(static, impl, step):
+    """Emits ``step``'s statements; False when it must run in Python."""
+    if isinstance(static, str):
+        _log("python", step, static)
+        return False
+    result = static.statements(step.path, step.name)
+    if isinstance(result, list):
+        for sql in result:
+            impl._emit_static_sql(sql)
+        _log("static", step, None)
+        return True
+    _log("python", step, result)
+    return False
+
+
+def _log(kind, step, reason):
+    if not _LOG:
+        return
+    rev = (step.up_revision_ids or step.down_revision_ids or ("?",))[0]
+    line = "%s %s %s" % (kind, rev, step.name)
+    if reason:
+        line += " " + reason
+    with open(_LOG, "a", encoding="utf-8") as f:
+        f.write(line + "\n")
+
+
+def _family(impl):
+    from .. import ddl
+
+    return {
+        ddl.PostgresqlImpl: "postgresql",
+        ddl.SQLiteImpl: "sqlite",
+        ddl.MySQLImpl: "mysql",
+        ddl.MariaDBImpl: "mariadb",
+    }.get(type(impl))
+
+
+def _customized(context):
+    from sqlalchemy import schema as sa_schema
+    from sqlalchemy.sql import elements
+    from sqlalchemy.sql.schema import DEFAULT_NAMING_CONVENTION
+
+    from .. import ddl
+    from ..operations import PRISTINE_IMPLS, PRISTINE_METHODS, ops
+    from ..operations import AbstractOperations
+
+    registry = AbstractOperations._to_impl._registry
+    watched = tuple(getattr(ops, n) for n in _OPS)
+    for key in set(registry) | set(PRISTINE_IMPLS):
+        if key[0] in watched and registry.get(key) is not PRISTINE_IMPLS.get(key):
+            return "implementation_for(%s)" % key[0].__name__
+    for cls, methods in PRISTINE_METHODS.items():
+        for name, fn in methods.items():
+            if cls.__dict__.get(name) is not fn:
+                return "%s.%s replaced" % (cls.__name__, name)
+    impl_cls = type(context.impl)
+    for name in _IMPL_METHODS:
+        if getattr(impl_cls, name) is not _PRISTINE_IMPL_METHODS[impl_cls][name]:
+            return "%s.%s replaced" % (impl_cls.__name__, name)
+    for cls in (
+        sa_schema.CreateTable, sa_schema.DropTable, sa_schema.CreateIndex,
+        sa_schema.DropIndex, sa_schema.AddConstraint, sa_schema.DropConstraint,
+        sa_schema.CreateColumn, sa_schema.PrimaryKeyConstraint,
+        sa_schema.ForeignKeyConstraint, sa_schema.UniqueConstraint,
+        sa_schema.CheckConstraint, elements.TextClause, ddl._RawDDL,
+    ):
+        if "_compiler_dispatcher" in cls.__dict__ and cls is not ddl._RawDDL:
+            return "@compiles(%s)" % cls.__name__
+    if _listeners() != _PRISTINE_LISTENERS:
+        return "a Table/Column event listener"
+    target = context.opts.get("target_metadata")
+    convention = getattr(target, "naming_convention", DEFAULT_NAMING_CONVENTION)
+    if dict(convention) != dict(DEFAULT_NAMING_CONVENTION):
+        return "naming convention on target_metadata"
+    return None
+
+
+def _stock_preparer(preparer):
+    """Quoting as Rust does it: SQLAlchemy's default rules."""
+    legal = preparer.legal_characters
+    return (
+        preparer.initial_quote in ('"', "`")
+        and preparer.final_quote == preparer.initial_quote
+        and legal.pattern == r"^[A-Z0-9_$]+$"
+        and legal.flags & re.I
+        and set(preparer.illegal_initial_characters) == set("0123456789$")
+        and not preparer.omit_schema
+    )
+
+
+def _tail_compiler(dialect):
+    """``compile(keys) -> [spec or None]``: each column specification
+    without its name, as CREATE TABLE / ADD COLUMN write it."""
+    import sqlalchemy
+    from sqlalchemy import Column, MetaData, Table, text
+    from sqlalchemy.schema import CreateColumn
+
+    compiler = dialect.ddl_compiler(dialect, None)
+    namespace = _TypeNamespace(sqlalchemy)
+
+    def compile_keys(keys):
+        out = []
+        for type_src, nullable, default, sole_pk, autoincrement_off in keys:
+            try:
+                type_ = eval(type_src, {"__builtins__": {}}, namespace)
+                if isinstance(type_, type):
+                    type_ = type_()
+                if _has_side_effects(type_):
+                    out.append(None)
+                    continue
+                kw = {}
+                if default is not None:
+                    kind, value = default
+                    kw["server_default"] = text(value) if kind == "text" else value
+                if autoincrement_off:
+                    kw["autoincrement"] = False
+                col = Column("x", type_, primary_key=sole_pk, nullable=nullable, **kw)
+                Table("t", MetaData(), col)
+                spec = compiler.process(CreateColumn(col))
+            except Exception:
+                out.append(None)
+                continue
+            out.append(spec[2:] if spec.startswith("x ") else None)
+        return out
+
+    return compile_keys
+
+
+class _TypeNamespace(dict):
+    """``sa``/``sqlalchemy`` and the dialect packages, imported on first use."""
+
+    def __init__(self, sqlalchemy):
+        super().__init__(sa=sqlalchemy, sqlalchemy=sqlalchemy)
+
+    def __missing__(self, name):
+        if name in ("postgresql", "mysql", "sqlite"):
+            import importlib
+
+            module = self[name] = importlib.import_module("sqlalchemy.dialects." + name)
+            return module
+        raise NameError(name)
+
+
+def _has_side_effects(type_):
+    """A type whose DDL is more than its name: Enum (CREATE TYPE, CHECK),
+    a constrained Boolean, anything holding one."""
+    from sqlalchemy import Boolean
+    from sqlalchemy.types import SchemaType, TypeEngine
+
+    seen = 0
+    while type_ is not None and seen < 8:
+        if not isinstance(type_, TypeEngine):
+            return True
+        if isinstance(type_, SchemaType) and not (
+            type(type_) is Boolean and not type_.create_constraint
+        ):
+            return True
+        for attr in ("astext_type",):
+            inner = getattr(type_, attr, None)
+            if inner is not None and _has_side_effects(inner):
+                return True
+        type_ = getattr(type_, "item_type", None) or (
+            type_.impl_instance if hasattr(type_, "impl_instance") else None
+        )
+        seen += 1
+    return False
+
+
+def _listeners():
+    """Class-level listeners of the events creating a table could fire
+    (SQLAlchemy registers its own naming-convention hook)."""
+    from sqlalchemy import Column, Table
+
+    found = set()
+    for cls, events in ((Table, ("before_create", "after_create", "before_parent_attach",
+                                 "after_parent_attach")),
+                        (Column, ("before_parent_attach", "after_parent_attach"))):
+        for name in events:
+            for target, fns in getattr(cls.dispatch, name)._clslevel.items():
+                found.update((cls, name, target, fn) for fn in fns)
+    return found
+
+
+def _pristine_impl_methods():
+    from .. import ddl
+
+    return {
+        cls: {name: getattr(cls, name) for name in _IMPL_METHODS}
+        for cls in (ddl.PostgresqlImpl, ddl.SQLiteImpl, ddl.MySQLImpl, ddl.MariaDBImpl)
+    }
+
+
+#: Taken when this module is imported (with the migration module, before
+#: env.py runs).
+_PRISTINE_IMPL_METHODS = _pristine_impl_methods()
+_PRISTINE_LISTENERS = _listeners()

@@ -1,0 +1,128 @@
+//! `_alembic_rs.StaticPath`: the static path's state for one run (see
+//! `crate::static_ops`): the parsed revision files of the plan, the
+//! dialect's quoting, and the column specifications SQLAlchemy compiled.
+
+use std::collections::{HashMap, HashSet};
+
+use pyo3::prelude::*;
+use pyo3::types::{PyList, PyString};
+use rayon::prelude::*;
+
+use crate::static_ops::{self, ColumnKey, Dialect, Family, StaticModule, Tails};
+
+#[pyclass(module = "_alembic_rs")]
+pub struct StaticPath {
+    dialect: Dialect,
+    tails: Tails,
+    modules: HashMap<String, StaticModule>,
+    /// `compile(keys) -> [spec or None]` (`_rs/static.py`).
+    compile: Py<PyAny>,
+}
+
+#[pymethods]
+impl StaticPath {
+    #[new]
+    fn new(
+        py: Python<'_>,
+        family: &str,
+        quote: char,
+        reserved: Vec<String>,
+        max_identifier_length: usize,
+        compile: Py<PyAny>,
+        paths: Vec<String>,
+    ) -> PyResult<StaticPath> {
+        let family = match family {
+            "postgresql" => Family::Postgresql,
+            "sqlite" => Family::Sqlite,
+            "mysql" => Family::Mysql,
+            "mariadb" => Family::Mariadb,
+            other => {
+                return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                    "no static path for {other}"
+                )));
+            }
+        };
+        let unique: HashSet<String> = paths.into_iter().collect();
+        // Parsing is the per-revision cost of this path; files are
+        // independent, so both cores take part.
+        let modules = py.detach(|| {
+            unique
+                .into_par_iter()
+                .map(|p| {
+                    let module = match std::fs::read_to_string(&p) {
+                        Ok(src) => static_ops::extract(&src),
+                        Err(e) => StaticModule {
+                            upgrade: Err(format!("unreadable: {e}")),
+                            downgrade: Err(format!("unreadable: {e}")),
+                        },
+                    };
+                    (p, module)
+                })
+                .collect()
+        });
+        Ok(StaticPath {
+            dialect: Dialect {
+                family,
+                quote,
+                reserved: reserved
+                    .into_iter()
+                    .map(|w| w.to_ascii_lowercase())
+                    .collect(),
+                max_identifier_length: if max_identifier_length == 0 {
+                    usize::MAX
+                } else {
+                    max_identifier_length
+                },
+            },
+            tails: Tails::new(),
+            modules,
+            compile,
+        })
+    }
+
+    /// The statements of `function` in the file at `path`: a list of SQL
+    /// strings, or a str saying why it must run in Python.
+    fn statements<'py>(
+        &mut self,
+        py: Python<'py>,
+        path: &str,
+        function: &str,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let body = match self.modules.get(path).map(|m| m.function(function)) {
+            Some(Ok(body)) => body,
+            Some(Err(reason)) => return Ok(PyString::new(py, reason).into_any()),
+            None => return Ok(PyString::new(py, "not parsed").into_any()),
+        };
+        let missing: Vec<ColumnKey> = {
+            let mut seen = HashSet::new();
+            static_ops::column_keys(body)
+                .into_iter()
+                .filter(|k| !self.tails.contains_key(k) && seen.insert(k.clone()))
+                .collect()
+        };
+        if !missing.is_empty() {
+            let keys = PyList::empty(py);
+            for k in &missing {
+                let default = k.server_default.as_ref().map(|d| match d {
+                    static_ops::model::ServerDefault::Text(s) => ("text", s.as_str()),
+                    static_ops::model::ServerDefault::Str(s) => ("str", s.as_str()),
+                });
+                keys.append((
+                    k.type_src.as_str(),
+                    k.nullable,
+                    default,
+                    k.sole_pk,
+                    k.autoincrement_off,
+                ))?;
+            }
+            let specs: Vec<Option<String>> = self.compile.bind(py).call1((keys,))?.extract()?;
+            for (k, spec) in missing.into_iter().zip(specs) {
+                self.tails.insert(k, spec);
+            }
+        }
+        Ok(match static_ops::render(body, &self.dialect, &self.tails) {
+            Ok(stmts) => PyList::new(py, stmts)?.into_any(),
+            Err(reason) => PyString::new(py, &reason).into_any(),
+        })
+    }
+}

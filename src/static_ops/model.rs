@@ -1,0 +1,121 @@
+//! What a plain revision function does, as data: the subset of Alembic's
+//! `MigrateOperation`s whose SQL follows from literal arguments alone.
+//!
+//! Names are kept as written (`op.f('x')` and `'x'` alike): the static path
+//! is only taken where no naming convention could rename anything (see
+//! `python/shim/alembic/_rs/static.py`).
+
+/// A `server_default=` argument.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ServerDefault {
+    /// `sa.text('...')`: rendered verbatim.
+    Text(String),
+    /// A plain string: rendered as a SQL string literal.
+    Str(String),
+}
+
+/// `sa.Column(name, type, ...)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColumnDef {
+    pub name: String,
+    /// The type expression's source text (`sa.String(length=50)`),
+    /// evaluated and compiled by SQLAlchemy once per spelling.
+    pub type_src: String,
+    pub nullable: Option<bool>,
+    pub server_default: Option<ServerDefault>,
+    pub primary_key: bool,
+    /// `autoincrement=False` (only `False` is accepted; `True` changes
+    /// primary key column order and is left to Python).
+    pub autoincrement_off: bool,
+}
+
+/// `sa.ForeignKeyConstraint(...)` or `op.create_foreign_key(...)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ForeignKeyDef {
+    pub name: Option<String>,
+    pub columns: Vec<String>,
+    pub referent: String,
+    pub referent_columns: Vec<String>,
+    pub ondelete: Option<String>,
+    pub onupdate: Option<String>,
+}
+
+/// One positional argument of `op.create_table` after the name.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TableItem {
+    Column(ColumnDef),
+    PrimaryKey {
+        name: Option<String>,
+        columns: Vec<String>,
+    },
+    ForeignKey(ForeignKeyDef),
+    Unique {
+        name: Option<String>,
+        columns: Vec<String>,
+    },
+    Check {
+        name: Option<String>,
+        sqltext: String,
+    },
+}
+
+/// `op.drop_constraint(..., type_=...)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConstraintKind {
+    ForeignKey,
+    Unique,
+    Check,
+    Primary,
+    Unspecified,
+}
+
+/// One directive, in the order the function calls it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StaticOp {
+    CreateTable {
+        name: String,
+        items: Vec<TableItem>,
+    },
+    DropTable {
+        name: String,
+    },
+    AddColumn {
+        table: String,
+        column: ColumnDef,
+    },
+    DropColumn {
+        table: String,
+        column: String,
+    },
+    CreateIndex {
+        name: String,
+        table: String,
+        columns: Vec<String>,
+        unique: bool,
+    },
+    DropIndex {
+        name: String,
+        table: Option<String>,
+    },
+    CreateForeignKey {
+        table: String,
+        fk: ForeignKeyDef,
+    },
+    DropConstraint {
+        name: String,
+        table: String,
+        kind: ConstraintKind,
+    },
+    /// `op.execute('...')` of a string with nothing SQLAlchemy's `text()`
+    /// would rewrite (no `:` binds, no `%`).
+    Execute(String),
+}
+
+/// The body of `upgrade()` or `downgrade()`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct StaticBody {
+    pub ops: Vec<StaticOp>,
+    /// Some ops came from a `batch_alter_table` block: on a database that
+    /// needs a table copy for them (SQLite) the function runs in Python.
+    pub uses_batch: bool,
+}

@@ -1,0 +1,353 @@
+//! The SQL text of a [`StaticBody`] on one dialect, as SQLAlchemy and
+//! Alembic would compile the objects the calls build.
+//!
+//! Column specifications (type, default, nullability, `SERIAL` or
+//! `AUTO_INCREMENT`) come from SQLAlchemy through [`ColumnKey`]s, each
+//! compiled once per run; the statements around them and identifier
+//! quoting follow `sqlalchemy.sql.compiler.DDLCompiler` and the dialects'
+//! overrides for the plain cases the extractor accepts.
+
+use std::collections::{HashMap, HashSet};
+
+use super::extract::Decline;
+use super::model::{
+    ColumnDef, ConstraintKind, ForeignKeyDef, ServerDefault, StaticBody, StaticOp, TableItem,
+};
+use crate::ddl;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    Postgresql,
+    Sqlite,
+    Mysql,
+    Mariadb,
+}
+
+/// What of the dialect the text depends on, read from SQLAlchemy once.
+#[derive(Debug, Clone)]
+pub struct Dialect {
+    pub family: Family,
+    /// The identifier preparer's quote character (`"` or `` ` ``).
+    pub quote: char,
+    /// Lowercase reserved words: these are quoted.
+    pub reserved: HashSet<String>,
+    /// Longer names are truncated or rejected by SQLAlchemy: declined.
+    pub max_identifier_length: usize,
+}
+
+/// Everything the specification of one column depends on.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ColumnKey {
+    pub type_src: String,
+    pub nullable: bool,
+    pub server_default: Option<ServerDefault>,
+    /// The table's lone primary key column, not in a foreign key: the
+    /// candidate for `SERIAL`/`AUTO_INCREMENT` (SQLAlchemy decides).
+    pub sole_pk: bool,
+    pub autoincrement_off: bool,
+}
+
+/// Column specifications without the leading name, `None` where the host
+/// declined the type (one with DDL side effects, such as an Enum).
+pub type Tails = HashMap<ColumnKey, Option<String>>;
+
+impl Dialect {
+    fn quote(&self, name: &str) -> Result<String, Decline> {
+        let plain = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '$';
+        if name.is_empty() || !name.chars().all(plain) || name.len() > self.max_identifier_length {
+            return Err(format!("identifier {name:?}"));
+        }
+        let lower = name.to_ascii_lowercase();
+        let needs = lower != name
+            || self.reserved.contains(&lower)
+            || name.starts_with(|c: char| c.is_ascii_digit() || c == '$');
+        Ok(if needs {
+            format!("{q}{name}{q}", q = self.quote)
+        } else {
+            name.to_string()
+        })
+    }
+
+    fn quote_all(&self, names: &[String]) -> Result<String, Decline> {
+        Ok(names
+            .iter()
+            .map(|n| self.quote(n))
+            .collect::<Result<Vec<_>, _>>()?
+            .join(", "))
+    }
+
+    fn is_mysql(&self) -> bool {
+        matches!(self.family, Family::Mysql | Family::Mariadb)
+    }
+}
+
+/// The column keys `body` needs, so the host compiles them in one call.
+pub fn column_keys(body: &StaticBody) -> Vec<ColumnKey> {
+    let mut keys = Vec::new();
+    for op in &body.ops {
+        match op {
+            StaticOp::CreateTable { items, .. } => {
+                if let Ok(table) = TableShape::new(items) {
+                    for c in &table.columns {
+                        keys.push(table.key(c));
+                    }
+                }
+            }
+            StaticOp::AddColumn { column, .. } => keys.push(added_key(column)),
+            _ => {}
+        }
+    }
+    keys
+}
+
+/// The statements of `body`, each as `impl._exec` would write it
+/// (without the terminator).
+pub fn render(body: &StaticBody, d: &Dialect, tails: &Tails) -> Result<Vec<String>, Decline> {
+    if body.uses_batch && d.family == Family::Sqlite {
+        return Err("batch_alter_table on SQLite (may copy the table)".into());
+    }
+    body.ops
+        .iter()
+        .map(|op| render_op(op, d, tails).map(|s| finish(&s)))
+        .collect()
+}
+
+/// `str(compiled).replace("\t", "    ").strip()`.
+fn finish(sql: &str) -> String {
+    sql.replace('\t', "    ").trim().to_string()
+}
+
+fn tail<'t>(tails: &'t Tails, key: &ColumnKey) -> Result<&'t str, Decline> {
+    match tails.get(key) {
+        Some(Some(t)) => Ok(t),
+        Some(None) => Err(format!("column type {}", key.type_src)),
+        None => Err("column specification not compiled".into()),
+    }
+}
+
+fn added_key(c: &ColumnDef) -> ColumnKey {
+    ColumnKey {
+        type_src: c.type_src.clone(),
+        nullable: c.nullable.unwrap_or(!c.primary_key),
+        server_default: c.server_default.clone(),
+        sole_pk: false,
+        autoincrement_off: c.autoincrement_off,
+    }
+}
+
+fn render_op(op: &StaticOp, d: &Dialect, tails: &Tails) -> Result<String, Decline> {
+    Ok(match op {
+        StaticOp::CreateTable { name, items } => create_table(name, items, d, tails)?,
+        StaticOp::DropTable { name } => format!("DROP TABLE {}", d.quote(name)?),
+        StaticOp::AddColumn { table, column } => {
+            if column.primary_key {
+                return Err("add_column of a primary key column".into());
+            }
+            let spec = format!(
+                "{} {}",
+                d.quote(&column.name)?,
+                tail(tails, &added_key(column))?
+            );
+            ddl::add_column(&d.quote(table)?, &spec, &[], false)
+        }
+        StaticOp::DropColumn { table, column } => {
+            ddl::drop_column(&d.quote(table)?, &d.quote(column)?, false)
+        }
+        StaticOp::CreateIndex {
+            name,
+            table,
+            columns,
+            unique,
+        } => format!(
+            "CREATE {}INDEX {} ON {} ({})",
+            if *unique { "UNIQUE " } else { "" },
+            d.quote(name)?,
+            d.quote(table)?,
+            d.quote_all(columns)?
+        ),
+        StaticOp::DropIndex { name, table } => match (d.is_mysql(), table) {
+            (false, _) => format!("DROP INDEX {}", d.quote(name)?),
+            (true, Some(t)) => format!("DROP INDEX {} ON {}", d.quote(name)?, d.quote(t)?),
+            (true, None) => return Err("drop_index without table_name on MySQL".into()),
+        },
+        StaticOp::CreateForeignKey { table, fk } => {
+            if d.family == Family::Sqlite {
+                return Err("ALTER of constraints on SQLite".into());
+            }
+            format!(
+                "ALTER TABLE {} ADD {}",
+                d.quote(table)?,
+                foreign_key(fk, d)?
+            )
+        }
+        StaticOp::DropConstraint { name, table, kind } => {
+            let what = match (d.family, kind) {
+                (Family::Sqlite, _) => return Err("ALTER of constraints on SQLite".into()),
+                (Family::Postgresql, _) => "CONSTRAINT",
+                (_, ConstraintKind::ForeignKey) => "FOREIGN KEY",
+                (_, ConstraintKind::Unique) => "INDEX",
+                _ => return Err("this drop_constraint on MySQL".into()),
+            };
+            format!(
+                "ALTER TABLE {} DROP {what} {}",
+                d.quote(table)?,
+                d.quote(name)?
+            )
+        }
+        StaticOp::Execute(sql) => sql.clone(),
+    })
+}
+
+/// A `create_table` call's columns and primary key, checked as
+/// SQLAlchemy's `Table` would check them.
+struct TableShape<'a> {
+    columns: Vec<&'a ColumnDef>,
+    pk: Vec<String>,
+    pk_name: Option<&'a str>,
+    fk_columns: HashSet<&'a str>,
+}
+
+impl<'a> TableShape<'a> {
+    fn new(items: &'a [TableItem]) -> Result<TableShape<'a>, Decline> {
+        let columns: Vec<&ColumnDef> = items
+            .iter()
+            .filter_map(|i| match i {
+                TableItem::Column(c) => Some(c),
+                _ => None,
+            })
+            .collect();
+        if columns.is_empty() {
+            return Err("create_table without columns".into());
+        }
+        let names: HashSet<&str> = columns.iter().map(|c| c.name.as_str()).collect();
+        if names.len() != columns.len() {
+            return Err("a column given twice".into());
+        }
+        let flagged: Vec<String> = columns
+            .iter()
+            .filter(|c| c.primary_key)
+            .map(|c| c.name.clone())
+            .collect();
+        let mut pk = None;
+        let mut fk_columns = HashSet::new();
+        for item in items {
+            let cols: &[String] = match item {
+                TableItem::Column(_) => continue,
+                TableItem::PrimaryKey { name, columns } => {
+                    if pk.is_some() || !flagged.is_empty() {
+                        return Err("primary key given twice".into());
+                    }
+                    pk = Some((name.as_deref(), columns.clone()));
+                    columns
+                }
+                TableItem::ForeignKey(fk) => {
+                    fk_columns.extend(fk.columns.iter().map(String::as_str));
+                    &fk.columns
+                }
+                TableItem::Unique { columns, .. } => columns,
+                TableItem::Check { .. } => continue,
+            };
+            if let Some(c) = cols.iter().find(|c| !names.contains(c.as_str())) {
+                return Err(format!("constraint on unknown column {c}"));
+            }
+        }
+        let (pk_name, pk) = pk.unwrap_or((None, flagged));
+        let shape = TableShape {
+            columns,
+            pk,
+            pk_name,
+            fk_columns,
+        };
+        if shape
+            .columns
+            .iter()
+            .any(|c| shape.pk.contains(&c.name) && c.nullable == Some(true))
+        {
+            return Err("a nullable primary key column".into());
+        }
+        Ok(shape)
+    }
+
+    fn key(&self, c: &ColumnDef) -> ColumnKey {
+        let in_pk = self.pk.contains(&c.name);
+        ColumnKey {
+            type_src: c.type_src.clone(),
+            nullable: c.nullable.unwrap_or(!in_pk),
+            server_default: c.server_default.clone(),
+            sole_pk: in_pk && self.pk.len() == 1 && !self.fk_columns.contains(c.name.as_str()),
+            autoincrement_off: c.autoincrement_off,
+        }
+    }
+}
+
+fn preamble(name: &Option<String>, d: &Dialect) -> Result<String, Decline> {
+    Ok(match name {
+        Some(n) => format!("CONSTRAINT {} ", d.quote(n)?),
+        None => String::new(),
+    })
+}
+
+fn foreign_key(fk: &ForeignKeyDef, d: &Dialect) -> Result<String, Decline> {
+    let mut s = format!(
+        "{}FOREIGN KEY({}) REFERENCES {} ({})",
+        preamble(&fk.name, d)?,
+        d.quote_all(&fk.columns)?,
+        d.quote(&fk.referent)?,
+        d.quote_all(&fk.referent_columns)?
+    );
+    if let Some(p) = &fk.ondelete {
+        s.push_str(" ON DELETE ");
+        s.push_str(p);
+    }
+    if let Some(p) = &fk.onupdate {
+        s.push_str(" ON UPDATE ");
+        s.push_str(p);
+    }
+    Ok(s)
+}
+
+fn create_table(
+    name: &str,
+    items: &[TableItem],
+    d: &Dialect,
+    tails: &Tails,
+) -> Result<String, Decline> {
+    let table = TableShape::new(items)?;
+    let mut s = format!("\nCREATE TABLE {} (", d.quote(name)?);
+    let mut sep = "\n";
+    for c in &table.columns {
+        s.push_str(sep);
+        sep = ", \n";
+        s.push('\t');
+        s.push_str(&d.quote(&c.name)?);
+        s.push(' ');
+        s.push_str(tail(tails, &table.key(c))?);
+    }
+    let mut constraints = Vec::new();
+    if !table.pk.is_empty() {
+        constraints.push(format!(
+            "{}PRIMARY KEY ({})",
+            preamble(&table.pk_name.map(str::to_string), d)?,
+            d.quote_all(&table.pk)?
+        ));
+    }
+    for item in items {
+        constraints.push(match item {
+            TableItem::Column(_) | TableItem::PrimaryKey { .. } => continue,
+            TableItem::ForeignKey(fk) => foreign_key(fk, d)?,
+            TableItem::Unique { name, columns } => {
+                format!("{}UNIQUE ({})", preamble(name, d)?, d.quote_all(columns)?)
+            }
+            TableItem::Check { name, sqltext } => {
+                format!("{}CHECK ({sqltext})", preamble(name, d)?)
+            }
+        });
+    }
+    if !constraints.is_empty() {
+        s.push_str(sep);
+        s.push('\t');
+        s.push_str(&constraints.join(", \n\t"));
+    }
+    s.push_str("\n)\n\n");
+    Ok(s)
+}
