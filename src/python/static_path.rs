@@ -6,7 +6,6 @@ use std::collections::{HashMap, HashSet};
 
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString};
-use rayon::prelude::*;
 
 use crate::static_ops::{self, ColumnKey, Dialect, Family, StaticModule, Tails};
 
@@ -27,7 +26,7 @@ impl StaticPath {
         family: &str,
         quote: char,
         reserved: Vec<String>,
-        max_identifier_length: usize,
+        max_name_length: usize,
         compile: Py<PyAny>,
         paths: Vec<String>,
     ) -> PyResult<StaticPath> {
@@ -42,24 +41,12 @@ impl StaticPath {
                 )));
             }
         };
-        let unique: HashSet<String> = paths.into_iter().collect();
-        // Parsing is the per-revision cost of this path; files are
-        // independent, so both cores take part.
-        let modules = py.detach(|| {
-            unique
-                .into_par_iter()
-                .map(|p| {
-                    let module = match std::fs::read_to_string(&p) {
-                        Ok(src) => static_ops::extract(&src),
-                        Err(e) => StaticModule {
-                            upgrade: Err(format!("unreadable: {e}")),
-                            downgrade: Err(format!("unreadable: {e}")),
-                        },
-                    };
-                    (p, module)
-                })
-                .collect()
-        });
+        let unique: Vec<String> = paths
+            .into_iter()
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let modules = py.detach(|| static_ops::cache::load(unique));
         Ok(StaticPath {
             dialect: Dialect {
                 family,
@@ -68,10 +55,10 @@ impl StaticPath {
                     .into_iter()
                     .map(|w| w.to_ascii_lowercase())
                     .collect(),
-                max_identifier_length: if max_identifier_length == 0 {
+                max_name_length: if max_name_length == 0 {
                     usize::MAX
                 } else {
-                    max_identifier_length
+                    max_name_length
                 },
             },
             tails: Tails::new(),
@@ -112,7 +99,7 @@ impl StaticPath {
                     k.nullable,
                     default,
                     k.sole_pk,
-                    k.autoincrement_off,
+                    k.autoincrement,
                 ))?;
             }
             let specs: Vec<Option<String>> = self.compile.bind(py).call1((keys,))?.extract()?;

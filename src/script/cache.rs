@@ -59,7 +59,7 @@ const RACY_SECS: i64 = 2;
 /// Which build of alembic-rs wrote a cache file: the running executable's
 /// size, mtime and inode. Development builds share a version number but
 /// may parse differently; a rebuilt or reinstalled binary starts afresh.
-fn build_id() -> u64 {
+pub(crate) fn build_id() -> u64 {
     static ID: OnceLock<u64> = OnceLock::new();
     *ID.get_or_init(|| {
         let mut h = Fnv::default();
@@ -666,7 +666,10 @@ fn prune(path: &Path) {
     for e in entries.flatten() {
         let name = e.file_name();
         let name = name.to_string_lossy();
-        if !(name.ends_with(".meta") || name.ends_with(".tmp")) {
+        if ![".meta", ".ops", ".tmp"]
+            .iter()
+            .any(|ext| name.ends_with(ext))
+        {
             continue;
         }
         let stale = e.metadata().is_ok_and(|m| {
@@ -709,6 +712,50 @@ fn write_atomic(path: &Path, data: &[u8]) -> io::Result<()> {
         let _ = fs::remove_file(&tmp);
     }
     result
+}
+
+/// A cache file for something else derived from revision files (the
+/// static path's parsed function bodies): in the metadata cache's
+/// directory, named by `key` and ending in `.ext`, off when the cache is.
+pub(crate) fn side_file(ext: &str, key: &[u8]) -> Option<PathBuf> {
+    if disabled() {
+        return None;
+    }
+    let mut h = Fnv::default();
+    h.write(VERSION.as_bytes());
+    h.write(key);
+    Some(cache_dir()?.join(format!("{:016x}.{ext}", h.finish())))
+}
+
+/// Writes a [`side_file`] atomically, then prunes the directory as
+/// writing a metadata cache does. Failures are the caller's to ignore.
+pub(crate) fn write_side_file(path: &Path, data: &[u8]) -> io::Result<()> {
+    write_atomic(path, data)?;
+    prune(path);
+    Ok(())
+}
+
+/// The stamp of the file at `path` and whether it is old enough to be
+/// stored (see [`RACY_SECS`]); `None` when it cannot be `stat`ed.
+pub(crate) fn stamp_of(path: &Path) -> Option<(Stamp, bool)> {
+    #[cfg(unix)]
+    let stamp = {
+        use std::os::unix::fs::MetadataExt;
+        let m = fs::metadata(path).ok()?;
+        Stamp {
+            size: m.size(),
+            mtime: (m.mtime(), m.mtime_nsec() as u32),
+            ctime: (m.ctime(), m.ctime_nsec() as u32),
+            ino: m.ino(),
+            dev: m.dev(),
+        }
+    };
+    #[cfg(not(unix))]
+    let stamp = read::Dirs::open([path]).stat(0, path).ok()?;
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or((0, 0), |d| (d.as_secs() as i64, d.subsec_nanos()));
+    Some((stamp, !racy(&stamp, now)))
 }
 
 #[cfg(test)]

@@ -36,8 +36,9 @@ use crate::config::{ConfigError, ScriptSettings};
 use crate::revision::Revision;
 
 pub use cache::CacheReport;
-pub(crate) use cache::shim_code_dir;
+pub(crate) use cache::{build_id, shim_code_dir, side_file, stamp_of, write_side_file};
 pub use discover::RevisionFile;
+pub(crate) use read::Stamp;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ScriptError {

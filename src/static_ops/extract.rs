@@ -21,14 +21,14 @@ use super::model::{
 pub type Decline = String;
 
 /// Both functions of one revision file.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct StaticModule {
     pub upgrade: Result<StaticBody, Decline>,
     pub downgrade: Result<StaticBody, Decline>,
 }
 
 impl StaticModule {
-    fn declined(reason: Decline) -> StaticModule {
+    pub fn declined(reason: Decline) -> StaticModule {
         StaticModule {
             upgrade: Err(reason.clone()),
             downgrade: Err(reason),
@@ -346,8 +346,16 @@ impl Ctx<'_> {
                 },
                 Stmt::With(w) if matches!(target, Target::Op) => {
                     let (alias, table) = self.batch_block(w)?;
-                    out.uses_batch = true;
+                    let start = out.ops.len();
                     self.stmts(&w.body, &Target::Batch { alias, table }, out)?;
+                    // SQLiteImpl.requires_recreate_in_batch
+                    out.batch_copies_on_sqlite |= out.ops[start..].iter().any(|op| match op {
+                        StaticOp::AddColumn { column, .. } => {
+                            matches!(column.server_default, Some(ServerDefault::Text(_)))
+                        }
+                        StaticOp::CreateIndex { .. } | StaticOp::DropIndex { .. } => false,
+                        _ => true,
+                    });
                 }
                 _ => return Err(format!("a {} statement", stmt_kind(stmt))),
             }
@@ -519,10 +527,23 @@ impl Ctx<'_> {
                     false,
                 )?;
                 b.none_only("source_schema")?;
-                b.none_only("referent_schema")?;
                 StaticOp::CreateForeignKey {
                     table: b.str("source_table")?,
                     fk: self.fk_op(&b, "referent_table", None)?,
+                }
+            }
+            "create_unique_constraint" => {
+                let b = bind(
+                    call,
+                    &["constraint_name", "table_name", "columns"],
+                    &["schema"],
+                    false,
+                )?;
+                b.none_only("schema")?;
+                StaticOp::CreateUnique {
+                    table: b.str("table_name")?,
+                    name: self.name(b.req("constraint_name")?, None)?,
+                    columns: index_columns(b.req("columns")?)?,
                 }
             }
             "drop_constraint" => {
@@ -601,10 +622,17 @@ impl Ctx<'_> {
                     &["onupdate", "ondelete", "referent_schema"],
                     false,
                 )?;
-                b.none_only("referent_schema")?;
                 StaticOp::CreateForeignKey {
                     table,
                     fk: self.fk_op(&b, "referent_table", f)?,
+                }
+            }
+            "create_unique_constraint" => {
+                let b = bind(call, &["constraint_name", "columns"], &[], false)?;
+                StaticOp::CreateUnique {
+                    table,
+                    name: self.name(b.req("constraint_name")?, f)?,
+                    columns: index_columns(b.req("columns")?)?,
                 }
             }
             "drop_constraint" => {
@@ -628,6 +656,7 @@ impl Ctx<'_> {
             name: self.name(b.req("constraint_name")?, f)?,
             columns: cols("local_cols")?,
             referent: b.str(referent)?,
+            referent_schema: b.opt_str("referent_schema")?,
             referent_columns: cols("remote_cols")?,
             ondelete: phrase(b.opt_str("ondelete")?)?,
             onupdate: phrase(b.opt_str("onupdate")?)?,
@@ -715,16 +744,23 @@ impl Ctx<'_> {
                 let mut referent = None;
                 let mut referent_columns = Vec::new();
                 for r in &refs {
-                    let mut parts = r.split('.');
-                    let (Some(t), Some(c), None) = (parts.next(), parts.next(), parts.next())
-                    else {
-                        return Err("a foreign key target that is not table.column".into());
+                    // `table.column` or `schema.table.column`
+                    let parts: Vec<&str> = r.split('.').collect();
+                    let (target, c) = match parts.as_slice() {
+                        [t, c] => ((None, *t), *c),
+                        [s, t, c] => ((Some(*s), *t), *c),
+                        _ => {
+                            return Err(
+                                "a foreign key target that is not [schema.]table.column".into()
+                            );
+                        }
                     };
-                    if referent.get_or_insert(t) != &t {
+                    if referent.get_or_insert(target) != &target {
                         return Err("a foreign key to several tables".into());
                     }
                     referent_columns.push(c.to_string());
                 }
+                let (referent_schema, referent) = referent.unwrap_or_default();
                 if columns.is_empty() || columns.len() != referent_columns.len() {
                     return Err("foreign key column counts differ".into());
                 }
@@ -734,7 +770,8 @@ impl Ctx<'_> {
                         None => None,
                     },
                     columns,
-                    referent: referent.unwrap_or_default().to_string(),
+                    referent: referent.to_string(),
+                    referent_schema: referent_schema.map(str::to_string),
                     referent_columns,
                     ondelete: phrase(b.opt_str("ondelete")?)?,
                     onupdate: phrase(b.opt_str("onupdate")?)?,
@@ -788,11 +825,10 @@ impl Ctx<'_> {
                 _ => return Err("a server_default that is not a literal".into()),
             }),
         };
-        let autoincrement_off = match b.get("autoincrement") {
-            None => false,
-            Some(a) if bool_of(a) == Some(false) => true,
-            Some(a) if str_of(a) == Some("auto") => false,
-            Some(_) => return Err("autoincrement=True".into()),
+        let autoincrement = match b.get("autoincrement") {
+            None => None,
+            Some(a) if str_of(a) == Some("auto") => None,
+            Some(a) => Some(bool_of(a).ok_or("autoincrement is not True/False/'auto'")?),
         };
         let nullable = match b.get("nullable") {
             None => None,
@@ -804,7 +840,7 @@ impl Ctx<'_> {
             nullable,
             server_default,
             primary_key: b.bool("primary_key", false)?,
-            autoincrement_off,
+            autoincrement,
         })
     }
 

@@ -6,6 +6,7 @@
 //! (`python/shim/alembic/_rs/static.py`) and runs anything declined in
 //! Python as before.
 
+pub mod cache;
 pub mod extract;
 pub mod model;
 pub mod render;

@@ -6,7 +6,7 @@
 //! `python/shim/alembic/_rs/static.py`).
 
 /// A `server_default=` argument.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ServerDefault {
     /// `sa.text('...')`: rendered verbatim.
     Text(String),
@@ -15,7 +15,7 @@ pub enum ServerDefault {
 }
 
 /// `sa.Column(name, type, ...)`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq)]
 pub struct ColumnDef {
     pub name: String,
     /// The type expression's source text (`sa.String(length=50)`),
@@ -24,24 +24,24 @@ pub struct ColumnDef {
     pub nullable: Option<bool>,
     pub server_default: Option<ServerDefault>,
     pub primary_key: bool,
-    /// `autoincrement=False` (only `False` is accepted; `True` changes
-    /// primary key column order and is left to Python).
-    pub autoincrement_off: bool,
+    /// `autoincrement=`: `None` for `"auto"` (the default).
+    pub autoincrement: Option<bool>,
 }
 
 /// `sa.ForeignKeyConstraint(...)` or `op.create_foreign_key(...)`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq)]
 pub struct ForeignKeyDef {
     pub name: Option<String>,
     pub columns: Vec<String>,
     pub referent: String,
+    pub referent_schema: Option<String>,
     pub referent_columns: Vec<String>,
     pub ondelete: Option<String>,
     pub onupdate: Option<String>,
 }
 
 /// One positional argument of `op.create_table` after the name.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq)]
 pub enum TableItem {
     Column(ColumnDef),
     PrimaryKey {
@@ -60,7 +60,7 @@ pub enum TableItem {
 }
 
 /// `op.drop_constraint(..., type_=...)`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConstraintKind {
     ForeignKey,
     Unique,
@@ -70,7 +70,7 @@ pub enum ConstraintKind {
 }
 
 /// One directive, in the order the function calls it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq)]
 pub enum StaticOp {
     CreateTable {
         name: String,
@@ -101,6 +101,11 @@ pub enum StaticOp {
         table: String,
         fk: ForeignKeyDef,
     },
+    CreateUnique {
+        table: String,
+        name: Option<String>,
+        columns: Vec<String>,
+    },
     DropConstraint {
         name: String,
         table: String,
@@ -112,10 +117,12 @@ pub enum StaticOp {
 }
 
 /// The body of `upgrade()` or `downgrade()`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Default)]
 pub struct StaticBody {
     pub ops: Vec<StaticOp>,
-    /// Some ops came from a `batch_alter_table` block: on a database that
-    /// needs a table copy for them (SQLite) the function runs in Python.
-    pub uses_batch: bool,
+    /// A `batch_alter_table` block holds a directive SQLite can only do by
+    /// copying the table (anything but `add_column` without a SQL
+    /// expression default, `create_index`, `drop_index`): on SQLite the
+    /// function runs in Python.
+    pub batch_copies_on_sqlite: bool,
 }

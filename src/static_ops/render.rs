@@ -32,7 +32,9 @@ pub struct Dialect {
     /// Lowercase reserved words: these are quoted.
     pub reserved: HashSet<String>,
     /// Longer names are truncated or rejected by SQLAlchemy: declined.
-    pub max_identifier_length: usize,
+    /// The least of the dialect's identifier, index name and constraint
+    /// name limits (MySQL: 255, 64, 64).
+    pub max_name_length: usize,
 }
 
 /// Everything the specification of one column depends on.
@@ -44,7 +46,7 @@ pub struct ColumnKey {
     /// The table's lone primary key column, not in a foreign key: the
     /// candidate for `SERIAL`/`AUTO_INCREMENT` (SQLAlchemy decides).
     pub sole_pk: bool,
-    pub autoincrement_off: bool,
+    pub autoincrement: Option<bool>,
 }
 
 /// Column specifications without the leading name, `None` where the host
@@ -54,7 +56,7 @@ pub type Tails = HashMap<ColumnKey, Option<String>>;
 impl Dialect {
     fn quote(&self, name: &str) -> Result<String, Decline> {
         let plain = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '$';
-        if name.is_empty() || !name.chars().all(plain) || name.len() > self.max_identifier_length {
+        if name.is_empty() || !name.chars().all(plain) || name.len() > self.max_name_length {
             return Err(format!("identifier {name:?}"));
         }
         let lower = name.to_ascii_lowercase();
@@ -103,8 +105,8 @@ pub fn column_keys(body: &StaticBody) -> Vec<ColumnKey> {
 /// The statements of `body`, each as `impl._exec` would write it
 /// (without the terminator).
 pub fn render(body: &StaticBody, d: &Dialect, tails: &Tails) -> Result<Vec<String>, Decline> {
-    if body.uses_batch && d.family == Family::Sqlite {
-        return Err("batch_alter_table on SQLite (may copy the table)".into());
+    if body.batch_copies_on_sqlite && d.family == Family::Sqlite {
+        return Err("batch_alter_table on SQLite that copies the table".into());
     }
     body.ops
         .iter()
@@ -131,7 +133,7 @@ fn added_key(c: &ColumnDef) -> ColumnKey {
         nullable: c.nullable.unwrap_or(!c.primary_key),
         server_default: c.server_default.clone(),
         sole_pk: false,
-        autoincrement_off: c.autoincrement_off,
+        autoincrement: c.autoincrement,
     }
 }
 
@@ -140,7 +142,7 @@ fn render_op(op: &StaticOp, d: &Dialect, tails: &Tails) -> Result<String, Declin
         StaticOp::CreateTable { name, items } => create_table(name, items, d, tails)?,
         StaticOp::DropTable { name } => format!("DROP TABLE {}", d.quote(name)?),
         StaticOp::AddColumn { table, column } => {
-            if column.primary_key {
+            if column.primary_key || column.autoincrement == Some(true) {
                 return Err("add_column of a primary key column".into());
             }
             let spec = format!(
@@ -178,6 +180,21 @@ fn render_op(op: &StaticOp, d: &Dialect, tails: &Tails) -> Result<String, Declin
                 "ALTER TABLE {} ADD {}",
                 d.quote(table)?,
                 foreign_key(fk, d)?
+            )
+        }
+        StaticOp::CreateUnique {
+            table,
+            name,
+            columns,
+        } => {
+            if d.family == Family::Sqlite {
+                return Err("ALTER of constraints on SQLite".into());
+            }
+            format!(
+                "ALTER TABLE {} ADD {}UNIQUE ({})",
+                d.quote(table)?,
+                preamble(name, d)?,
+                d.quote_all(columns)?
             )
         }
         StaticOp::DropConstraint { name, table, kind } => {
@@ -265,6 +282,13 @@ impl<'a> TableShape<'a> {
         {
             return Err("a nullable primary key column".into());
         }
+        // `autoincrement=True` elsewhere than on the lone primary key
+        // column moves columns around (`columns_autoinc_first`) or fails.
+        if shape.columns.iter().any(|c| {
+            c.autoincrement == Some(true) && !(shape.pk.len() == 1 && shape.pk[0] == c.name)
+        }) {
+            return Err("autoincrement=True on a column that is not the primary key".into());
+        }
         Ok(shape)
     }
 
@@ -274,8 +298,10 @@ impl<'a> TableShape<'a> {
             type_src: c.type_src.clone(),
             nullable: c.nullable.unwrap_or(!in_pk),
             server_default: c.server_default.clone(),
-            sole_pk: in_pk && self.pk.len() == 1 && !self.fk_columns.contains(c.name.as_str()),
-            autoincrement_off: c.autoincrement_off,
+            sole_pk: in_pk
+                && self.pk.len() == 1
+                && (c.autoincrement == Some(true) || !self.fk_columns.contains(c.name.as_str())),
+            autoincrement: c.autoincrement,
         }
     }
 }
@@ -288,11 +314,17 @@ fn preamble(name: &Option<String>, d: &Dialect) -> Result<String, Decline> {
 }
 
 fn foreign_key(fk: &ForeignKeyDef, d: &Dialect) -> Result<String, Decline> {
+    // SQLite names no schema here (`define_constraint_remote_table`).
+    let referent = match &fk.referent_schema {
+        Some(schema) if d.family != Family::Sqlite => {
+            format!("{}.{}", d.quote(schema)?, d.quote(&fk.referent)?)
+        }
+        _ => d.quote(&fk.referent)?,
+    };
     let mut s = format!(
-        "{}FOREIGN KEY({}) REFERENCES {} ({})",
+        "{}FOREIGN KEY({}) REFERENCES {referent} ({})",
         preamble(&fk.name, d)?,
         d.quote_all(&fk.columns)?,
-        d.quote(&fk.referent)?,
         d.quote_all(&fk.referent_columns)?
     );
     if let Some(p) = &fk.ondelete {
@@ -334,6 +366,12 @@ fn create_table(
     for item in items {
         constraints.push(match item {
             TableItem::Column(_) | TableItem::PrimaryKey { .. } => continue,
+            // SQLite leaves out a foreign key to another schema
+            TableItem::ForeignKey(fk)
+                if d.family == Family::Sqlite && fk.referent_schema.is_some() =>
+            {
+                continue;
+            }
             TableItem::ForeignKey(fk) => foreign_key(fk, d)?,
             TableItem::Unique { name, columns } => {
                 format!("{}UNIQUE ({})", preamble(name, d)?, d.quote_all(columns)?)

@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 
+pub mod offline;
 pub mod online;
 use alembic_rs::revision::Revision;
 

@@ -60,7 +60,7 @@ def renderer(context, steps, kw):
         family,
         preparer.initial_quote,
         sorted(preparer.reserved_words),
-        int(context.dialect.max_identifier_length or 0),
+        _max_name_length(context.dialect),
         _tail_compiler(context.dialect),
         paths,
     )
@@ -143,6 +143,18 @@ def _customized(context):
     return None
 
 
+def _max_name_length(dialect):
+    """The shortest of the limits SQLAlchemy truncates or rejects names at
+    (0: none)."""
+    limits = [
+        getattr(dialect, attr, None)
+        for attr in ("max_identifier_length", "max_index_name_length",
+                     "max_constraint_name_length")
+    ]
+    limits = [int(n) for n in limits if n]
+    return min(limits) if limits else 0
+
+
 def _stock_preparer(preparer):
     """Quoting as Rust does it: SQLAlchemy's default rules."""
     legal = preparer.legal_characters
@@ -168,7 +180,7 @@ def _tail_compiler(dialect):
 
     def compile_keys(keys):
         out = []
-        for type_src, nullable, default, sole_pk, autoincrement_off in keys:
+        for type_src, nullable, default, sole_pk, autoincrement in keys:
             try:
                 type_ = eval(type_src, {"__builtins__": {}}, namespace)
                 if isinstance(type_, type):
@@ -180,8 +192,8 @@ def _tail_compiler(dialect):
                 if default is not None:
                     kind, value = default
                     kw["server_default"] = text(value) if kind == "text" else value
-                if autoincrement_off:
-                    kw["autoincrement"] = False
+                if autoincrement is not None:
+                    kw["autoincrement"] = autoincrement
                 col = Column("x", type_, primary_key=sole_pk, nullable=nullable, **kw)
                 Table("t", MetaData(), col)
                 spec = compiler.process(CreateColumn(col))
