@@ -44,23 +44,40 @@ impl StaticModule {
     }
 }
 
-/// Modules whose import has no effect a migration could observe.
+/// Modules whose import has no effect a migration could observe
+/// (standard library modules revisions import for their own use).
 const INERT_MODULES: &[&str] = &[
+    "__future__",
+    "collections",
+    "collections.abc",
+    "datetime",
+    "decimal",
+    "enum",
+    "functools",
+    "itertools",
+    "json",
+    "logging",
+    "os",
+    "re",
+    "sys",
+    "textwrap",
+    "time",
     "typing",
     "typing_extensions",
-    "collections.abc",
-    "__future__",
+    "uuid",
 ];
 /// The identifiers Alembic reads; their values must be literals.
 const IDENTIFIERS: &[&str] = &["revision", "down_revision", "branch_labels", "depends_on"];
 /// SQLAlchemy's dialect packages a type may come from.
-const DIALECT_MODULES: &[&str] = &["postgresql", "mysql", "sqlite"];
+const DIALECT_MODULES: &[&str] = &["postgresql", "mysql", "sqlite", "mssql", "oracle"];
 
 /// What the module's imports bound.
 #[derive(Default)]
 struct Names {
     op: Vec<String>,
     sa: Vec<String>,
+    /// Names imported unrenamed with `from sqlalchemy import ...`.
+    sa_direct: Vec<String>,
     dialects: Vec<String>,
 }
 
@@ -75,6 +92,29 @@ pub fn extract(source: &str) -> StaticModule {
         if let Err(reason) = module_stmt(stmt, &mut names, &mut functions) {
             return StaticModule::declined(reason);
         }
+    }
+    // A definition or constant may not rebind what the bodies rely on
+    // (`def text(...)` after `from sqlalchemy import text`).
+    let rebound = module.body.iter().find_map(|stmt| {
+        let bound = match stmt {
+            Stmt::FunctionDef(f) => f.name.as_str(),
+            Stmt::Assign(a) => match a.targets.as_slice() {
+                [Expr::Name(n)] => n.id.as_str(),
+                _ => return None,
+            },
+            Stmt::AnnAssign(a) => match &*a.target {
+                Expr::Name(n) => n.id.as_str(),
+                _ => return None,
+            },
+            _ => return None,
+        };
+        [&names.op, &names.sa, &names.sa_direct, &names.dialects]
+            .iter()
+            .any(|list| list.iter().any(|n| n == bound))
+            .then(|| format!("{bound} is rebound"))
+    });
+    if let Some(reason) = rebound {
+        return StaticModule::declined(reason);
     }
     let ctx = Ctx { src: source, names };
     let body = |name: &str| match functions.get(name) {
@@ -122,6 +162,11 @@ fn module_stmt<'a>(
                     ("sqlalchemy.dialects", d) if DIALECT_MODULES.contains(&d) && bound == d => {
                         names.dialects.push(bound)
                     }
+                    ("sqlalchemy", n) => {
+                        if bound == n {
+                            names.sa_direct.push(bound)
+                        }
+                    }
                     (m, _) if INERT_MODULES.contains(&m) => {}
                     (m, n) => return Err(format!("from {m} import {n}")),
                 }
@@ -132,6 +177,8 @@ fn module_stmt<'a>(
             [Expr::Name(n)] if IDENTIFIERS.contains(&n.id.as_str()) && is_literal(&a.value) => {
                 Ok(())
             }
+            // module constants and loggers, for the revision's own use
+            [Expr::Name(_)] if is_constant(&a.value) || is_get_logger(&a.value) => Ok(()),
             _ => Err("module-level assignment".into()),
         },
         Stmt::AnnAssign(a) => match (&*a.target, &a.value) {
@@ -172,6 +219,30 @@ fn takes_nothing(args: &ast::Arguments) -> bool {
         && args.kwonlyargs.is_empty()
         && args.vararg.is_none()
         && args.kwarg.is_none()
+}
+
+/// A literal of any plain type (or a tuple/list of them).
+fn is_constant(e: &Expr) -> bool {
+    match e {
+        Expr::Constant(c) => !matches!(c.value, Constant::Ellipsis),
+        Expr::Tuple(t) => t.elts.iter().all(is_constant),
+        Expr::List(l) => l.elts.iter().all(is_constant),
+        _ => false,
+    }
+}
+
+/// `logging.getLogger(__name__)` or `logging.getLogger('...')`.
+fn is_get_logger(e: &Expr) -> bool {
+    let Expr::Call(c) = e else { return false };
+    let callee = matches!(&*c.func, Expr::Attribute(a)
+        if a.attr.as_str() == "getLogger"
+            && matches!(&*a.value, Expr::Name(n) if n.id.as_str() == "logging"));
+    callee
+        && c.keywords.is_empty()
+        && c.args.len() <= 1
+        && c.args
+            .iter()
+            .all(|a| is_str(a) || matches!(a, Expr::Name(n) if n.id.as_str() == "__name__"))
 }
 
 fn is_str(e: &Expr) -> bool {
@@ -416,10 +487,20 @@ impl Ctx<'_> {
         }
     }
 
+    /// `sa.X(...)`, or `X(...)` after `from sqlalchemy import X`.
     fn sa_call<'a>(&self, e: &'a Expr) -> Option<(&'a str, &'a ast::ExprCall)> {
         match e {
-            Expr::Call(c) => Self::attr_of(&c.func, &self.names.sa).map(|n| (n, c)),
+            Expr::Call(c) => self.sa_name(&c.func).map(|n| (n, c)),
             _ => None,
+        }
+    }
+
+    fn sa_name<'a>(&self, f: &'a Expr) -> Option<&'a str> {
+        match f {
+            Expr::Name(n) if self.names.sa_direct.iter().any(|d| d == n.id.as_str()) => {
+                Some(n.id.as_str())
+            }
+            _ => Self::attr_of(f, &self.names.sa),
         }
     }
 
@@ -852,12 +933,12 @@ impl Ctx<'_> {
         // Types are classes (`String`, `JSONB`); a lowercase name is a
         // function, which could do anything.
         let is_type_name = |f: &Expr| {
-            Self::attr_of(f, &self.names.sa)
+            self.sa_name(f)
                 .or_else(|| Self::attr_of(f, &self.names.dialects))
                 .is_some_and(|n| n.starts_with(|c: char| c.is_ascii_uppercase()))
         };
         match e {
-            Expr::Attribute(_) if is_type_name(e) => Ok(()),
+            Expr::Attribute(_) | Expr::Name(_) if is_type_name(e) => Ok(()),
             Expr::Call(c) if is_type_name(&c.func) => {
                 for a in c.args.iter().chain(c.keywords.iter().map(|k| &k.value)) {
                     self.type_arg(a)?;

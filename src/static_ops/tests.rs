@@ -165,3 +165,50 @@ fn mysql_drop_index_names_its_table() {
         vec!["DROP INDEX ix_a", "ALTER TABLE t DROP CONSTRAINT fk_a"]
     );
 }
+
+/// How much of a real tree the static path takes, and why not the rest:
+/// `ALEMBIC_RS_STATIC_SURVEY=<versions dir> cargo test --release --lib
+/// static_ops::tests::survey -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn survey() {
+    let Some(dir) = std::env::var_os("ALEMBIC_RS_STATIC_SURVEY") else {
+        return;
+    };
+    let mut reasons = std::collections::BTreeMap::<String, usize>::new();
+    let mut files = 0;
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "py") {
+            continue;
+        }
+        files += 1;
+        let m = extract(&std::fs::read_to_string(&path).unwrap());
+        for f in [&m.upgrade, &m.downgrade] {
+            let key = match f {
+                Ok(_) => "static".to_string(),
+                Err(r) => r.clone(),
+            };
+            *reasons.entry(key).or_default() += 1;
+        }
+    }
+    println!("{files} files, {} functions", files * 2);
+    let mut by_count: Vec<_> = reasons.into_iter().collect();
+    by_count.sort_by(|a, b| b.1.cmp(&a.1));
+    for (reason, n) in by_count {
+        println!("{n:>5}  {reason}");
+    }
+}
+
+#[test]
+fn names_imported_from_sqlalchemy_work_until_rebound() {
+    let src = HEADER.replace(
+        "import sqlalchemy as sa\n",
+        "import logging\nimport sqlalchemy as sa\nfrom sqlalchemy import Column, Integer, text\n\n_logger = logging.getLogger(__name__)\n",
+    );
+    let body = "def upgrade():\n    op.add_column('t', Column('c', Integer(), server_default=text('0')))\n\ndef downgrade():\n    pass\n";
+    let m = extract(&format!("{src}\n{body}"));
+    assert_eq!(m.upgrade.unwrap().ops.len(), 1);
+    let m = extract(&format!("{src}\ndef text(x):\n    return x\n\n{body}"));
+    assert!(m.upgrade.unwrap_err().contains("text is rebound"));
+}

@@ -207,18 +207,25 @@ def _tail_compiler(dialect):
 
 
 class _TypeNamespace(dict):
-    """``sa``/``sqlalchemy`` and the dialect packages, imported on first use."""
+    """``sa``/``sqlalchemy``, names imported from it, and the dialect
+    packages (imported on first use)."""
 
     def __init__(self, sqlalchemy):
         super().__init__(sa=sqlalchemy, sqlalchemy=sqlalchemy)
+        self._sqlalchemy = sqlalchemy
 
     def __missing__(self, name):
-        if name in ("postgresql", "mysql", "sqlite"):
+        if name in ("postgresql", "mysql", "sqlite", "mssql", "oracle"):
             import importlib
 
             module = self[name] = importlib.import_module("sqlalchemy.dialects." + name)
             return module
-        raise NameError(name)
+        # `from sqlalchemy import String` (Rust accepts a bare name only
+        # when the revision imported it so)
+        try:
+            return getattr(self._sqlalchemy, name)
+        except AttributeError:
+            raise NameError(name) from None
 
 
 def _has_side_effects(type_):
