@@ -194,7 +194,7 @@ fn survey() {
     }
     println!("{files} files, {} functions", files * 2);
     let mut by_count: Vec<_> = reasons.into_iter().collect();
-    by_count.sort_by(|a, b| b.1.cmp(&a.1));
+    by_count.sort_by_key(|entry| std::cmp::Reverse(entry.1));
     for (reason, n) in by_count {
         println!("{n:>5}  {reason}");
     }
