@@ -130,6 +130,7 @@ pub fn ensure_started(env: &PythonEnv) -> Result<(), HostError> {
 /// Starts CPython once for this process. The GIL is released on return;
 /// callers attach with `Python::attach`.
 fn start(env: &PythonEnv, argv: &[String]) -> Result<(), HostError> {
+    super::residency::release_startup_pages();
     pyo3::append_to_inittab!(_alembic_rs);
     let exe = CString::new(env.executable.to_string_lossy().as_bytes())
         .map_err(|e| HostError::Init(e.to_string()))?;

@@ -13,6 +13,7 @@ mod error;
 mod interp;
 mod metadata;
 mod module;
+mod residency;
 mod shim;
 mod state;
 mod static_path;
