@@ -67,13 +67,14 @@ impl StaticPath {
         })
     }
 
-    /// The statements of `function` in the file at `path`: a list of SQL
-    /// strings, or a str saying why it must run in Python.
+    /// The statements of `function` in the file at `path`: a list of
+    /// `(sql, line, is_execute)`, or a str saying why it must run in Python.
     fn statements<'py>(
         &mut self,
         py: Python<'py>,
         path: &str,
         function: &str,
+        as_sql: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
         let body = match self.modules.get(path).map(|m| m.function(function)) {
             Some(Ok(body)) => body,
@@ -108,7 +109,23 @@ impl StaticPath {
             }
         }
         Ok(match static_ops::render(body, &self.dialect, &self.tails) {
-            Ok(stmts) => PyList::new(py, stmts)?.into_any(),
+            // (sql, source line, whether it is `op.execute`'s text)
+            Ok(stmts) => PyList::new(
+                py,
+                stmts
+                    .into_iter()
+                    .zip(&body.lines)
+                    .zip(&body.ops)
+                    .map(|((sql, line), op)| {
+                        let sql = if as_sql {
+                            static_ops::finish(&sql)
+                        } else {
+                            sql
+                        };
+                        (sql, *line, matches!(op, static_ops::StaticOp::Execute(_)))
+                    }),
+            )?
+            .into_any(),
             Err(reason) => PyString::new(py, &reason).into_any(),
         })
     }

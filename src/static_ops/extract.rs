@@ -393,10 +393,19 @@ enum Target<'a> {
     Batch {
         alias: &'a str,
         table: &'a str,
+        line: u32,
     },
 }
 
 impl Ctx<'_> {
+    /// The 1-based line of byte `offset`.
+    fn line(&self, offset: usize) -> u32 {
+        1 + self.src.as_bytes()[..offset.min(self.src.len())]
+            .iter()
+            .filter(|&&c| c == b'\n')
+            .count() as u32
+    }
+
     fn function(&self, f: &ast::StmtFunctionDef) -> Result<StaticBody, Decline> {
         if !takes_nothing(&f.args) {
             return Err(format!("{}() takes arguments", f.name));
@@ -412,13 +421,20 @@ impl Ctx<'_> {
                 Stmt::Pass(_) => {}
                 Stmt::Expr(e) if is_str(&e.value) => {}
                 Stmt::Expr(e) => match &*e.value {
-                    Expr::Call(call) => out.ops.push(self.directive(call, target)?),
+                    Expr::Call(call) => {
+                        out.ops.push(self.directive(call, target)?);
+                        out.lines.push(match target {
+                            Target::Op => self.line(call.range.start().to_usize()),
+                            Target::Batch { line, .. } => *line,
+                        });
+                    }
                     _ => return Err("an expression that is not an op call".into()),
                 },
                 Stmt::With(w) if matches!(target, Target::Op) => {
                     let (alias, table) = self.batch_block(w)?;
                     let start = out.ops.len();
-                    self.stmts(&w.body, &Target::Batch { alias, table }, out)?;
+                    let line = self.line(w.range.start().to_usize());
+                    self.stmts(&w.body, &Target::Batch { alias, table, line }, out)?;
                     // SQLiteImpl.requires_recreate_in_batch
                     out.batch_copies_on_sqlite |= out.ops[start..].iter().any(|op| match op {
                         StaticOp::AddColumn { column, .. } => {
@@ -512,7 +528,7 @@ impl Ctx<'_> {
                     .ok_or("a call that is not an op directive")?;
                 self.op_directive(name, call)
             }
-            Target::Batch { alias, table } => {
+            Target::Batch { alias, table, .. } => {
                 let name = match &*call.func {
                     Expr::Attribute(a) if matches!(&*a.value, Expr::Name(n) if n.id.as_str() == *alias) => {
                         a.attr.as_str()

@@ -16,4 +16,4 @@ mod tests;
 
 pub use extract::{Decline, StaticModule, extract};
 pub use model::{StaticBody, StaticOp};
-pub use render::{ColumnKey, Dialect, Family, Tails, column_keys, render};
+pub use render::{ColumnKey, Dialect, Family, Tails, column_keys, finish, render};

@@ -120,6 +120,10 @@ pub enum StaticOp {
 #[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Default)]
 pub struct StaticBody {
     pub ops: Vec<StaticOp>,
+    /// Per op, the source line a failure is reported at: the call's, or
+    /// for a batch directive the `with` statement's (Alembic runs batch
+    /// directives when the block ends).
+    pub lines: Vec<u32>,
     /// A `batch_alter_table` block holds a directive SQLite can only do by
     /// copying the table (anything but `add_column` without a SQL
     /// expression default, `create_index`, `drop_index`): on SQLite the

@@ -102,20 +102,18 @@ pub fn column_keys(body: &StaticBody) -> Vec<ColumnKey> {
     keys
 }
 
-/// The statements of `body`, each as `impl._exec` would write it
-/// (without the terminator).
+/// The statements of `body`, each exactly as SQLAlchemy compiles it (what
+/// an online run sends; `--sql` output is [`finish`]ed).
 pub fn render(body: &StaticBody, d: &Dialect, tails: &Tails) -> Result<Vec<String>, Decline> {
     if body.batch_copies_on_sqlite && d.family == Family::Sqlite {
         return Err("batch_alter_table on SQLite that copies the table".into());
     }
-    body.ops
-        .iter()
-        .map(|op| render_op(op, d, tails).map(|s| finish(&s)))
-        .collect()
+    body.ops.iter().map(|op| render_op(op, d, tails)).collect()
 }
 
+/// `--sql` mode's text of a statement:
 /// `str(compiled).replace("\t", "    ").strip()`.
-fn finish(sql: &str) -> String {
+pub fn finish(sql: &str) -> String {
     sql.replace('\t', "    ").trim().to_string()
 }
 
@@ -140,7 +138,7 @@ fn added_key(c: &ColumnDef) -> ColumnKey {
 fn render_op(op: &StaticOp, d: &Dialect, tails: &Tails) -> Result<String, Decline> {
     Ok(match op {
         StaticOp::CreateTable { name, items } => create_table(name, items, d, tails)?,
-        StaticOp::DropTable { name } => format!("DROP TABLE {}", d.quote(name)?),
+        StaticOp::DropTable { name } => format!("\nDROP TABLE {}", d.quote(name)?),
         StaticOp::AddColumn { table, column } => {
             if column.primary_key || column.autoincrement == Some(true) {
                 return Err("add_column of a primary key column".into());
@@ -168,8 +166,8 @@ fn render_op(op: &StaticOp, d: &Dialect, tails: &Tails) -> Result<String, Declin
             d.quote_all(columns)?
         ),
         StaticOp::DropIndex { name, table } => match (d.is_mysql(), table) {
-            (false, _) => format!("DROP INDEX {}", d.quote(name)?),
-            (true, Some(t)) => format!("DROP INDEX {} ON {}", d.quote(name)?, d.quote(t)?),
+            (false, _) => format!("\nDROP INDEX {}", d.quote(name)?),
+            (true, Some(t)) => format!("\nDROP INDEX {} ON {}", d.quote(name)?, d.quote(t)?),
             (true, None) => return Err("drop_index without table_name on MySQL".into()),
         },
         StaticOp::CreateForeignKey { table, fk } => {

@@ -121,7 +121,11 @@ fn create_table_wraps_the_column_specifications() {
         .zip(["INTEGER NOT NULL", "VARCHAR(5) DEFAULT 'a'"])
         .map(|(k, t)| (k, Some(t.to_string())))
         .collect();
-    let sql = render(&body, &pg(), &tails).unwrap();
+    let sql = render(&body, &pg(), &tails)
+        .unwrap()
+        .iter()
+        .map(|s| finish(s))
+        .collect::<Vec<_>>();
     assert_eq!(
         sql,
         vec![
@@ -154,14 +158,22 @@ fn mysql_drop_index_names_its_table() {
         ..pg()
     };
     assert_eq!(
-        render(&body, &mysql, &Tails::new()).unwrap(),
+        render(&body, &mysql, &Tails::new())
+            .unwrap()
+            .iter()
+            .map(|s| finish(s))
+            .collect::<Vec<_>>(),
         vec![
             "DROP INDEX ix_a ON t",
             "ALTER TABLE t DROP FOREIGN KEY fk_a"
         ]
     );
     assert_eq!(
-        render(&body, &pg(), &Tails::new()).unwrap(),
+        render(&body, &pg(), &Tails::new())
+            .unwrap()
+            .iter()
+            .map(|s| finish(s))
+            .collect::<Vec<_>>(),
         vec!["DROP INDEX ix_a", "ALTER TABLE t DROP CONSTRAINT fk_a"]
     );
 }

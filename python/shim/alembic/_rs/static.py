@@ -1,6 +1,7 @@
-"""The static path: in ``--sql`` mode, a plain revision's statements are
-rendered by Rust from its syntax tree (``src/static_ops/``) instead of
-importing the module and compiling SQLAlchemy objects one by one.
+"""The static path: a plain revision's statements are rendered by Rust from
+its syntax tree (``src/static_ops/``) instead of importing the module and
+compiling SQLAlchemy objects one by one; written out in ``--sql`` mode,
+executed online.
 
 Rust accepts only autogenerate-style code with literal arguments and says
 why it declines anything else; this module decides whether the *run* allows
@@ -9,6 +10,10 @@ implementations or methods, a custom impl class, compile hooks or events on
 the DDL constructs, a naming convention on ``target_metadata``). Column
 specifications are still SQLAlchemy's: each distinct one is compiled here,
 once, on a one-column table.
+
+Online, a statement that fails is re-raised from a frame at the revision's
+own file and line (the call's), so the traceback names them as Alembic's
+does.
 
 ``ALEMBIC_RS_STATIC=0`` turns it off; ``ALEMBIC_RS_STATIC_LOG=<file>``
 appends ``static <rev> <fn>`` or ``python <rev> <fn> <reason>`` per step.
@@ -40,8 +45,6 @@ def renderer(context, steps, kw):
     none (a str)."""
     if os.environ.get("ALEMBIC_RS_STATIC") == "0":
         return "ALEMBIC_RS_STATIC=0"
-    if not context.as_sql:
-        return "online"
     if kw:
         return "run_migrations() arguments"
     family = _family(context.impl)
@@ -71,14 +74,42 @@ def run_step(static, impl, step):
     if isinstance(static, str):
         _log("python", step, static)
         return False
-    result = static.statements(step.path, step.name)
+    result = static.statements(step.path, step.name, bool(impl.as_sql))
     if isinstance(result, list):
-        for sql in result:
-            impl._emit_static_sql(sql)
+        if impl.as_sql:
+            for sql, _line, _execute in result:
+                impl._emit_static_sql(sql)
+        else:
+            for sql, line, execute in result:
+                try:
+                    if execute:
+                        impl._exec(sql)  # through text(), as op.execute does
+                    else:
+                        impl._raw(sql)
+                except Exception as exc:
+                    _raise_from_revision(step, line, exc)
         _log("static", step, None)
         return True
     _log("python", step, result)
     return False
+
+
+def _raise_from_revision(step, line, exc):
+    """Re-raises ``exc`` from a frame named like the revision's function at
+    ``line`` of its file: the traceback shows that line of the source, as
+    when the function itself runs."""
+    import linecache
+
+    # The raise spans the source line's own text, so the traceback prints
+    # the line as Python does for a whole-line statement (no carets).
+    text = linecache.getline(step.path, line).rstrip()
+    indent = len(text) - len(text.lstrip()) or 4
+    pad = max(len(text) - indent - len("raise (__exc)"), 0)
+    body = " " * indent + "raise (__exc" + " " * pad + ")"
+    source = "\n" * max(line - 2, 0) + "def %s():\n%s\n" % (step.name, body)
+    namespace = {"__exc": exc}
+    exec(compile(source, step.path, "exec"), namespace)
+    namespace[step.name]()
 
 
 def _log(kind, step, reason):
