@@ -788,6 +788,14 @@ impl Ctx<'_> {
         Err("a name that is not a literal".into())
     }
 
+    /// A constraint's `name=` keyword, if given.
+    fn name_kw(&self, b: &Bound) -> Result<Option<String>, Decline> {
+        match b.get("name") {
+            Some(n) => self.name(n, None),
+            None => Ok(None),
+        }
+    }
+
     /// `op.execute`'s argument: a string or `sa.text('...')`, and only one
     /// that `text()` passes through unchanged.
     fn sql_text(&self, e: &Expr) -> Result<String, Decline> {
@@ -819,10 +827,7 @@ impl Ctx<'_> {
                 if columns.is_empty() {
                     return Err("a constraint without columns".into());
                 }
-                let name = match b.get("name") {
-                    Some(n) => self.name(n, None)?,
-                    None => None,
-                };
+                let name = self.name_kw(&b)?;
                 if kind == "UniqueConstraint" {
                     TableItem::Unique { name, columns }
                 } else {
@@ -862,10 +867,7 @@ impl Ctx<'_> {
                     return Err("foreign key column counts differ".into());
                 }
                 TableItem::ForeignKey(ForeignKeyDef {
-                    name: match b.get("name") {
-                        Some(n) => self.name(n, None)?,
-                        None => None,
-                    },
+                    name: self.name_kw(&b)?,
                     columns,
                     referent: referent.to_string(),
                     referent_schema: referent_schema.map(str::to_string),
@@ -879,10 +881,7 @@ impl Ctx<'_> {
                 let sqltext = b.str("sqltext")?;
                 plain_sql(&sqltext)?;
                 TableItem::Check {
-                    name: match b.get("name") {
-                        Some(n) => self.name(n, None)?,
-                        None => None,
-                    },
+                    name: self.name_kw(&b)?,
                     sqltext,
                 }
             }
