@@ -30,16 +30,22 @@ impl Scripts {
     }
 
     /// `Script._head_only` (with `head_indicators` always on, as every
-    /// caller leaves it), built in one `String`: `history` makes one per
-    /// revision.
+    /// caller leaves it).
     pub(crate) fn head_only(&self, node: usize, line: Line, current: bool) -> String {
-        let n = self.map.node(node);
         let mut text = String::with_capacity(96);
+        self.push_head_only(&mut text, node, line, current);
+        text
+    }
+
+    /// [`Scripts::head_only`], appended to `text`: `history` reuses one
+    /// buffer for its 10,000 lines.
+    pub(crate) fn push_head_only(&self, text: &mut String, node: usize, line: Line, current: bool) {
+        let n = self.map.node(node);
         if line.include_parents {
-            self.push_down_revision(&mut text, node);
+            self.push_down_revision(text, node);
             if !n.rev.dependencies.is_empty() {
                 text.push_str(" (");
-                push_joined(&mut text, n.rev.dependencies.iter());
+                push_joined(text, n.rev.dependencies.iter());
                 text.push(')');
             }
             text.push_str(" -> ");
@@ -47,7 +53,7 @@ impl Scripts {
         text.push_str(&n.rev.revision);
         if line.include_branches && !n.branch_labels.is_empty() {
             text.push_str(" (");
-            push_joined(&mut text, n.branch_labels.iter());
+            push_joined(text, n.branch_labels.iter());
             text.push(')');
         }
         if n.is_real_head() {
@@ -71,7 +77,6 @@ impl Scripts {
             text.push_str(", ");
             text.push_str(self.script(node).doc());
         }
-        text
     }
 
     /// `Script.log_entry`.

@@ -116,9 +116,14 @@ pub fn history(
     }
     let base = if base.is_empty() { "base" } else { &base };
     let head = if head.is_empty() { "heads" } else { &head };
-    for line in history_lines(&s, &RevArg::str(base), &RevArg::str(head), verbose, None)? {
-        ui.print_stdout(&line);
-    }
+    each_history_line(
+        &s,
+        &RevArg::str(base),
+        &RevArg::str(head),
+        verbose,
+        None,
+        |line| ui.print_stdout(line),
+    )?;
     exit_soon(s);
     Ok(())
 }
@@ -132,19 +137,41 @@ pub(crate) fn history_lines(
     verbose: bool,
     currents: Option<&[String]>,
 ) -> Result<Vec<String>, CommandError> {
+    let mut lines = Vec::new();
+    each_history_line(s, base, head, verbose, currents, |line| {
+        lines.push(line.to_string())
+    })?;
+    Ok(lines)
+}
+
+/// [`history_lines`], each handed to `f` as soon as it is formatted (the
+/// walk, and so any error, comes first). One buffer serves every line.
+fn each_history_line(
+    s: &Scripts,
+    base: &RevArg,
+    head: &RevArg,
+    verbose: bool,
+    currents: Option<&[String]>,
+    mut f: impl FnMut(&str),
+) -> Result<(), CommandError> {
     let line = Line {
         include_branches: true,
         include_doc: true,
         include_parents: true,
         tree_indicators: true,
     };
-    Ok(walk_revisions(s, base, head)?
-        .into_iter()
-        .map(|node| {
-            let current = currents.is_some_and(|c| c.iter().any(|r| r == s.map.id(node)));
-            s.cmd_format(node, verbose, line, current)
-        })
-        .collect())
+    let mut text = String::new();
+    for node in walk_revisions(s, base, head)? {
+        let current = currents.is_some_and(|c| c.iter().any(|r| r == s.map.id(node)));
+        if verbose {
+            f(&s.log_entry(node, current));
+        } else {
+            text.clear();
+            s.push_head_only(&mut text, node, line, current);
+            f(&text);
+        }
+    }
+    Ok(())
 }
 
 /// `alembic show`.

@@ -27,7 +27,7 @@ pub use templates::list_templates;
 
 use crate::config::{Config, ConfigError};
 use crate::revision::{MapError, RevisionMap};
-use crate::script::{Script, ScriptDirectory, ScriptError};
+use crate::script::{Script, ScriptDirectory, ScriptError, ScriptFile};
 use crate::ui;
 
 /// What a command can fail with.
@@ -64,9 +64,10 @@ fn path_note(path: &Option<std::path::PathBuf>) -> String {
 
 /// The script directory with every revision loaded and the graph built:
 /// what Alembic's `ScriptDirectory.from_config` + `revision_map` give.
+/// File `i` is node `i` of the map, which owns the graph metadata.
 pub struct Scripts {
     pub dir: ScriptDirectory,
-    pub scripts: Vec<Script>,
+    pub scripts: Vec<ScriptFile>,
     pub map: RevisionMap,
 }
 
@@ -76,25 +77,30 @@ impl Scripts {
         let prepend = settings.prepend_sys_path.clone();
         let dir = ScriptDirectory::new(settings)?;
         let (results, warnings) = dir.load_scripts_each();
-        let scripts = python_fallback(config, &prepend, results)?;
+        let mut scripts = python_fallback(config, &prepend, results)?;
         for w in &warnings {
             ui::warn(&w.0);
         }
-        let map = RevisionMap::new(scripts.iter().map(|s| s.revision.clone()).collect()).map_err(
-            |error| {
-                let path = map_error_revision(&error)
-                    .and_then(|rev| scripts.iter().rev().find(|s| s.revision.revision == rev))
-                    .map(|s| s.path.clone());
-                CommandError::Map { error, path }
-            },
-        )?;
+        // The revisions move into the map rather than being copied.
+        let revisions = scripts.iter_mut().map(|s| std::mem::take(&mut s.revision));
+        let map = RevisionMap::build(revisions).map_err(|failure| CommandError::Map {
+            path: failure.node.map(|i| scripts[i].path.clone()),
+            error: failure.error,
+        })?;
+        let scripts = scripts
+            .into_iter()
+            .map(|s| ScriptFile {
+                path: s.path,
+                longdoc: s.longdoc,
+            })
+            .collect();
         for w in &map.warnings {
             ui::warn(w);
         }
         Ok(Scripts { dir, scripts, map })
     }
 
-    pub fn script(&self, node: usize) -> &Script {
+    pub fn script(&self, node: usize) -> &ScriptFile {
         &self.scripts[node]
     }
 }
@@ -141,16 +147,4 @@ fn python_fallback(
         }
     }
     Ok(scripts)
-}
-
-/// The revision whose file an error should point at, when there is one.
-fn map_error_revision(error: &MapError) -> Option<&str> {
-    match error {
-        MapError::MissingRevision { revision, .. }
-        | MapError::MissingDependency { revision, .. }
-        | MapError::BranchNameUsed { revision, .. }
-        | MapError::IllegalCharacters { revision, .. } => Some(revision),
-        MapError::Cycle { revisions, .. } if revisions.len() == 1 => Some(&revisions[0]),
-        MapError::Cycle { .. } => None,
-    }
 }

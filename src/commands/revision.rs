@@ -335,11 +335,10 @@ fn generate(
     let locations = scripts.dir.version_locations();
     let version_path: PathBuf = match g.version_path {
         None if locations.len() > 1 => match heads.iter().flatten().next() {
-            Some(&i) => scripts
-                .scripts
-                .iter()
-                .find(|s| s.revision.revision == map.id(i))
-                .and_then(|s| s.path.parent().map(Path::to_path_buf))
+            // the first file declaring the head's id
+            Some(&i) => (0..map.len())
+                .find(|&j| map.id(j) == map.id(i))
+                .and_then(|j| scripts.script(j).path.parent().map(Path::to_path_buf))
                 .unwrap_or_else(|| locations[0].clone()),
             None => {
                 return Err(CommandError::Failed(

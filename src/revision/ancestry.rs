@@ -170,7 +170,7 @@ mod tests {
             (seed >> 33) as usize % m
         };
         let id = |i: usize| format!("r{i:05}");
-        let revisions = (0..n)
+        let revisions: Vec<Revision> = (0..n)
             .map(|i| {
                 let mut down = Vec::new();
                 let mut deps = Vec::new();

@@ -60,6 +60,20 @@ pub enum MapError {
     MissingDependency { missing: String, revision: String },
 }
 
+impl MapError {
+    /// The revision whose file the error is about, when there is one.
+    pub fn revision(&self) -> Option<&str> {
+        match self {
+            MapError::MissingRevision { revision, .. }
+            | MapError::MissingDependency { revision, .. }
+            | MapError::BranchNameUsed { revision, .. }
+            | MapError::IllegalCharacters { revision, .. } => Some(revision),
+            MapError::Cycle { revisions, .. } if revisions.len() == 1 => Some(&revisions[0]),
+            MapError::Cycle { .. } => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CycleKind {
     Cycle,

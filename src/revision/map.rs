@@ -11,6 +11,7 @@ use indexmap::{IndexMap, IndexSet};
 use super::Revision;
 use super::adjacency::Graph;
 use super::error::{CycleKind, MapError};
+use super::links::Links;
 
 /// One revision plus what the map derives from the whole collection.
 #[derive(Debug, Clone)]
@@ -19,18 +20,30 @@ pub struct Node {
     /// Labels after propagation along the branch (`Revision.branch_labels`).
     pub branch_labels: IndexSet<String>,
     /// `down_revision` as node indices (`_versioned_down_revisions`).
-    pub down: Vec<usize>,
+    pub down: Links,
     /// `depends_on` resolved through ids and labels (`_resolved_dependencies`).
     pub resolved_deps: Vec<usize>,
     /// Dependencies not already implied by an ancestor's dependencies.
     pub normalized_deps: Vec<usize>,
     /// Children by `down_revision` only (`nextrev`).
-    pub nextrev: Vec<usize>,
+    pub nextrev: Links,
     /// Children by `down_revision` or `depends_on` (`_all_nextrev`).
-    pub all_nextrev: Vec<usize>,
+    pub all_nextrev: Links,
 }
 
 impl Node {
+    fn new(rev: Revision) -> Node {
+        Node {
+            branch_labels: rev.branch_labels.iter().cloned().collect(),
+            rev,
+            down: Links::default(),
+            resolved_deps: Vec::new(),
+            normalized_deps: Vec::new(),
+            nextrev: Links::default(),
+            all_nextrev: Links::default(),
+        }
+    }
+
     pub fn is_head(&self) -> bool {
         self.nextrev.is_empty()
     }
@@ -116,6 +129,15 @@ impl Hasher for KeyHasher {
 /// Revision ids and branch labels to nodes, in insertion order.
 pub(crate) type Keys = IndexMap<String, usize, BuildHasherDefault<KeyHasher>>;
 
+/// A map that could not be built.
+#[derive(Debug)]
+pub struct MapFailure {
+    pub error: MapError,
+    /// The last node declaring the revision id the error names, if it names
+    /// one (the file to point at: Alembic's dict keeps the last).
+    pub node: Option<usize>,
+}
+
 /// The revision graph.
 #[derive(Debug, Clone)]
 pub struct RevisionMap {
@@ -138,25 +160,49 @@ const ILLEGAL_CHARS: [char; 4] = ['@', '-', '+', ':'];
 impl RevisionMap {
     /// Builds the map in Alembic's order of checks, so the first error a
     /// broken history reports is the one Alembic would report.
-    pub fn new(revisions: Vec<Revision>) -> Result<RevisionMap, MapError> {
-        for r in &revisions {
-            verify(r)?;
-        }
-        let mut nodes: Vec<Node> = revisions
-            .into_iter()
-            .map(|rev| Node {
-                branch_labels: rev.branch_labels.iter().cloned().collect(),
-                rev,
-                down: Vec::new(),
-                resolved_deps: Vec::new(),
-                normalized_deps: Vec::new(),
-                nextrev: Vec::new(),
-                all_nextrev: Vec::new(),
-            })
-            .collect();
+    pub fn new(revisions: impl IntoIterator<Item = Revision>) -> Result<RevisionMap, MapError> {
+        Self::build(revisions).map_err(|failure| failure.error)
+    }
 
-        let mut warnings = Vec::new();
-        let mut keys = Keys::with_capacity_and_hasher(nodes.len(), Default::default());
+    /// [`RevisionMap::new`], saying on failure which revision is at fault.
+    /// The revisions are moved in, not copied: a caller that keeps its own
+    /// copy of 10,000 revisions pays for it in allocations.
+    pub fn build(revisions: impl IntoIterator<Item = Revision>) -> Result<RevisionMap, MapFailure> {
+        let mut map = RevisionMap {
+            nodes: revisions.into_iter().map(Node::new).collect(),
+            keys: Keys::default(),
+            graph: Graph::default(),
+            heads: Vec::new(),
+            real_heads: Vec::new(),
+            bases: Vec::new(),
+            real_bases: Vec::new(),
+            warnings: Vec::new(),
+        };
+        match map.link() {
+            Ok(()) => Ok(map),
+            Err(error) => {
+                let node = error
+                    .revision()
+                    .and_then(|id| map.nodes.iter().rposition(|n| n.rev.revision == id));
+                Err(MapFailure { error, node })
+            }
+        }
+    }
+
+    /// Everything derived from the nodes' own metadata: keys, edges, heads
+    /// and bases, the checks, the propagated branch labels.
+    fn link(&mut self) -> Result<(), MapError> {
+        let RevisionMap {
+            nodes,
+            keys,
+            warnings,
+            ..
+        } = self;
+        for n in nodes.iter() {
+            verify(&n.rev)?;
+        }
+
+        keys.reserve(nodes.len());
         for (i, n) in nodes.iter().enumerate() {
             if keys.insert(n.rev.revision.clone(), i).is_some() {
                 warnings.push(format!(
@@ -208,7 +254,7 @@ impl RevisionMap {
             if std::mem::replace(&mut visited[i], true) {
                 continue;
             }
-            let mut down = Vec::with_capacity(nodes[i].rev.down_revision.len());
+            let mut down = Links::default();
             for d in &nodes[i].rev.down_revision {
                 match keys.get(d) {
                     Some(&t) => down.push(t),
@@ -225,9 +271,9 @@ impl RevisionMap {
             let all_down = (!nodes[i].resolved_deps.is_empty() || down.len() > 1)
                 .then(|| dedupe(down.iter().chain(&nodes[i].resolved_deps).copied()));
             for &d in all_down.as_deref().unwrap_or(&down) {
-                push_unique(&mut nodes[d].all_nextrev, i);
+                nodes[d].all_nextrev.push_unique(i);
                 if down.contains(&d) {
-                    push_unique(&mut nodes[d].nextrev, i);
+                    nodes[d].nextrev.push_unique(i);
                     is_head[d] = false;
                 }
                 is_real_head[d] = false;
@@ -235,23 +281,17 @@ impl RevisionMap {
             nodes[i].down = down;
         }
 
-        let mut map = RevisionMap {
-            graph: Graph::new(&nodes),
-            heads: (0..nodes.len()).filter(|&i| is_head[i]).collect(),
-            real_heads: (0..nodes.len()).filter(|&i| is_real_head[i]).collect(),
-            bases: (0..nodes.len()).filter(|&i| nodes[i].is_base()).collect(),
-            real_bases: (0..nodes.len())
-                .filter(|&i| nodes[i].is_real_base())
-                .collect(),
-            nodes,
-            keys,
-            warnings,
-        };
-        map.normalize_depends_on();
-        map.graph.set_normalized(&map.nodes);
-        map.detect_cycles(&id_keys)?;
-        map.add_branches();
-        Ok(map)
+        self.graph = Graph::new(&self.nodes);
+        let all = 0..self.nodes.len();
+        self.heads = all.clone().filter(|&i| is_head[i]).collect();
+        self.real_heads = all.clone().filter(|&i| is_real_head[i]).collect();
+        self.bases = all.clone().filter(|&i| self.nodes[i].is_base()).collect();
+        self.real_bases = all.filter(|&i| self.nodes[i].is_real_base()).collect();
+        self.normalize_depends_on();
+        self.graph.set_normalized(&self.nodes);
+        self.detect_cycles(&id_keys)?;
+        self.add_branches();
+        Ok(())
     }
 
     fn normalize_depends_on(&mut self) {
@@ -534,12 +574,6 @@ impl RevisionMap {
     }
 }
 
-fn push_unique(v: &mut Vec<usize>, x: usize) {
-    if !v.contains(&x) {
-        v.push(x);
-    }
-}
-
 /// Checks `Revision.__init__` makes before a revision joins any map.
 fn verify(r: &Revision) -> Result<(), MapError> {
     if r.down_revision.contains(&r.revision) {
@@ -554,12 +588,13 @@ fn verify(r: &Revision) -> Result<(), MapError> {
             revisions: vec![r.revision.clone()],
         });
     }
-    let mut chars: Vec<String> = ILLEGAL_CHARS
-        .iter()
-        .filter(|c| r.revision.contains(**c))
-        .map(|c| c.to_string())
-        .collect();
-    if !chars.is_empty() {
+    // one pass over the id for the usual answer, none of them
+    if r.revision.contains(ILLEGAL_CHARS) {
+        let mut chars: Vec<String> = ILLEGAL_CHARS
+            .iter()
+            .filter(|c| r.revision.contains(**c))
+            .map(|c| c.to_string())
+            .collect();
         chars.sort();
         return Err(MapError::IllegalCharacters {
             chars,

@@ -4,12 +4,14 @@
 mod adjacency;
 mod ancestry;
 mod error;
+mod links;
 mod map;
 mod plan;
 mod resolve;
 
 pub use error::{CycleKind, MapError, RevisionError};
-pub use map::{Edges, Node, RevisionMap};
+pub use links::Links;
+pub use map::{Edges, MapFailure, Node, RevisionMap};
 pub use plan::{StampStep, Walk};
 pub use resolve::Target;
 

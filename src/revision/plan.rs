@@ -236,6 +236,8 @@ impl RevisionMap {
 
         let mut output = Vec::with_capacity(remaining);
         let mut idx = 0usize;
+        // reused: one list per revision walked would be 10,000 allocations
+        let mut to_add: Vec<usize> = Vec::new();
         while !current.is_empty() {
             let candidate = current[idx];
             if let Some(other) = ancestors
@@ -253,14 +255,15 @@ impl RevisionMap {
                 remaining -= 1;
             }
             let node = &self.nodes[candidate];
-            let to_add: Vec<usize> = self
-                .graph
-                .edges(Edges::NormalizedDown)
-                .map_or(&[][..], |a| a.of(candidate))
-                .iter()
-                .copied()
-                .filter(|r| todo[*r] && !current.contains(r))
-                .collect();
+            to_add.clear();
+            to_add.extend(
+                self.graph
+                    .edges(Edges::NormalizedDown)
+                    .map_or(&[][..], |a| a.of(candidate))
+                    .iter()
+                    .copied()
+                    .filter(|r| todo[*r] && !current.contains(r)),
+            );
             if to_add.is_empty() {
                 current.remove(idx);
                 ancestors.remove(idx);

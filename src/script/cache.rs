@@ -152,8 +152,14 @@ where
     let now = cache.now;
     let old = cache.old.as_ref();
     // Opened up front (one `open` per directory) for the files not in the
-    // cache or changed since: the paths move into the scripts below.
-    let dirs = Dirs::open(files.iter().map(|f| f.path.as_path()));
+    // cache or changed since, as the paths move into the scripts below;
+    // not when the cache holds every file unchanged (a warm run), which
+    // spares a serial pass over every path. A file missed even so (one
+    // renamed in place of another) opens its own directory.
+    let all_cached = old.is_some_and(|o| {
+        o.entries.len() == files.len() && o.unchanged.iter().all(|&unchanged| unchanged)
+    });
+    let dirs = (!all_cached).then(|| Dirs::open(files.iter().map(|f| f.path.as_path())));
     let (results, fates): (Vec<Result<Script, ScriptError>>, Vec<Fate>) = files
         .into_par_iter()
         .enumerate()
@@ -164,7 +170,6 @@ where
             if let Some(old) = old
                 && let Some(j) = old.find(i, &file.path)
                 && old.unchanged[j]
-                && let Some(stamp) = old.stamp(j)
                 && let Some((revision, longdoc)) = old.decode(j)
             {
                 let script = Script {
@@ -172,12 +177,20 @@ where
                     path: file.path,
                     longdoc,
                 };
-                return (Ok(script), Fate::Hit(stamp));
+                return (Ok(script), Fate::Hit(j));
             }
+            let own;
+            let (dirs, i) = match &dirs {
+                Some(dirs) => (dirs, i),
+                None => {
+                    own = Dirs::open([file.path.as_path()]);
+                    (&own, 0)
+                }
+            };
             let stamp = dirs.stat(i, &file.path).ok();
             let result = dirs.with_contents(i, &file, |c| parse(&file, c));
             let fate = match stamp {
-                Some(s) if result.is_ok() && !racy(&s, now) => Fate::Store(s),
+                Some(s) if result.is_ok() && !racy(&s, now) => Fate::Store(Box::new(s)),
                 _ => Fate::Parsed,
             };
             (result, fate)
@@ -205,7 +218,8 @@ where
             .iter()
             .zip(&fates)
             .filter_map(|(r, fate)| match (r, fate) {
-                (Ok(script), Fate::Hit(s) | Fate::Store(s)) => Some((s, script)),
+                (Ok(script), Fate::Hit(j)) => Some((old?.stamp(*j)?, script)),
+                (Ok(script), Fate::Store(s)) => Some((**s, script)),
                 _ => None,
             });
         report.written = match encode(kept) {
@@ -223,10 +237,11 @@ where
 enum Fate {
     /// Sourceless: neither read nor cached.
     Skip,
-    /// From the cache.
-    Hit(Stamp),
-    /// Parsed, to be stored.
-    Store(Stamp),
+    /// From the cache: entry `j` of the file read (which keeps its stamp).
+    Hit(usize),
+    /// Parsed, to be stored (boxed, so that the list of 10,000 fates of a
+    /// warm run, which has none, stays small).
+    Store(Box<Stamp>),
     /// Parsed, not to be stored (an error, a racy or vanished file).
     Parsed,
 }
@@ -464,17 +479,12 @@ impl Cached {
             use std::ffi::OsStr;
             use std::os::unix::ffi::OsStrExt;
 
-            let paths: Vec<&Path> = self
-                .entries
-                .iter()
-                .map(|e| Path::new(OsStr::from_bytes(self.path_of(e))))
-                .collect();
-            let dirs = Dirs::open(paths.iter().copied());
-            self.unchanged = paths
-                .par_iter()
-                .enumerate()
-                .map(|(j, path)| {
-                    dirs.stat(j, path)
+            let path = |j: usize| Path::new(OsStr::from_bytes(self.path_of(&self.entries[j])));
+            let dirs = Dirs::open((0..self.entries.len()).map(path));
+            self.unchanged = (0..self.entries.len())
+                .into_par_iter()
+                .map(|j| {
+                    dirs.stat(j, path(j))
                         .ok()
                         .is_some_and(|s| Some(s) == self.stamp(j))
                 })
@@ -574,9 +584,16 @@ impl<'a> Reader<'a> {
     fn string(&mut self) -> Option<String> {
         Some(std::str::from_utf8(self.bytes()?).ok()?.to_owned())
     }
+    /// A list, in a vector of its exact size (collecting into an `Option`
+    /// would start at four elements: 10,000 `down_revision` lists of one).
     fn strings(&mut self) -> Option<Vec<String>> {
         let n = self.u32()? as usize;
-        (0..n).map(|_| self.string()).collect()
+        // every string takes at least its 4-byte length
+        let mut v = Vec::with_capacity(n.min(self.b.len().saturating_sub(self.i) / 4));
+        for _ in 0..n {
+            v.push(self.string()?);
+        }
+        Some(v)
     }
 }
 
@@ -611,7 +628,7 @@ impl Writer {
 /// The cache file for these entries (keyed by each script's path, its
 /// file's), or `None` when there is nothing to store (or something does
 /// not fit the format).
-fn encode<'a>(entries: impl Iterator<Item = (&'a Stamp, &'a Script)>) -> Option<Vec<u8>> {
+fn encode<'a>(entries: impl Iterator<Item = (Stamp, &'a Script)>) -> Option<Vec<u8>> {
     let mut body = Writer::default();
     body.u32(0);
     let mut count: u32 = 0;
@@ -792,7 +809,7 @@ mod tests {
             ino: 42,
             dev: 3,
         };
-        let data = encode(scripts.iter().map(|s| (&stamp, s))).unwrap();
+        let data = encode(scripts.iter().map(|s| (stamp, s))).unwrap();
         let cached = Cached::parse(data.clone()).unwrap();
         assert_eq!(cached.entries.len(), 2);
         // by position, then by path

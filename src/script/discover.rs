@@ -9,6 +9,7 @@
 //! `resolve()`d; a resolved path seen twice is skipped with Alembic's
 //! warning; then the file name must match Alembic's revision-file pattern.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::ffi::{OsStr, OsString};
 use std::fs;
@@ -177,11 +178,11 @@ impl Walk {
     /// One `os.walk` step and its sub-directories; `false` stops the walk
     /// (the `break` of a non-recursive listing).
     fn visit(&mut self, root: PathBuf, real_root: Option<PathBuf>) -> bool {
-        let Some(entries) = list_dir(&root) else {
+        let Some(mut files) = list_dir(&root) else {
             return true;
         };
-        let (mut dirs, mut files): (Vec<Entry>, Vec<Entry>) =
-            entries.into_iter().partition(|e| e.is_dir);
+        // the few directories out, the files left in place
+        let mut dirs: Vec<Entry> = files.extract_if(.., |e| e.is_dir).collect();
         let in_pycache = root
             .file_name()
             .is_some_and(|n| n.to_string_lossy().ends_with("__pycache__"));
@@ -250,6 +251,15 @@ impl Walk {
     }
 }
 
+/// `dir.join(name)` for a name without separators, in one allocation
+/// (`join` copies `dir`, then grows the copy): 10,000 paths per listing.
+fn join(dir: &Path, name: &OsStr) -> PathBuf {
+    let mut path = PathBuf::with_capacity(dir.as_os_str().len() + 1 + name.len());
+    path.push(dir);
+    path.push(name);
+    path
+}
+
 /// The revision files of the given (absolute) version locations, in
 /// Alembic's load order, and the warnings Alembic would emit.
 pub(crate) fn discover(
@@ -276,18 +286,16 @@ pub(crate) fn discover(
     let mut warnings = Vec::new();
     for listed in walk.out {
         let (dir, real_dir) = &walk.dirs[listed.dir];
+        let listed_name = match listed.name.to_str() {
+            Some(name) => Cow::Borrowed(name),
+            None => listed.name.to_string_lossy(),
+        };
         // the name can only change through a symlink
-        if listed.plain
-            && !check_dupes
-            && match listed.name.to_str() {
-                Some(name) => match_rev_file(name, sourceless).is_none(),
-                None => match_rev_file(&listed.name.to_string_lossy(), sourceless).is_none(),
-            }
-        {
+        if listed.plain && !check_dupes && match_rev_file(&listed_name, sourceless).is_none() {
             continue;
         }
         let real = match (listed.plain, real_dir) {
-            (true, Some(r)) => r.join(&listed.name),
+            (true, Some(r)) => join(r, &listed.name),
             _ => resolve(&dir.join(&listed.name)),
         };
         if check_dupes {
@@ -301,7 +309,7 @@ pub(crate) fn discover(
             seen.insert(real.clone());
         }
         let name = if listed.plain {
-            listed.name.to_string_lossy()
+            listed_name
         } else {
             real.file_name().unwrap_or_default().to_string_lossy()
         };

@@ -150,16 +150,36 @@ pub struct Script {
     pub longdoc: String,
 }
 
-impl Script {
-    /// First paragraph of the docstring (Alembic's `Script.doc`): up to
-    /// the first blank line. A byte scan; `str::find` sets up a substring
-    /// searcher per call, which `history` pays 10,000 times.
+/// A loaded revision file once its graph metadata has moved into the
+/// revision map: what the commands print about it besides the graph.
+#[derive(Debug, Clone)]
+pub struct ScriptFile {
+    /// Resolved absolute path (Alembic prints `Path.resolve()`).
+    pub path: PathBuf,
+    /// The module docstring, `.strip()`ped (Alembic's `Script.longdoc`).
+    pub longdoc: String,
+}
+
+impl ScriptFile {
+    /// First paragraph of the docstring (Alembic's `Script.doc`).
     pub fn doc(&self) -> &str {
-        let b = self.longdoc.as_bytes();
-        match b.windows(2).position(|w| w == b"\n\n") {
-            Some(i) => &self.longdoc[..i],
-            None => &self.longdoc,
-        }
+        first_paragraph(&self.longdoc)
+    }
+}
+
+/// Up to the first blank line. A byte scan; `str::find` sets up a
+/// substring searcher per call, which `history` pays 10,000 times.
+fn first_paragraph(longdoc: &str) -> &str {
+    match longdoc.as_bytes().windows(2).position(|w| w == b"\n\n") {
+        Some(i) => &longdoc[..i],
+        None => longdoc,
+    }
+}
+
+impl Script {
+    /// First paragraph of the docstring (Alembic's `Script.doc`).
+    pub fn doc(&self) -> &str {
+        first_paragraph(&self.longdoc)
     }
 
     /// Reads one revision file (`Script._from_path` after the name checks).

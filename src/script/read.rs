@@ -102,9 +102,9 @@ mod imp {
 
     /// The files' directories, opened once.
     pub(crate) struct Dirs {
-        fds: Vec<Option<OwnedFd>>,
+        pub(super) fds: Vec<Option<OwnedFd>>,
         /// Per file: index into `fds` and where its name starts in the path.
-        of: Vec<(usize, usize)>,
+        pub(super) of: Vec<(usize, usize)>,
     }
 
     fn open_dir(path: &[u8]) -> Option<OwnedFd> {
@@ -129,8 +129,20 @@ mod imp {
             let mut paths: Vec<&[u8]> = Vec::new();
             let mut fds = Vec::new();
             let mut of = Vec::with_capacity(files.size_hint().0);
+            // the previous file's `dir/` and entry in `of`
+            let mut previous: Option<(&[u8], (usize, usize))> = None;
             for f in files {
                 let bytes = f.as_os_str().as_bytes();
+                // usually in the previous file's directory: a prefix
+                // compare and a search for `/` in the name, rather than
+                // looking for the last `/` a byte at a time
+                if let Some((dir, entry)) = previous
+                    && bytes.starts_with(dir)
+                    && !bytes[dir.len()..].contains(&b'/')
+                {
+                    of.push(entry);
+                    continue;
+                }
                 // an absolute path: `/dir/name` (the root itself is `/`)
                 let Some(slash) = bytes.iter().rposition(|&c| c == b'/') else {
                     of.push((usize::MAX, 0));
@@ -150,6 +162,7 @@ mod imp {
                     }
                 };
                 of.push((i, slash + 1));
+                previous = Some((&bytes[..=slash], (i, slash + 1)));
             }
             Dirs { fds, of }
         }
@@ -268,4 +281,40 @@ mod imp {
 /// Reads one whole file (for single-file callers).
 pub(crate) fn read_file(path: &Path) -> io::Result<Vec<u8>> {
     std::fs::read(path)
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::path::Path;
+
+    use super::Dirs;
+
+    #[test]
+    fn each_file_gets_its_own_directory_and_name() {
+        let paths = [
+            "/a/x.py",
+            "/a/y.py",
+            "/a/b/z.py",
+            "/a/w.py",
+            "/r.py",
+            "/a/",
+            "rel.py",
+        ];
+        let dirs = Dirs::open(paths.iter().map(Path::new));
+        // (directory, where the name starts), directories in first-seen order
+        let of: Vec<(usize, usize)> = dirs.of.clone();
+        assert_eq!(
+            of,
+            [
+                (0, 3),
+                (0, 3),
+                (1, 5),
+                (0, 3),
+                (2, 1),
+                (0, 3),
+                (usize::MAX, 0)
+            ]
+        );
+        assert_eq!(dirs.fds.len(), 3);
+    }
 }
