@@ -566,9 +566,18 @@ impl<'a> Formatter<'a> {
     }
 }
 
-/// `HelpFormatter.format_help`'s final clean-up.
+/// `HelpFormatter.format_help`'s final clean-up (`re.sub('\n\n\n+', '\n\n', ...)`).
+/// Without a regex: every command builds its parser, which calls this, and
+/// compiling the pattern was ~0.35 ms of a 26 ms `heads`.
 pub(crate) fn finish(text: &str) -> String {
-    let collapsed = regex_replace(text, r"\n\n\n+", "\n\n");
+    let mut collapsed = String::with_capacity(text.len());
+    let mut newlines = 0;
+    for c in text.chars() {
+        newlines = if c == '\n' { newlines + 1 } else { 0 };
+        if newlines <= 2 {
+            collapsed.push(c);
+        }
+    }
     if collapsed.is_empty() {
         return String::new();
     }
