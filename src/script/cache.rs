@@ -108,9 +108,7 @@ impl Cache {
     /// `None` when the cache is off (or has no home).
     pub(crate) fn open(locations: &[PathBuf]) -> Option<Cache> {
         let path = cache_file(locations)?;
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or((0, 0), |d| (d.as_secs() as i64, d.subsec_nanos()));
+        let now = now();
         let bytes = fs::read(&path).ok();
         let existed = bytes.is_some();
         let mut old = bytes.and_then(Cached::parse);
@@ -244,6 +242,13 @@ enum Fate {
     Store(Box<Stamp>),
     /// Parsed, not to be stored (an error, a racy or vanished file).
     Parsed,
+}
+
+/// Seconds and nanoseconds since the epoch, as stamps hold times.
+fn now() -> (i64, u32) {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or((0, 0), |d| (d.as_secs() as i64, d.subsec_nanos()))
 }
 
 /// Changed too recently for its stamp to prove it unchanged later.
@@ -755,23 +760,8 @@ pub(crate) fn write_side_file(path: &Path, data: &[u8]) -> io::Result<()> {
 /// The stamp of the file at `path` and whether it is old enough to be
 /// stored (see [`RACY_SECS`]); `None` when it cannot be `stat`ed.
 pub(crate) fn stamp_of(path: &Path) -> Option<(Stamp, bool)> {
-    #[cfg(unix)]
-    let stamp = {
-        use std::os::unix::fs::MetadataExt;
-        let m = fs::metadata(path).ok()?;
-        Stamp {
-            size: m.size(),
-            mtime: (m.mtime(), m.mtime_nsec() as u32),
-            ctime: (m.ctime(), m.ctime_nsec() as u32),
-            ino: m.ino(),
-            dev: m.dev(),
-        }
-    };
-    #[cfg(not(unix))]
-    let stamp = read::Dirs::open([path]).stat(0, path).ok()?;
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or((0, 0), |d| (d.as_secs() as i64, d.subsec_nanos()));
+    let stamp = read::stat_path(path).ok()?;
+    let now = now();
     Some((stamp, !racy(&stamp, now)))
 }
 

@@ -95,10 +95,9 @@ mod imp {
     use std::io;
     use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
     use std::os::unix::ffi::OsStrExt;
-    use std::os::unix::fs::MetadataExt;
     use std::path::Path;
 
-    use super::{Stamp, read_to_buf};
+    use super::{Stamp, read_to_buf, stat_path};
 
     /// The files' directories, opened once.
     pub(crate) struct Dirs {
@@ -210,14 +209,7 @@ mod imp {
         pub(crate) fn stat(&self, i: usize, path: &Path) -> io::Result<Stamp> {
             let mut stack = [0u8; 256];
             let Some(dir) = self.at(i, path, &mut stack) else {
-                let m = std::fs::metadata(path)?;
-                return Ok(Stamp {
-                    size: m.size(),
-                    mtime: (m.mtime(), m.mtime_nsec() as u32),
-                    ctime: (m.ctime(), m.ctime_nsec() as u32),
-                    ino: m.ino(),
-                    dev: m.dev(),
-                });
+                return stat_path(path);
             };
             // SAFETY: an all-zero `stat` is a valid value of this plain C struct.
             let mut st: libc::stat = unsafe { std::mem::zeroed() };
@@ -238,6 +230,26 @@ mod imp {
     }
 }
 
+/// `stat` of one file by path (symlinks followed), for files outside a
+/// listed directory.
+#[cfg(unix)]
+pub(crate) fn stat_path(path: &Path) -> io::Result<Stamp> {
+    use std::os::unix::fs::MetadataExt;
+    let m = std::fs::metadata(path)?;
+    Ok(Stamp {
+        size: m.size(),
+        mtime: (m.mtime(), m.mtime_nsec() as u32),
+        ctime: (m.ctime(), m.ctime_nsec() as u32),
+        ino: m.ino(),
+        dev: m.dev(),
+    })
+}
+
+#[cfg(not(unix))]
+pub(crate) fn stat_path(path: &Path) -> io::Result<Stamp> {
+    Dirs::open([path]).stat(0, path)
+}
+
 #[cfg(not(unix))]
 mod imp {
     use std::fs::File;
@@ -245,7 +257,7 @@ mod imp {
     use std::path::Path;
     use std::time::{SystemTime, UNIX_EPOCH};
 
-    use super::{Stamp, read_to_buf};
+    use super::{Stamp, read_to_buf, stat_path};
 
     pub(crate) struct Dirs;
 
