@@ -3,17 +3,15 @@
 //!
 //! alembic-rs reads `sqlalchemy.url` from `alembic.ini` and prints it back in
 //! places where Alembic does (e.g. `--sql` headers, log lines, error messages),
-//! so both directions must be byte-identical to SQLAlchemy 2.x. The parser is
-//! SQLAlchemy's own regular expression (`_parse_url`), run with the `regex`
-//! crate, whose leftmost-first semantics pick the same match and captures as
-//! Python's backtracking engine for this pattern; the decoding and quoting
-//! helpers follow `urllib.parse` (`unquote`, `quote`, `quote_plus`,
-//! `parse_qsl`).
+//! so both directions must be byte-identical to SQLAlchemy 2.x. The parser
+//! ([`match_url`]) finds what SQLAlchemy's regular expression (`_parse_url`)
+//! captures under Python's backtracking, written out by hand: compiling the
+//! pattern cost every connecting command ~1 ms and half a megabyte of
+//! regex-engine code pages (a unit test checks the two agree); the decoding
+//! and quoting helpers follow `urllib.parse` (`unquote`, `quote`,
+//! `quote_plus`, `parse_qsl`).
 
 use std::fmt;
-use std::sync::LazyLock;
-
-use regex::Regex;
 
 use super::Dialect;
 
@@ -53,27 +51,105 @@ pub struct Url {
     query: Vec<(String, Vec<String>)>,
 }
 
-static URL_PATTERN: LazyLock<Regex> = LazyLock::new(|| {
-    // SQLAlchemy 2.x `_parse_url`, verbatim apart from the `^` anchor
-    // (`re.match` anchors at the start only) and verbose-mode whitespace.
-    Regex::new(concat!(
-        r"^(?P<name>[\w\+]+)://",
-        r"(?:(?P<username>[^:/]*)(?::(?P<password>[^@]*))?@)?",
-        r"(?:(?:\[(?P<ipv6host>[^/\?]+)\]|(?P<ipv4host>[^/:\?]+))?(?::(?P<port>[^/\?]*))?)?",
-        r"(?:/(?P<database>[^\?]*))?",
-        r"(?:\?(?P<query>.*))?",
-    ))
-    .expect("SQLAlchemy URL pattern compiles")
-});
+/// What SQLAlchemy's `_parse_url` pattern captures:
+///
+/// ```text
+/// (?P<name>[\w\+]+)://
+/// (?:(?P<username>[^:/]*)(?::(?P<password>[^@]*))?@)?
+/// (?:(?:\[(?P<ipv6host>[^/\?]+)\]|(?P<ipv4host>[^/:\?]+))?(?::(?P<port>[^/\?]*))?)?
+/// (?:/(?P<database>[^\?]*))?
+/// (?:\?(?P<query>.*))?
+/// ```
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Captures<'a> {
+    name: &'a str,
+    username: Option<&'a str>,
+    password: Option<&'a str>,
+    ipv6host: Option<&'a str>,
+    ipv4host: Option<&'a str>,
+    port: Option<&'a str>,
+    database: Option<&'a str>,
+    query: Option<&'a str>,
+}
+
+/// The pattern's match (anchored at the start only, as `re.match`). Every
+/// group after `://` is optional, so the first way each group can match
+/// is the one taken and nothing after it can send the engine back; what is
+/// left is where backtracking *within* a group lands, noted per group.
+fn match_url(text: &str) -> Option<Captures<'_>> {
+    // Python's `\w`: `str.isalnum()` or `_`.
+    let name_len = text
+        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '+'))
+        .unwrap_or(text.len());
+    let mut rest = text[name_len..].strip_prefix("://")?;
+    let mut caps = Captures {
+        name: &text[..name_len],
+        ..Captures::default()
+    };
+    if caps.name.is_empty() {
+        return None;
+    }
+
+    // userinfo: the username stops at the first `:` or `/`; with a `:`
+    // there, the password runs to the first `@` after it. Without one
+    // (or with no `@` after the `:`), the username backs off to the last
+    // `@` before that stop.
+    let stop = rest.find([':', '/']).unwrap_or(rest.len());
+    let with_password = rest[stop..]
+        .strip_prefix(':')
+        .and_then(|after| after.find('@').map(|at| (stop, stop + 1 + at)));
+    if let Some((colon, at)) = with_password {
+        caps.username = Some(&rest[..colon]);
+        caps.password = Some(&rest[colon + 1..at]);
+        rest = &rest[at + 1..];
+    } else if let Some(at) = rest[..stop].rfind('@') {
+        caps.username = Some(&rest[..at]);
+        rest = &rest[at + 1..];
+    }
+
+    // host: `[...]` backs off to the last `]` before a `/` or `?` (at
+    // least one character inside), else a run of anything but `/:?`.
+    let ipv6 = rest.strip_prefix('[').and_then(|body| {
+        let stop = body.find(['/', '?']).unwrap_or(body.len());
+        body[..stop]
+            .rfind(']')
+            .filter(|&close| close > 0)
+            .map(|close| (&body[..close], &body[close + 1..]))
+    });
+    if let Some((host, after)) = ipv6 {
+        caps.ipv6host = Some(host);
+        rest = after;
+    } else {
+        let len = rest.find(['/', ':', '?']).unwrap_or(rest.len());
+        if len > 0 {
+            caps.ipv4host = Some(&rest[..len]);
+            rest = &rest[len..];
+        }
+    }
+    if let Some(after) = rest.strip_prefix(':') {
+        let len = after.find(['/', '?']).unwrap_or(after.len());
+        caps.port = Some(&after[..len]);
+        rest = &after[len..];
+    }
+    if let Some(after) = rest.strip_prefix('/') {
+        let len = after.find('?').unwrap_or(after.len());
+        caps.database = Some(&after[..len]);
+        rest = &after[len..];
+    }
+    if let Some(after) = rest.strip_prefix('?') {
+        // `.` stops at a newline
+        caps.query = Some(&after[..after.find('\n').unwrap_or(after.len())]);
+    }
+    Some(caps)
+}
 
 impl Url {
     /// `sqlalchemy.engine.make_url(text)`.
     pub fn parse(text: &str) -> Result<Url, UrlError> {
-        let caps = URL_PATTERN.captures(text).ok_or(UrlError::Unparseable)?;
-        let group = |name: &str| caps.name(name).map(|m| m.as_str());
+        let caps = match_url(text).ok_or(UrlError::Unparseable)?;
 
         let mut query: Vec<(String, Vec<String>)> = Vec::new();
-        if let Some(q) = group("query") {
+        if let Some(q) = caps.query {
             for (key, value) in parse_qsl(q) {
                 match query.iter_mut().find(|(k, _)| *k == key) {
                     Some((_, values)) => values.push(value),
@@ -84,15 +160,15 @@ impl Url {
 
         // SQLAlchemy converts a non-empty port with `int()`, and `URL.create`
         // runs `int()` on an empty one too, so `h:/db` is an error as well.
-        let port = group("port").map(parse_port).transpose()?;
+        let port = caps.port.map(parse_port).transpose()?;
 
         Ok(Url {
-            drivername: group("name").unwrap_or_default().to_string(),
-            username: group("username").map(unquote),
-            password: group("password").map(unquote),
-            host: group("ipv4host").or(group("ipv6host")).map(str::to_string),
+            drivername: caps.name.to_string(),
+            username: caps.username.map(unquote),
+            password: caps.password.map(unquote),
+            host: caps.ipv4host.or(caps.ipv6host).map(str::to_string),
             port,
-            database: group("database").map(unquote),
+            database: caps.database.map(unquote),
             query,
         })
     }
@@ -358,6 +434,54 @@ mod tests {
 
     fn parts(u: &Url) -> Parts<'_> {
         (u.username(), u.password(), u.host(), u.port(), u.database())
+    }
+
+    /// `match_url` captures what SQLAlchemy's pattern does under a
+    /// leftmost-first engine (the `regex` crate picks the same captures as
+    /// Python's backtracking here), on strings made mostly of the
+    /// characters the pattern cares about.
+    #[test]
+    fn match_url_agrees_with_sqlalchemys_pattern() {
+        let pattern = regex::Regex::new(concat!(
+            r"^(?P<name>[\w\+]+)://",
+            r"(?:(?P<username>[^:/]*)(?::(?P<password>[^@]*))?@)?",
+            r"(?:(?:\[(?P<ipv6host>[^/\?]+)\]|(?P<ipv4host>[^/:\?]+))?(?::(?P<port>[^/\?]*))?)?",
+            r"(?:/(?P<database>[^\?]*))?",
+            r"(?:\?(?P<query>.*))?",
+        ))
+        .unwrap();
+        let alphabet: Vec<char> = "a1_+:/@[]?\n%-".chars().collect();
+        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+        let mut next = move |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        for _ in 0..200_000 {
+            let mut text = String::new();
+            if next(4) != 0 {
+                text.push_str(["pg", "a+b", "", "_"][next(4)]);
+                text.push_str("://");
+            }
+            for _ in 0..next(14) {
+                text.push(alphabet[next(alphabet.len())]);
+            }
+            let expected = pattern.captures(&text).map(|c| {
+                let g = |n: &str| c.name(n).map(|m| m.as_str());
+                Captures {
+                    name: g("name").unwrap(),
+                    username: g("username"),
+                    password: g("password"),
+                    ipv6host: g("ipv6host"),
+                    ipv4host: g("ipv4host"),
+                    port: g("port"),
+                    database: g("database"),
+                    query: g("query"),
+                }
+            });
+            assert_eq!(match_url(&text), expected, "{text:?}");
+        }
     }
 
     #[test]

@@ -44,6 +44,11 @@ pub(crate) struct Relative<'a> {
 }
 
 pub(crate) fn match_relative(target: &str) -> Option<Relative<'_>> {
+    // The pattern needs a sign; most targets (`head`, ids) have none, and
+    // compiling it was most of the time resolving them took.
+    if !target.contains(['+', '-']) {
+        return None;
+    }
     let c = RELATIVE.captures(target)?;
     let relative = c.get(3)?.as_str();
     Some(Relative {
