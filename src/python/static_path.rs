@@ -7,20 +7,36 @@ use std::collections::{HashMap, HashSet};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString};
 
-use crate::static_ops::{self, ColumnKey, Dialect, Family, StaticModule, Tails};
+use crate::static_ops::model::ServerDefault;
+use crate::static_ops::{
+    self, ColumnKey, Compiled, Dialect, Family, Piece, Pieces, StaticModule, Tails,
+};
 
 #[pyclass(module = "_alembic_rs")]
 pub struct StaticPath {
     dialect: Dialect,
     tails: Tails,
+    pieces: Pieces,
     modules: HashMap<String, StaticModule>,
     /// `compile(keys) -> [spec or None]` (`_rs/static.py`).
     compile: Py<PyAny>,
+    /// `compile_pieces(pieces) -> [(text, datetime) or None]`, for
+    /// `alter_column` (`_rs/static.py`).
+    compile_pieces: Py<PyAny>,
+}
+
+/// `server_default` as the host receives it: `(kind, value)`.
+fn default_arg(d: &ServerDefault) -> (&'static str, &str) {
+    match d {
+        ServerDefault::Text(s) => ("text", s.as_str()),
+        ServerDefault::Str(s) => ("str", s.as_str()),
+    }
 }
 
 #[pymethods]
 impl StaticPath {
     #[new]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
         family: &str,
@@ -28,6 +44,7 @@ impl StaticPath {
         reserved: Vec<String>,
         max_name_length: usize,
         compile: Py<PyAny>,
+        compile_pieces: Py<PyAny>,
         paths: Vec<String>,
     ) -> PyResult<StaticPath> {
         let family = match family {
@@ -62,8 +79,10 @@ impl StaticPath {
                 },
             },
             tails: Tails::new(),
+            pieces: Pieces::new(),
             modules,
             compile,
+            compile_pieces,
         })
     }
 
@@ -91,16 +110,13 @@ impl StaticPath {
         if !missing.is_empty() {
             let keys = PyList::empty(py);
             for k in &missing {
-                let default = k.server_default.as_ref().map(|d| match d {
-                    static_ops::model::ServerDefault::Text(s) => ("text", s.as_str()),
-                    static_ops::model::ServerDefault::Str(s) => ("str", s.as_str()),
-                });
                 keys.append((
                     k.type_src.as_str(),
                     k.nullable,
-                    default,
+                    k.server_default.as_ref().map(default_arg),
                     k.sole_pk,
                     k.autoincrement,
+                    k.client_default,
                 ))?;
             }
             let specs: Vec<Option<String>> = self.compile.bind(py).call1((keys,))?.extract()?;
@@ -108,25 +124,62 @@ impl StaticPath {
                 self.tails.insert(k, spec);
             }
         }
-        Ok(match static_ops::render(body, &self.dialect, &self.tails) {
-            // (sql, source line, whether it is `op.execute`'s text)
-            Ok(stmts) => PyList::new(
-                py,
-                stmts
-                    .into_iter()
-                    .zip(&body.lines)
-                    .zip(&body.ops)
-                    .map(|((sql, line), op)| {
+        compile_pieces(py, &self.compile_pieces, &mut self.pieces, body)?;
+        Ok(
+            match static_ops::render(body, &self.dialect, &self.tails, &self.pieces) {
+                // (sql, source line, whether it is `op.execute`'s text)
+                Ok(stmts) => PyList::new(
+                    py,
+                    stmts.into_iter().map(|(i, sql)| {
                         let sql = if as_sql {
                             static_ops::finish(&sql)
                         } else {
                             sql
                         };
-                        (sql, *line, matches!(op, static_ops::StaticOp::Execute(_)))
+                        (
+                            sql,
+                            body.lines[i],
+                            matches!(body.ops[i], static_ops::StaticOp::Execute(_)),
+                        )
                     }),
-            )?
-            .into_any(),
-            Err(reason) => PyString::new(py, &reason).into_any(),
-        })
+                )?
+                .into_any(),
+                Err(reason) => PyString::new(py, &reason).into_any(),
+            },
+        )
     }
+}
+
+/// Has the host (`compile`) compile the `alter_column` pieces of `body`
+/// not seen yet in this run.
+fn compile_pieces(
+    py: Python<'_>,
+    compile: &Py<PyAny>,
+    pieces: &mut Pieces,
+    body: &static_ops::StaticBody,
+) -> PyResult<()> {
+    let mut seen = HashSet::new();
+    let missing: Vec<Piece> = static_ops::pieces(body)
+        .into_iter()
+        .filter(|p| !pieces.contains_key(p) && seen.insert(p.clone()))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let items = PyList::empty(py);
+    for p in &missing {
+        match p {
+            Piece::Type(src) => items.append(("type", src.as_str(), py.None()))?,
+            Piece::Default(d) => {
+                let (kind, value) = default_arg(d);
+                items.append(("default", kind, value))?
+            }
+            Piece::Comment(c) => items.append(("comment", c.as_str(), py.None()))?,
+        }
+    }
+    let compiled: Vec<Option<(String, bool)>> = compile.bind(py).call1((items,))?.extract()?;
+    for (p, c) in missing.into_iter().zip(compiled) {
+        pieces.insert(p, c.map(|(text, datetime)| Compiled { text, datetime }));
+    }
+    Ok(())
 }

@@ -13,6 +13,8 @@ use std::collections::HashMap;
 use rustpython_parser::ast::{self, Constant, Expr, Ranged, Stmt};
 use rustpython_parser::{Mode, parse};
 
+mod alter;
+
 use super::model::{
     ColumnDef, ConstraintKind, ForeignKeyDef, ServerDefault, StaticBody, StaticOp, TableItem,
 };
@@ -511,6 +513,19 @@ impl Ctx<'_> {
         }
     }
 
+    /// `sa.types.X` (the host evaluates the spelling with `sa` bound).
+    fn sa_types_name<'a>(&self, f: &'a Expr) -> Option<&'a str> {
+        match f {
+            Expr::Attribute(a) => match &*a.value {
+                Expr::Attribute(t) if t.attr.as_str() == "types" => {
+                    Self::attr_of(&a.value, &self.names.sa).map(|_| a.attr.as_str())
+                }
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     fn sa_name<'a>(&self, f: &'a Expr) -> Option<&'a str> {
         match f {
             Expr::Name(n) if self.names.sa_direct.iter().any(|d| d == n.id.as_str()) => {
@@ -659,6 +674,7 @@ impl Ctx<'_> {
                     kind: constraint_kind(b.get("type_"))?,
                 }
             }
+            "alter_column" => self.alter_column(call, None)?,
             "execute" => {
                 let b = bind(call, &["sqltext"], &[], false)?;
                 StaticOp::Execute(self.sql_text(b.req("sqltext")?)?)
@@ -742,6 +758,7 @@ impl Ctx<'_> {
                     kind: constraint_kind(b.get("type_"))?,
                 }
             }
+            "alter_column" => self.alter_column(call, Some(&table))?,
             other => return Err(format!("batch_op.{other}")),
         })
     }
@@ -902,6 +919,9 @@ impl Ctx<'_> {
                 "primary_key",
                 "autoincrement",
                 "comment",
+                "default",
+                "index",
+                "unique",
             ],
             false,
         )?;
@@ -910,16 +930,11 @@ impl Ctx<'_> {
         self.check_type(type_)?;
         let server_default = match b.get("server_default") {
             None => None,
-            Some(d) if is_none(d) => None,
-            Some(d) => Some(match (str_of(d), self.sa_call(d)) {
-                (Some(s), _) => ServerDefault::Str(s.to_string()),
-                (None, Some(("text", c))) if c.keywords.is_empty() && c.args.len() == 1 => {
-                    let s = str_of(&c.args[0]).ok_or("sa.text() of a non-literal")?;
-                    plain_sql(s)?;
-                    ServerDefault::Text(s.to_string())
-                }
-                _ => return Err("a server_default that is not a literal".into()),
-            }),
+            Some(d) => self.server_default(d)?,
+        };
+        let client_default = match b.get("default") {
+            None => false,
+            Some(d) => client_default(d)?,
         };
         let autoincrement = match b.get("autoincrement") {
             None => None,
@@ -937,10 +952,30 @@ impl Ctx<'_> {
             server_default,
             primary_key: b.bool("primary_key", false)?,
             autoincrement,
+            client_default,
+            index: opt_flag(b.get("index"), "index")?,
+            unique: opt_flag(b.get("unique"), "unique")?,
         })
     }
 
-    /// A type is `sa.X`, `sa.X(...)` or a dialect module's, with literal
+    /// A `server_default=`: a string, `sa.text('...')` of plain SQL, or
+    /// `None` (no default; for `alter_column`, "drop it").
+    fn server_default(&self, d: &Expr) -> Result<Option<ServerDefault>, Decline> {
+        if is_none(d) {
+            return Ok(None);
+        }
+        Ok(Some(match (str_of(d), self.sa_call(d)) {
+            (Some(s), _) => ServerDefault::Str(s.to_string()),
+            (None, Some(("text", c))) if c.keywords.is_empty() && c.args.len() == 1 => {
+                let s = str_of(&c.args[0]).ok_or("sa.text() of a non-literal")?;
+                plain_sql(s)?;
+                ServerDefault::Text(s.to_string())
+            }
+            _ => return Err("a server_default that is not a literal".into()),
+        }))
+    }
+
+    /// A type is `sa.X`, `sa.X(...)`, `sa.types.X(...)` or a dialect module's, with literal
     /// arguments or other such types (`ARRAY(sa.Integer())`). Whether
     /// SQLAlchemy's type has DDL side effects (Enum, a CHECK) is decided by
     /// the host, which builds it.
@@ -950,6 +985,7 @@ impl Ctx<'_> {
         let is_type_name = |f: &Expr| {
             self.sa_name(f)
                 .or_else(|| Self::attr_of(f, &self.names.dialects))
+                .or_else(|| self.sa_types_name(f))
                 .is_some_and(|n| n.starts_with(|c: char| c.is_ascii_uppercase()))
         };
         match e {
@@ -982,6 +1018,38 @@ impl Ctx<'_> {
             Expr::Tuple(t) => t.elts.iter().try_for_each(|x| self.type_arg(x)),
             _ => self.check_type(e),
         }
+    }
+}
+
+/// A `True`/`False`/`None` keyword (absent or `None`: false).
+fn opt_flag(e: Option<&Expr>, name: &str) -> Result<bool, Decline> {
+    match e {
+        None => Ok(false),
+        Some(e) if is_none(e) => Ok(false),
+        Some(e) => bool_of(e).ok_or_else(|| format!("{name} is not True/False/None")),
+    }
+}
+
+/// `sa.Column(default=...)`: whether a literal client-side default is
+/// given (it has no DDL; anything else, such as a callable or a
+/// `Sequence`, could).
+fn client_default(e: &Expr) -> Result<bool, Decline> {
+    match e {
+        Expr::Constant(c) => match c.value {
+            Constant::None => Ok(false),
+            Constant::Str(_) | Constant::Int(_) | Constant::Float(_) | Constant::Bool(_) => {
+                Ok(true)
+            }
+            _ => Err("a default= that is not a literal".into()),
+        },
+        Expr::UnaryOp(u)
+            if matches!(u.op, ast::UnaryOp::USub)
+                && matches!(&*u.operand, Expr::Constant(c)
+                    if matches!(c.value, Constant::Int(_) | Constant::Float(_))) =>
+        {
+            Ok(true)
+        }
+        _ => Err("a default= that is not a literal".into()),
     }
 }
 
@@ -1026,6 +1094,12 @@ fn plain_sql(s: &str) -> Result<(), Decline> {
     if s.contains([':', '%']) {
         return Err("SQL text with ':' or '%'".into());
     }
+    plain_chars(s)
+}
+
+/// No characters Python's `str.strip()` and Rust's `trim()` disagree on
+/// (for text written into a statement as is, such as `USING`).
+fn plain_chars(s: &str) -> Result<(), Decline> {
     if s.chars().any(|c| {
         (c < ' ' && !matches!(c, '\n' | '\r' | '\t')) || !c.is_ascii() && c.is_whitespace()
     }) {

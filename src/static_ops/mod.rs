@@ -6,6 +6,7 @@
 //! (`python/shim/alembic/_rs/static.py`) and runs anything declined in
 //! Python as before.
 
+pub mod alter;
 pub mod cache;
 pub mod extract;
 pub mod model;
@@ -14,6 +15,7 @@ pub mod render;
 #[cfg(test)]
 mod tests;
 
+pub use alter::{Compiled, Piece, Pieces, pieces};
 pub use extract::{Decline, StaticModule, extract};
 pub use model::{StaticBody, StaticOp};
 pub use render::{ColumnKey, Dialect, Family, Tails, column_keys, finish, render};

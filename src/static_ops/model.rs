@@ -26,6 +26,38 @@ pub struct ColumnDef {
     pub primary_key: bool,
     /// `autoincrement=`: `None` for `"auto"` (the default).
     pub autoincrement: Option<bool>,
+    /// A literal client-side `default=` other than `None`: no DDL of its
+    /// own, but SQLAlchemy does not make such a column `SERIAL` /
+    /// `AUTO_INCREMENT` (`_autoincrement_column`), so it is part of the
+    /// column's key.
+    pub client_default: bool,
+    /// `index=True`: `create_table` then sends `CREATE [UNIQUE] INDEX
+    /// ix_<table>_<column>` (SQLAlchemy's default naming convention).
+    pub index: bool,
+    /// `unique=True`: an unnamed `UNIQUE` constraint in `CREATE TABLE`
+    /// (with `index=True`, a unique index instead).
+    pub unique: bool,
+}
+
+/// `op.alter_column(...)` / `batch_op.alter_column(...)`: Alembic's
+/// `AlterColumnOp` with literal arguments. Types are source spellings,
+/// compiled by SQLAlchemy; `None` is "not given" throughout, and
+/// `Some(None)` asks to drop (a default, a comment).
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Default)]
+pub struct AlterColumnDef {
+    pub table: String,
+    pub column: String,
+    pub nullable: Option<bool>,
+    pub existing_nullable: Option<bool>,
+    pub type_src: Option<String>,
+    pub existing_type_src: Option<String>,
+    pub server_default: Option<Option<ServerDefault>>,
+    pub existing_server_default: Option<ServerDefault>,
+    pub new_name: Option<String>,
+    pub comment: Option<Option<String>>,
+    pub existing_comment: Option<String>,
+    /// `postgresql_using=` (ignored by the other impls, as in Alembic).
+    pub using: Option<String>,
 }
 
 /// `sa.ForeignKeyConstraint(...)` or `op.create_foreign_key(...)`.
@@ -111,6 +143,7 @@ pub enum StaticOp {
         table: String,
         kind: ConstraintKind,
     },
+    AlterColumn(AlterColumnDef),
     /// `op.execute('...')` of a string with nothing SQLAlchemy's `text()`
     /// would rewrite (no `:` binds, no `%`).
     Execute(String),

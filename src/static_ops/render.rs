@@ -9,6 +9,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::alter::{self, Pieces};
 use super::extract::Decline;
 use super::model::{
     ColumnDef, ConstraintKind, ForeignKeyDef, ServerDefault, StaticBody, StaticOp, TableItem,
@@ -47,6 +48,8 @@ pub struct ColumnKey {
     /// candidate for `SERIAL`/`AUTO_INCREMENT` (SQLAlchemy decides).
     pub sole_pk: bool,
     pub autoincrement: Option<bool>,
+    /// A client-side `default=` is given (see [`ColumnDef::client_default`]).
+    pub client_default: bool,
 }
 
 /// Column specifications without the leading name, `None` where the host
@@ -54,7 +57,7 @@ pub struct ColumnKey {
 pub type Tails = HashMap<ColumnKey, Option<String>>;
 
 impl Dialect {
-    fn quote(&self, name: &str) -> Result<String, Decline> {
+    pub(super) fn quote(&self, name: &str) -> Result<String, Decline> {
         let plain = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '$';
         if name.is_empty() || !name.chars().all(plain) || name.len() > self.max_name_length {
             return Err(format!("identifier {name:?}"));
@@ -103,12 +106,32 @@ pub fn column_keys(body: &StaticBody) -> Vec<ColumnKey> {
 }
 
 /// The statements of `body`, each exactly as SQLAlchemy compiles it (what
-/// an online run sends; `--sql` output is [`finish`]ed).
-pub fn render(body: &StaticBody, d: &Dialect, tails: &Tails) -> Result<Vec<String>, Decline> {
+/// an online run sends; `--sql` output is [`finish`]ed), with the index of
+/// the op each comes from (`alter_column` sends none, one or several).
+pub fn render(
+    body: &StaticBody,
+    d: &Dialect,
+    tails: &Tails,
+    pieces: &Pieces,
+) -> Result<Vec<(usize, String)>, Decline> {
     if body.batch_copies_on_sqlite && d.family == Family::Sqlite {
         return Err("batch_alter_table on SQLite that copies the table".into());
     }
-    body.ops.iter().map(|op| render_op(op, d, tails)).collect()
+    let mut out = Vec::new();
+    for (i, op) in body.ops.iter().enumerate() {
+        match op {
+            StaticOp::AlterColumn(a) => {
+                out.extend(alter::render(a, d, pieces)?.into_iter().map(|s| (i, s)))
+            }
+            StaticOp::CreateTable { name, items } => out.extend(
+                create_table(name, items, d, tails)?
+                    .into_iter()
+                    .map(|s| (i, s)),
+            ),
+            _ => out.push((i, render_op(op, d, tails)?)),
+        }
+    }
+    Ok(out)
 }
 
 /// `--sql` mode's text of a statement:
@@ -132,16 +155,20 @@ fn added_key(c: &ColumnDef) -> ColumnKey {
         server_default: c.server_default.clone(),
         sole_pk: false,
         autoincrement: c.autoincrement,
+        client_default: c.client_default,
     }
 }
 
 fn render_op(op: &StaticOp, d: &Dialect, tails: &Tails) -> Result<String, Decline> {
     Ok(match op {
-        StaticOp::CreateTable { name, items } => create_table(name, items, d, tails)?,
         StaticOp::DropTable { name } => format!("\nDROP TABLE {}", d.quote(name)?),
         StaticOp::AddColumn { table, column } => {
             if column.primary_key || column.autoincrement == Some(true) {
                 return Err("add_column of a primary key column".into());
+            }
+            if column.index || column.unique {
+                // Alembic then adds the constraint / index by ALTER
+                return Err("add_column of an index=/unique= column".into());
             }
             let spec = format!(
                 "{} {}",
@@ -210,6 +237,10 @@ fn render_op(op: &StaticOp, d: &Dialect, tails: &Tails) -> Result<String, Declin
             )
         }
         StaticOp::Execute(sql) => sql.clone(),
+        // rendered by `render` (several statements or none)
+        StaticOp::AlterColumn(_) | StaticOp::CreateTable { .. } => {
+            return Err("not a single statement".into());
+        }
     })
 }
 
@@ -273,6 +304,12 @@ impl<'a> TableShape<'a> {
             pk_name,
             fk_columns,
         };
+        // `Table.indexes` is a set: with several, Alembic's CREATE INDEX
+        // order is not fixed.
+        if shape.columns.iter().filter(|c| c.index).count() > 1 {
+            return Err("index=True on several columns".into());
+        }
+
         if shape
             .columns
             .iter()
@@ -300,6 +337,7 @@ impl<'a> TableShape<'a> {
                 && self.pk.len() == 1
                 && (c.autoincrement == Some(true) || !self.fk_columns.contains(c.name.as_str())),
             autoincrement: c.autoincrement,
+            client_default: c.client_default,
         }
     }
 }
@@ -336,12 +374,14 @@ fn foreign_key(fk: &ForeignKeyDef, d: &Dialect) -> Result<String, Decline> {
     Ok(s)
 }
 
+/// `CREATE TABLE`, then the `CREATE INDEX` of an `index=True` column, as
+/// Alembic's `create_table` sends them.
 fn create_table(
     name: &str,
     items: &[TableItem],
     d: &Dialect,
     tails: &Tails,
-) -> Result<String, Decline> {
+) -> Result<Vec<String>, Decline> {
     let table = TableShape::new(items)?;
     let mut s = format!("\nCREATE TABLE {} (", d.quote(name)?);
     let mut sep = "\n";
@@ -379,11 +419,34 @@ fn create_table(
             }
         });
     }
+    // `unique=True` columns: SQLAlchemy creates their constraints when the
+    // table is built, after the explicit ones (constraints are sorted by
+    // creation order).
+    for c in table.columns.iter().filter(|c| c.unique && !c.index) {
+        constraints.push(format!("UNIQUE ({})", d.quote(&c.name)?));
+    }
     if !constraints.is_empty() {
         s.push_str(sep);
         s.push('\t');
         s.push_str(&constraints.join(", \n\t"));
     }
     s.push_str("\n)\n\n");
-    Ok(s)
+    let mut out = vec![s];
+    for c in table.columns.iter().filter(|c| c.index) {
+        // The index is named after the column's label, `<table>_<column>`,
+        // which SQLAlchemy changes when a column already has that name.
+        let label = format!("{name}_{}", c.name);
+        if table.columns.iter().any(|o| o.name == label) {
+            return Err("index=True beside a column named like its label".into());
+        }
+        // the default naming convention: `ix_%(column_0_label)s`
+        out.push(format!(
+            "CREATE {}INDEX {} ON {} ({})",
+            if c.unique { "UNIQUE " } else { "" },
+            d.quote(&format!("ix_{label}"))?,
+            d.quote(name)?,
+            d.quote(&c.name)?
+        ));
+    }
+    Ok(out)
 }

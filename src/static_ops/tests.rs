@@ -4,6 +4,7 @@
 
 use std::collections::HashSet;
 
+use super::model::StaticBody;
 use super::model::{ServerDefault, StaticOp};
 use super::*;
 
@@ -81,7 +82,6 @@ fn anything_else_is_declined_with_a_reason() {
     assert!(declined("    t = 'a'\n    op.drop_table(t)").contains("assignment"));
     assert!(declined("    op.drop_table('a', schema='s')").contains("schema"));
     assert!(declined("    op.execute('UPDATE t SET a = :x')").contains("':'"));
-    assert!(declined("    op.alter_column('t', 'c', nullable=True)").contains("op.alter_column"));
     assert!(
         declined("    op.add_column('t', sa.Column('c', sa.Integer(), sa.ForeignKey('u.id')))")
             .contains("positional")
@@ -121,10 +121,10 @@ fn create_table_wraps_the_column_specifications() {
         .zip(["INTEGER NOT NULL", "VARCHAR(5) DEFAULT 'a'"])
         .map(|(k, t)| (k, Some(t.to_string())))
         .collect();
-    let sql = render(&body, &pg(), &tails)
+    let sql = render(&body, &pg(), &tails, &Pieces::new())
         .unwrap()
         .iter()
-        .map(|s| finish(s))
+        .map(|(_, s)| finish(s))
         .collect::<Vec<_>>();
     assert_eq!(
         sql,
@@ -141,7 +141,7 @@ fn names_past_the_dialect_limit_are_declined() {
         .upgrade
         .unwrap();
     assert!(
-        render(&body, &pg(), &Tails::new())
+        render(&body, &pg(), &Tails::new(), &Pieces::new())
             .unwrap_err()
             .contains("identifier")
     );
@@ -158,10 +158,10 @@ fn mysql_drop_index_names_its_table() {
         ..pg()
     };
     assert_eq!(
-        render(&body, &mysql, &Tails::new())
+        render(&body, &mysql, &Tails::new(), &Pieces::new())
             .unwrap()
             .iter()
-            .map(|s| finish(s))
+            .map(|(_, s)| finish(s))
             .collect::<Vec<_>>(),
         vec![
             "DROP INDEX ix_a ON t",
@@ -169,10 +169,10 @@ fn mysql_drop_index_names_its_table() {
         ]
     );
     assert_eq!(
-        render(&body, &pg(), &Tails::new())
+        render(&body, &pg(), &Tails::new(), &Pieces::new())
             .unwrap()
             .iter()
-            .map(|s| finish(s))
+            .map(|(_, s)| finish(s))
             .collect::<Vec<_>>(),
         vec!["DROP INDEX ix_a", "ALTER TABLE t DROP CONSTRAINT fk_a"]
     );
@@ -223,4 +223,225 @@ fn names_imported_from_sqlalchemy_work_until_rebound() {
     assert_eq!(m.upgrade.unwrap().ops.len(), 1);
     let m = extract(&format!("{src}\ndef text(x):\n    return x\n\n{body}"));
     assert!(m.upgrade.unwrap_err().contains("text is rebound"));
+}
+
+fn mysql() -> Dialect {
+    Dialect {
+        family: Family::Mysql,
+        quote: '`',
+        ..pg()
+    }
+}
+
+fn sql_of(body: &StaticBody, d: &Dialect, tails: &Tails, pieces: &Pieces) -> Vec<String> {
+    render(body, d, tails, pieces)
+        .unwrap()
+        .iter()
+        .map(|(_, s)| finish(s))
+        .collect()
+}
+
+/// Pieces as the host would compile them for these spellings.
+fn compiled(pairs: &[(Piece, &str, bool)]) -> Pieces {
+    pairs
+        .iter()
+        .map(|(p, text, datetime)| {
+            let c = Compiled {
+                text: text.to_string(),
+                datetime: *datetime,
+            };
+            (p.clone(), Some(c))
+        })
+        .collect()
+}
+
+#[test]
+fn alter_column_is_read_and_composed_per_dialect() {
+    let body = module(
+        "    op.alter_column('account', 'name',
+               existing_type=sa.String(length=50),
+               type_=sa.String(length=80),
+               server_default=None,
+               existing_nullable=False)
+    with op.batch_alter_table('account', schema=None) as batch_op:
+        batch_op.alter_column('created', existing_type=sa.DateTime(), server_default=sa.text('now()'), new_column_name='created_at')",
+    )
+    .upgrade
+    .unwrap();
+    assert!(body.batch_copies_on_sqlite);
+    let needed = pieces(&body);
+    assert!(needed.contains(&Piece::Default(ServerDefault::Text("now()".into()))));
+    let pieces = compiled(&[
+        (
+            Piece::Type("sa.String(length=50)".into()),
+            "VARCHAR(50)",
+            false,
+        ),
+        (
+            Piece::Type("sa.String(length=80)".into()),
+            "VARCHAR(80)",
+            false,
+        ),
+        (Piece::Type("sa.DateTime()".into()), "DATETIME", true),
+        (
+            Piece::Default(ServerDefault::Text("now()".into())),
+            "now()",
+            false,
+        ),
+    ]);
+    assert_eq!(
+        sql_of(&body, &pg(), &Tails::new(), &pieces),
+        vec![
+            "ALTER TABLE account ALTER COLUMN name TYPE VARCHAR(80)",
+            "ALTER TABLE account ALTER COLUMN name DROP DEFAULT",
+            "ALTER TABLE account ALTER COLUMN created SET DEFAULT now()",
+            "ALTER TABLE account RENAME created TO created_at",
+        ]
+    );
+    // MySQL restates the column: MODIFY, and CHANGE for a date/time one
+    assert_eq!(
+        sql_of(&body, &mysql(), &Tails::new(), &pieces),
+        vec![
+            "ALTER TABLE account MODIFY name VARCHAR(80) NOT NULL",
+            "ALTER TABLE account CHANGE created created_at DATETIME NULL DEFAULT now()",
+        ]
+    );
+    let sqlite = Dialect {
+        family: Family::Sqlite,
+        ..pg()
+    };
+    assert!(
+        render(&body, &sqlite, &Tails::new(), &pieces)
+            .unwrap_err()
+            .contains("SQLite")
+    );
+}
+
+#[test]
+fn alter_column_declines_what_it_cannot_render_exactly() {
+    let base = "    op.alter_column('t', 'c', existing_type=sa.Integer(), ";
+    for (args, reason) in [
+        ("autoincrement=True)", "keyword autoincrement="),
+        (
+            "existing_autoincrement=True)",
+            "keyword existing_autoincrement=",
+        ),
+        ("schema='s')", "schema="),
+        ("comment=\"it's\")", "comment with quotes"),
+        ("server_default=sa.false())", "server_default"),
+        ("type_=make_type())", "column type"),
+        ("nullable=flag)", "nullable"),
+        (
+            "postgresql_using='c::int')",
+            "postgresql_using without type_",
+        ),
+    ] {
+        let got = declined(&format!("{base}{args}"));
+        assert!(got.contains(reason), "{args}: {got}");
+    }
+    assert!(declined("    op.alter_column('t', 'c', True)").contains("positional"));
+    assert!(
+        declined(
+            "    with op.batch_alter_table('t') as b:\n        b.alter_column('c', insert_before='d')"
+        )
+        .contains("insert_before")
+    );
+    // MySQL must know the type to restate the column (Alembic raises)
+    let body = module("    op.alter_column('t', 'c', nullable=False)")
+        .upgrade
+        .unwrap();
+    assert!(
+        render(&body, &mysql(), &Tails::new(), &Pieces::new())
+            .unwrap_err()
+            .contains("existing type")
+    );
+    // a type the host declined (an Enum) declines the function
+    let body = module("    op.alter_column('t', 'c', type_=sa.Enum('a', name='e'))")
+        .upgrade
+        .unwrap();
+    let mut pieces = Pieces::new();
+    pieces.insert(Piece::Type("sa.Enum('a', name='e')".into()), None);
+    assert!(render(&body, &pg(), &Tails::new(), &pieces).is_err());
+}
+
+#[test]
+fn literal_client_defaults_are_accepted_and_keyed() {
+    let body = module(
+        "    op.create_table('t',
+    sa.Column('id', sa.Integer(), default=1, nullable=False),
+    sa.Column('a', sa.Float(), default=-0.5),
+    sa.Column('b', sa.String(length=5), default=None),
+    sa.PrimaryKeyConstraint('id')
+    )",
+    )
+    .upgrade
+    .unwrap();
+    let keys = column_keys(&body);
+    // a client default keeps the column from SERIAL/AUTO_INCREMENT
+    assert!(keys[0].client_default && keys[0].sole_pk);
+    assert!(keys[1].client_default);
+    assert!(!keys[2].client_default);
+    for bad in [
+        "sa.Sequence('s')",
+        "sa.func.now()",
+        "sa.text('0')",
+        "make_default",
+    ] {
+        let got = declined(&format!(
+            "    op.add_column('t', sa.Column('c', sa.Integer(), default={bad}))"
+        ));
+        assert!(
+            got.contains("default= that is not a literal"),
+            "{bad}: {got}"
+        );
+    }
+}
+
+#[test]
+fn index_and_unique_columns_in_create_table() {
+    let body = module(
+        "    op.create_table('Item',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('code', sa.String(length=5), unique=True, nullable=False),
+    sa.Column('name', sa.String(length=5), index=True, unique=True),
+    sa.UniqueConstraint('id', 'code', name='uq_item'),
+    sa.PrimaryKeyConstraint('id')
+    )",
+    )
+    .upgrade
+    .unwrap();
+    let tails: Tails = column_keys(&body)
+        .into_iter()
+        .zip(["SERIAL NOT NULL", "VARCHAR(5) NOT NULL", "VARCHAR(5)"])
+        .map(|(k, t)| (k, Some(t.to_string())))
+        .collect();
+    assert_eq!(
+        sql_of(&body, &pg(), &tails, &Pieces::new()),
+        vec![
+            "CREATE TABLE \"Item\" (\n    id SERIAL NOT NULL, \n    code VARCHAR(5) NOT NULL, \n    name VARCHAR(5), \n    PRIMARY KEY (id), \n    CONSTRAINT uq_item UNIQUE (id, code), \n    UNIQUE (code)\n)",
+            "CREATE UNIQUE INDEX \"ix_Item_name\" ON \"Item\" (name)",
+        ]
+    );
+    // Table.indexes is a set: the order of several is not Alembic's to keep
+    let body = module(
+        "    op.create_table('t',
+    sa.Column('a', sa.Integer(), index=True),
+    sa.Column('b', sa.Integer(), index=True)
+    )",
+    )
+    .upgrade
+    .unwrap();
+    assert!(
+        render(&body, &pg(), &Tails::new(), &Pieces::new())
+            .unwrap_err()
+            .contains("several")
+    );
+    let body = module("    op.add_column('t', sa.Column('a', sa.Integer(), unique=True))")
+        .upgrade
+        .unwrap();
+    assert!(
+        render(&body, &pg(), &Tails::new(), &Pieces::new())
+            .unwrap_err()
+            .contains("index=/unique=")
+    );
 }

@@ -9,7 +9,8 @@ it at all: nothing may have changed what those directives do (replaced
 implementations or methods, a custom impl class, compile hooks or events on
 the DDL constructs, a naming convention on ``target_metadata``). Column
 specifications are still SQLAlchemy's: each distinct one is compiled here,
-once, on a one-column table.
+once, on a one-column table; so are the pieces of ``alter_column`` (type
+DDL, DEFAULT text, comment literals), by the impl's own helpers.
 
 Online, a statement that fails is re-raised from a frame at the revision's
 own file and line (the call's), so the traceback names them as Alembic's
@@ -30,13 +31,13 @@ _LOG = os.environ.get("ALEMBIC_RS_STATIC_LOG")
 _OPS = (
     "CreateTableOp", "DropTableOp", "AddColumnOp", "DropColumnOp", "CreateIndexOp",
     "DropIndexOp", "CreateForeignKeyOp", "AddConstraintOp", "DropConstraintOp",
-    "ExecuteSQLOp", "MigrateOperation",
+    "ExecuteSQLOp", "AlterColumnOp", "MigrateOperation",
 )
 #: The impl methods those directives end in.
 _IMPL_METHODS = (
     "create_table", "drop_table", "add_column", "drop_column", "create_index",
-    "drop_index", "add_constraint", "drop_constraint", "execute", "_exec", "_raw",
-    "_emit_static_sql", "static_output",
+    "drop_index", "add_constraint", "drop_constraint", "alter_column", "execute", "_exec",
+    "_raw", "_emit_static_sql", "static_output", "_type", "_server_default",
 )
 
 
@@ -65,6 +66,7 @@ def renderer(context, steps, kw):
         sorted(preparer.reserved_words),
         _max_name_length(context.dialect),
         _tail_compiler(context.dialect),
+        _piece_compiler(context.impl),
         paths,
     )
 
@@ -165,6 +167,8 @@ def _customized(context):
     ):
         if "_compiler_dispatcher" in cls.__dict__ and cls is not ddl._RawDDL:
             return "@compiles(%s)" % cls.__name__
+    if _comment_compilers() != _PRISTINE_COMMENT_COMPILERS:
+        return "@compiles(ColumnComment)"
     if _listeners() != _PRISTINE_LISTENERS:
         return "a Table/Column event listener"
     target = context.opts.get("target_metadata")
@@ -211,7 +215,7 @@ def _tail_compiler(dialect):
 
     def compile_keys(keys):
         out = []
-        for type_src, nullable, default, sole_pk, autoincrement in keys:
+        for type_src, nullable, default, sole_pk, autoincrement, client_default in keys:
             try:
                 type_ = eval(type_src, {"__builtins__": {}}, namespace)
                 if isinstance(type_, type):
@@ -225,6 +229,10 @@ def _tail_compiler(dialect):
                     kw["server_default"] = text(value) if kind == "text" else value
                 if autoincrement is not None:
                     kw["autoincrement"] = autoincrement
+                if client_default:
+                    # any literal: only its presence matters to the DDL
+                    # (no SERIAL / AUTO_INCREMENT for such a column)
+                    kw["default"] = 0
                 col = Column("x", type_, primary_key=sole_pk, nullable=nullable, **kw)
                 Table("t", MetaData(), col)
                 spec = compiler.process(CreateColumn(col))
@@ -235,6 +243,46 @@ def _tail_compiler(dialect):
         return out
 
     return compile_keys
+
+
+def _piece_compiler(impl):
+    """``compile(pieces) -> [(text, datetime) or None]``: what
+    ``alter_column`` needs of SQLAlchemy, rendered by the impl's own
+    helpers as the Python path renders it. A piece is ``("type", src,
+    None)`` (its DDL, and whether the object as written has ``DateTime``
+    affinity: MySQL then restates the column), ``("default", kind,
+    value)`` (the DEFAULT text) or ``("comment", text, None)`` (a SQL
+    string literal)."""
+    import sqlalchemy
+    from sqlalchemy import String, text
+    from sqlalchemy.sql import sqltypes
+
+    namespace = _TypeNamespace(sqlalchemy)
+
+    def compile_pieces(pieces):
+        out = []
+        for kind, first, second in pieces:
+            try:
+                if kind == "type":
+                    type_ = eval(first, {"__builtins__": {}}, namespace)
+                    instance = type_() if isinstance(type_, type) else type_
+                    if _has_side_effects(instance):
+                        out.append(None)
+                        continue
+                    # as the MySQL impl tests it: a class has no affinity
+                    datetime = getattr(type_, "_type_affinity", None) is sqltypes.DateTime
+                    out.append((impl._type(type_), datetime))
+                elif kind == "default":
+                    value = text(second) if first == "text" else second
+                    out.append((impl._server_default(value), False))
+                else:
+                    compiler = impl.dialect.statement_compiler(impl.dialect, None)
+                    out.append((compiler.render_literal_value(first, String()), False))
+            except Exception:
+                out.append(None)
+        return out
+
+    return compile_pieces
 
 
 class _TypeNamespace(dict):
@@ -299,6 +347,14 @@ def _listeners():
     return found
 
 
+def _comment_compilers():
+    """The per-dialect compilers of ``alembic.ddl.base.ColumnComment``
+    (the shim registers its own; a user's would change the COMMENT text)."""
+    from .. import ddl
+
+    return dict(ddl.ColumnComment._compiler_dispatcher.specs)
+
+
 def _pristine_impl_methods():
     from .. import ddl
 
@@ -312,3 +368,4 @@ def _pristine_impl_methods():
 #: env.py runs).
 _PRISTINE_IMPL_METHODS = _pristine_impl_methods()
 _PRISTINE_LISTENERS = _listeners()
+_PRISTINE_COMMENT_COMPILERS = _comment_compilers()
