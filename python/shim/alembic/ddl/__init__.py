@@ -275,6 +275,12 @@ class DefaultImpl:
         comment=False,
         **kw,
     ):
+        if kw.get("autoincrement") is not None or kw.get("existing_autoincrement") is not None:
+            warnings.warn(
+                "autoincrement and existing_autoincrement only make sense for MySQL",
+                UserWarning,
+                stacklevel=2,
+            )
         using = kw.pop("postgresql_using", None)
         if using is not None and type_ is None:
             from ..util.exc import CommandError
