@@ -7,7 +7,7 @@ SQLAlchemy's PostgreSQL dialect is imported here eagerly, as Alembic's
 module does, although SQLite and MySQL projects never use it (~19 ms, ~1 MB):
 the import has effects migrations can see. ``sa.dialects.postgresql``
 resolves only once it ran, and its ``GenericFunction`` subclasses
-(``to_tsvector``, ``array_agg``, ...) replace the generic ones in
+(``to_tsvector``, ``to_tsquery``, ...) replace plain functions in
 ``sa.func`` for every dialect."""
 
 from sqlalchemy import Column
