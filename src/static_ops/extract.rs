@@ -582,6 +582,14 @@ impl Ctx<'_> {
                     name: b.str("table_name")?,
                 }
             }
+            "rename_table" => {
+                let b = bind(call, &["old_table_name", "new_table_name"], &["schema"], false)?;
+                b.none_only("schema")?;
+                StaticOp::RenameTable {
+                    old: b.str("old_table_name")?,
+                    new: b.str("new_table_name")?,
+                }
+            }
             "add_column" => {
                 let b = bind(call, &["table_name", "column"], &["schema"], false)?;
                 b.none_only("schema")?;

@@ -111,6 +111,12 @@ pub enum StaticOp {
     DropTable {
         name: String,
     },
+    /// `op.rename_table(old, new)`: `ALTER TABLE old RENAME TO new` on
+    /// every dialect family rendered here.
+    RenameTable {
+        old: String,
+        new: String,
+    },
     AddColumn {
         table: String,
         column: ColumnDef,

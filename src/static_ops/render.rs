@@ -162,6 +162,9 @@ fn added_key(c: &ColumnDef) -> ColumnKey {
 fn render_op(op: &StaticOp, d: &Dialect, tails: &Tails) -> Result<String, Decline> {
     Ok(match op {
         StaticOp::DropTable { name } => format!("\nDROP TABLE {}", d.quote(name)?),
+        StaticOp::RenameTable { old, new } => {
+            crate::ddl::rename_table(&d.quote(old)?, &d.quote(new)?)
+        }
         StaticOp::AddColumn { table, column } => {
             if column.primary_key || column.autoincrement == Some(true) {
                 return Err("add_column of a primary key column".into());

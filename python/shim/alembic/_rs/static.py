@@ -31,12 +31,13 @@ _LOG = os.environ.get("ALEMBIC_RS_STATIC_LOG")
 _OPS = (
     "CreateTableOp", "DropTableOp", "AddColumnOp", "DropColumnOp", "CreateIndexOp",
     "DropIndexOp", "CreateForeignKeyOp", "AddConstraintOp", "DropConstraintOp",
-    "ExecuteSQLOp", "AlterColumnOp", "MigrateOperation",
+    "ExecuteSQLOp", "AlterColumnOp", "RenameTableOp", "MigrateOperation",
 )
 #: The impl methods those directives end in.
 _IMPL_METHODS = (
     "create_table", "drop_table", "add_column", "drop_column", "create_index",
-    "drop_index", "add_constraint", "drop_constraint", "alter_column", "execute", "_exec",
+    "drop_index", "add_constraint", "drop_constraint", "alter_column", "rename_table",
+    "execute", "_exec",
     "_raw", "_emit_static_sql", "static_output", "_type", "_server_default",
 )
 
