@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prepares .venv-realworld/ for tests/parity_realworld.rs, idempotently and
 # without prompts: real Alembic 1.20.1 (the oracle, `python -m alembic`),
-# SQLAlchemy 2, psycopg2-binary, optuna and mlflow-skinny, at the exact
+# SQLAlchemy 2, psycopg2-binary, optuna, mlflow-skinny and jupyterhub, at the exact
 # versions of tests/fixtures/realworld/requirements.txt. The same virtualenv
 # is alembic-rs's VIRTUAL_ENV in that test: the packages' migrations import
 # their own modules, so the package must be importable where env.py runs.
@@ -22,9 +22,10 @@ check() {
 import importlib.util, os, sys
 import alembic, sqlalchemy, psycopg2  # noqa: F401
 if sys.argv[1:] == ["full"]:
-    import optuna.storages._rdb.models, mlflow.store.db.utils  # noqa: F401
+    import optuna.storages._rdb.models, mlflow.store.db.utils, jupyterhub.orm  # noqa: F401
 assert alembic.__version__ == "1.20.1", alembic.__version__
-for mod, sub in (("optuna", "storages/_rdb/alembic/env.py"), ("mlflow", "store/db_migrations/env.py")):
+for mod, sub in (("optuna", "storages/_rdb/alembic/env.py"), ("mlflow", "store/db_migrations/env.py"),
+                 ("jupyterhub", "alembic/env.py")):
     root = os.path.dirname(importlib.util.find_spec(mod).origin)
     assert os.path.exists(os.path.join(root, sub)), (mod, sub)
 EOF
@@ -50,4 +51,5 @@ echo "realworld environment ready: $venv ($("$venv/bin/python" -c '
 import alembic, sqlalchemy, optuna
 from importlib.metadata import version
 print("alembic", alembic.__version__, "sqlalchemy", sqlalchemy.__version__,
-      "optuna", optuna.__version__, "mlflow-skinny", version("mlflow-skinny"))'))"
+      "optuna", optuna.__version__, "mlflow-skinny", version("mlflow-skinny"),
+      "jupyterhub", version("jupyterhub"))'))"

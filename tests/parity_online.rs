@@ -83,6 +83,66 @@ fn branches() -> Scenario {
     )
 }
 
+/// An application's env.py (tests/fixtures/online/app_imports/migrations/README):
+/// imports alembic.command, alembic.script and alembic.environment, asks
+/// `ScriptDirectory.from_config` for the head, and logs (alembic at DEBUG)
+/// with each record's call site (module:lineno funcName filename), which must
+/// be Alembic's own. A branch and a merge give the version-table debug lines;
+/// `downgrade -1` from two heads, Alembic's UserWarning.
+fn app_imports() -> Scenario {
+    Scenario::fixture(
+        "app_imports",
+        &[
+            &["upgrade", "a1c2e3f40002"],
+            &["upgrade", "a1c2e3f40003"],
+            &["current"],
+            // Two heads: Alembic warns, then walks from the first row.
+            &["downgrade", "-1"],
+            &["upgrade", "heads"],
+            &["current"],
+            &["downgrade", "base"],
+            &["upgrade", "nosuchrev"],
+            &["stamp", "heads"],
+        ],
+    )
+}
+
+/// prefect's SQLite setup (tests/fixtures/online/sqlite_driver/migrations/
+/// README): explicit BEGIN from the "begin" event, autocommit_block() DDL,
+/// named parameters, op.execute() text ending in whitespace.
+fn sqlite_driver() -> Scenario {
+    Scenario::fixture(
+        "sqlite_driver",
+        &[
+            &["upgrade", "head"],
+            &["current"],
+            &["downgrade", "-1"],
+            &["upgrade", "head"],
+            &["downgrade", "base"],
+            &["upgrade", "head"],
+        ],
+    )
+}
+
+/// prefect's layout (tests/fixtures/online/env_version_locations/migrations/
+/// README): env.py assigns `context.script.version_locations` per dialect;
+/// `history` runs env.py too (revision_environment).
+fn env_version_locations() -> Scenario {
+    Scenario::fixture(
+        "env_version_locations",
+        &[
+            &["history"],
+            &["upgrade", "head"],
+            &["current"],
+            &["downgrade", "-1"],
+            &["history", "-i"],
+            &["upgrade", "head"],
+            &["upgrade", "nosuchrev"],
+            &["downgrade", "base"],
+        ],
+    )
+}
+
 /// Revision 3 of 4 creates a table, adds a column, then raises.
 fn failure_exception() -> Scenario {
     Scenario::fixture(
@@ -293,6 +353,12 @@ parity_tests! {
     failure_sql: parity_failure_sql_sqlite, parity_failure_sql_postgres, parity_failure_sql_mysql;
     data_migration: parity_data_migration_sqlite, parity_data_migration_postgres,
         parity_data_migration_mysql;
+    app_imports: parity_app_imports_sqlite, parity_app_imports_postgres,
+        parity_app_imports_mysql;
+    sqlite_driver: parity_sqlite_driver_sqlite, parity_sqlite_driver_postgres,
+        parity_sqlite_driver_mysql;
+    env_version_locations: parity_env_version_locations_sqlite,
+        parity_env_version_locations_postgres, parity_env_version_locations_mysql;
 }
 
 #[test]
@@ -358,7 +424,8 @@ fn harness_fork_server_matches_subprocess() {
 #[test]
 fn harness_normalisation_helpers() {
     use support::online::{
-        collapse_tracebacks, rewrite_url, sort_current, subcommand, unified_diff,
+        collapse_tracebacks, hide_warning_locations, rewrite_url, sort_current, subcommand,
+        unified_diff,
     };
 
     let tb = "INFO  [x] Running upgrade\nTraceback (most recent call last):\n  File \"/a/env.py\", line 3, in <module>\n    run()\n    ^^^^^\nsqlite3.OperationalError: bad\n\nThe above exception was the direct cause of the following exception:\n\nTraceback (most recent call last):\n  File \"/b.py\", line 1\nsqlalchemy.exc.ProgrammingError: (x) syntax error\nLINE 1: UPDATE t WHERE\n                     ^\n[SQL: UPDATE t WHERE]\n";
@@ -366,6 +433,17 @@ fn harness_normalisation_helpers() {
         collapse_tracebacks(tb),
         "INFO  [x] Running upgrade\nTraceback (most recent call last):\n  <traceback body>\nsqlite3.OperationalError: bad\n\nThe above exception was the direct cause of the following exception:\n\nTraceback (most recent call last):\n  <traceback body>\nsqlalchemy.exc.ProgrammingError: (x) syntax error\nLINE 1: UPDATE t WHERE\n                     ^\n[SQL: UPDATE t WHERE]\n"
     );
+
+    let warned = "INFO  [x] Will assume\n/v/site-packages/alembic/script/revision.py:1168: UserWarning: downgrade -1 from multiple heads is ambiguous; x: y\n  util.warn(\nINFO  [x] Running\n";
+    assert_eq!(
+        hide_warning_locations(warned),
+        "INFO  [x] Will assume\nUserWarning: downgrade -1 from multiple heads is ambiguous; x: y\nINFO  [x] Running\n"
+    );
+    let shim = "<alembic-rs>/alembic/_rs/host.py:138: UserWarning: m\n  return plan()\n";
+    assert_eq!(hide_warning_locations(shim), "UserWarning: m\n");
+    // Not a warning location: kept.
+    let plain = "FAILED: a: UserWarning: b\nINFO  [alembic] x: 1: SAWarning\n";
+    assert_eq!(hide_warning_locations(plain), plain);
 
     assert_eq!(sort_current("b (head)\na\n"), "a\nb (head)\n");
     let verbose = "Current revision(s) for sqlite:///<DB>:\nRev: b (head)\nParent: x\n\n    b\n\nRev: a (head)\nParent: y\n\n    a\n\n";

@@ -1,7 +1,8 @@
 //! Real-world migration trees shipped in PyPI packages, alembic-rs against
-//! real Alembic: optuna's (optuna/storages/_rdb/alembic/, 10 revisions) and
-//! mlflow's (mlflow/store/db_migrations/, 67 revisions), each on SQLite and
-//! on a fresh PostgreSQL database (optuna also on MariaDB), through the
+//! real Alembic: optuna's (optuna/storages/_rdb/alembic/, 10 revisions),
+//! mlflow's (mlflow/store/db_migrations/, 67 revisions) and jupyterhub's
+//! (jupyterhub/alembic/, 19 revisions), each on SQLite and on a fresh
+//! PostgreSQL database (optuna and jupyterhub also on MariaDB), through the
 //! same command sequence,
 //! including the steps where Alembic itself fails.
 //!
@@ -151,6 +152,7 @@ fn flag(var: &str) -> bool {
 enum Tree {
     Optuna,
     Mlflow,
+    Jupyterhub,
 }
 
 impl Tree {
@@ -158,6 +160,7 @@ impl Tree {
         match self {
             Tree::Optuna => "optuna",
             Tree::Mlflow => "mlflow",
+            Tree::Jupyterhub => "jupyterhub",
         }
     }
 
@@ -166,6 +169,7 @@ impl Tree {
         match self {
             Tree::Optuna => "optuna/storages/_rdb/alembic",
             Tree::Mlflow => "mlflow/store/db_migrations",
+            Tree::Jupyterhub => "jupyterhub/alembic",
         }
     }
 
@@ -176,6 +180,10 @@ impl Tree {
         match self {
             Tree::Optuna => "optuna/storages/_rdb/alembic.ini",
             Tree::Mlflow => "mlflow/store/db_migrations/alembic.ini",
+            // A template: jupyterhub.dbutil fills `{alembic_dir}` and
+            // `{db_url}` with str.format; script_location and
+            // sqlalchemy.url are replaced here anyway.
+            Tree::Jupyterhub => "jupyterhub/alembic.ini",
         }
     }
 
@@ -184,6 +192,7 @@ impl Tree {
         match self {
             Tree::Optuna => "alembic",
             Tree::Mlflow => "db_migrations",
+            Tree::Jupyterhub => "alembic",
         }
     }
 }
@@ -240,6 +249,10 @@ enum Setup {
     /// mlflow itself runs `InitialBase.metadata.create_all(engine)` before
     /// `upgrade heads` (mlflow.store.db.utils._initialize_tables).
     MlflowInitialTables,
+    /// jupyterhub creates a new database from its ORM models
+    /// (`orm.Base.metadata.create_all`) and stamps it; its revisions only
+    /// upgrade databases of older releases.
+    JupyterhubTables,
 }
 
 const MLFLOW_INITIAL_TABLES: &str = "\
@@ -251,10 +264,20 @@ InitialBase.metadata.create_all(engine)
 engine.dispose()
 ";
 
+const JUPYTERHUB_TABLES: &str = "\
+import sys
+import sqlalchemy as sa
+from jupyterhub import orm
+engine = sa.create_engine(sys.argv[1])
+orm.Base.metadata.create_all(engine)
+engine.dispose()
+";
+
 fn run_setup(setup: Setup, url: &str) {
     let code = match setup {
         Setup::Empty => return,
         Setup::MlflowInitialTables => MLFLOW_INITIAL_TABLES,
+        Setup::JupyterhubTables => JUPYTERHUB_TABLES,
     };
     let out = Command::new(venv_python())
         .args(["-c", code, url])
@@ -418,6 +441,34 @@ fn mlflow_empty(kind: DbKind) -> Scenario {
     }
 }
 
+/// jupyterhub as jupyterhub runs it: the ORM's tables, `stamp head`
+/// (jupyterhub.orm.check_db_revision); then down and up through its
+/// revisions, where `downgrade base` fails in Alembic itself on every
+/// database, in 3c2384c5aae1's downgrade (`op.drop_column('services',
+/// sa.Column('from_config'))`: SQLAlchemy 2.1 raises `TypeError:
+/// Column._set_parent() missing 2 required keyword-only arguments`), after
+/// the revisions above it were undone. jupyterhub's alembic.ini
+/// formats every log record as `[I <time> <logger> <module>:<lineno>]`:
+/// the call sites must be Alembic's own.
+fn jupyterhub(kind: DbKind) -> Scenario {
+    Scenario {
+        name: format!("jupyterhub on {}", kind.label()),
+        tree: Tree::Jupyterhub,
+        setup: Setup::JupyterhubTables,
+        steps: vec![
+            ok("stamp head"),
+            ok("current"),
+            fails("downgrade base"),
+            ok("current"),
+            ok("upgrade head"),
+            ok("downgrade -3"),
+            ok("current -v"),
+            ok("upgrade head"),
+            fails("upgrade nosuchrev"),
+        ],
+    }
+}
+
 // ---------------------------------------------------------------------------
 // The runner
 
@@ -445,6 +496,11 @@ impl Runner {
 /// mlflow's log records start with `%Y/%m/%d %H:%M:%S `.
 static MLFLOW_TIMESTAMP: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?m)^\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2} ").unwrap());
+
+/// jupyterhub's: `[I 2026-12-05 02:00:00.123 alembic...`.
+static JUPYTERHUB_TIMESTAMP: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?m)^\[([A-Z]) \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3} ").unwrap()
+});
 
 /// A table-constraint line of a SQLite CREATE TABLE (as SQLAlchemy renders
 /// it: one tab of indent).
@@ -565,8 +621,9 @@ impl Side {
         let sub = subcommand(args);
         let text = |s: &str, stream| {
             let s = self.norm.output(s, sub, stream);
-            MLFLOW_TIMESTAMP
-                .replace_all(&s, "<timestamp> ")
+            let s = MLFLOW_TIMESTAMP.replace_all(&s, "<timestamp> ");
+            JUPYTERHUB_TIMESTAMP
+                .replace_all(&s, "[$1 <timestamp> ")
                 .into_owned()
         };
         Observed {
@@ -883,6 +940,26 @@ fn mlflow_empty_database_postgres() {
 }
 
 #[test]
+fn jupyterhub_sqlite() {
+    run(jupyterhub(DbKind::Sqlite), DbKind::Sqlite);
+}
+
+#[test]
+fn jupyterhub_postgres() {
+    run(jupyterhub(DbKind::Postgres), DbKind::Postgres);
+}
+
+/// ALEMBIC_RS_MYSQL_PARITY=0 skips it, as optuna_mysql.
+#[test]
+fn jupyterhub_mysql() {
+    if std::env::var("ALEMBIC_RS_MYSQL_PARITY").as_deref() == Ok("0") {
+        eprintln!("SKIPPED: ALEMBIC_RS_MYSQL_PARITY=0");
+        return;
+    }
+    run(jupyterhub(DbKind::Mysql), DbKind::Mysql);
+}
+
+#[test]
 fn sqlite_constraint_order_is_normalised() {
     let a = "x|t|t|CREATE TABLE t (\n\tid INTEGER NOT NULL, \n\tPRIMARY KEY (id), \n\tUNIQUE (a, b), \n\tFOREIGN KEY(a) REFERENCES u (id)\n)\nindex|i|t|CREATE INDEX i ON t (a)";
     let b = "x|t|t|CREATE TABLE t (\n\tid INTEGER NOT NULL, \n\tFOREIGN KEY(a) REFERENCES u (id), \n\tPRIMARY KEY (id), \n\tUNIQUE (a, b)\n)\nindex|i|t|CREATE INDEX i ON t (a)";
@@ -921,7 +998,7 @@ fn templates_point_at_the_copied_trees() {
         realworld_ready(DbKind::Sqlite);
         return;
     }
-    for tree in [Tree::Optuna, Tree::Mlflow] {
+    for tree in [Tree::Optuna, Tree::Mlflow, Tree::Jupyterhub] {
         let t = template(tree);
         let root = t.path().join("project");
         let ini = std::fs::read_to_string(root.join("alembic.ini")).unwrap();

@@ -97,13 +97,16 @@ fn run(template: &str, kind: DbKind) {
     if !ready(kind) {
         return;
     }
-    let is_async = template.ends_with("async");
+    let is_async = template.ends_with("async") || template == "async_driver_sql";
     let revisions = match template {
         "multidb" => manifest_dir().join("tests/fixtures/templates/multidb"),
+        "async_driver_sql" => manifest_dir().join("tests/fixtures/templates/async_driver_sql"),
         // The example project's revisions (the seed guide's Proxie schema).
         _ => manifest_dir().join("alembic/versions"),
     };
-    let project = init_project(template, &revisions);
+    // async_driver_sql: the async template with its own revision.
+    let init_template = template.strip_suffix("_driver_sql").unwrap_or(template);
+    let project = init_project(init_template, &revisions);
     let steps: &[&[&str]] = if template == "multidb" {
         &[
             &["upgrade", "head"],
@@ -152,6 +155,8 @@ template_tests! {
     "async" => async_sqlite, async_postgres;
     "pyproject" => pyproject_sqlite, pyproject_postgres;
     "pyproject_async" => pyproject_async_sqlite, pyproject_async_postgres;
+    // prefect's driver-level SQL under asyncpg (fixtures/templates/async_driver_sql).
+    "async_driver_sql" => async_driver_sql_sqlite, async_driver_sql_postgres;
 }
 
 /// SQLite only: on PostgreSQL the two engines' transactions on one database

@@ -74,10 +74,20 @@ pub struct Scripts {
 impl Scripts {
     pub fn load(config: &Config) -> Result<Scripts, CommandError> {
         let settings = config.script_settings()?;
+        Scripts::from_settings(std::path::Path::new(&config.here()), settings)
+    }
+
+    /// [`Scripts::load`] from settings already read (env.py may change the
+    /// version locations: `context.script.version_locations = [...]`);
+    /// `project_dir` is where files needing Python are executed from.
+    pub fn from_settings(
+        project_dir: &std::path::Path,
+        settings: crate::config::ScriptSettings,
+    ) -> Result<Scripts, CommandError> {
         let prepend = settings.prepend_sys_path.clone();
         let dir = ScriptDirectory::new(settings)?;
         let (results, warnings) = dir.load_scripts_each();
-        let mut scripts = python_fallback(config, &prepend, results)?;
+        let mut scripts = python_fallback(project_dir, &prepend, results)?;
         for w in &warnings {
             ui::warn(&w.0);
         }
@@ -109,7 +119,7 @@ impl Scripts {
 /// without source, an exotic encoding) are executed, just those, in the
 /// project's Python; everything else stays as read from the syntax tree.
 fn python_fallback(
-    config: &Config,
+    project_dir: &std::path::Path,
     prepend_sys_path: &[String],
     results: Vec<Result<Script, ScriptError>>,
 ) -> Result<Vec<Script>, CommandError> {
@@ -124,9 +134,8 @@ fn python_fallback(
     if pending.is_empty() {
         return Ok(results.into_iter().collect::<Result<Vec<_>, _>>()?);
     }
-    let project_dir = std::path::PathBuf::from(config.here());
     let mut read =
-        crate::python::read_metadata(&project_dir, prepend_sys_path, &pending)?.into_iter();
+        crate::python::read_metadata(project_dir, prepend_sys_path, &pending)?.into_iter();
     let mut scripts = Vec::with_capacity(results.len());
     for r in results {
         match r {

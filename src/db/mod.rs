@@ -118,6 +118,17 @@ impl Connection {
     /// [`interpolate_pyformat`] first); for SQLite they are bound to the `?`
     /// placeholders of a single statement, as pysqlite does.
     pub fn execute(&mut self, sql: &str, params: &[Value]) -> Result<QueryResult, DbError> {
+        self.execute_params(sql, Params::Positional(params))
+    }
+
+    /// [`Connection::execute`] with SQLite's named parameters too
+    /// (`:name`, `@name`, `$name` bound from a mapping, as pysqlite binds a
+    /// dict: SQLAlchemy's `paramstyle="named"`).
+    pub fn execute_params(
+        &mut self,
+        sql: &str,
+        params: Params<'_>,
+    ) -> Result<QueryResult, DbError> {
         let backend = self.backend.as_mut().expect("backend present until drop");
         self.runtime.block_on(async {
             match backend {
@@ -188,8 +199,12 @@ impl Drop for Connection {
     }
 }
 
-fn refuse_params(dialect: Dialect, params: &[Value]) -> Result<(), DbError> {
-    if params.is_empty() {
+fn refuse_params(dialect: Dialect, params: Params<'_>) -> Result<(), DbError> {
+    let empty = match params {
+        Params::Positional(p) => p.is_empty(),
+        Params::Named(p) => p.is_empty(),
+    };
+    if empty {
         Ok(())
     } else {
         Err(DbError::Usage(format!(

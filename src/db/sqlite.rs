@@ -25,13 +25,14 @@ use std::path::{Component, Path, PathBuf};
 use std::ptr::NonNull;
 use std::time::Duration;
 
+use indexmap::IndexMap;
 use sqlx::Connection as _;
 use sqlx::sqlite::{LockedSqliteHandle, SqliteConnectOptions, SqliteConnection};
 
 use super::error::{DbError, ServerError};
 use super::sqlite_ffi as ffi;
 use super::value::{ColumnInfo, QueryResult, Value};
-use super::{Dialect, Url, split};
+use super::{Dialect, Params, Url, split};
 
 /// `sqlite3.sqlite_version`: the version of the SQLite library linked in
 /// (sqlx's bundled build).
@@ -126,7 +127,9 @@ impl SqliteBackend {
             .map_err(super::postgres::driver_error)?;
         backend.db = locked.as_raw_handle().cast::<ffi::Sqlite3>().as_ptr();
         backend.locked = Some(locked);
-        let version = backend.execute("select sqlite_version()", &[]).await?;
+        let version = backend
+            .execute("select sqlite_version()", Params::Positional(&[]))
+            .await?;
         if let Some(Value::Text(v)) = version.rows.first().and_then(|r| r.first()) {
             backend.server_version = v.clone();
         }
@@ -158,21 +161,30 @@ impl SqliteBackend {
     pub(super) async fn execute(
         &mut self,
         sql: &str,
-        params: &[Value],
+        params: Params<'_>,
     ) -> Result<QueryResult, DbError> {
-        if !params.is_empty() && split::statements(sql, Dialect::Sqlite).len() > 1 {
+        let any = match params {
+            Params::Positional(p) => !p.is_empty(),
+            Params::Named(p) => !p.is_empty(),
+        };
+        if any && split::statements(sql, Dialect::Sqlite).len() > 1 {
             return Err(DbError::Usage(
                 "You can only execute one statement at a time.".into(),
             ));
         }
         let db = self.db;
         assert!(!db.is_null(), "SQLite handle used after release");
-        let mut tail = sql.trim().as_bytes();
+        // The text as given, as pysqlite passes it: SQLite keeps a CREATE
+        // statement's trailing whitespace in sqlite_master.
+        let mut tail = sql.as_bytes();
         let mut bound = 0;
         // The last statement's (columns, rows, changes, last row id).
         let mut last: Option<StatementResult> = None;
         while let Some(stmt) = Statement::prepare_next(db, &mut tail)? {
-            bound += stmt.bind(params, bound)?;
+            bound += match params {
+                Params::Positional(p) => stmt.bind(p, bound)?,
+                Params::Named(p) => stmt.bind_named(p)?,
+            };
             let mut rows = Vec::new();
             while stmt.step()? {
                 rows.push(stmt.row()?);
@@ -249,6 +261,33 @@ impl Statement {
             }
         }
         Ok(None)
+    }
+
+    /// Binds `:name`/`@name`/`$name` parameters from a mapping, as
+    /// pysqlite does with a dict (the errors are its `ProgrammingError`s).
+    fn bind_named(&self, params: &IndexMap<String, Value>) -> Result<usize, DbError> {
+        // SAFETY (all calls below): `stmt` is a live statement of `db`.
+        let count = unsafe { ffi::sqlite3_bind_parameter_count(self.stmt) };
+        for index in 1..=count {
+            let name = unsafe { ffi::sqlite3_bind_parameter_name(self.stmt, index) };
+            if name.is_null() {
+                return Err(DbError::Usage(format!(
+                    "Binding {index} has no name, but you supplied a dictionary \
+                     (which has only names)."
+                )));
+            }
+            let name = unsafe { CStr::from_ptr(name) }.to_string_lossy();
+            let Some(value) = params.get(&name[1..]) else {
+                return Err(DbError::Usage(format!(
+                    "You did not supply a value for binding parameter {name}."
+                )));
+            };
+            let status = self.bind_value(index, value)?;
+            if status != ffi::SQLITE_OK {
+                return Err(last_error(self.db));
+            }
+        }
+        Ok(0)
     }
 
     /// Binds `params[offset..]` to this statement's placeholders as sqlx

@@ -81,6 +81,19 @@ impl RawConnection {
             ))
         })?;
         let params = params.filter(|p| !p.is_none());
+        // pysqlite binds a dict by name (SQLAlchemy's paramstyle="named").
+        let mut named = IndexMap::new();
+        if dialect == Dialect::Sqlite
+            && let Some(d) = params.and_then(|p| p.cast::<PyDict>().ok())
+        {
+            for (k, v) in d.iter() {
+                named.insert(k.extract::<String>()?, to_value(&v)?);
+            }
+            let result = py
+                .detach(|| conn.execute_params(sql, Params::Named(&named)))
+                .map_err(failure)?;
+            return finish(py, dialect, result);
+        }
         let (sql, bound): (String, Vec<Value>) = match (dialect, params) {
             (_, None) => (sql.to_string(), Vec::new()),
             (Dialect::Sqlite, Some(p)) => (sql.to_string(), positional(p)?),
@@ -105,30 +118,7 @@ impl RawConnection {
             }
         };
         let result = py.detach(|| conn.execute(&sql, &bound)).map_err(failure)?;
-        let builders = Builders::new(py)?;
-        let rows = PyList::empty(py);
-        for row in result.rows {
-            let items: Vec<Bound<'py, PyAny>> = row
-                .into_iter()
-                .map(|v| builders.to_py(py, v))
-                .collect::<PyResult<_>>()?;
-            rows.append(PyTuple::new(py, items)?)?;
-        }
-        let description = (!result.columns.is_empty()).then(|| {
-            result
-                .columns
-                .into_iter()
-                .map(|c| (c.name, c.type_name))
-                .collect()
-        });
-        let rowcount = if description.is_some() && dialect != Dialect::Sqlite {
-            rows.len() as i64
-        } else if description.is_some() {
-            -1
-        } else {
-            result.rows_affected as i64
-        };
-        Ok((description, rows, rowcount, result.last_insert_id))
+        finish(py, dialect, result)
     }
 
     /// Autogenerate's pre-pass on this connection (inside its open
@@ -174,6 +164,40 @@ impl RawConnection {
 
 fn positional(p: &Bound<'_, PyAny>) -> PyResult<Vec<Value>> {
     p.try_iter()?.map(|v| to_value(&v?)).collect()
+}
+
+/// A statement's result as `execute` hands it to the shim's cursor:
+/// (description or None, rows, rowcount, lastrowid).
+fn finish<'py>(
+    py: Python<'py>,
+    dialect: Dialect,
+    result: db::QueryResult,
+) -> PyResult<(Description, Bound<'py, PyList>, i64, Option<i64>)> {
+    let builders = Builders::new(py)?;
+
+    let rows = PyList::empty(py);
+    for row in result.rows {
+        let items: Vec<Bound<'py, PyAny>> = row
+            .into_iter()
+            .map(|v| builders.to_py(py, v))
+            .collect::<PyResult<_>>()?;
+        rows.append(PyTuple::new(py, items)?)?;
+    }
+    let description = (!result.columns.is_empty()).then(|| {
+        result
+            .columns
+            .into_iter()
+            .map(|c| (c.name, c.type_name))
+            .collect()
+    });
+    let rowcount = if description.is_some() && dialect != Dialect::Sqlite {
+        rows.len() as i64
+    } else if description.is_some() {
+        -1
+    } else {
+        result.rows_affected as i64
+    };
+    Ok((description, rows, rowcount, result.last_insert_id))
 }
 
 /// `sqlite3.sqlite_version` of the SQLite we link.

@@ -42,6 +42,7 @@ pub fn run_env(run: EnvRun, scripts: Scripts) -> Result<(), HostError> {
     state::set(HostState {
         scripts,
         command: run.command.clone(),
+        project_dir: run.project_dir.clone(),
     });
     interp::ensure_started(&python)?;
     Python::attach(|py| -> Result<(), HostError> {

@@ -7,7 +7,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
 
 use super::state::{self, EnvCommand};
-use crate::commands::{Catch, CommandError};
+use crate::commands::{Catch, CommandError, Scripts};
 use crate::ddl;
 use crate::revision::{RevArg, RevisionError, RevisionMap};
 use crate::runtime::{Heads, Step, VersionOp};
@@ -23,6 +23,7 @@ pub fn _alembic_rs(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<super::static_path::StaticPath>()?;
     m.add_function(wrap_pyfunction!(super::dbapi::sqlite_version, m)?)?;
     m.add_function(wrap_pyfunction!(plan, m)?)?;
+    m.add_function(wrap_pyfunction!(set_version_locations, m)?)?;
     m.add_function(wrap_pyfunction!(current_lines, m)?)?;
     m.add_function(wrap_pyfunction!(display_lines, m)?)?;
     m.add_function(wrap_pyfunction!(as_revision_number, m)?)?;
@@ -71,7 +72,7 @@ fn rev_arg(obj: &Bound<'_, PyAny>) -> PyResult<RevArg> {
 }
 
 fn map() -> &'static RevisionMap {
-    &state::get().scripts.map
+    &state::scripts().map
 }
 
 /// One step for `MigrationContext.run_migrations`.
@@ -109,7 +110,7 @@ impl PyStep {
 
 impl PyStep {
     fn new(step: Step) -> PyStep {
-        let s = &state::get().scripts;
+        let s = state::scripts();
         let map = &s.map;
         let (path, doc) = match &step {
             Step::Revision { node, .. } => {
@@ -193,9 +194,42 @@ impl HeadMaintainer {
     }
 }
 
+/// `context.script.version_locations = [...]` in env.py: the scripts are
+/// loaded again from those directories (absolute paths; none = the
+/// default `versions/`), if the map has not been used yet (Alembic builds
+/// it on first use). Returns whether it was.
+#[pyfunction]
+fn set_version_locations(locations: Vec<String>) -> PyResult<bool> {
+    let state = state::get();
+    let mut settings = state.scripts.dir.settings.clone();
+    settings.version_locations = locations
+        .into_iter()
+        .map(std::path::PathBuf::from)
+        .collect();
+    state::replace_scripts(|| Scripts::from_settings(&state.project_dir, settings))
+        .map_err(|e| PyException::new_err(e.to_string()))
+}
+
 /// The command's `fn(heads, context)`: the steps to run from `heads`.
 #[pyfunction]
 fn plan(py: Python<'_>, heads: Vec<String>) -> PyResult<Vec<PyStep>> {
+    crate::revision::take_warnings();
+    let steps = plan_steps(py, heads);
+    // Alembic's `util.warn` during planning: a Python UserWarning (warning
+    // filters apply), shown before the steps run or the planning error.
+    for message in crate::revision::take_warnings() {
+        let message = std::ffi::CString::new(message.replace('\0', "")).expect("NUL bytes removed");
+        PyErr::warn(
+            py,
+            &py.get_type::<pyo3::exceptions::PyUserWarning>(),
+            &message,
+            1,
+        )?;
+    }
+    Ok(steps?.into_iter().map(PyStep::new).collect())
+}
+
+fn plan_steps(py: Python<'_>, heads: Vec<String>) -> PyResult<Vec<Step>> {
     let map = map();
     let steps: Vec<Step> = match &state::get().command {
         EnvCommand::Upgrade { destination } => {
@@ -254,13 +288,13 @@ fn plan(py: Python<'_>, heads: Vec<String>) -> PyResult<Vec<PyStep>> {
         | EnvCommand::Merge
         | EnvCommand::Check => Vec::new(),
     };
-    Ok(steps.into_iter().map(PyStep::new).collect())
+    Ok(steps)
 }
 
 /// `current`'s lines: `script.get_all_current(heads)` in `cmd_format`.
 #[pyfunction]
 fn current_lines(py: Python<'_>, heads: Vec<String>, verbose: bool) -> PyResult<Vec<String>> {
-    let s = &state::get().scripts;
+    let s = state::scripts();
     let nodes = s
         .map
         .get_all_current(&heads)
@@ -278,7 +312,7 @@ fn current_lines(py: Python<'_>, heads: Vec<String>, verbose: bool) -> PyResult<
 /// `history -i` / `show current`: the lines, given the database heads.
 #[pyfunction]
 fn display_lines(py: Python<'_>, heads: Vec<String>) -> PyResult<Vec<String>> {
-    let s = &state::get().scripts;
+    let s = state::scripts();
     let or = |given: &str, heads: &[String], default: &str| -> RevArg {
         // Python's `x or "default"`: an empty string or tuple is falsy.
         if given == "current" {
@@ -354,7 +388,7 @@ type RevisionInfo = (
 /// `ScriptDirectory.get_revision`, as the fields env.py reads.
 #[pyfunction]
 fn get_revision(py: Python<'_>, id: &Bound<'_, PyAny>) -> PyResult<Option<RevisionInfo>> {
-    let s = &state::get().scripts;
+    let s = state::scripts();
     let node = s
         .map
         .get_revision(&rev_arg(id)?)

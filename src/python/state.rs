@@ -1,7 +1,8 @@
 //! What the running command hands to Python callbacks: the loaded scripts
 //! and the command's target. One command per process, so a `OnceLock`.
 
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, OnceLock};
 
 use crate::commands::Scripts;
 
@@ -60,6 +61,8 @@ pub struct RevisionSpec {
 pub struct HostState {
     pub scripts: Scripts,
     pub command: EnvCommand,
+    /// Where files whose metadata needs Python are executed from (a reload).
+    pub project_dir: std::path::PathBuf,
 }
 
 static STATE: OnceLock<HostState> = OnceLock::new();
@@ -72,4 +75,33 @@ pub fn set(state: HostState) {
 
 pub fn get() -> &'static HostState {
     STATE.get().expect("host state is set before env.py runs")
+}
+
+/// The scripts env.py's version-location change loaded instead of
+/// `HostState::scripts` (leaked: one command per process, and answers
+/// handed out earlier stay valid).
+static RELOADED: Mutex<Option<&'static Scripts>> = Mutex::new(None);
+/// Whether Python has asked anything of the revision map yet.
+static MAP_USED: AtomicBool = AtomicBool::new(false);
+
+/// The loaded scripts and graph, as Python sees them (marks the map used).
+pub fn scripts() -> &'static Scripts {
+    MAP_USED.store(true, Ordering::Relaxed);
+    let reloaded = *RELOADED.lock().unwrap_or_else(|e| e.into_inner());
+    reloaded.unwrap_or(&get().scripts)
+}
+
+/// The scripts answering from now on, as Alembic's lazily built
+/// `ScriptDirectory.revision_map` sees a `version_locations` assignment
+/// made in env.py: only before the map was first used (`false` = too
+/// late, nothing changed).
+pub fn replace_scripts(
+    load: impl FnOnce() -> Result<Scripts, crate::commands::CommandError>,
+) -> Result<bool, crate::commands::CommandError> {
+    if MAP_USED.load(Ordering::Relaxed) {
+        return Ok(false);
+    }
+    let scripts: &'static Scripts = Box::leak(Box::new(load()?));
+    *RELOADED.lock().unwrap_or_else(|e| e.into_inner()) = Some(scripts);
+    Ok(true)
 }

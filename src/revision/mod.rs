@@ -15,6 +15,26 @@ pub use map::{Edges, MapFailure, Node, RevisionMap};
 pub use plan::{StampStep, Walk};
 pub use resolve::Target;
 
+use std::cell::RefCell;
+
+thread_local! {
+    /// The `UserWarning`s planning raised on this thread (Alembic's
+    /// `util.warn` in `_parse_downgrade_target`), until the caller emits
+    /// them: [`take_warnings`].
+    static WARNINGS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Records a warning Alembic would emit as `UserWarning` while planning.
+pub(crate) fn warn(message: String) {
+    WARNINGS.with(|w| w.borrow_mut().push(message));
+}
+
+/// The warnings planning recorded on this thread since the last call, in
+/// order (and forgets them).
+pub fn take_warnings() -> Vec<String> {
+    WARNINGS.with(|w| std::mem::take(&mut *w.borrow_mut()))
+}
+
 /// A revision's graph metadata, as read from its file.
 ///
 /// Tuples and scalars are both represented as vectors: Alembic normalises

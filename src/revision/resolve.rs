@@ -518,6 +518,14 @@ impl RevisionMap {
                                 m.steps.unsigned_abs()
                             )));
                         };
+                        // Duplicate rows count once (Alembic: `len(set(...))`).
+                        if currents.iter().any(|c| c != first) {
+                            super::warn(
+                                "downgrade -1 from multiple heads is ambiguous; \
+                                 this usage will be disallowed in a future release."
+                                    .into(),
+                            );
+                        }
                         let first = first.clone();
                         branch_label = Some(first.clone());
                         first

@@ -48,6 +48,37 @@ class _AwaitingExecute:
         return super().do_execute_no_params(*args, **kw)
 
 
+class _AsyncPool:
+    """The pool an async driver gets when the engine names none:
+    ``create_async_engine`` refuses a synchronous pool class, and SQLite's
+    sync dialect picks ``QueuePool`` (a file) or ``SingletonThreadPool``
+    (memory) where aiosqlite picks ``AsyncAdaptedQueuePool`` or
+    ``StaticPool``. (PostgreSQL's and MySQL's defaults already follow
+    ``is_async``.)"""
+
+    @classmethod
+    def get_pool_class(cls, url):
+        from sqlalchemy import pool
+
+        chosen = super().get_pool_class(url)
+        return {
+            pool.QueuePool: pool.AsyncAdaptedQueuePool,
+            pool.SingletonThreadPool: pool.StaticPool,
+        }.get(chosen, chosen)
+
+
+class _AsyncpgDriverSql:
+    """asyncpg reads no ``%`` in SQL: a statement given to the driver as
+    written (``exec_driver_sql``, no compiled statement) with no
+    parameters runs as is, where psycopg2's rules (which this driver
+    follows) would take ``format('%I', ...)`` for a placeholder."""
+
+    def do_execute(self, cursor, statement, parameters, context=None):
+        if not parameters and context is not None and context.compiled is None:
+            return self.do_execute_no_params(cursor, statement, context)
+        return super().do_execute(cursor, statement, parameters, context)
+
+
 def async_variant(cls):
     """The ``is_async`` twin of a dialect class, one per class."""
     if getattr(cls, "is_async", False):
@@ -56,7 +87,7 @@ def async_variant(cls):
     if variant is None:
         variant = _variants[cls] = type(
             cls.__name__ + "_async",
-            (_AwaitingExecute, cls),
+            (_AwaitingExecute, _AsyncPool, cls),
             {"is_async": True, "supports_statement_cache": True},
         )
     return variant
@@ -101,9 +132,12 @@ def add_async_variants(module_name):
         base.get_async_dialect_cls = classmethod(_get_async_dialect_cls)
         for name in names:
             cls_name = _cls_name(base_name, name)
+            bases = (async_variant(base),)
+            if name == "postgresql.asyncpg":
+                bases = (_AsyncpgDriverSql,) + bases
             cls = type(
                 cls_name,
-                (async_variant(base),),
+                bases,
                 {"driver": name.split(".", 1)[1], "supports_statement_cache": True},
             )
             setattr(module, cls_name, cls)

@@ -3,6 +3,7 @@
 from argparse import Namespace
 import importlib.util
 import logging
+import os
 from pathlib import Path
 import re
 import sys
@@ -11,9 +12,17 @@ import _alembic_rs
 
 from ..config import Config
 from ..runtime.environment import EnvironmentContext
+from ..util import callsite
+from ..util import messaging  # noqa: F401  (the "alembic" logger's NullHandler)
 from ..util.exc import CommandError
 
+callsite.install()
+
 _registered = False
+
+# The script directory of the command being run (``alembic.script``'s
+# ``ScriptDirectory.from_config`` answers only for it).
+running_script_dir = None
 
 
 def _register():
@@ -53,11 +62,38 @@ class _Revision:
         return "Script(%r, %r)" % (self.revision, self.down_revision)
 
 
+def _resource_path(location):
+    """Alembic's ``coerce_resource_to_filename``: ``package:path`` is a
+    directory inside an importable package."""
+    if os.path.isabs(location) or ":" not in location:
+        return location
+    package, *parts = location.split(":")
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        return location
+    return os.path.join(list(spec.submodule_search_locations)[0], *parts)
+
+
 class ScriptDirectory:
     """What env.py reaches as ``context.script``, answered from Rust."""
 
-    def __init__(self, dir_):
+    def __init__(self, dir_, version_locations=None):
         self.dir = dir_
+        self._version_locations_value = version_locations
+
+    @property
+    def version_locations(self):
+        return self._version_locations_value
+
+    @version_locations.setter
+    def version_locations(self, value):
+        # prefect's env.py picks its dialect's directory this way. Alembic
+        # reads the revisions on first use of its map, so the assignment
+        # counts until then; Rust loads them again from there.
+        self._version_locations_value = value
+        _alembic_rs.set_version_locations(
+            [os.path.abspath(_resource_path(os.fspath(loc))) for loc in value or ()]
+        )
 
     @property
     def env_py_location(self):
@@ -133,7 +169,9 @@ def _steps_fn(heads, context):
 
 def run_env(spec):
     """Run env.py for one command. ``spec`` is a dict built by Rust."""
+    global running_script_dir
     _register()
+    running_script_dir = spec["script_dir"]
     cmd_opts = Namespace(**spec["cmd_opts"])
     config = Config(
         file_=spec["config_file"],
@@ -141,7 +179,7 @@ def run_env(spec):
         ini_section=spec["ini_section"],
         cmd_opts=cmd_opts,
     )
-    script = ScriptDirectory(spec["script_dir"])
+    script = ScriptDirectory(spec["script_dir"], config.get_version_locations_list())
     kw = dict(spec["env_kw"])
     if spec["command"] == "current":
         kw["fn"] = _current_fn(config, spec["verbose"], spec["check_heads"])

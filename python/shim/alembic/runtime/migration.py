@@ -165,7 +165,7 @@ class MigrationContext:
             yield
         finally:
             if not self.as_sql:
-                fake_trans.rollback()
+                fake_trans.commit()
                 self.connection.execution_options(isolation_level=current_level)
                 self.connection = self.impl.connection = base_connection
             if self.impl.transactional_ddl and self.as_sql:
