@@ -583,7 +583,12 @@ impl Ctx<'_> {
                 }
             }
             "rename_table" => {
-                let b = bind(call, &["old_table_name", "new_table_name"], &["schema"], false)?;
+                let b = bind(
+                    call,
+                    &["old_table_name", "new_table_name"],
+                    &["schema"],
+                    false,
+                )?;
                 b.none_only("schema")?;
                 StaticOp::RenameTable {
                     old: b.str("old_table_name")?,
