@@ -17,11 +17,10 @@
 # file. Mangled names are stable
 # across edits of a function's body, so the file goes stale slowly; names
 # that no longer exist are ignored by the linker. Rerun after large
-# changes to what the Python phase calls. The names are those of a plain
-# `cargo build --release` (what `cargo install` and the benchmarks build):
-# a build that also compiles the tests unifies the dev-dependencies'
-# features, which changes the hashes in alembic-rs's own mangled names, so
-# such a binary keeps the default layout for them. Needs: valgrind, the release
+# changes to what the Python phase calls. A plain `cargo build --release`
+# and a build with the tests resolve the same features (Cargo.toml pins
+# the one the dev-dependencies would add), so the names fit both. Needs:
+# valgrind, the release
 # build, .venv-host (scripts/test-env.sh), PostgreSQL and MariaDB up.
 set -euo pipefail
 cd "$(dirname "$0")/.."
