@@ -203,3 +203,29 @@ fn parity_exclude_constraint_postgres() {
         assert_parity(&exclude_constraint(), DbKind::Postgres);
     }
 }
+
+/// tests/fixtures/online/impl_modules: env.py imports the impls from
+/// Alembic's module paths (`alembic.ddl.impl`, `.sqlite`, `.postgresql`,
+/// ...) and replaces them with subclasses registered under the same
+/// `__dialect__`, which must then do the revision's work (the static path
+/// declines a replaced impl).
+fn impl_modules() -> Scenario {
+    Scenario::fixture(
+        "impl_modules",
+        &[&["upgrade", "head"], &["current"], &["downgrade", "base"]],
+    )
+}
+
+#[test]
+fn parity_impl_modules_sqlite() {
+    if ready(DbKind::Sqlite) {
+        assert_parity(&impl_modules(), DbKind::Sqlite);
+    }
+}
+
+#[test]
+fn parity_impl_modules_postgres() {
+    if ready(DbKind::Postgres) {
+        assert_parity(&impl_modules(), DbKind::Postgres);
+    }
+}

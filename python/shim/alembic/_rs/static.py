@@ -142,7 +142,7 @@ def _customized(context):
     from sqlalchemy.sql import elements
     from sqlalchemy.sql.schema import DEFAULT_NAMING_CONVENTION
 
-    from .. import ddl
+    from ..ddl.base import _RawDDL
     from ..operations import PRISTINE_IMPLS, PRISTINE_METHODS, ops
     from ..operations import AbstractOperations
 
@@ -164,9 +164,9 @@ def _customized(context):
         sa_schema.DropIndex, sa_schema.AddConstraint, sa_schema.DropConstraint,
         sa_schema.CreateColumn, sa_schema.PrimaryKeyConstraint,
         sa_schema.ForeignKeyConstraint, sa_schema.UniqueConstraint,
-        sa_schema.CheckConstraint, elements.TextClause, ddl._RawDDL,
+        sa_schema.CheckConstraint, elements.TextClause, _RawDDL,
     ):
-        if "_compiler_dispatcher" in cls.__dict__ and cls is not ddl._RawDDL:
+        if "_compiler_dispatcher" in cls.__dict__ and cls is not _RawDDL:
             return "@compiles(%s)" % cls.__name__
     if _comment_compilers() != _PRISTINE_COMMENT_COMPILERS:
         return "@compiles(ColumnComment)"
@@ -351,9 +351,9 @@ def _listeners():
 def _comment_compilers():
     """The per-dialect compilers of ``alembic.ddl.base.ColumnComment``
     (the shim registers its own; a user's would change the COMMENT text)."""
-    from .. import ddl
+    from ..ddl.base import ColumnComment
 
-    return dict(ddl.ColumnComment._compiler_dispatcher.specs)
+    return dict(ColumnComment._compiler_dispatcher.specs)
 
 
 def _pristine_impl_methods():

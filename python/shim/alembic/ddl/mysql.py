@@ -1,0 +1,218 @@
+"""``alembic.ddl.mysql``: ``MySQLImpl`` and ``MariaDBImpl``."""
+
+import re
+
+from sqlalchemy import String
+from sqlalchemy import schema as sa_schema
+
+import _alembic_rs
+
+from .impl import (
+    DefaultImpl,
+    _is_numeric_affinity,
+    _normalize_expression_default,
+    _strip_numeric_default,
+)
+
+
+class MySQLImpl(DefaultImpl):
+    """Alembic's ``MySQLImpl``: MySQL alters a column by restating it
+    whole (``MODIFY``/``CHANGE``, composed in Rust from SQLAlchemy's
+    pieces); constraints are dropped by kind."""
+
+    __dialect__ = "mysql"
+    transactional_ddl = False
+
+    def alter_column(
+        self,
+        table_name,
+        column_name,
+        *,
+        nullable=None,
+        server_default=False,
+        name=None,
+        type_=None,
+        schema=None,
+        existing_type=None,
+        existing_server_default=None,
+        existing_nullable=None,
+        autoincrement=None,
+        existing_autoincrement=None,
+        comment=False,
+        existing_comment=None,
+        **kw,
+    ):
+        from sqlalchemy.sql import sqltypes
+
+        for default in (server_default, existing_server_default):
+            if isinstance(default, (sa_schema.Computed, sa_schema.Identity)):
+                # Alembic hands these to DefaultImpl, whose compilers refuse.
+                from sqlalchemy import exc as sa_exc
+
+                what = "computed" if isinstance(default, sa_schema.Computed) else "identity"
+                if what == "computed":
+                    raise sa_exc.CompileError(
+                        'Adding or removing a "computed" construct, e.g. GENERATED '
+                        "ALWAYS AS, to or from an existing column is not supported."
+                    )
+                raise NotImplementedError(
+                    "Individual alter column constructs not supported by MySQL"
+                )
+        effective = type_ if type_ is not None else existing_type
+        # As Alembic: a type class (not instance) has no affinity here.
+        datetime_affinity = (
+            effective is not None
+            and getattr(effective, "_type_affinity", None) is sqltypes.DateTime
+        )
+
+        def rendered_default(value):
+            if value is False or value is None:
+                return value
+            return self._server_default(value)
+
+        def rendered_comment(value):
+            if value is False or value is None:
+                return value
+            return self.dialect.statement_compiler(self.dialect, None).render_literal_value(
+                value, String()
+            )
+
+        sql = _alembic_rs.ddl_mysql_alter_column(
+            self._table(table_name, schema),
+            self._quote(column_name),
+            None if name is None else self._quote(name),
+            None if type_ is None else self._type(type_),
+            None if existing_type is None else self._type(existing_type),
+            datetime_affinity,
+            nullable,
+            existing_nullable,
+            rendered_default(server_default),
+            rendered_default(existing_server_default) or None,
+            None if autoincrement is None else bool(autoincrement),
+            None if existing_autoincrement is None else bool(existing_autoincrement),
+            rendered_comment(comment),
+            rendered_comment(existing_comment),
+        )
+        if sql is not None:
+            self._raw(sql)
+
+    def drop_constraint(self, const, **kw):
+        from sqlalchemy.sql.schema import (
+            CheckConstraint,
+            ForeignKeyConstraint,
+            PrimaryKeyConstraint,
+            UniqueConstraint,
+        )
+
+        if isinstance(const, CheckConstraint) and getattr(const, "_type_bound", False):
+            return
+        if not isinstance(
+            const, (ForeignKeyConstraint, PrimaryKeyConstraint, UniqueConstraint, CheckConstraint)
+        ):
+            raise NotImplementedError(
+                "No generic 'DROP CONSTRAINT' in MySQL - please specify constraint type"
+            )
+        # SQLAlchemy's MySQL compiler gives Alembic's text: DROP FOREIGN KEY,
+        # DROP PRIMARY KEY, DROP INDEX, DROP CHECK (MariaDB: DROP CONSTRAINT).
+        super().drop_constraint(const, **kw)
+
+
+    # -- autogenerate (Alembic's MySQLImpl comparison hooks) ------------
+
+    type_synonyms = DefaultImpl.type_synonyms + ({"BOOL", "TINYINT"}, {"JSON", "LONGTEXT"})
+    type_arg_extract = [r"character set ([\w\-_]+)", r"collate ([\w\-_]+)"]
+
+    def compare_server_default(self, inspector_column, metadata_column,
+                               rendered_metadata_default, rendered_inspector_default):
+        from sqlalchemy import types as sqltypes
+
+        if (
+            metadata_column.type._type_affinity is sqltypes.Integer
+            and inspector_column.primary_key
+            and not inspector_column.autoincrement
+            and not rendered_metadata_default
+            and rendered_inspector_default == "'0'"
+        ):
+            return False  # MySQL's implicit default on a NOT NULL integer
+        elif rendered_inspector_default and _is_numeric_affinity(inspector_column.type):
+            if _strip_numeric_default(rendered_inspector_default) == _strip_numeric_default(
+                rendered_metadata_default
+            ):
+                return False
+        elif rendered_metadata_default and metadata_column.type._type_affinity is sqltypes.String:
+            metadata_default = re.sub(r"^'|'$", "", rendered_metadata_default)
+            return rendered_inspector_default != f"'{metadata_default}'"
+        if rendered_inspector_default and rendered_metadata_default:
+            # the MySQL dialect reports ON UPDATE as part of the default
+            onupdate_ins = re.match(
+                r"(.*) (on update.*?)(?:\(\))?$", rendered_inspector_default.lower()
+            )
+            onupdate_met = re.match(
+                r"(.*) (on update.*?)(?:\(\))?$", rendered_metadata_default.lower()
+            )
+            if onupdate_ins:
+                if not onupdate_met or onupdate_ins.group(2) != onupdate_met.group(2):
+                    return True
+                rendered_inspector_default = onupdate_ins.group(1)
+                rendered_metadata_default = onupdate_met.group(1)
+            return _normalize_expression_default(
+                rendered_inspector_default
+            ) != _normalize_expression_default(rendered_metadata_default)
+        return rendered_inspector_default != rendered_metadata_default
+
+    def correct_for_autogen_constraints(self, conn_unique_constraints, conn_indexes,
+                                        metadata_unique_constraints, metadata_indexes):
+        """MySQL indexes every foreign key implicitly (named after the
+        column or the constraint): such indexes are not compared."""
+        removed = set()
+        for idx in list(conn_indexes):
+            if idx.unique:
+                continue
+            for col in idx.columns:
+                if idx.name == col.name:
+                    conn_indexes.remove(idx)
+                    removed.add(idx.name)
+                    break
+                for fk in col.foreign_keys:
+                    if fk.name == idx.name:
+                        conn_indexes.remove(idx)
+                        removed.add(idx.name)
+                        break
+                if idx.name in removed:
+                    break
+        for idx in list(metadata_indexes):
+            if idx.name in removed:
+                metadata_indexes.remove(idx)
+
+    def correct_for_autogen_foreignkeys(self, conn_fks, metadata_fks):
+        """RESTRICT is MySQL's default and is not reported: take it from
+        the model when the model says RESTRICT."""
+        conn_by_sig = {
+            self._create_reflected_constraint_sig(fk).unnamed_no_options: fk for fk in conn_fks
+        }
+        metadata_by_sig = {
+            self._create_metadata_constraint_sig(fk).unnamed_no_options: fk for fk in metadata_fks
+        }
+        for sig in set(conn_by_sig).intersection(metadata_by_sig):
+            mdfk = metadata_by_sig[sig]
+            cnfk = conn_by_sig[sig]
+            if mdfk.ondelete is not None and mdfk.ondelete.lower() == "restrict" \
+                    and cnfk.ondelete is None:
+                cnfk.ondelete = "RESTRICT"
+            if mdfk.onupdate is not None and mdfk.onupdate.lower() == "restrict" \
+                    and cnfk.onupdate is None:
+                cnfk.onupdate = "RESTRICT"
+
+    def compare_type(self, inspector_column, metadata_column):
+        """Native ENUMs compare by their set of values."""
+        from sqlalchemy import types as sqltypes
+
+        metadata_type = metadata_column.type
+        inspector_type = inspector_column.type
+        if isinstance(metadata_type, sqltypes.Enum) and isinstance(inspector_type, sqltypes.Enum):
+            return set(metadata_type.enums) != set(inspector_type.enums)
+        return super().compare_type(inspector_column, metadata_column)
+
+
+class MariaDBImpl(MySQLImpl):
+    __dialect__ = "mariadb"

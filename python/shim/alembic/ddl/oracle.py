@@ -1,0 +1,53 @@
+"""``alembic.ddl.oracle``: ``OracleImpl``, offline only (``--sql``; no driver)."""
+
+from sqlalchemy import String
+
+from .base import ColumnComment
+from .impl import _SeparatedImpl
+
+
+class OracleImpl(_SeparatedImpl):
+    __dialect__ = "oracle"
+    transactional_ddl = False
+    batch_separator = "/"
+    command_terminator = ""
+    _separator_opt = "oracle_batch_separator"
+
+    def emit_begin(self):
+        self._exec("SET TRANSACTION READ WRITE")
+
+    def emit_commit(self):
+        self._exec("COMMIT")
+
+    def alter_column(self, table_name, column_name, *, nullable=None, server_default=False,
+                     name=None, type_=None, schema=None, comment=False, **kw):
+        alter = self._alter(table_name, schema)
+        col = self._quote(column_name)
+        if nullable is not None:
+            self._raw("%s MODIFY %s %s" % (alter, col, "NULL" if nullable else "NOT NULL"))
+        if server_default is not False:
+            self._raw(
+                "%s MODIFY %s %s"
+                % (
+                    alter,
+                    col,
+                    "DEFAULT %s" % self._server_default(server_default)
+                    if server_default is not None
+                    else "DEFAULT NULL",
+                )
+            )
+        if type_ is not None:
+            self._raw("%s MODIFY %s %s" % (alter, col, self._type(type_)))
+        if comment is not False:
+            # Alembic's Oracle form: names unquoted, None as ''.
+            literal = self.dialect.statement_compiler(self.dialect, None).render_literal_value(
+                comment if comment is not None else "", String()
+            )
+            self._exec(ColumnComment(
+                "COMMENT ON COLUMN %s.%s IS %s" % (table_name, column_name, literal)
+            ))
+        if name is not None:
+            self._raw("%s RENAME COLUMN %s TO %s" % (alter, col, self._quote(name)))
+
+    def rename_table(self, old_table_name, new_table_name, schema=None):
+        self._raw("%s RENAME TO %s" % (self._alter(old_table_name, schema), self._table(new_table_name)))
