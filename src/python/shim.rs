@@ -69,20 +69,23 @@ const FILES: &[(&str, &str)] = shim_files!(
 );
 
 const FINDER: &str = r#"
-import importlib.abc, importlib.util, linecache, marshal, os, sys
+import importlib.abc, importlib.util, marshal, os, sys
 
 class AlembicRsFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     """Serves alembic-rs's own ``alembic`` package from memory."""
 
-    def __init__(self, sources, code_dir):
-        self.sources = sources
+    def __init__(self, modules, source_of, code_dir):
+        # name -> (is_package, filename); the text comes from `source_of`
+        # only when needed (below)
+        self.modules = modules
+        self.source_of = source_of
         # Compiling the shim's modules was ~60 ms of every command that runs
         # env.py; their code objects are kept per build and Python version.
         if code_dir is not None:
             code_dir = os.path.join(code_dir, importlib.util.MAGIC_NUMBER.hex())
         self.code_dir = code_dir
 
-    def _code(self, name, source, filename):
+    def _code(self, name, filename):
         path = self.code_dir and os.path.join(self.code_dir, name + ".code")
         if path:
             try:
@@ -90,7 +93,7 @@ class AlembicRsFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
                     return marshal.loads(f.read())
             except (OSError, EOFError, ValueError, TypeError):
                 pass
-        code = compile(source, filename, "exec")
+        code = compile(self.get_source(name), filename, "exec")
         if path:
             try:
                 os.makedirs(self.code_dir, exist_ok=True)
@@ -103,28 +106,31 @@ class AlembicRsFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         return code
 
     def find_spec(self, name, path=None, target=None):
-        entry = self.sources.get(name)
+        entry = self.modules.get(name)
         if entry is None:
             return None
         return importlib.util.spec_from_loader(
-            name, self, origin=entry[2], is_package=entry[0]
+            name, self, origin=entry[1], is_package=entry[0]
         )
 
     def create_module(self, spec):
         return None
 
+    # Tracebacks and warnings through the shim show its lines, as Alembic's
+    # would: linecache and the warnings module ask the module's loader.
+    def get_source(self, name):
+        return self.source_of(name)
+
     def exec_module(self, module):
-        is_pkg, source, filename = self.sources[module.__name__]
+        is_pkg, filename = self.modules[module.__name__]
         module.__file__ = filename
         if is_pkg:
             module.__path__ = []
-        # Tracebacks through the shim show its lines, as Alembic's would.
-        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-        exec(self._code(module.__name__, source, filename), module.__dict__)
+        exec(self._code(module.__name__, filename), module.__dict__)
 
 for name in [m for m in sys.modules if m == "alembic" or m.startswith("alembic.")]:
     del sys.modules[name]
-sys.meta_path.insert(0, AlembicRsFinder(SOURCES, CODE_DIR))
+sys.meta_path.insert(0, AlembicRsFinder(MODULES, SOURCE_OF, CODE_DIR))
 "#;
 
 /// Installs the finder (once); `alembic` imports resolve to the shim from
@@ -134,31 +140,48 @@ pub fn install(py: Python<'_>) -> PyResult<()> {
     if DONE.swap(true, std::sync::atomic::Ordering::SeqCst) {
         return Ok(());
     }
-    let sources = PyDict::new(py);
-    // Development: `ALEMBIC_RS_SHIM_DIR=python/shim` serves the sources from
-    // disk, so a change to the Python side needs no rebuild.
-    let shim_dir = std::env::var_os("ALEMBIC_RS_SHIM_DIR").map(std::path::PathBuf::from);
-    for (path, embedded) in FILES {
-        let from_disk = shim_dir
-            .as_ref()
-            .and_then(|dir| std::fs::read_to_string(dir.join(path)).ok());
-        let source = from_disk.as_deref().unwrap_or(embedded);
-        let is_pkg = path.ends_with("/__init__.py");
-        let module = path
-            .trim_end_matches(".py")
-            .trim_end_matches("/__init__")
-            .replace('/', ".");
+    let modules = PyDict::new(py);
+    for (path, _) in FILES {
         let filename = format!("<alembic-rs>/{path}");
-        sources.set_item(module, (is_pkg, source, filename))?;
+        modules.set_item(
+            module_name(path),
+            (path.ends_with("/__init__.py"), filename),
+        )?;
     }
     let globals = PyDict::new(py);
-    globals.set_item("SOURCES", sources)?;
+    globals.set_item("MODULES", modules)?;
+    globals.set_item("SOURCE_OF", wrap_pyfunction!(source_of, py)?)?;
     // Sources read from disk change without a rebuild: no compiled copies.
-    let code_dir = match shim_dir {
+    let code_dir = match shim_dir() {
         Some(_) => None,
         None => crate::script::shim_code_dir(),
     };
     globals.set_item("CODE_DIR", code_dir)?;
     let code = std::ffi::CString::new(FINDER).expect("no NUL in finder source");
     py.run(&code, Some(&globals), None)
+}
+
+/// `alembic/ddl/impl.py` -> `alembic.ddl.impl`; `alembic/__init__.py` -> `alembic`.
+fn module_name(path: &str) -> String {
+    path.trim_end_matches(".py")
+        .trim_end_matches("/__init__")
+        .replace('/', ".")
+}
+
+/// Development: `ALEMBIC_RS_SHIM_DIR=python/shim` serves the sources from
+/// disk, so a change to the Python side needs no rebuild.
+fn shim_dir() -> Option<std::path::PathBuf> {
+    std::env::var_os("ALEMBIC_RS_SHIM_DIR").map(std::path::PathBuf::from)
+}
+
+/// The source of a shim module, asked for only to compile it (no code
+/// object cached yet) or to show its lines in a traceback or warning.
+/// Handing every module's text to Python up front, and splitting each
+/// imported one into linecache, kept ~1 MB of strings alive at the peak of
+/// every command that runs env.py.
+#[pyfunction]
+fn source_of(name: &str) -> Option<String> {
+    let (path, embedded) = FILES.iter().find(|(path, _)| module_name(path) == name)?;
+    let from_disk = shim_dir().and_then(|dir| std::fs::read_to_string(dir.join(path)).ok());
+    Some(from_disk.unwrap_or_else(|| (*embedded).to_string()))
 }
