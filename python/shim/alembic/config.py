@@ -36,7 +36,30 @@ class Config:
         if attributes:
             self.attributes = attributes
 
-    cmd_opts = None
+    @property
+    def cmd_opts(self):
+        """The command line as an ``argparse.Namespace``, as Alembic's.
+
+        Built when first asked for: importing argparse is ~0.5 MB, at the
+        peak of every command, that few env.py files need (the quiet flag
+        and ``-x`` are read without it, through :meth:`_cmd_opt`)."""
+        state = self.__dict__
+        if "_cmd_args" in state:
+            from argparse import Namespace
+
+            state["_cmd_opts"] = Namespace(**state.pop("_cmd_args"))
+        return state.get("_cmd_opts")
+
+    @cmd_opts.setter
+    def cmd_opts(self, value):
+        self.__dict__.pop("_cmd_args", None)
+        self.__dict__["_cmd_opts"] = value
+
+    def _cmd_opt(self, name, default=None):
+        args = self.__dict__.get("_cmd_args")
+        if args is not None:
+            return args.get(name, default)
+        return getattr(self.cmd_opts, name, default)
 
     @property
     def attributes(self):
@@ -51,7 +74,7 @@ class Config:
 
     @property
     def messaging_opts(self):
-        return {"quiet": getattr(self.cmd_opts, "quiet", False)}
+        return {"quiet": self._cmd_opt("quiet", False)}
 
     def print_stdout(self, text, *arg):
         output = str(text) % arg if arg else str(text)

@@ -1,6 +1,5 @@
 """Entry points the Rust side calls: run env.py for a command."""
 
-from argparse import Namespace
 import importlib.util
 import logging
 import os
@@ -172,13 +171,13 @@ def run_env(spec):
     global running_script_dir
     _register()
     running_script_dir = spec["script_dir"]
-    cmd_opts = Namespace(**spec["cmd_opts"])
     config = Config(
         file_=spec["config_file"],
         toml_file=spec["toml_file"],
         ini_section=spec["ini_section"],
-        cmd_opts=cmd_opts,
     )
+    # the Namespace itself is built if env.py asks for it (Config.cmd_opts)
+    config._cmd_args = dict(spec["cmd_opts"])
     script = ScriptDirectory(spec["script_dir"], config.get_version_locations_list())
     kw = dict(spec["env_kw"])
     if spec["command"] == "current":

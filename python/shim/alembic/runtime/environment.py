@@ -52,8 +52,7 @@ class EnvironmentContext:
         return self.context_opts.get("tag", None)
 
     def get_x_argument(self, as_dictionary=False):
-        opts = self.config.cmd_opts
-        value = list(getattr(opts, "x", None) or []) if opts is not None else []
+        value = list(self.config._cmd_opt("x") or [])
         if as_dictionary:
             result = {}
             for arg in value:
