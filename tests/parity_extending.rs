@@ -87,6 +87,33 @@ fn parity_run_async_postgres() {
     }
 }
 
+/// The same async env.py given a synchronous driver's URL (`sqlite:///`,
+/// `postgresql+psycopg2://`, `mysql+pymysql://`): SQLAlchemy's
+/// `create_async_engine` refuses it ("The asyncio extension requires an
+/// async driver to be used. The loaded 'pysqlite' is not async."), and so
+/// must alembic-rs, although its one driver could serve it (open-webui's
+/// models build an async engine from the same URL as its env.py, so a
+/// `mysql+pymysql` URL fails there before any migration runs).
+fn run_async_sync_driver() -> Scenario {
+    let mut s = run_async("unused");
+    s.name = "run_async".into();
+    s.driver = None;
+    s.steps = vec![
+        vec!["upgrade".into(), "head".into()],
+        vec!["current".into()],
+    ];
+    s
+}
+
+#[test]
+fn parity_run_async_refuses_sync_drivers() {
+    for kind in [DbKind::Sqlite, DbKind::Postgres, DbKind::Mysql] {
+        if mysql_allowed(kind) && ready(kind) {
+            assert_parity(&run_async_sync_driver(), kind);
+        }
+    }
+}
+
 /// tests/fixtures/online/connect_args: `engine_from_config(...,
 /// connect_args=...)`; the revision prints the session settings they set.
 fn connect_args() -> Scenario {

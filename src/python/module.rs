@@ -423,8 +423,13 @@ fn get_bases() -> Vec<String> {
 }
 
 #[pyfunction]
-fn ddl_add_column(table: &str, column_spec: &str, if_not_exists: bool) -> String {
-    ddl::add_column(table, column_spec, &[], if_not_exists)
+fn ddl_add_column(
+    table: &str,
+    column_spec: &str,
+    constraints: Vec<String>,
+    if_not_exists: bool,
+) -> String {
+    ddl::add_column(table, column_spec, &constraints, if_not_exists)
 }
 
 #[pyfunction]

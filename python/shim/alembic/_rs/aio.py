@@ -7,8 +7,9 @@ SQLAlchemy then runs its synchronous engine inside a greenlet and only
 switches to the event loop when the DB-API awaits something. Ours never
 does: every call completes synchronously. So an async dialect here is the
 synchronous one flagged ``is_async`` (the check ``create_async_engine``
-makes), and ``get_async_dialect_cls`` hands that variant to URLs such as
-``postgresql+psycopg`` that serve both worlds. SQLAlchemy needs the
+makes), and ``get_async_dialect_cls`` hands that variant to the URLs
+that serve both worlds in SQLAlchemy (``postgresql+psycopg``), and to no
+others (:func:`follow_stock_async`). SQLAlchemy needs the
 ``greenlet`` package for this, as it does with the real async drivers.
 """
 
@@ -97,6 +98,21 @@ def _get_async_dialect_cls(cls, url):
     return async_variant(cls.get_dialect_cls(url))
 
 
+def follow_stock_async(cls, stock):
+    """Lets ``create_async_engine`` take the name ``cls`` serves when, and
+    only when, SQLAlchemy's own class ``stock`` for that name does (it
+    overrides ``get_async_dialect_cls``, as psycopg's does). Elsewhere the
+    inherited default hands back the synchronous class, and SQLAlchemy
+    refuses it as it refuses pymysql or pysqlite: "The asyncio extension
+    requires an async driver to be used. The loaded 'pymysql' is not
+    async." """
+    from sqlalchemy.engine.interfaces import Dialect
+
+    overridden = getattr(stock.get_async_dialect_cls, "__func__", None)
+    if overridden is not Dialect.get_async_dialect_cls.__func__:
+        cls.get_async_dialect_cls = classmethod(_get_async_dialect_cls)
+
+
 # Driver names SQLAlchemy only knows as async drivers: (module, base class) -> names.
 _ASYNC_NAMES = {
     ("dialect_pg", "PGDialect_alembic_rs"): ("postgresql.asyncpg", "postgresql.psycopg_async"),
@@ -129,7 +145,6 @@ def add_async_variants(module_name):
         if family != short:
             continue
         base = getattr(module, base_name)
-        base.get_async_dialect_cls = classmethod(_get_async_dialect_cls)
         for name in names:
             cls_name = _cls_name(base_name, name)
             bases = (async_variant(base),)

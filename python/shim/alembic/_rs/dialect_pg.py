@@ -5,7 +5,7 @@ from sqlalchemy.dialects.postgresql.base import PGDialect
 from sqlalchemy.dialects.postgresql.pg_catalog import INT2VECTOR, OIDVECTOR, _SpaceVector
 
 from . import aio
-from .dialects import driver_module
+from .dialects import PG_DRIVERS, driver_module
 
 
 class _INT2VECTOR(_SpaceVector, INT2VECTOR):
@@ -60,4 +60,24 @@ class PGDialect_alembic_rs(PGDialect):
         return True
 
 
+def _per_driver():
+    """One subclass per driver name, as for MySQL: ``dialect.driver`` reads
+    as the URL says, and a name serves ``create_async_engine`` only when
+    SQLAlchemy's own class for it does (``postgresql+psycopg``, and bare
+    ``postgresql`` where psycopg is SQLAlchemy's default driver, 2.1+);
+    ``postgresql+psycopg2`` under ``create_async_engine`` then fails with
+    SQLAlchemy's "The loaded 'psycopg2' is not async"."""
+    from sqlalchemy.dialects import postgresql as stock
+
+    for driver in PG_DRIVERS:
+        cls_name = "PGDialect_alembic_rs_" + driver
+        cls = type(cls_name, (PGDialect_alembic_rs,), {"driver": driver, "supports_statement_cache": True})
+        aio.follow_stock_async(cls, getattr(stock, driver).dialect)
+        globals()[cls_name] = cls
+    # ``postgresql://`` alone: SQLAlchemy's default driver (psycopg2 in 2.0,
+    # psycopg in 2.1).
+    globals()["PGDialect_alembic_rs_default"] = globals()["PGDialect_alembic_rs_" + stock.dialect.driver]
+
+
+_per_driver()
 aio.add_async_variants(__name__)

@@ -14,6 +14,7 @@ from sqlalchemy.dialects import registry
 
 from . import dbapi
 
+PG_DRIVERS = ("psycopg2", "psycopg", "pg8000", "psycopg2cffi")
 MYSQL_DRIVERS = ("pymysql", "mysqldb", "mariadbconnector", "mysqlconnector", "cymysql")
 
 _PG = __package__ + ".dialect_pg"
@@ -22,13 +23,14 @@ _MYSQL = __package__ + ".dialect_mysql"
 
 # (module, class) -> the dialect names it serves
 _NAMES = {
-    (_PG, "PGDialect_alembic_rs"): ("postgresql", "postgresql.psycopg2", "postgresql.psycopg",
-                                    "postgresql.pg8000", "postgresql.psycopg2cffi"),
+    (_PG, "PGDialect_alembic_rs_default"): ("postgresql",),
     (_SQLITE, "SQLiteDialect_alembic_rs"): ("sqlite", "sqlite.pysqlite"),
     # ``mysql://`` alone means mysqldb in SQLAlchemy.
     (_MYSQL, "MySQLDialect_alembic_rs_mysqldb_default"): ("mysql",),
     (_MYSQL, "MariaDBDialect_alembic_rs_mysqldb_default"): ("mariadb",),
 }
+for _driver in PG_DRIVERS:
+    _NAMES[(_PG, "PGDialect_alembic_rs_" + _driver)] = ("postgresql." + _driver,)
 for _family in ("MySQL", "MariaDB"):
     for _driver in MYSQL_DRIVERS:
         _NAMES[(_MYSQL, "%sDialect_alembic_rs_%s" % (_family, _driver))] = (

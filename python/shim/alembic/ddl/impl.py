@@ -233,8 +233,16 @@ class DefaultImpl(metaclass=ImplMeta):
                 target = "%s.%s" % (preparer.quote_schema(referent.table.schema), target)
             spec += " REFERENCES %s (%s)" % (target, preparer.quote(referent.name))
             spec += compiler.define_constraint_match(fks[0].constraint)
+            spec += compiler.define_constraint_cascades(fks[0].constraint)
+            spec += compiler.define_constraint_deferrability(fks[0].constraint)
+        # Constraints given to the Column itself (`Column("x", JSONB,
+        # CheckConstraint(...))`) stay in `column.constraints`, not the
+        # table's: Alembic renders them inline after the specification.
+        constraints = [compiler.process(c) for c in column.constraints]
         self._raw(
-            _alembic_rs.ddl_add_column(self._table(table_name, schema), spec, bool(if_not_exists))
+            _alembic_rs.ddl_add_column(
+                self._table(table_name, schema), spec, constraints, bool(if_not_exists)
+            )
         )
 
     def drop_column(self, table_name, column, schema=None, if_exists=None, **kw):
