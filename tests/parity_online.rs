@@ -198,6 +198,25 @@ fn data_migration() -> Scenario {
     )
 }
 
+/// `autocommit_block()` in the middle of a run: what came before it is
+/// committed, the block runs outside a transaction, and what follows runs
+/// in a new one (on PostgreSQL a `LOCK TABLE`, valid only in a transaction,
+/// and a failing revision whose rollback keeps the block's work only).
+fn autocommit_block() -> Scenario {
+    Scenario::fixture(
+        "autocommit_block",
+        &[
+            &["upgrade", "head"],
+            &["current"],
+            &["stamp", "e1a0c0b0a001"],
+            &["upgrade", "e1a0c0b0a002"],
+            &["current"],
+            &["downgrade", "base"],
+            &["current"],
+        ],
+    )
+}
+
 /// MySQL only: `MODIFY`/`CHANGE` restating columns, `ALTER COLUMN ... SET
 /// DEFAULT`, drops by constraint kind, `mysql_*` kwargs, then a revision
 /// that adds a column and inserts a row before failing with Alembic's
@@ -359,6 +378,8 @@ parity_tests! {
         parity_sqlite_driver_mysql;
     env_version_locations: parity_env_version_locations_sqlite,
         parity_env_version_locations_postgres, parity_env_version_locations_mysql;
+    autocommit_block: parity_autocommit_block_sqlite, parity_autocommit_block_postgres,
+        parity_autocommit_block_mysql;
 }
 
 #[test]

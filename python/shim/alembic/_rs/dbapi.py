@@ -157,6 +157,9 @@ class Connection:
         self._in_txn = False
         self.autocommit = False
         self.closed = False
+        # psycopg2's ``isolation_level``: None is the server's default
+        # (plain ``BEGIN``); a level set opens each transaction with it.
+        self.isolation_level = None
 
     @property
     def in_transaction(self):
@@ -171,7 +174,8 @@ class Connection:
     def _before(self, operation):
         """Returns whether a transaction was begun for this statement."""
         if not self.autocommit and not self._in_txn:
-            self._send("BEGIN")
+            level = self.isolation_level
+            self._send("BEGIN" if level is None else "BEGIN ISOLATION LEVEL " + level)
             self._in_txn = True
             return True
         return False
