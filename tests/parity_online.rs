@@ -253,6 +253,15 @@ fn mysql_ddl_mariadb_sql_failure() -> Scenario {
     s
 }
 
+/// The same project failing on a column restated with an `existing_type`
+/// MySQL cannot compile (`sa.VARCHAR()`): SQLAlchemy's `CompileError`, where
+/// the revision before it used such types harmlessly.
+fn mysql_ddl_compile_failure() -> Scenario {
+    let mut s = mysql_ddl();
+    s.env = vec![("FIXTURE_FAIL".into(), "compile".into())];
+    s
+}
+
 /// tests/fixtures/offline/project, online: revisions using every `op`
 /// directive (dialect-specific ones guarded by the dialect), a branch and a
 /// merge, `autocommit_block`, the connection used in a migration. Not on
@@ -308,10 +317,12 @@ fn self_test(kind: DbKind) {
         failure_exception(),
         linear(),
         branches(),
+        autocommit_block(),
     ];
     if kind == DbKind::Mysql {
         scenarios.insert(0, mysql_ddl());
         scenarios.insert(0, mysql_ddl_mariadb_sql_failure());
+        scenarios.insert(0, mysql_ddl_compile_failure());
     }
     let queue = std::sync::Mutex::new(scenarios);
     let failures = std::sync::Mutex::new(Vec::new());
@@ -390,6 +401,11 @@ fn parity_mysql_ddl_mysql() {
 #[test]
 fn parity_mysql_ddl_mariadb_sql_failure() {
     parity(mysql_ddl_mariadb_sql_failure(), DbKind::Mysql);
+}
+
+#[test]
+fn parity_mysql_ddl_compile_failure() {
+    parity(mysql_ddl_compile_failure(), DbKind::Mysql);
 }
 
 #[test]
