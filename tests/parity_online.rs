@@ -198,6 +198,25 @@ fn data_migration() -> Scenario {
     )
 }
 
+/// `autocommit_block()` in the middle of a run: what came before it is
+/// committed, the block runs outside a transaction, and what follows runs
+/// in a new one (on PostgreSQL a `LOCK TABLE`, valid only in a transaction,
+/// and a failing revision whose rollback keeps the block's work only).
+fn autocommit_block() -> Scenario {
+    Scenario::fixture(
+        "autocommit_block",
+        &[
+            &["upgrade", "head"],
+            &["current"],
+            &["stamp", "e1a0c0b0a001"],
+            &["upgrade", "e1a0c0b0a002"],
+            &["current"],
+            &["downgrade", "base"],
+            &["current"],
+        ],
+    )
+}
+
 /// MySQL only: `MODIFY`/`CHANGE` restating columns, `ALTER COLUMN ... SET
 /// DEFAULT`, drops by constraint kind, `mysql_*` kwargs, then a revision
 /// that adds a column and inserts a row before failing with Alembic's
@@ -231,6 +250,15 @@ fn mysql_ddl_mariadb_sql_failure() -> Scenario {
         ("FIXTURE_DIALECT".into(), "mariadb".into()),
         ("FIXTURE_FAIL".into(), "sql".into()),
     ];
+    s
+}
+
+/// The same project failing on a column restated with an `existing_type`
+/// MySQL cannot compile (`sa.VARCHAR()`): SQLAlchemy's `CompileError`, where
+/// the revision before it used such types harmlessly.
+fn mysql_ddl_compile_failure() -> Scenario {
+    let mut s = mysql_ddl();
+    s.env = vec![("FIXTURE_FAIL".into(), "compile".into())];
     s
 }
 
@@ -289,10 +317,12 @@ fn self_test(kind: DbKind) {
         failure_exception(),
         linear(),
         branches(),
+        autocommit_block(),
     ];
     if kind == DbKind::Mysql {
         scenarios.insert(0, mysql_ddl());
         scenarios.insert(0, mysql_ddl_mariadb_sql_failure());
+        scenarios.insert(0, mysql_ddl_compile_failure());
     }
     let queue = std::sync::Mutex::new(scenarios);
     let failures = std::sync::Mutex::new(Vec::new());
@@ -359,6 +389,8 @@ parity_tests! {
         parity_sqlite_driver_mysql;
     env_version_locations: parity_env_version_locations_sqlite,
         parity_env_version_locations_postgres, parity_env_version_locations_mysql;
+    autocommit_block: parity_autocommit_block_sqlite, parity_autocommit_block_postgres,
+        parity_autocommit_block_mysql;
 }
 
 #[test]
@@ -369,6 +401,11 @@ fn parity_mysql_ddl_mysql() {
 #[test]
 fn parity_mysql_ddl_mariadb_sql_failure() {
     parity(mysql_ddl_mariadb_sql_failure(), DbKind::Mysql);
+}
+
+#[test]
+fn parity_mysql_ddl_compile_failure() {
+    parity(mysql_ddl_compile_failure(), DbKind::Mysql);
 }
 
 #[test]

@@ -40,11 +40,16 @@ def _with_connect_args(url, kw):
     pymysql or sqlite3 would take are query parameters of the URL our
     driver reads (the same names: `sslmode`, `options`, `application_name`,
     `charset`, `timeout`, ...), overriding the URL's own, as a DSN's
-    keywords do."""
+    keywords do. A keyword given as ``None`` is left out, as psycopg2's
+    ``make_dsn`` and psycopg's ``make_conninfo`` leave it out (and pymysql
+    takes ``None`` as its default): langflow passes
+    ``prepare_threshold=None`` this way."""
     from sqlalchemy.engine import make_url
 
     extra = {}
     for key, value in kw.items():
+        if value is None:
+            continue
         if isinstance(value, bool):
             value = "true" if value else "false"
         if not isinstance(value, (str, int, float)):
@@ -157,6 +162,9 @@ class Connection:
         self._in_txn = False
         self.autocommit = False
         self.closed = False
+        # psycopg2's ``isolation_level``: None is the server's default
+        # (plain ``BEGIN``); a level set opens each transaction with it.
+        self.isolation_level = None
 
     @property
     def in_transaction(self):
@@ -171,7 +179,8 @@ class Connection:
     def _before(self, operation):
         """Returns whether a transaction was begun for this statement."""
         if not self.autocommit and not self._in_txn:
-            self._send("BEGIN")
+            level = self.isolation_level
+            self._send("BEGIN" if level is None else "BEGIN ISOLATION LEVEL " + level)
             self._in_txn = True
             return True
         return False

@@ -43,8 +43,16 @@ class PGDialect_alembic_rs(PGDialect):
             dbapi_connection.rollback()
             dbapi_connection.autocommit = True
         else:
+            # psycopg2's ``set_isolation_level``: end the transaction in
+            # progress, then open the next ones with this level. Not
+            # PGDialect's version (``SET SESSION CHARACTERISTICS`` then
+            # ``COMMIT`` through a cursor): that COMMIT ends the transaction
+            # the driver had just begun behind the driver's back, so every
+            # later statement would run outside a transaction (what followed
+            # an ``autocommit_block()`` ran without one).
+            dbapi_connection.rollback()
             dbapi_connection.autocommit = False
-            super().set_isolation_level(dbapi_connection, level)
+            dbapi_connection.isolation_level = level
 
     def get_isolation_level(self, dbapi_connection):
         if dbapi_connection.autocommit:

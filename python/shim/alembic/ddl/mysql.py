@@ -7,6 +7,7 @@ from sqlalchemy import schema as sa_schema
 
 import _alembic_rs
 
+from ..util.exc import CommandError
 from .impl import (
     DefaultImpl,
     _is_numeric_affinity,
@@ -77,22 +78,41 @@ class MySQLImpl(DefaultImpl):
                 value, String()
             )
 
-        sql = _alembic_rs.ddl_mysql_alter_column(
-            self._table(table_name, schema),
-            self._quote(column_name),
-            None if name is None else self._quote(name),
-            None if type_ is None else self._type(type_),
-            None if existing_type is None else self._type(existing_type),
-            datetime_affinity,
-            nullable,
-            existing_nullable,
-            rendered_default(server_default),
-            rendered_default(existing_server_default) or None,
-            None if autoincrement is None else bool(autoincrement),
-            None if existing_autoincrement is None else bool(existing_autoincrement),
-            rendered_comment(comment),
-            rendered_comment(existing_comment),
-        )
+        # Alembic compiles one type, ``type_ if type_ is not None else
+        # existing_type``, and only when the column is restated: an
+        # ``existing_type`` MySQL cannot render (``sa.VARCHAR()`` without a
+        # length, as autogenerate writes for SQLite) is harmless beside a
+        # ``type_`` or for a default-only change.
+        existing_error = None
+        rendered_existing = None
+        if type_ is None and existing_type is not None:
+            try:
+                rendered_existing = self._type(existing_type)
+            except Exception as err:
+                existing_error = err
+        try:
+            sql = _alembic_rs.ddl_mysql_alter_column(
+                self._table(table_name, schema),
+                self._quote(column_name),
+                None if name is None else self._quote(name),
+                None if type_ is None else self._type(type_),
+                rendered_existing,
+                datetime_affinity,
+                nullable,
+                existing_nullable,
+                rendered_default(server_default),
+                rendered_default(existing_server_default) or None,
+                None if autoincrement is None else bool(autoincrement),
+                None if existing_autoincrement is None else bool(existing_autoincrement),
+                rendered_comment(comment),
+                rendered_comment(existing_comment),
+            )
+        except CommandError:
+            if existing_error is not None:
+                # The statement restates the column with the type that
+                # failed to compile: Alembic fails compiling it.
+                raise existing_error from None
+            raise
         if sql is not None:
             self._raw(sql)
 
