@@ -3,10 +3,10 @@ functions the shim's impl calls, formatting strings as src/ddl/alter.rs
 does (``ddl::add_column`` etc.). Only for tests/batch."""
 
 
-def ddl_add_column(table, column_spec, if_not_exists):
+def ddl_add_column(table, column_spec, constraints, if_not_exists):
     return "ALTER TABLE %s ADD COLUMN %s%s" % (
         table, "IF NOT EXISTS " if if_not_exists else "", column_spec
-    )
+    ) + "".join(" " + c for c in constraints)
 
 
 def ddl_drop_column(table, column, if_exists):
