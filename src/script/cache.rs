@@ -45,6 +45,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use rayon::prelude::*;
 
 use super::discover::RevisionFile;
+use super::mapped::FileBytes;
 use super::read::{self, Dirs, Stamp};
 use super::{Script, ScriptError};
 use crate::revision::Revision;
@@ -109,7 +110,7 @@ impl Cache {
     pub(crate) fn open(locations: &[PathBuf]) -> Option<Cache> {
         let path = cache_file(locations)?;
         let now = now();
-        let bytes = fs::read(&path).ok();
+        let bytes = FileBytes::open(&path).ok();
         let existed = bytes.is_some();
         let mut old = bytes.and_then(Cached::parse);
         if let Some(old) = &mut old {
@@ -413,7 +414,7 @@ type PathIndex = HashMap<Box<[u8]>, usize, BuildHasherDefault<KeyHasher>>;
 
 /// A loaded cache file: entries indexed, values decoded on a hit.
 struct Cached {
-    bytes: Vec<u8>,
+    bytes: FileBytes,
     /// Where the body starts in `bytes`.
     body: usize,
     entries: Vec<Entry>,
@@ -426,7 +427,7 @@ struct Cached {
 
 impl Cached {
     /// `None` for a file of another format or version, or a damaged one.
-    fn parse(bytes: Vec<u8>) -> Option<Cached> {
+    fn parse(bytes: FileBytes) -> Option<Cached> {
         let mut r = Reader { b: &bytes, i: 0 };
         if r.take(8)? != MAGIC
             || r.u32()? != FORMAT
@@ -800,7 +801,7 @@ mod tests {
             dev: 3,
         };
         let data = encode(scripts.iter().map(|s| (stamp, s))).unwrap();
-        let cached = Cached::parse(data.clone()).unwrap();
+        let cached = Cached::parse(data.clone().into()).unwrap();
         assert_eq!(cached.entries.len(), 2);
         // by position, then by path
         assert_eq!(cached.find(0, &files[0].path), Some(0));
@@ -816,10 +817,10 @@ mod tests {
         for i in [0, 9, 20, data.len() / 2, data.len() - 1] {
             let mut bad = data.clone();
             bad[i] ^= 0x20;
-            assert!(Cached::parse(bad).is_none(), "byte {i}");
+            assert!(Cached::parse(bad.into()).is_none(), "byte {i}");
         }
-        assert!(Cached::parse(data[..data.len() - 1].to_vec()).is_none());
-        assert!(Cached::parse(Vec::new()).is_none());
+        assert!(Cached::parse(data[..data.len() - 1].to_vec().into()).is_none());
+        assert!(Cached::parse(Vec::new().into()).is_none());
         // nothing to store
         assert!(encode(std::iter::empty()).is_none());
     }

@@ -23,6 +23,7 @@
 mod cache;
 mod discover;
 mod literal;
+mod mapped;
 mod metadata;
 mod read;
 mod scan;
