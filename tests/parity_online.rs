@@ -228,6 +228,16 @@ fn import_failure() -> Scenario {
     )
 }
 
+/// aim's `op.drop_constraint(None, ...)` in a downgrade: Alembic's
+/// CompileError (SQLite's NotImplementedError), whose message shows the
+/// placeholder table, and the database left as the failure leaves it.
+fn unnamed_constraint() -> Scenario {
+    Scenario::fixture(
+        "unnamed_constraint",
+        &[&["upgrade", "head"], &["downgrade", "base"], &["current"]],
+    )
+}
+
 /// MySQL only: `MODIFY`/`CHANGE` restating columns, `ALTER COLUMN ... SET
 /// DEFAULT`, drops by constraint kind, `mysql_*` kwargs, then a revision
 /// that adds a column and inserts a row before failing with Alembic's
@@ -404,6 +414,8 @@ parity_tests! {
         parity_autocommit_block_mysql;
     import_failure: parity_import_failure_sqlite, parity_import_failure_postgres,
         parity_import_failure_mysql;
+    unnamed_constraint: parity_unnamed_constraint_sqlite, parity_unnamed_constraint_postgres,
+        parity_unnamed_constraint_mysql;
 }
 
 #[test]
