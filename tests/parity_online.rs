@@ -217,6 +217,27 @@ fn autocommit_block() -> Scenario {
     )
 }
 
+/// A revision whose import fails (an application module that is missing),
+/// after revisions that would run, with `transaction_per_migration=True`:
+/// Alembic imports the revision files before the first migration, so
+/// nothing is migrated, online or with `--sql`.
+fn import_failure() -> Scenario {
+    Scenario::fixture(
+        "import_failure",
+        &[&["upgrade", "head"], &["upgrade", "head", "--sql"]],
+    )
+}
+
+/// aim's `op.drop_constraint(None, ...)` in a downgrade: Alembic's
+/// CompileError (SQLite's NotImplementedError), whose message shows the
+/// placeholder table, and the database left as the failure leaves it.
+fn unnamed_constraint() -> Scenario {
+    Scenario::fixture(
+        "unnamed_constraint",
+        &[&["upgrade", "head"], &["downgrade", "base"], &["current"]],
+    )
+}
+
 /// MySQL only: `MODIFY`/`CHANGE` restating columns, `ALTER COLUMN ... SET
 /// DEFAULT`, drops by constraint kind, `mysql_*` kwargs, then a revision
 /// that adds a column and inserts a row before failing with Alembic's
@@ -391,6 +412,10 @@ parity_tests! {
         parity_env_version_locations_postgres, parity_env_version_locations_mysql;
     autocommit_block: parity_autocommit_block_sqlite, parity_autocommit_block_postgres,
         parity_autocommit_block_mysql;
+    import_failure: parity_import_failure_sqlite, parity_import_failure_postgres,
+        parity_import_failure_mysql;
+    unnamed_constraint: parity_unnamed_constraint_sqlite, parity_unnamed_constraint_postgres,
+        parity_unnamed_constraint_mysql;
 }
 
 #[test]

@@ -30,6 +30,10 @@ pub type Decline = String;
 pub struct StaticModule {
     pub upgrade: Result<StaticBody, Decline>,
     pub downgrade: Result<StaticBody, Decline>,
+    /// Whether the module-level code was read as inert (docstring, inert
+    /// imports, metadata): importing such a file has no effect a run could
+    /// observe, so it need not be imported ahead of the run.
+    pub inert: bool,
 }
 
 impl StaticModule {
@@ -37,6 +41,7 @@ impl StaticModule {
         StaticModule {
             upgrade: Err(reason.clone()),
             downgrade: Err(reason),
+            inert: false,
         }
     }
 
@@ -66,6 +71,7 @@ pub fn extract(source: &str) -> StaticModule {
     StaticModule {
         upgrade: body("upgrade"),
         downgrade: body("downgrade"),
+        inert: true,
     }
 }
 

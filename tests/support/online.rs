@@ -707,7 +707,9 @@ pub fn dump_db(db: &FreshDb, version_table: &str) -> Snapshot {
 //  6. timestamps: none are rewritten in stdout/stderr (the generic logging
 //     format has no time and `Create Date:` comes from the fixtures); in
 //     the data dump, date/time values print as <timestamp> (schema_dump.py)
-//     since server defaults like now() differ between runs.
+//     since server defaults like now() differ between runs;
+//  7. a Python object's address in its default repr (` at 0x7f...>`, in
+//     an exception message that shows a `ColumnCollection`) -> ` at 0x?>`.
 
 /// The rewrites of one side.
 pub struct Normaliser {
@@ -745,13 +747,37 @@ impl Normaliser {
     /// Rules 1-3 and 5 (and 4 when `subcommand` is `current`) on
     /// stdout/stderr.
     pub fn output(&self, s: &str, subcommand: Option<&str>, stream: &str) -> String {
-        let s = hide_warning_locations(&collapse_tracebacks(&self.names(s)));
+        let s = hide_addresses(&hide_warning_locations(&collapse_tracebacks(
+            &self.names(s),
+        )));
         if subcommand == Some("current") && stream == "stdout" {
             sort_current(&s)
         } else {
             s
         }
     }
+}
+
+/// Rule 7: ` at 0x<hex>>` -> ` at 0x?>`.
+pub fn hide_addresses(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find(" at 0x") {
+        let (head, tail) = rest.split_at(i + " at 0x".len());
+        out.push_str(head);
+        let hex = tail.len()
+            - tail
+                .trim_start_matches(|c: char| c.is_ascii_hexdigit())
+                .len();
+        if hex > 0 && tail[hex..].starts_with('>') {
+            out.push('?');
+            rest = &tail[hex..];
+        } else {
+            rest = tail;
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 pub const TRACEBACK_HEAD: &str = "Traceback (most recent call last):";

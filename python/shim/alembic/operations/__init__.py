@@ -135,7 +135,9 @@ class _SchemaObjects:
         return ck
 
     def generic_constraint(self, name, table_name, type_, schema=None, **kw):
-        t = Table(table_name, self.metadata(), Column("x", Integer), schema=schema)
+        # A table with no columns, as Alembic's: it shows in the repr an
+        # error message gives (aim's `drop_constraint(None, ...)`).
+        t = Table(table_name, self.metadata(), schema=schema)
         types = {
             "foreignkey": lambda name: ForeignKeyConstraint([], [], name=name),
             "primary": sa_schema.PrimaryKeyConstraint,

@@ -270,6 +270,7 @@ class MigrationContext:
         maintainer = _alembic_rs.HeadMaintainer(list(heads))
         steps = list(self._migrations_fn(heads, self))
         static_path = static.renderer(self, steps, kw)
+        _import_ahead(static_path, steps)
         for step in steps:
             with self.begin_transaction(_per_migration=True):
                 if self.as_sql and not maintainer.heads:
@@ -424,6 +425,25 @@ def _ensure_scope_for_ddl(connection):
 
 
 _modules = {}
+
+
+def _import_ahead(static_path, steps):
+    """Imports the plan's revision files before its first step runs.
+
+    Alembic imports every revision file when it loads its revision map,
+    which ``run_migrations`` does before running anything: a revision whose
+    import fails (superset's revisions import its models) fails the command
+    with nothing migrated, even where each migration commits on its own
+    (``transaction_per_migration``). Files whose module-level code the static
+    path read as inert are left alone: importing them can neither fail nor
+    be observed, and the static path may not need them at all."""
+    from .._rs.host import load_python_file
+
+    for step in steps:
+        if step.is_stamp or step.path in _modules:
+            continue
+        if isinstance(static_path, str) or static_path.needs_import(step.path):
+            _modules[step.path] = load_python_file(step.path)
 
 
 def _migration_fn(step):
