@@ -132,6 +132,25 @@ fn parity_connect_args() {
     }
 }
 
+/// tests/fixtures/online/dialect_kw: `engine_from_config(...,
+/// executemany_mode=..., ...)`, the psycopg2 dialect's own keywords (as
+/// Airflow passes them); the revision bulk-inserts and counts the rows.
+fn dialect_kw() -> Scenario {
+    Scenario::fixture(
+        "dialect_kw",
+        &[&["upgrade", "head"], &["downgrade", "base"]],
+    )
+}
+
+#[test]
+fn parity_dialect_kw() {
+    for kind in [DbKind::Sqlite, DbKind::Postgres] {
+        if ready(kind) {
+            assert_parity(&dialect_kw(), kind);
+        }
+    }
+}
+
 /// tests/fixtures/online/configure_kw: `context.configure()` with most of
 /// Alembic's keywords and an unknown one; the revision prints the options
 /// it sees (`op.get_context().opts`).

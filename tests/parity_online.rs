@@ -274,6 +274,18 @@ fn mysql_ddl_mariadb_sql_failure() -> Scenario {
     s
 }
 
+/// The same project running a `CREATE PROCEDURE` whose body holds `;`,
+/// `CALL` and `DROP PROCEDURE` one per call (fine under pymysql), then one
+/// call holding several statements, as Airflow's
+/// `mysql_drop_foreignkey_if_exists` does: pymysql connects without
+/// `CLIENT_MULTI_STATEMENTS`, so the server fails it with a 1064 syntax
+/// error near the second statement, having run none of it.
+fn mysql_ddl_multi_statement_failure() -> Scenario {
+    let mut s = mysql_ddl();
+    s.env = vec![("FIXTURE_FAIL".into(), "multi".into())];
+    s
+}
+
 /// The same project failing on a column restated with an `existing_type`
 /// MySQL cannot compile (`sa.VARCHAR()`): SQLAlchemy's `CompileError`, where
 /// the revision before it used such types harmlessly.
@@ -344,6 +356,7 @@ fn self_test(kind: DbKind) {
         scenarios.insert(0, mysql_ddl());
         scenarios.insert(0, mysql_ddl_mariadb_sql_failure());
         scenarios.insert(0, mysql_ddl_compile_failure());
+        scenarios.insert(0, mysql_ddl_multi_statement_failure());
     }
     let queue = std::sync::Mutex::new(scenarios);
     let failures = std::sync::Mutex::new(Vec::new());
@@ -426,6 +439,11 @@ fn parity_mysql_ddl_mysql() {
 #[test]
 fn parity_mysql_ddl_mariadb_sql_failure() {
     parity(mysql_ddl_mariadb_sql_failure(), DbKind::Mysql);
+}
+
+#[test]
+fn parity_mysql_ddl_multi_statement_failure() {
+    parity(mysql_ddl_multi_statement_failure(), DbKind::Mysql);
 }
 
 #[test]

@@ -14,7 +14,8 @@
 //!   `init_command` are applied as pymysql does.
 //! * sqlx negotiates `CLIENT_FOUND_ROWS` (UPDATE counts matched rows, what
 //!   SQLAlchemy asks pymysql for) and `CLIENT_MULTI_STATEMENTS` (pymysql does
-//!   not: several statements per call work here, not there).
+//!   not); a call's text that parses as several statements is refused with
+//!   the server's syntax error as pymysql's is (`refuse_multi_statements`).
 //! * The session keeps the server's `autocommit` (normally on); pymysql
 //!   switches it off at connect. The DB-API layer decides (it can send
 //!   `SET autocommit=0`, or `BEGIN`).
@@ -35,6 +36,9 @@ use sqlx::{
 use super::error::{DbError, ServerError};
 use super::value::{ColumnInfo, QueryResult, Value};
 use super::{Dialect, Url, drain_last_statement, split};
+
+/// The server's "You have an error in your SQL syntax" error number.
+const ER_PARSE_ERROR: u16 = 1064;
 
 pub(super) struct MySqlBackend {
     conn: MySqlConnection,
@@ -129,6 +133,7 @@ impl MySqlBackend {
     }
 
     pub(super) async fn execute(&mut self, sql: &str) -> Result<QueryResult, DbError> {
+        self.refuse_multi_statements(sql).await?;
         let drained = {
             let stream = sqlx::raw_sql(AssertSqlSafe(sql.to_string())).fetch_many(&mut self.conn);
             drain_last_statement!(stream)
@@ -161,6 +166,35 @@ impl MySqlBackend {
             rows_affected,
             last_insert_id: Some(last_insert_id as i64),
         })
+    }
+
+    /// pymysql connects without `CLIENT_MULTI_STATEMENTS`, so the server
+    /// parses a call's whole text as one statement and a second statement
+    /// is a syntax error (1064, "... near '<the rest>' at line N"), run
+    /// before anything of the text. sqlx always negotiates the flag (and no
+    /// `COM_SET_OPTION` can be sent through it), so a text that looks like
+    /// several statements is first prepared: `COM_STMT_PREPARE` parses
+    /// without multi-statements, gives the same 1064 error for the same
+    /// text, and runs nothing. Any other outcome (a `CREATE PROCEDURE`
+    /// whose body holds `;`, a statement the prepared protocol refuses)
+    /// goes on to run the text as before.
+    async fn refuse_multi_statements(&mut self, sql: &str) -> Result<(), DbError> {
+        if split::statements(sql, Dialect::Mysql).len() < 2 {
+            return Ok(());
+        }
+        match (&mut self.conn)
+            .prepare(AssertSqlSafe(sql.to_string()).into_sql_str())
+            .await
+        {
+            Err(sqlx::Error::Database(db))
+                if db
+                    .try_downcast_ref::<MySqlDatabaseError>()
+                    .is_some_and(|my| my.number() == ER_PARSE_ERROR) =>
+            {
+                Err(statement_error(sqlx::Error::Database(db)))
+            }
+            _ => Ok(()),
+        }
     }
 
     /// Columns of the last statement when it produced no rows: a

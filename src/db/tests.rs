@@ -666,10 +666,25 @@ fn mysql_transactions_ddl_and_errors() {
     // UPDATE counts matched rows (CLIENT_FOUND_ROWS), like SQLAlchemy's pymysql.
     assert_eq!(run(&mut c, "UPDATE t SET v = 10").rows_affected, 1);
 
-    let r = run(
-        &mut c,
+    // Several statements in one call: pymysql's server parses the text as
+    // one statement (no CLIENT_MULTI_STATEMENTS) and runs none of it.
+    let e = db_error(c.execute(
         "INSERT INTO t (v) VALUES (30); SELECT v FROM t ORDER BY v",
+        &[],
+    ));
+    assert_eq!(e.server().unwrap().errno, Some(1064));
+    assert!(
+        e.to_string()
+            .ends_with("near 'SELECT v FROM t ORDER BY v' at line 1")
     );
+    // A procedure body holding `;` is one statement.
+    run(
+        &mut c,
+        "CREATE PROCEDURE p30() BEGIN INSERT INTO t (v) VALUES (30); SELECT 1; END",
+    );
+    run(&mut c, "CALL p30()");
+    run(&mut c, "DROP PROCEDURE p30");
+    let r = run(&mut c, "SELECT v FROM t ORDER BY v;");
     assert_eq!(ints(&r), [10, 30]);
     let r = run(&mut c, "SELECT v, id FROM t WHERE 1 = 0");
     assert_eq!(

@@ -68,6 +68,40 @@ class PGDialect_alembic_rs(PGDialect):
         return True
 
 
+# What each driver's own dialect takes on top of ``PGDialect``'s keywords
+# (``create_engine(..., executemany_mode="values_plus_batch")``, as
+# Airflow's settings pass for psycopg2). ``create_engine`` accepts only the
+# keywords the dialect class's ``__init__`` signatures name, so ours must name
+# the same ones to accept and refuse what the stock driver would. They tune
+# the other driver's wire behaviour (batching, client encoding, hstore
+# adaptation) and mean nothing to ours, which is taken and dropped.
+def _psycopg2_init(
+    self,
+    executemany_mode="values_only",
+    executemany_batch_page_size=100,
+    client_encoding=None,
+    use_native_hstore=True,
+    **kwargs,
+):
+    PGDialect_alembic_rs.__init__(self, **kwargs)
+
+
+def _psycopg_init(self, client_encoding=None, use_native_hstore=True, **kwargs):
+    PGDialect_alembic_rs.__init__(self, **kwargs)
+
+
+def _pg8000_init(self, client_encoding=None, **kwargs):
+    PGDialect_alembic_rs.__init__(self, **kwargs)
+
+
+_DRIVER_INIT = {
+    "psycopg2": _psycopg2_init,
+    "psycopg2cffi": _psycopg2_init,
+    "psycopg": _psycopg_init,
+    "pg8000": _pg8000_init,
+}
+
+
 def _per_driver():
     """One subclass per driver name, as for MySQL: ``dialect.driver`` reads
     as the URL says, and a name serves ``create_async_engine`` only when
@@ -79,7 +113,8 @@ def _per_driver():
 
     for driver in PG_DRIVERS:
         cls_name = "PGDialect_alembic_rs_" + driver
-        cls = type(cls_name, (PGDialect_alembic_rs,), {"driver": driver, "supports_statement_cache": True})
+        attrs = {"driver": driver, "supports_statement_cache": True, "__init__": _DRIVER_INIT[driver]}
+        cls = type(cls_name, (PGDialect_alembic_rs,), attrs)
         aio.follow_stock_async(cls, getattr(stock, driver).dialect)
         globals()[cls_name] = cls
     # ``postgresql://`` alone: SQLAlchemy's default driver (psycopg2 in 2.0,
