@@ -13,8 +13,6 @@ others (:func:`follow_stock_async`). SQLAlchemy needs the
 ``greenlet`` package for this, as it does with the real async drivers.
 """
 
-from sqlalchemy.dialects import registry
-
 _variants = {}
 
 
