@@ -431,6 +431,28 @@ parity_tests! {
         parity_unnamed_constraint_mysql;
 }
 
+/// json/jsonb (and arrays of them) read back in a data migration, raw and
+/// through typed columns (tests/fixtures/online/pg_json_results/migrations/
+/// README): the values are parsed documents, as psycopg2 returns them.
+fn pg_json_results() -> Scenario {
+    Scenario::fixture(
+        "pg_json_results",
+        &[
+            &["upgrade", "b7e2c4a10001"],
+            &["upgrade", "head"],
+            &["current"],
+            &["downgrade", "-1"],
+            &["upgrade", "head"],
+            &["downgrade", "base"],
+        ],
+    )
+}
+
+#[test]
+fn parity_pg_json_results_postgres() {
+    parity(pg_json_results(), DbKind::Postgres);
+}
+
 #[test]
 fn parity_mysql_ddl_mysql() {
     parity(mysql_ddl(), DbKind::Mysql);
