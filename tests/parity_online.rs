@@ -126,7 +126,8 @@ fn sqlite_driver() -> Scenario {
 
 /// prefect's layout (tests/fixtures/online/env_version_locations/migrations/
 /// README): env.py assigns `context.script.version_locations` per dialect;
-/// `history` runs env.py too (revision_environment).
+/// `history` runs env.py too (revision_environment), and `revision` writes
+/// into the directory env.py chose, revising its head.
 fn env_version_locations() -> Scenario {
     Scenario::fixture(
         "env_version_locations",
@@ -139,6 +140,11 @@ fn env_version_locations() -> Scenario {
             &["upgrade", "head"],
             &["upgrade", "nosuchrev"],
             &["downgrade", "base"],
+            // Written where env.py points, on that directory's head.
+            &["revision", "-m", "next step", "--rev-id", "e8f1a2b3abcd"],
+            &["history"],
+            &["upgrade", "head"],
+            &["current"],
         ],
     )
 }
