@@ -126,7 +126,8 @@ fn sqlite_driver() -> Scenario {
 
 /// prefect's layout (tests/fixtures/online/env_version_locations/migrations/
 /// README): env.py assigns `context.script.version_locations` per dialect;
-/// `history` runs env.py too (revision_environment).
+/// `history` runs env.py too (revision_environment), and `revision` writes
+/// into the directory env.py chose, revising its head.
 fn env_version_locations() -> Scenario {
     Scenario::fixture(
         "env_version_locations",
@@ -139,6 +140,11 @@ fn env_version_locations() -> Scenario {
             &["upgrade", "head"],
             &["upgrade", "nosuchrev"],
             &["downgrade", "base"],
+            // Written where env.py points, on that directory's head.
+            &["revision", "-m", "next step", "--rev-id", "e8f1a2b3abcd"],
+            &["history"],
+            &["upgrade", "head"],
+            &["current"],
         ],
     )
 }
@@ -429,6 +435,28 @@ parity_tests! {
         parity_import_failure_mysql;
     unnamed_constraint: parity_unnamed_constraint_sqlite, parity_unnamed_constraint_postgres,
         parity_unnamed_constraint_mysql;
+}
+
+/// json/jsonb (and arrays of them) read back in a data migration, raw and
+/// through typed columns (tests/fixtures/online/pg_json_results/migrations/
+/// README): the values are parsed documents, as psycopg2 returns them.
+fn pg_json_results() -> Scenario {
+    Scenario::fixture(
+        "pg_json_results",
+        &[
+            &["upgrade", "b7e2c4a10001"],
+            &["upgrade", "head"],
+            &["current"],
+            &["downgrade", "-1"],
+            &["upgrade", "head"],
+            &["downgrade", "base"],
+        ],
+    )
+}
+
+#[test]
+fn parity_pg_json_results_postgres() {
+    parity(pg_json_results(), DbKind::Postgres);
 }
 
 #[test]

@@ -303,7 +303,18 @@ fn generate(
     g: &Generate<'_>,
 ) -> Result<(), CommandError> {
     verify_rev_id(g.rev_id)?;
-    let scripts = Scripts::load(config)?;
+    // After env.py ran (`revision_environment`), the scripts as env.py left
+    // them: an assignment to `context.script.version_locations` there
+    // (prefect's per-dialect directories) moves where Alembic writes the
+    // file and which heads it revises.
+    let loaded;
+    let scripts: &Scripts = match crate::python::reloaded_scripts() {
+        Some(s) => s,
+        None => {
+            loaded = Scripts::load(config)?;
+            &loaded
+        }
+    };
     let map = &scripts.map;
     let catch = Catch {
         multiple_heads: Some(MULTIPLE_HEADS),
@@ -356,7 +367,7 @@ fn generate(
             version_path.display()
         )));
     }
-    if !settings.version_locations.is_empty() {
+    if !scripts.dir.settings.version_locations.is_empty() {
         ensure_directory(ui, &version_path)?;
     }
     let name = session
@@ -447,7 +458,7 @@ fn generate(
     }
 
     crate::hooks::run_post_write(config, &path, ui)?;
-    check_written(&scripts, &path, g)
+    check_written(scripts, &path, g)
 }
 
 /// `util.template_to_file` over the project's `script.py.mako`.

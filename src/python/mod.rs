@@ -24,5 +24,5 @@ pub use env::{EnvCommand, EnvRun, run_env, set_raiseerr};
 pub use error::HostError;
 pub use interp::PythonEnv;
 pub use metadata::{FileMetadata, read_metadata};
-pub use state::RevisionSpec;
+pub use state::{RevisionSpec, reloaded_scripts};
 pub use template::{ConfigSource, PyOutcome, TemplateSession, TemplateValue};

@@ -91,6 +91,13 @@ pub fn scripts() -> &'static Scripts {
     reloaded.unwrap_or(&get().scripts)
 }
 
+/// The scripts env.py's version-location change loaded, if it made one
+/// (`revision` under `revision_environment` then writes where Alembic's
+/// relocated `ScriptDirectory` writes, against that graph's heads).
+pub fn reloaded_scripts() -> Option<&'static Scripts> {
+    *RELOADED.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// The scripts answering from now on, as Alembic's lazily built
 /// `ScriptDirectory.revision_map` sees a `version_locations` assignment
 /// made in env.py: only before the map was first used (`false` = too

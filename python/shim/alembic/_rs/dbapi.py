@@ -8,6 +8,7 @@ modules the usual drivers use (``psycopg2.errors.UndefinedTable``,
 the same as under Alembic.
 """
 
+import json
 import re
 import types
 
@@ -79,6 +80,28 @@ def _make_exceptions(module_name):
     return ns
 
 
+# PostgreSQL column types whose values psycopg2 hands out parsed (its
+# default typecasters: ``json``/``jsonb`` and their arrays, through
+# ``json.loads`` or the ``loads`` given to ``register_default_json[b]``,
+# which SQLAlchemy's ``json_deserializer=`` sets). The server sends text;
+# arrays arrive as (nested) lists of it.
+_PG_JSON_TYPES = frozenset(("json", "jsonb", "_json", "_jsonb"))
+
+
+def _parsed_json(row, at, loads):
+    row = list(row)
+    for i in at:
+        if row[i] is not None:
+            row[i] = _loads_nested(row[i], loads)
+    return tuple(row)
+
+
+def _loads_nested(value, loads):
+    if isinstance(value, list):
+        return [None if v is None else _loads_nested(v, loads) for v in value]
+    return loads(value)
+
+
 class Cursor:
     arraysize = 1
 
@@ -106,6 +129,11 @@ class Cursor:
             conn._failed(began, failure.args)
             raise conn._module._error(*failure.args) from None
         conn._after(operation)
+        loads = conn._json_loads
+        if loads is not None and columns is not None:
+            at = [i for i, (_, tc) in enumerate(columns) if tc in _PG_JSON_TYPES]
+            if at:
+                rows = [_parsed_json(row, at, loads) for row in rows]
         self.description = (
             None if columns is None else [(name, tc, None, None, None, None, None) for name, tc in columns]
         )
@@ -155,6 +183,10 @@ class Cursor:
 class Connection:
     """psycopg2's model: a transaction begins before the first statement
     unless ``autocommit`` is set."""
+
+    # How json/jsonb results are parsed (PostgreSQL only; set per
+    # connection by the dialect for ``json_deserializer=``).
+    _json_loads = None
 
     def __init__(self, module, raw):
         self._module = module
@@ -392,7 +424,10 @@ def module_for(backend):
             raise _error(*failure.args) from None
         if backend == "mysql":
             return MySQLConnection(mod, raw, _mysql_charset(url))
-        return conn_cls(mod, raw)
+        conn = conn_cls(mod, raw)
+        if backend == "postgresql":
+            conn._json_loads = json.loads
+        return conn
 
     mod.connect = connect
     mod.Binary = bytes

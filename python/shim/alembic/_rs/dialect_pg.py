@@ -1,7 +1,9 @@
 """PostgreSQL over alembic-rs's driver (imported when a URL names it)."""
 
 from sqlalchemy import util as sa_util
+from sqlalchemy import types as sqltypes
 from sqlalchemy.dialects.postgresql.base import PGDialect
+from sqlalchemy.dialects.postgresql.json import JSON, JSONB
 from sqlalchemy.dialects.postgresql.pg_catalog import INT2VECTOR, OIDVECTOR, _SpaceVector
 
 from . import aio
@@ -16,12 +18,34 @@ class _OIDVECTOR(_SpaceVector, OIDVECTOR):
     pass
 
 
+class _JSON(JSON):
+    # The driver parses json/jsonb results, as psycopg2 (and asyncpg under
+    # SQLAlchemy) do, so the type has nothing left to do with them.
+    def result_processor(self, dialect, coltype):
+        return None
+
+
+class _JSONB(JSONB):
+    def result_processor(self, dialect, coltype):
+        return None
+
+
 class PGDialect_alembic_rs(PGDialect):
     driver = "psycopg2"
     supports_statement_cache = True
     # Like psycopg2, the driver hands `int2vector`/`oidvector` over as
     # "1 2" strings; SQLAlchemy's index reflection wants lists of ints.
-    colspecs = sa_util.update_copy(PGDialect.colspecs, {INT2VECTOR: _INT2VECTOR, OIDVECTOR: _OIDVECTOR})
+    # JSON/JSONB: psycopg2's colspecs (its driver returns parsed documents).
+    colspecs = sa_util.update_copy(
+        PGDialect.colspecs,
+        {
+            INT2VECTOR: _INT2VECTOR,
+            OIDVECTOR: _OIDVECTOR,
+            JSON: _JSON,
+            sqltypes.JSON: _JSON,
+            JSONB: _JSONB,
+        },
+    )
     supports_server_side_cursors = False
     default_paramstyle = "pyformat"
     # psycopg2's: an executemany INSERT goes out as batched multi-VALUES
@@ -34,6 +58,21 @@ class PGDialect_alembic_rs(PGDialect):
 
     def create_connect_args(self, url):
         return ([url.render_as_string(hide_password=False)], {})
+
+    def on_connect(self):
+        # psycopg2's dialect registers a custom ``json_deserializer`` with
+        # the driver (``register_default_json[b](conn, loads=...)``).
+        base = super().on_connect()
+        loads = self._json_deserializer
+        if loads is None:
+            return base
+
+        def connect(dbapi_connection):
+            if base is not None:
+                base(dbapi_connection)
+            dbapi_connection._json_loads = loads
+
+        return connect
 
     def get_isolation_level_values(self, dbapi_connection):
         return ("AUTOCOMMIT", "READ COMMITTED", "READ UNCOMMITTED", "REPEATABLE READ", "SERIALIZABLE")
