@@ -107,6 +107,26 @@ fn app_imports() -> Scenario {
     )
 }
 
+/// galaxy's env.py (tests/fixtures/online/script_module_paths/migrations/
+/// README): `alembic.script.base` / `.revision` / `.write_hooks` import, and
+/// `config.cmd_opts` holds `cmd` (the `alembic.command` function and its
+/// argument names) and the sub-command's arguments.
+fn script_module_paths() -> Scenario {
+    Scenario::fixture(
+        "script_module_paths",
+        &[
+            &["upgrade", "gxy@+1"],
+            &["upgrade", "head", "--tag", "t"],
+            &["current", "--check-heads"],
+            &["downgrade", "-1"],
+            &["stamp", "--purge", "gxy@head", "b7e1a0c20001"],
+            &["stamp", "head"],
+            &["ensure_version"],
+            &["downgrade", "gxy@head:base", "--sql"],
+        ],
+    )
+}
+
 /// prefect's SQLite setup (tests/fixtures/online/sqlite_driver/migrations/
 /// README): explicit BEGIN from the "begin" event, autocommit_block() DDL,
 /// named parameters, op.execute() text ending in whitespace.
@@ -435,6 +455,8 @@ parity_tests! {
         parity_import_failure_mysql;
     unnamed_constraint: parity_unnamed_constraint_sqlite, parity_unnamed_constraint_postgres,
         parity_unnamed_constraint_mysql;
+    script_module_paths: parity_script_module_paths_sqlite,
+        parity_script_module_paths_postgres, parity_script_module_paths_mysql;
 }
 
 /// json/jsonb (and arrays of them) read back in a data migration, raw and

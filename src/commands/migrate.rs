@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use super::{CommandError, Scripts};
 use crate::config::Config;
-use crate::python::{self, EnvCommand, EnvRun};
+use crate::python::{self, CmdArg, EnvCommand, EnvRun};
 
 /// Options every env.py command passes through (`-x`, `-q`, `--raiseerr`).
 #[derive(Debug, Clone, Default)]
@@ -40,7 +40,17 @@ pub(super) fn base_run(
         verbose: false,
         raiseerr: opts.raiseerr,
         prepend_sys_path: settings.prepend_sys_path.clone(),
+        cmd: None,
+        cmd_args: Vec::new(),
     })
+}
+
+/// `sql` and `tag` of `upgrade`/`downgrade`/`stamp` in `config.cmd_opts`.
+fn sql_tag(sql: bool, tag: Option<&str>) -> [(&'static str, CmdArg); 2] {
+    [
+        ("sql", CmdArg::Bool(sql)),
+        ("tag", CmdArg::Str(tag.map(str::to_string))),
+    ]
 }
 
 pub(super) fn run(run: EnvRun, scripts: Scripts, opts: &HostOptions) -> Result<(), CommandError> {
@@ -69,6 +79,9 @@ pub fn upgrade(
     r.tag = tag.map(str::to_string);
     r.starting_rev = starting;
     r.destination_rev = vec![destination];
+    r.cmd = Some(("upgrade", &["revision"], &["sql", "tag"]));
+    r.cmd_args = vec![("revision", CmdArg::Str(Some(revision.to_string())))];
+    r.cmd_args.extend(sql_tag(sql, tag));
     run(r, scripts, opts)
 }
 
@@ -98,6 +111,9 @@ pub fn downgrade(
     r.tag = tag.map(str::to_string);
     r.starting_rev = starting;
     r.destination_rev = vec![destination];
+    r.cmd = Some(("downgrade", &["revision"], &["sql", "tag"]));
+    r.cmd_args = vec![("revision", CmdArg::Str(Some(revision.to_string())))];
+    r.cmd_args.extend(sql_tag(sql, tag));
     run(r, scripts, opts)
 }
 
@@ -164,6 +180,10 @@ pub fn stamp(
     r.starting_rev = if sql { starting } else { None };
     r.destination_rev = destinations;
     r.purge = purge;
+    r.cmd = Some(("stamp", &["revisions"], &["sql", "tag", "purge"]));
+    r.cmd_args = vec![("revisions", CmdArg::List(revisions.to_vec()))];
+    r.cmd_args.extend(sql_tag(sql, tag));
+    r.cmd_args.push(("purge", CmdArg::Bool(purge)));
     run(r, scripts, opts)
 }
 
@@ -184,13 +204,19 @@ pub fn current(
         },
     )?;
     r.verbose = verbose;
+    r.cmd = Some(("current", &[], &["check_heads", "verbose"]));
+    r.cmd_args = vec![
+        ("check_heads", CmdArg::Bool(check_heads)),
+        ("verbose", CmdArg::Bool(verbose)),
+    ];
     run(r, scripts, opts)
 }
 
 /// `alembic check`: autogenerate in memory; differences are a failure.
 pub fn check(config: &Config, opts: &HostOptions) -> Result<(), CommandError> {
     let scripts = Scripts::load(config)?;
-    let r = base_run(config, opts, EnvCommand::Check)?;
+    let mut r = base_run(config, opts, EnvCommand::Check)?;
+    r.cmd = Some(("check", &[], &[]));
     run(r, scripts, opts)
 }
 

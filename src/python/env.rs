@@ -31,6 +31,25 @@ pub struct EnvRun {
     pub verbose: bool,
     pub raiseerr: bool,
     pub prepend_sys_path: Vec<String>,
+    /// `config.cmd_opts.cmd` as Alembic's argparse sets it: the name of the
+    /// `alembic.command` function, its positional and its keyword argument
+    /// names (galaxy's env.py asks `cmd_opts.cmd[0].__name__`).
+    pub cmd: Option<(
+        &'static str,
+        &'static [&'static str],
+        &'static [&'static str],
+    )>,
+    /// The sub-command's own arguments in `config.cmd_opts`, as given on the
+    /// command line (`revision='head'`, `revisions=['a', 'b']`, `sql`, ...).
+    pub cmd_args: Vec<(&'static str, CmdArg)>,
+}
+
+/// One value of a sub-command's arguments in `config.cmd_opts`.
+#[derive(Debug, Clone)]
+pub enum CmdArg {
+    Str(Option<String>),
+    Bool(bool),
+    List(Vec<String>),
 }
 
 /// Starts Python and runs env.py. A `CommandError` raised inside comes back
@@ -140,7 +159,10 @@ fn call_run_env(py: Python<'_>, run: &EnvRun, script_dir: &std::path::Path) -> P
     )?;
     cmd_opts.set_item("quiet", run.quiet)?;
     cmd_opts.set_item("raiseerr", run.raiseerr)?;
-    cmd_opts.set_item("verbose", run.verbose)?;
+    if run.cmd.is_none() {
+        // commands whose arguments are not described in `cmd_args` yet
+        cmd_opts.set_item("verbose", run.verbose)?;
+    }
     cmd_opts.set_item("name", &run.ini_section)?;
     cmd_opts.set_item(
         "config",
@@ -148,6 +170,16 @@ fn call_run_env(py: Python<'_>, run: &EnvRun, script_dir: &std::path::Path) -> P
             .as_ref()
             .map(|p| p.to_string_lossy().into_owned()),
     )?;
+    if let Some((name, positional, keywords)) = run.cmd {
+        cmd_opts.set_item("cmd", (name, positional.to_vec(), keywords.to_vec()))?;
+    }
+    for (key, value) in &run.cmd_args {
+        match value {
+            CmdArg::Str(v) => cmd_opts.set_item(key, v)?,
+            CmdArg::Bool(v) => cmd_opts.set_item(key, v)?,
+            CmdArg::List(v) => cmd_opts.set_item(key, v)?,
+        }
+    }
     spec.set_item("cmd_opts", cmd_opts)?;
     // The keywords each Alembic command gives `EnvironmentContext` (env.py
     // and extensions see them in `context_opts` / `get_context().opts`):

@@ -47,7 +47,15 @@ class Config:
         if "_cmd_args" in state:
             from argparse import Namespace
 
-            state["_cmd_opts"] = Namespace(**state.pop("_cmd_args"))
+            args = state.pop("_cmd_args")
+            if "cmd" in args:
+                # (fn, positional names, keyword names), as Alembic's
+                # argparse sets it; fn is the alembic.command function
+                from . import command
+
+                name, positional, keywords = args["cmd"]
+                args["cmd"] = (getattr(command, name), positional, keywords)
+            state["_cmd_opts"] = Namespace(**args)
         return state.get("_cmd_opts")
 
     @cmd_opts.setter
