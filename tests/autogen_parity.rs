@@ -69,6 +69,10 @@ struct Drift {
     setup_sql: &'static [&'static str],
     /// Python placed in env.py before `context.configure` (hooks).
     env_code: &'static str,
+    /// Module-level Python of the first revision, after its imports
+    /// (Alembic imports every revision file when autogenerate first loads
+    /// its revision map).
+    revision_code: &'static str,
     /// Keyword arguments added to `context.configure(connection=...,
     /// target_metadata=target_metadata, ...)`.
     configure: &'static str,
@@ -94,6 +98,7 @@ const BASE: Drift = Drift {
     after: USERS_POSTS,
     setup_sql: &[],
     env_code: "",
+    revision_code: "",
     configure: "",
     target: "models.metadata",
     at_head: true,
@@ -720,6 +725,25 @@ posts = Table(
         configure: "render_as_batch=True",
         ..BASE
     },
+    // The revision files declare part of the models (mlflow's revisions
+    // import its models module): autogenerate imports them before it
+    // compares, so their tables are in `target_metadata`.
+    Drift {
+        name: "models_from_revision_import",
+        revision_code: r#"
+import sqlalchemy as sa
+
+import models
+
+sa.Table(
+    "audit",
+    models.metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("note", sa.String(80), nullable=False),
+)
+"#,
+        ..BASE
+    },
     Drift {
         name: "declarative",
         before: r#"
@@ -1048,7 +1072,7 @@ Create Date: 2026-01-01 00:00:00.000000
 
 """
 from alembic import op
-
+{revision_code}
 revision = "0001base"
 down_revision = None
 branch_labels = None
@@ -1063,7 +1087,8 @@ def upgrade():
 
 def downgrade():
     pass
-"#
+"#,
+        revision_code = s.revision_code,
     )
 }
 
@@ -1833,6 +1858,9 @@ drift_tests! {
         include_object_mysql = Mysql;
     "render_as_batch": render_as_batch_sqlite = Sqlite, render_as_batch_postgres = Postgres,
         render_as_batch_mysql = Mysql;
+    "models_from_revision_import": models_from_revision_import_sqlite = Sqlite,
+        models_from_revision_import_postgres = Postgres,
+        models_from_revision_import_mysql = Mysql;
     "declarative": declarative_sqlite = Sqlite, declarative_postgres = Postgres,
         declarative_mysql = Mysql;
     "not_at_head": not_at_head_sqlite = Sqlite, not_at_head_postgres = Postgres,

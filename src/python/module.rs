@@ -30,6 +30,7 @@ pub fn _alembic_rs(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(get_revision, m)?)?;
     m.add_function(wrap_pyfunction!(get_current_head, m)?)?;
     m.add_function(wrap_pyfunction!(get_bases, m)?)?;
+    m.add_function(wrap_pyfunction!(revision_files_to_import, m)?)?;
     m.add_function(wrap_pyfunction!(open_in_editor, m)?)?;
     m.add_function(wrap_pyfunction!(ddl_add_column, m)?)?;
     m.add_function(wrap_pyfunction!(ddl_drop_column, m)?)?;
@@ -414,6 +415,26 @@ fn get_current_head(py: Python<'_>) -> PyResult<Option<String>> {
         .get_current_head(None)
         .map_err(|e| caught(py, Catch::default(), e))?;
     Ok(head.map(|h| map.id(h).to_string()))
+}
+
+/// The revision files Alembic's first load of its revision map imports
+/// (every file, in load order), less those whose module-level code the
+/// static path reads as inert: importing those can have no effect.
+/// Autogenerate loads the map before it compares, so what the imports do
+/// (a revision importing the application's models fills `target_metadata`:
+/// mlflow) is seen by the comparison.
+#[pyfunction]
+fn revision_files_to_import(py: Python<'_>) -> Vec<String> {
+    let paths: Vec<String> = state::scripts()
+        .scripts
+        .iter()
+        .map(|f| f.path.to_string_lossy().into_owned())
+        .collect();
+    let modules = py.detach(|| crate::static_ops::cache::load(paths.clone()));
+    paths
+        .into_iter()
+        .filter(|p| modules.get(p).is_none_or(|m| !m.inert))
+        .collect()
 }
 
 #[pyfunction]

@@ -51,6 +51,7 @@ class RevisionContext:
         if autogenerate:
             if self.command_args["sql"]:
                 raise CommandError("Using --sql with --autogenerate does not make any sense")
+            _load_revision_map()
             if set(rev) != set(self.script_directory.get_heads()):
                 raise CommandError("Target database is not up to date.")
 
@@ -92,6 +93,23 @@ class RevisionContext:
                 autogen_context.imports.update(script.imports)
             render._render_python_into_templatevars(autogen_context, script, template_args)
         return template_args
+
+
+def _load_revision_map():
+    """What Alembic's ``script_directory.get_revisions(rev)`` does here on
+    first use of its revision map: import every revision file, in load
+    order, once per run. Revisions that import the application's models
+    (mlflow's) register tables on the metadata env.py passed as
+    ``target_metadata``, and the comparison must see them. Files whose
+    module-level code is inert are not imported (nothing could tell)."""
+    import _alembic_rs
+
+    from ..runtime.migration import _modules
+    from .host import load_python_file
+
+    for path in _alembic_rs.revision_files_to_import():
+        if path not in _modules:
+            _modules[path] = load_python_file(path)
 
 
 def _identical_tables(autogen_context):
