@@ -169,6 +169,39 @@ fn env_version_locations() -> Scenario {
     )
 }
 
+/// `revision` under `revision_environment = true` with a `--version-path`
+/// outside the version locations: the error comes after env.py configured
+/// logging, so Alembic's util.err logs it (`ERROR [alembic.util.messaging]`)
+/// before `FAILED:` (pgadmin4's tree under `revision --autogenerate`).
+fn revision_write_failure() -> Scenario {
+    Scenario::fixture(
+        "revision_write_failure",
+        &[
+            &["upgrade", "head"],
+            &[
+                "revision",
+                "-m",
+                "next",
+                "--rev-id",
+                "a1b2c3d4e5f6",
+                "--version-path",
+                "elsewhere",
+            ],
+            &[
+                "revision",
+                "-m",
+                "next",
+                "--rev-id",
+                "a1b2c3d4e5f6",
+                "--version-path",
+                "elsewhere",
+                "--sql",
+            ],
+            &["current"],
+        ],
+    )
+}
+
 /// Revision 3 of 4 creates a table, adds a column, then raises.
 fn failure_exception() -> Scenario {
     Scenario::fixture(
@@ -457,6 +490,8 @@ parity_tests! {
         parity_unnamed_constraint_mysql;
     script_module_paths: parity_script_module_paths_sqlite,
         parity_script_module_paths_postgres, parity_script_module_paths_mysql;
+    revision_write_failure: parity_revision_write_failure_sqlite,
+        parity_revision_write_failure_postgres, parity_revision_write_failure_mysql;
 }
 
 /// json/jsonb (and arrays of them) read back in a data migration, raw and

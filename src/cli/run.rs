@@ -57,6 +57,11 @@ pub fn run(global: &GlobalOptions, command: &CommandArgs) -> i32 {
             EXIT_UNCAUGHT
         }
         Err(e) => {
+            // Alembic's util.err logs first; Python's own errors already were.
+            if !matches!(e, CommandError::Host(HostError::Command(_))) {
+                ui.flush();
+                crate::python::log_failure(&e.to_string());
+            }
             ui.msg(&format!("FAILED: {e}"));
             EXIT_FAILED
         }

@@ -216,6 +216,31 @@ fn call_run_env(py: Python<'_>, run: &EnvRun, script_dir: &std::path::Path) -> P
     Ok(())
 }
 
+/// Alembic's `util.err` logs a `CommandError`'s message (`alembic.util.messaging`,
+/// ERROR) before `FAILED:` is printed; the line shows when env.py configured
+/// logging. Errors raised in Python are logged by [`report`]; this does it for
+/// one alembic-rs raises in Rust after env.py ran (`revision --autogenerate`
+/// writing to a `--version-path` outside the version locations). Without the
+/// shim's host module loaded, env.py did not run and nothing is logged.
+pub fn log_failure(message: &str) {
+    if !super::interp::started() {
+        return;
+    }
+    Python::attach(|py| {
+        let loaded = py
+            .import("sys")
+            .and_then(|sys| sys.getattr("modules"))
+            .and_then(|modules| modules.contains("alembic._rs.host"))
+            .unwrap_or(false);
+        if loaded {
+            let _ = py
+                .import("alembic._rs.host")
+                .and_then(|m| m.call_method1("report_failure", (message,)));
+            flush(py);
+        }
+    });
+}
+
 /// Turns a Python exception into the host's error, printing what Alembic
 /// would have printed.
 pub(super) fn report(py: Python<'_>, err: PyErr) -> HostError {

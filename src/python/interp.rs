@@ -119,6 +119,11 @@ fn same_minor_install(python: &Path) -> bool {
 
 static STARTED: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
 
+/// Whether this process started the interpreter (and it came up).
+pub(crate) fn started() -> bool {
+    matches!(STARTED.get(), Some(Ok(())))
+}
+
 /// Starts the interpreter unless this process already did.
 pub fn ensure_started(env: &PythonEnv) -> Result<(), HostError> {
     STARTED
