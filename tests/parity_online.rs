@@ -109,8 +109,9 @@ fn app_imports() -> Scenario {
 
 /// galaxy's env.py (tests/fixtures/online/script_module_paths/migrations/
 /// README): `alembic.script.base` / `.revision` / `.write_hooks` import, and
-/// `config.cmd_opts` holds `cmd` (the `alembic.command` function and its
-/// argument names) and the sub-command's arguments.
+/// `config.cmd_opts` is the whole argparse namespace of every command,
+/// with `cmd` (the `alembic.command` function and its argument names);
+/// the cookbook's empty-autogenerate recipe reads `cmd_opts.autogenerate`.
 fn script_module_paths() -> Scenario {
     Scenario::fixture(
         "script_module_paths",
@@ -123,6 +124,11 @@ fn script_module_paths() -> Scenario {
             &["stamp", "head"],
             &["ensure_version"],
             &["downgrade", "gxy@head:base", "--sql"],
+            &["revision", "--autogenerate", "-m", "empty"],
+            &["revision", "-m", "plain", "--rev-id", "c0ffee000001", "--head", "gxy@head"],
+            &["history", "-i", "-r", "base:"],
+            &["merge", "heads", "-m", "joined", "--rev-id", "c0ffee000002"],
+            &["-x", "k=v", "check"],
         ],
     )
 }

@@ -35,6 +35,7 @@ use super::args::{CommandArgs, GlobalOptions, ParseOutcome};
 use super::help;
 use super::spec::*;
 use crate::pyfmt::py_repr;
+use crate::python::{CmdArg, CmdOpts};
 
 /// The Alembic release whose CLI this reproduces.
 pub const ALEMBIC_VERSION: &str = "1.20.1";
@@ -808,9 +809,44 @@ pub fn parse_args_with_columns(prog: &str, argv: &[String], columns: i64) -> Par
         return exit(top.error(&message, columns));
     }
     match to_args(&ns) {
-        Some(parsed) => ParseOutcome::Run(parsed.0, parsed.1),
+        Some((global, command)) => ParseOutcome::Run(global, command, cmd_opts(&ns)),
         // `CommandLine.main`: no sub-command given
         None => exit(top.error("too few arguments", columns)),
+    }
+}
+
+/// The namespace as `config.cmd_opts` gets it: every attribute in
+/// argparse's order, `cmd` as the command function's signature.
+fn cmd_opts(ns: &Namespace) -> CmdOpts {
+    ns.iter()
+        .map(|(&key, value)| {
+            let value = match value {
+                Value::Str(name) if key == "cmd" => command_signature(name),
+                Value::None => CmdArg::None,
+                Value::Bool(b) => CmdArg::Bool(*b),
+                Value::Str(s) => CmdArg::Str(s.clone()),
+                Value::List(v) => CmdArg::List(v.clone()),
+            };
+            (key, value)
+        })
+        .collect()
+}
+
+/// `(fn, positional, kwarg)` as Alembic's `set_defaults(cmd=...)` has it:
+/// the names come from the function's signature, not only its options.
+fn command_signature(name: &str) -> CmdArg {
+    match COMMANDS.iter().find(|c| c.name == name) {
+        Some(def) => CmdArg::Command {
+            name: def.name,
+            positional: def.positionals.iter().map(|p| p.dest).collect(),
+            keywords: def
+                .options
+                .iter()
+                .map(|o| o.dest)
+                .chain(def.hidden_kwargs.iter().copied())
+                .collect(),
+        },
+        None => CmdArg::Str(name.to_string()),
     }
 }
 
@@ -922,7 +958,7 @@ mod tests {
 
     fn run(args: &[&str]) -> (GlobalOptions, CommandArgs) {
         match parse(args) {
-            ParseOutcome::Run(g, c) => (g, c),
+            ParseOutcome::Run(g, c, _) => (g, c),
             other => panic!("{args:?}: {other:?}"),
         }
     }

@@ -159,8 +159,9 @@ impl CommandArgs {
 /// What [`crate::cli::argparse::parse_args`] decided.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ParseOutcome {
-    /// Run this command.
-    Run(GlobalOptions, CommandArgs),
+    /// Run this command; the third part is the whole namespace, which
+    /// env.py sees as `config.cmd_opts`.
+    Run(GlobalOptions, CommandArgs, crate::python::CmdOpts),
     /// Stop here: print `stdout` and `stderr` verbatim (each is either
     /// empty or ends with a newline) and exit with `code`: 0 for
     /// `-h/--help` and `--version` (text on stdout), 2 for usage errors

@@ -18,7 +18,7 @@ pub fn main() -> i32 {
     let prog = prog_name(&argv.next().unwrap_or_default());
     let argv: Vec<String> = argv.collect();
     match parse_args(&prog, &argv) {
-        ParseOutcome::Run(global, command) => run::run(&global, &command),
+        ParseOutcome::Run(global, command, cmd_opts) => run::run(&global, &command, cmd_opts),
         ParseOutcome::Exit {
             stdout,
             stderr,

@@ -14,6 +14,7 @@ use super::argparse::{command_parser, parse_args_with_columns, top_parser};
 use super::args::{CommandArgs, GlobalOptions, ParseOutcome};
 use super::help;
 use super::spec::{Kind, Nargs, command_names};
+use crate::python::CmdArg;
 
 fn oracle_python() -> Option<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -136,8 +137,20 @@ fn ours(case: &Case) -> Json {
         _ => 80,
     };
     match parse_args_with_columns(&case.prog, &case.argv, columns) {
-        ParseOutcome::Run(g, c) => {
-            json!({"stdout": "", "stderr": "", "code": 0, "ns": namespace(&g, &c)})
+        ParseOutcome::Run(g, c, cmd_opts) => {
+            let mut ns = namespace(&g, &c);
+            let order: Vec<&str> = cmd_opts.iter().map(|(k, _)| *k).collect();
+            let signature = cmd_opts.iter().find_map(|(_, v)| match v {
+                CmdArg::Command {
+                    positional,
+                    keywords,
+                    ..
+                } => Some(json!([positional, keywords])),
+                _ => None,
+            });
+            ns["@order"] = json!(order);
+            ns["@signature"] = json!(signature);
+            json!({"stdout": "", "stderr": "", "code": 0, "ns": ns})
         }
         ParseOutcome::Exit {
             stdout,

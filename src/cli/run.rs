@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use super::args::{CommandArgs, GlobalOptions};
 use crate::commands::{self, CommandError};
 use crate::config::Config;
-use crate::python::HostError;
+use crate::python::{CmdOpts, HostError};
 use crate::ui::Ui;
 
 /// Exit status of `sys.exit(-1)`, Alembic's `FAILED:` path.
@@ -16,7 +16,7 @@ const EXIT_FAILED: i32 = 255;
 const EXIT_UNCAUGHT: i32 = 1;
 
 /// Runs one parsed command line and returns the process exit status.
-pub fn run(global: &GlobalOptions, command: &CommandArgs) -> i32 {
+pub fn run(global: &GlobalOptions, command: &CommandArgs, cmd_opts: CmdOpts) -> i32 {
     let mut ui = Ui::new(global.quiet);
     let result = config_files(global)
         .and_then(|(toml, ini)| Ok(Config::load(&ini, &toml, &global.name)?))
@@ -25,6 +25,7 @@ pub fn run(global: &GlobalOptions, command: &CommandArgs) -> i32 {
                 x: global.x.clone(),
                 quiet: global.quiet,
                 raiseerr: global.raiseerr,
+                cmd_opts,
             };
             dispatch(&config, &mut ui, &host, command)
         });

@@ -55,6 +55,10 @@ pub(crate) struct CommandDef {
     pub(crate) help: &'static str,
     pub(crate) options: &'static [OptDef],
     pub(crate) positionals: &'static [PosDef],
+    /// Keyword parameters of the function that have no option; argparse
+    /// never sets them, but they are in the `cmd` tuple env.py can read
+    /// (`config.cmd_opts.cmd[2]`).
+    pub(crate) hidden_kwargs: &'static [&'static str],
 }
 
 pub(crate) const SQL_HELP: &str =
@@ -215,66 +219,77 @@ pub(crate) const COMMANDS: &[CommandDef] = &[
         help: "Show current branch points.",
         options: &[VERBOSE],
         positionals: &[],
+        hidden_kwargs: &[],
     },
     CommandDef {
         name: "check",
         help: "Check if revision command with autogenerate has pending upgrade ops.",
         options: &[],
         positionals: &[],
+        hidden_kwargs: &[],
     },
     CommandDef {
         name: "current",
         help: "Display the current revision for a database.",
         options: &[CHECK_HEADS, VERBOSE],
         positionals: &[],
+        hidden_kwargs: &[],
     },
     CommandDef {
         name: "downgrade",
         help: "Revert to a previous version.",
         options: &[SQL, TAG],
         positionals: &[REVISION],
+        hidden_kwargs: &[],
     },
     CommandDef {
         name: "edit",
         help: "Edit revision script(s) using $EDITOR.",
         options: &[],
         positionals: &[REV],
+        hidden_kwargs: &[],
     },
     CommandDef {
         name: "ensure_version",
         help: "Create the alembic version table if it doesn't exist already .",
         options: &[SQL],
         positionals: &[],
+        hidden_kwargs: &[],
     },
     CommandDef {
         name: "heads",
         help: "Show current available heads in the script directory.",
         options: &[VERBOSE, RESOLVE_DEPENDENCIES],
         positionals: &[],
+        hidden_kwargs: &[],
     },
     CommandDef {
         name: "history",
         help: "List changeset scripts in chronological order.",
         options: &[REV_RANGE, VERBOSE, INDICATE_CURRENT],
         positionals: &[],
+        hidden_kwargs: &[],
     },
     CommandDef {
         name: "init",
         help: "Initialize a new scripts directory.",
         options: &[TEMPLATE, PACKAGE],
         positionals: &[DIRECTORY],
+        hidden_kwargs: &[],
     },
     CommandDef {
         name: "list_templates",
         help: "List available templates.",
         options: &[],
         positionals: &[],
+        hidden_kwargs: &[],
     },
     CommandDef {
         name: "merge",
         help: "Merge two revisions together.  Creates a new migration file.",
         options: &[MESSAGE, BRANCH_LABEL, REV_ID, SPLICE],
         positionals: &[REVISIONS],
+        hidden_kwargs: &[],
     },
     CommandDef {
         name: "revision",
@@ -291,12 +306,14 @@ pub(crate) const COMMANDS: &[CommandDef] = &[
             DEPENDS_ON,
         ],
         positionals: &[],
+        hidden_kwargs: &["process_revision_directives"],
     },
     CommandDef {
         name: "show",
         help: "Show the revision(s) denoted by the given symbol.",
         options: &[],
         positionals: &[REV],
+        hidden_kwargs: &[],
     },
     CommandDef {
         name: "stamp",
@@ -304,12 +321,14 @@ pub(crate) const COMMANDS: &[CommandDef] = &[
         options: &[SQL, TAG, PURGE],
         // `_POSITIONAL_TRANSLATIONS`: stamp's `revision` becomes `revisions`.
         positionals: &[REVISIONS],
+        hidden_kwargs: &[],
     },
     CommandDef {
         name: "upgrade",
         help: "Upgrade to a later version.",
         options: &[SQL, TAG],
         positionals: &[REVISION],
+        hidden_kwargs: &[],
     },
 ];
 

@@ -10,7 +10,5 @@ pub fn ensure_version(config: &Config, opts: &HostOptions, sql: bool) -> Result<
     let scripts = Scripts::load(config)?;
     let mut r = base_run(config, opts, EnvCommand::EnsureVersion)?;
     r.as_sql = sql;
-    r.cmd = Some(("ensure_version", &[], &["sql"]));
-    r.cmd_args = vec![("sql", crate::python::CmdArg::Bool(sql))];
     run(r, scripts, opts)
 }

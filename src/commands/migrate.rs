@@ -6,14 +6,16 @@ use std::path::PathBuf;
 
 use super::{CommandError, Scripts};
 use crate::config::Config;
-use crate::python::{self, CmdArg, EnvCommand, EnvRun};
+use crate::python::{self, CmdOpts, EnvCommand, EnvRun};
 
-/// Options every env.py command passes through (`-x`, `-q`, `--raiseerr`).
+/// Options every env.py command passes through (`-x`, `-q`, `--raiseerr`,
+/// and the whole command line as `config.cmd_opts`).
 #[derive(Debug, Clone, Default)]
 pub struct HostOptions {
     pub x: Vec<String>,
     pub quiet: bool,
     pub raiseerr: bool,
+    pub cmd_opts: CmdOpts,
 }
 
 pub(super) fn base_run(
@@ -37,20 +39,9 @@ pub(super) fn base_run(
         purge: false,
         x: opts.x.clone(),
         quiet: opts.quiet,
-        verbose: false,
-        raiseerr: opts.raiseerr,
         prepend_sys_path: settings.prepend_sys_path.clone(),
-        cmd: None,
-        cmd_args: Vec::new(),
+        cmd_opts: opts.cmd_opts.clone(),
     })
-}
-
-/// `sql` and `tag` of `upgrade`/`downgrade`/`stamp` in `config.cmd_opts`.
-fn sql_tag(sql: bool, tag: Option<&str>) -> [(&'static str, CmdArg); 2] {
-    [
-        ("sql", CmdArg::Bool(sql)),
-        ("tag", CmdArg::Str(tag.map(str::to_string))),
-    ]
 }
 
 pub(super) fn run(run: EnvRun, scripts: Scripts, opts: &HostOptions) -> Result<(), CommandError> {
@@ -79,9 +70,6 @@ pub fn upgrade(
     r.tag = tag.map(str::to_string);
     r.starting_rev = starting;
     r.destination_rev = vec![destination];
-    r.cmd = Some(("upgrade", &["revision"], &["sql", "tag"]));
-    r.cmd_args = vec![("revision", CmdArg::Str(Some(revision.to_string())))];
-    r.cmd_args.extend(sql_tag(sql, tag));
     run(r, scripts, opts)
 }
 
@@ -111,9 +99,6 @@ pub fn downgrade(
     r.tag = tag.map(str::to_string);
     r.starting_rev = starting;
     r.destination_rev = vec![destination];
-    r.cmd = Some(("downgrade", &["revision"], &["sql", "tag"]));
-    r.cmd_args = vec![("revision", CmdArg::Str(Some(revision.to_string())))];
-    r.cmd_args.extend(sql_tag(sql, tag));
     run(r, scripts, opts)
 }
 
@@ -180,10 +165,6 @@ pub fn stamp(
     r.starting_rev = if sql { starting } else { None };
     r.destination_rev = destinations;
     r.purge = purge;
-    r.cmd = Some(("stamp", &["revisions"], &["sql", "tag", "purge"]));
-    r.cmd_args = vec![("revisions", CmdArg::List(revisions.to_vec()))];
-    r.cmd_args.extend(sql_tag(sql, tag));
-    r.cmd_args.push(("purge", CmdArg::Bool(purge)));
     run(r, scripts, opts)
 }
 
@@ -195,7 +176,7 @@ pub fn current(
     check_heads: bool,
 ) -> Result<(), CommandError> {
     let scripts = Scripts::load(config)?;
-    let mut r = base_run(
+    let r = base_run(
         config,
         opts,
         EnvCommand::Current {
@@ -203,20 +184,13 @@ pub fn current(
             check_heads,
         },
     )?;
-    r.verbose = verbose;
-    r.cmd = Some(("current", &[], &["check_heads", "verbose"]));
-    r.cmd_args = vec![
-        ("check_heads", CmdArg::Bool(check_heads)),
-        ("verbose", CmdArg::Bool(verbose)),
-    ];
     run(r, scripts, opts)
 }
 
 /// `alembic check`: autogenerate in memory; differences are a failure.
 pub fn check(config: &Config, opts: &HostOptions) -> Result<(), CommandError> {
     let scripts = Scripts::load(config)?;
-    let mut r = base_run(config, opts, EnvCommand::Check)?;
-    r.cmd = Some(("check", &[], &[]));
+    let r = base_run(config, opts, EnvCommand::Check)?;
     run(r, scripts, opts)
 }
 

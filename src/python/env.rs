@@ -28,28 +28,31 @@ pub struct EnvRun {
     pub purge: bool,
     pub x: Vec<String>,
     pub quiet: bool,
-    pub verbose: bool,
-    pub raiseerr: bool,
     pub prepend_sys_path: Vec<String>,
-    /// `config.cmd_opts.cmd` as Alembic's argparse sets it: the name of the
-    /// `alembic.command` function, its positional and its keyword argument
-    /// names (galaxy's env.py asks `cmd_opts.cmd[0].__name__`).
-    pub cmd: Option<(
-        &'static str,
-        &'static [&'static str],
-        &'static [&'static str],
-    )>,
-    /// The sub-command's own arguments in `config.cmd_opts`, as given on the
-    /// command line (`revision='head'`, `revisions=['a', 'b']`, `sql`, ...).
-    pub cmd_args: Vec<(&'static str, CmdArg)>,
+    /// `config.cmd_opts`: the argparse `Namespace` of the command line, as
+    /// Alembic's `CommandLine` hands it to `Config` (env.py files read
+    /// `cmd_opts.autogenerate`, `cmd_opts.cmd[0].__name__`, `cmd_opts.sql`).
+    /// Empty when alembic-rs was not started from its command line.
+    pub cmd_opts: CmdOpts,
 }
 
-/// One value of a sub-command's arguments in `config.cmd_opts`.
-#[derive(Debug, Clone)]
+/// The attributes of `config.cmd_opts`, in the namespace's order.
+pub type CmdOpts = Vec<(&'static str, CmdArg)>;
+
+/// One attribute value of `config.cmd_opts`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CmdArg {
-    Str(Option<String>),
+    None,
     Bool(bool),
+    Str(String),
     List(Vec<String>),
+    /// `cmd`: the `alembic.command` function's name, its positional and its
+    /// keyword parameter names (Python turns the name into the function).
+    Command {
+        name: &'static str,
+        positional: Vec<&'static str>,
+        keywords: Vec<&'static str>,
+    },
 }
 
 /// Starts Python and runs env.py. A `CommandError` raised inside comes back
@@ -149,35 +152,23 @@ fn call_run_env(py: Python<'_>, run: &EnvRun, script_dir: &std::path::Path) -> P
         spec.set_item("check_heads", check_heads)?;
     }
     let cmd_opts = PyDict::new(py);
-    cmd_opts.set_item(
-        "x",
-        if run.x.is_empty() {
-            None
-        } else {
-            Some(run.x.clone())
-        },
-    )?;
-    cmd_opts.set_item("quiet", run.quiet)?;
-    cmd_opts.set_item("raiseerr", run.raiseerr)?;
-    if run.cmd.is_none() {
-        // commands whose arguments are not described in `cmd_args` yet
-        cmd_opts.set_item("verbose", run.verbose)?;
+    if run.cmd_opts.is_empty() {
+        // not from the command line: what `get_x_argument()` and the quiet
+        // flag read
+        cmd_opts.set_item("x", (!run.x.is_empty()).then(|| run.x.clone()))?;
+        cmd_opts.set_item("quiet", run.quiet)?;
     }
-    cmd_opts.set_item("name", &run.ini_section)?;
-    cmd_opts.set_item(
-        "config",
-        run.config_file
-            .as_ref()
-            .map(|p| p.to_string_lossy().into_owned()),
-    )?;
-    if let Some((name, positional, keywords)) = run.cmd {
-        cmd_opts.set_item("cmd", (name, positional.to_vec(), keywords.to_vec()))?;
-    }
-    for (key, value) in &run.cmd_args {
+    for (key, value) in &run.cmd_opts {
         match value {
-            CmdArg::Str(v) => cmd_opts.set_item(key, v)?,
+            CmdArg::None => cmd_opts.set_item(key, py.None())?,
             CmdArg::Bool(v) => cmd_opts.set_item(key, v)?,
+            CmdArg::Str(v) => cmd_opts.set_item(key, v)?,
             CmdArg::List(v) => cmd_opts.set_item(key, v)?,
+            CmdArg::Command {
+                name,
+                positional,
+                keywords,
+            } => cmd_opts.set_item(key, (name, positional, keywords))?,
         }
     }
     spec.set_item("cmd_opts", cmd_opts)?;

@@ -20,7 +20,7 @@ mod static_path;
 pub use autogen::{GeneratedScript, generated_scripts};
 mod template;
 
-pub use env::{CmdArg, EnvCommand, EnvRun, log_failure, run_env, set_raiseerr};
+pub use env::{CmdArg, CmdOpts, EnvCommand, EnvRun, log_failure, run_env, set_raiseerr};
 pub use error::HostError;
 pub use interp::PythonEnv;
 pub use metadata::{FileMetadata, read_metadata};

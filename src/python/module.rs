@@ -433,7 +433,7 @@ fn revision_files_to_import(py: Python<'_>) -> Vec<String> {
     let modules = py.detach(|| crate::static_ops::cache::load(paths.clone()));
     paths
         .into_iter()
-        .filter(|p| modules.get(p).is_none_or(|m| !m.inert))
+        .filter(|p| crate::static_ops::cache::needs_import(&modules, p))
         .collect()
 }
 

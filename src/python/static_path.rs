@@ -87,12 +87,9 @@ impl StaticPath {
     }
 
     /// Whether the revision file at `path` must be imported before the run
-    /// starts: Alembic imports every revision file when it loads its
-    /// revision map, before the first migration, so an import that fails
-    /// fails the command before anything ran; a file whose module-level
-    /// code is inert can skip that (the static path may never import it).
+    /// starts (the static path may never import it otherwise).
     fn needs_import(&self, path: &str) -> bool {
-        self.modules.get(path).is_none_or(|m| !m.inert)
+        static_ops::cache::needs_import(&self.modules, path)
     }
 
     /// The statements of `function` in the file at `path`: a list of

@@ -31,6 +31,15 @@ fn key(s: &Stamp) -> (u64, (i64, u32), (i64, u32), u64, u64) {
     (s.size, s.mtime, s.ctime, s.ino, s.dev)
 }
 
+/// Whether the revision file at `path` must be imported to reproduce
+/// Alembic, which imports every revision file when it loads its revision
+/// map: an import that fails fails the command before anything ran, and a
+/// revision may fill the models' metadata. A file whose module-level code
+/// was read as inert can skip that; an unread one cannot.
+pub fn needs_import(modules: &HashMap<String, StaticModule>, path: &str) -> bool {
+    modules.get(path).is_none_or(|m| !m.inert)
+}
+
 /// The static reading of every file in `paths`, from the cache where the
 /// file is unchanged.
 pub fn load(paths: Vec<String>) -> HashMap<String, StaticModule> {

@@ -62,7 +62,12 @@ def run_case(case, version):
             if not hasattr(options, "cmd"):
                 cl.parser.error("too few arguments")
             ns = dict(vars(options))
-            ns["cmd"] = ns.pop("cmd")[0].__name__
+            fn, positional, kwarg = ns["cmd"]
+            ns["cmd"] = fn.__name__
+            # what env.py sees as config.cmd_opts: the attribute order and
+            # the command's signature
+            ns["@order"] = list(ns)
+            ns["@signature"] = [positional, kwarg]
         except SystemExit as e:
             if e.code is None:
                 code = 0
