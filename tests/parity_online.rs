@@ -498,6 +498,18 @@ parity_tests! {
         parity_script_module_paths_postgres, parity_script_module_paths_mysql;
     revision_write_failure: parity_revision_write_failure_sqlite,
         parity_revision_write_failure_postgres, parity_revision_write_failure_mysql;
+    result_types: parity_result_types_sqlite, parity_result_types_postgres,
+        parity_result_types_mysql;
+}
+
+/// Every common column type written and read back in a data migration, and
+/// the result surface data migrations use (tests/fixtures/online/
+/// result_types/migrations/README).
+fn result_types() -> Scenario {
+    Scenario::fixture(
+        "result_types",
+        &[&["upgrade", "head"], &["downgrade", "base"], &["upgrade", "head"]],
+    )
 }
 
 /// json/jsonb (and arrays of them) read back in a data migration, raw and

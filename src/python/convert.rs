@@ -2,7 +2,7 @@
 //! accept as parameters and return in rows.
 
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyByteArray, PyBytes, PyFloat, PyInt, PyString};
+use pyo3::types::{PyBool, PyByteArray, PyBytes, PyFloat, PyInt, PyList, PyString};
 
 use crate::db::Value;
 
@@ -28,6 +28,13 @@ pub fn to_value(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
     }
     if obj.is_instance_of::<PyBytes>() || obj.is_instance_of::<PyByteArray>() {
         return Ok(Value::Bytes(obj.extract()?));
+    }
+    // psycopg2 adapts a list to `ARRAY[...]` (an `ARRAY` column's value),
+    // pymysql to a parenthesised sequence; sqlite3 refuses it
+    if let Ok(list) = obj.cast::<PyList>() {
+        return Ok(Value::Array(
+            list.iter().map(|item| to_value(&item)).collect::<PyResult<_>>()?,
+        ));
     }
     let type_name = obj.get_type().name()?.to_string();
     match type_name.as_str() {
@@ -88,7 +95,17 @@ impl<'py> Builders<'py> {
             Value::DateTime(s) | Value::DateTimeTz(s) => {
                 self.datetime.call1((normalize_tz(&s),))?
             }
-            Value::Uuid(s) | Value::Json(s) | Value::Interval(s) => s.into_pyobject(py)?.into_any(),
+            // psycopg2 under SQLAlchemy, which always calls `register_uuid`
+            Value::Uuid(s) => py.import("uuid")?.getattr("UUID")?.call1((s,))?,
+            // psycopg2's and pymysql's typecasters: `datetime.timedelta`
+            Value::Interval(s) => match timedelta_parts(&s) {
+                Some((days, micros)) => py
+                    .import("datetime")?
+                    .getattr("timedelta")?
+                    .call1((days, 0, micros))?,
+                None => s.into_pyobject(py)?.into_any(),
+            },
+            Value::Json(s) => s.into_pyobject(py)?.into_any(),
             Value::Other { text, .. } => text.into_pyobject(py)?.into_any(),
             Value::Array(items) => {
                 let items: Vec<Bound<'py, PyAny>> = items
@@ -99,6 +116,52 @@ impl<'py> Builders<'py> {
             }
         })
     }
+}
+
+/// An interval's text as `(days, microseconds)`: PostgreSQL's default
+/// `IntervalStyle` (`1 year 2 mons -3 days +04:05:06.5`; a year is 365 days
+/// and a month 30, as psycopg2 counts them) or MySQL's `TIME`
+/// (`-838:59:59.000000`). The sign of a clock part covers all of it, as
+/// pymysql and psycopg2 read it. `None` for anything else.
+fn timedelta_parts(text: &str) -> Option<(i64, i64)> {
+    let (mut days, mut micros) = (0i64, 0i64);
+    let mut words = text.split_whitespace();
+    while let Some(word) = words.next() {
+        if word.contains(':') {
+            micros = micros.checked_add(clock_micros(word)?)?;
+            continue;
+        }
+        let n: i64 = word.parse().ok()?;
+        let per = match words.next()?.trim_end_matches('s') {
+            "year" => 365,
+            "mon" => 30,
+            "day" => 1,
+            _ => return None,
+        };
+        days = days.checked_add(n.checked_mul(per)?)?;
+    }
+    Some((days, micros))
+}
+
+/// `[+-]H:MM:SS[.ffffff]` in microseconds.
+fn clock_micros(clock: &str) -> Option<i64> {
+    let (sign, clock) = match clock.as_bytes().first()? {
+        b'-' => (-1, &clock[1..]),
+        b'+' => (1, &clock[1..]),
+        _ => (1, clock),
+    };
+    let mut parts = clock.split(':');
+    let hours: i64 = parts.next()?.parse().ok()?;
+    let minutes: i64 = parts.next()?.parse().ok()?;
+    let seconds = parts.next()?;
+    let (secs, frac) = seconds.split_once('.').unwrap_or((seconds, ""));
+    if parts.next().is_some() || frac.len() > 6 || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let secs: i64 = secs.parse().ok()?;
+    let frac: i64 = format!("{frac:0<6}").parse().ok()?;
+    let total = ((hours.checked_mul(60)? + minutes) * 60 + secs).checked_mul(1_000_000)? + frac;
+    Some(sign * total)
 }
 
 /// PostgreSQL prints `+00` offsets; `fromisoformat` wants `+00:00`.
@@ -112,5 +175,32 @@ fn normalize_tz(s: &str) -> String {
         format!("{s}:00")
     } else {
         s.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::timedelta_parts;
+
+    #[test]
+    fn intervals_as_the_drivers_read_them() {
+        let day = 86_400_000_000i64;
+        let cases: &[(&str, Option<(i64, i64)>)] = &[
+            ("00:00:00", Some((0, 0))),
+            ("838:59:59", Some((0, ((838 * 60 + 59) * 60 + 59) * 1_000_000))),
+            ("-00:00:01.5", Some((0, -1_500_000))),
+            ("12:00:00.000001", Some((0, day / 2 + 1))),
+            ("1 day", Some((1, 0))),
+            ("-1 days +02:03:04", Some((-1, ((2 * 60 + 3) * 60 + 4) * 1_000_000))),
+            ("1 year 2 mons 3 days 04:05:06.789", Some((365 + 60 + 3, ((4 * 60 + 5) * 60 + 6) * 1_000_000 + 789_000))),
+            ("-2 years", Some((-730, 0))),
+            ("P1D", None),
+            ("1 fortnight", None),
+            ("1:2:3:4", None),
+            ("", Some((0, 0))),
+        ];
+        for (text, want) in cases {
+            assert_eq!(timedelta_parts(text), *want, "{text}");
+        }
     }
 }

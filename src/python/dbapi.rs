@@ -20,7 +20,10 @@ fn failure(err: DbError) -> PyErr {
     DatabaseFailure::new_err((message, code, kind))
 }
 
-type Description = Option<Vec<(String, String)>>;
+/// `(name, type_code)` per column: the driver's type code (psycopg2's type
+/// OID, pymysql's `FIELD_TYPE`; `None` for sqlite3). SQLAlchemy's psycopg2
+/// types choose their result processing by it (`Numeric(asdecimal=False)`).
+type Description = Option<Vec<(String, Option<u32>)>>;
 
 /// The identical tables' keys, and their `(schema, table, column, sequence
 /// text)` columns that look like SERIALs (see
@@ -187,7 +190,7 @@ fn finish<'py>(
         result
             .columns
             .into_iter()
-            .map(|c| (c.name, c.type_name))
+            .map(|c| (c.name, c.type_code))
             .collect()
     });
     let rowcount = if description.is_some() && dialect != Dialect::Sqlite {

@@ -84,15 +84,16 @@ def _make_exceptions(module_name):
 # default typecasters: ``json``/``jsonb`` and their arrays, through
 # ``json.loads`` or the ``loads`` given to ``register_default_json[b]``,
 # which SQLAlchemy's ``json_deserializer=`` sets). The server sends text;
-# arrays arrive as (nested) lists of it.
-_PG_JSON_TYPES = frozenset(("json", "jsonb", "_json", "_jsonb"))
+# arrays arrive as (nested) lists of it. By type OID: json, jsonb, json[],
+# jsonb[].
+_PG_JSON_TYPES = frozenset((114, 3802, 199, 3807))
 
 
-def _parsed_json(row, at, loads):
+def _converted(row, at, convert):
     row = list(row)
     for i in at:
         if row[i] is not None:
-            row[i] = _loads_nested(row[i], loads)
+            row[i] = _loads_nested(row[i], convert)
     return tuple(row)
 
 
@@ -133,7 +134,7 @@ class Cursor:
         if loads is not None and columns is not None:
             at = [i for i, (_, tc) in enumerate(columns) if tc in _PG_JSON_TYPES]
             if at:
-                rows = [_parsed_json(row, at, loads) for row in rows]
+                rows = [_converted(row, at, loads) for row in rows]
         self.description = (
             None if columns is None else [(name, tc, None, None, None, None, None) for name, tc in columns]
         )

@@ -6,6 +6,13 @@ from sqlalchemy.dialects.postgresql.base import PGDialect
 from sqlalchemy.dialects.postgresql.json import JSON, JSONB
 from sqlalchemy.dialects.postgresql.pg_catalog import INT2VECTOR, OIDVECTOR, _SpaceVector
 
+try:  # SQLAlchemy 2.x: psycopg2's numeric types, which read the type OID
+    from sqlalchemy.dialects.postgresql._psycopg_common import _PsycopgFloat, _PsycopgNumeric
+
+    _NUMERIC_COLSPECS = {sqltypes.Numeric: _PsycopgNumeric, sqltypes.Float: _PsycopgFloat}
+except ImportError:  # pragma: no cover - a SQLAlchemy without them
+    _NUMERIC_COLSPECS = {}
+
 from . import aio
 from .dialects import PG_DRIVERS, driver_module
 
@@ -36,6 +43,8 @@ class PGDialect_alembic_rs(PGDialect):
     # Like psycopg2, the driver hands `int2vector`/`oidvector` over as
     # "1 2" strings; SQLAlchemy's index reflection wants lists of ints.
     # JSON/JSONB: psycopg2's colspecs (its driver returns parsed documents).
+    # Numeric/Float: psycopg2's, which convert by the type OID the driver
+    # reports (`Numeric(asdecimal=False)` gives floats).
     colspecs = sa_util.update_copy(
         PGDialect.colspecs,
         {
@@ -44,6 +53,7 @@ class PGDialect_alembic_rs(PGDialect):
             JSON: _JSON,
             sqltypes.JSON: _JSON,
             JSONB: _JSONB,
+            **_NUMERIC_COLSPECS,
         },
     )
     supports_server_side_cursors = False
@@ -61,7 +71,9 @@ class PGDialect_alembic_rs(PGDialect):
 
     def on_connect(self):
         # psycopg2's dialect registers a custom ``json_deserializer`` with
-        # the driver (``register_default_json[b](conn, loads=...)``).
+        # the driver (``register_default_json[b](conn, loads=...)``); its
+        # uuid typecaster (``register_uuid``) always, which the driver
+        # does itself.
         base = super().on_connect()
         loads = self._json_deserializer
         if loads is None:
