@@ -202,16 +202,34 @@ fn mysql_literal(value: &Value) -> Result<String, DbError> {
                 .collect::<Result<Vec<_>, _>>()?;
             format!("({})", parts.join(","))
         }
+        Value::Interval(s) => match pymysql_timedelta(s) {
+            Some(clock) => format!("'{clock}'"),
+            None => mysql_escape(s),
+        },
         Value::Text(s)
         | Value::Date(s)
         | Value::Time(s)
         | Value::DateTime(s)
         | Value::DateTimeTz(s)
-        | Value::Interval(s)
         | Value::Uuid(s)
         | Value::Json(s)
         | Value::Other { text: s, .. } => mysql_escape(s),
     })
+}
+
+/// A `timedelta` parameter (psycopg2's `D days S.UUUUUU seconds`, as
+/// `python::convert` writes it) as pymysql escapes it: a signed
+/// `H:MM:SS[.ffffff]` clock with the days folded into the hours.
+fn pymysql_timedelta(text: &str) -> Option<String> {
+    let (days, rest) = text.split_once(" days ")?;
+    let (secs, micros) = rest.strip_suffix(" seconds")?.split_once('.')?;
+    let days: i64 = days.parse().ok()?;
+    let (secs, micros): (i64, i64) = (secs.parse().ok()?, micros.parse().ok()?);
+    let total = days.checked_mul(86_400_000_000)? + secs * 1_000_000 + micros;
+    let (sign, abs) = if total < 0 { ("-", -total) } else { ("", total) };
+    let (whole, frac) = (abs / 1_000_000, abs % 1_000_000);
+    let clock = format!("{sign}{:02}:{:02}:{:02}", whole / 3600, whole / 60 % 60, whole % 60);
+    Some(if frac == 0 { clock } else { format!("{clock}.{frac:06}") })
 }
 
 fn sqlite_literal(value: &Value) -> Result<String, DbError> {
@@ -956,5 +974,20 @@ mod tests {
                 "nan can not be used with MySQL"
             )
         );
+    }
+
+    #[test]
+    fn timedelta_as_pymysql_escapes_it() {
+        for (psycopg2, pymysql) in [
+            ("1 days 3723.000005 seconds", "'25:02:03.000005'"),
+            ("7 days 0.000000 seconds", "'168:00:00'"),
+            ("-1 days 86399.000000 seconds", "'-00:00:01'"),
+            ("-2 days 0.000001 seconds", "'-47:59:59.999999'"),
+        ] {
+            assert_eq!(
+                mysql_literal(&Value::Interval(psycopg2.into())).unwrap(),
+                pymysql
+            );
+        }
     }
 }

@@ -50,9 +50,13 @@ pub fn to_value(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
         }
         "date" => Ok(Value::Date(obj.call_method0("isoformat")?.extract()?)),
         "time" => Ok(Value::Time(obj.call_method0("isoformat")?.extract()?)),
+        // psycopg2's text for it (`'1 days 3723.000005 seconds'::interval`);
+        // the MySQL literal turns it into pymysql's `'25:02:03.000005'`
         "timedelta" => {
-            let secs: f64 = obj.call_method0("total_seconds")?.extract()?;
-            Ok(Value::Interval(format!("{secs} seconds")))
+            let days: i64 = obj.getattr("days")?.extract()?;
+            let seconds: i64 = obj.getattr("seconds")?.extract()?;
+            let micros: i64 = obj.getattr("microseconds")?.extract()?;
+            Ok(Value::Interval(format!("{days} days {seconds}.{micros:06} seconds")))
         }
         "UUID" => Ok(Value::Uuid(obj.str()?.to_string())),
         _ => Err(pyo3::exceptions::PyTypeError::new_err(format!(
