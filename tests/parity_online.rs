@@ -238,6 +238,23 @@ fn failure_sql() -> Scenario {
     )
 }
 
+/// A statement that fails while the migration handles another failure
+/// (alembic_utils' savepoint retry): the traceback's whole chain and the
+/// driver error's `__context__` (tests/fixtures/online/failure_chained/
+/// migrations/README).
+fn failure_chained() -> Scenario {
+    Scenario::fixture(
+        "failure_chained",
+        &[
+            &["upgrade", "e5c1a7b2d302"],
+            &["current"],
+            &["upgrade", "head"],
+            &["current"],
+            &["downgrade", "base"],
+        ],
+    )
+}
+
 /// bulk_insert, op.execute(sa.text(...).bindparams(...)), op.get_bind(),
 /// sa.inspect(bind) in a condition, print() from a migration.
 fn data_migration() -> Scenario {
@@ -406,6 +423,7 @@ fn self_test(kind: DbKind) {
     let mut scenarios = vec![
         data_migration(),
         failure_sql(),
+        failure_chained(),
         failure_exception(),
         linear(),
         branches(),
@@ -474,6 +492,8 @@ parity_tests! {
     failure_exception: parity_failure_exception_sqlite, parity_failure_exception_postgres,
         parity_failure_exception_mysql;
     failure_sql: parity_failure_sql_sqlite, parity_failure_sql_postgres, parity_failure_sql_mysql;
+    failure_chained: parity_failure_chained_sqlite, parity_failure_chained_postgres,
+        parity_failure_chained_mysql;
     data_migration: parity_data_migration_sqlite, parity_data_migration_postgres,
         parity_data_migration_mysql;
     app_imports: parity_app_imports_sqlite, parity_app_imports_postgres,
