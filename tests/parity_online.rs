@@ -255,6 +255,23 @@ fn failure_chained() -> Scenario {
     )
 }
 
+/// env.py overrides `alembic.ddl.base.RenameTable` with `@compiles`
+/// (geoalchemy2's alembic_helpers): `op.rename_table` runs through it
+/// (tests/fixtures/online/ddl_element_override/migrations/README).
+fn ddl_element_override() -> Scenario {
+    Scenario::fixture(
+        "ddl_element_override",
+        &[
+            &["upgrade", "head", "--sql"],
+            &["upgrade", "head"],
+            &["current"],
+            &["downgrade", "-1"],
+            &["downgrade", "f7d2b9c4e502:f7d2b9c4e501", "--sql"],
+            &["downgrade", "base"],
+        ],
+    )
+}
+
 /// bulk_insert, op.execute(sa.text(...).bindparams(...)), op.get_bind(),
 /// sa.inspect(bind) in a condition, print() from a migration.
 fn data_migration() -> Scenario {
@@ -494,6 +511,8 @@ parity_tests! {
     failure_sql: parity_failure_sql_sqlite, parity_failure_sql_postgres, parity_failure_sql_mysql;
     failure_chained: parity_failure_chained_sqlite, parity_failure_chained_postgres,
         parity_failure_chained_mysql;
+    ddl_element_override: parity_ddl_element_override_sqlite,
+        parity_ddl_element_override_postgres, parity_ddl_element_override_mysql;
     data_migration: parity_data_migration_sqlite, parity_data_migration_postgres,
         parity_data_migration_mysql;
     app_imports: parity_app_imports_sqlite, parity_app_imports_postgres,
