@@ -244,6 +244,40 @@ fn failure_sql() -> Scenario {
     )
 }
 
+/// A statement that fails while the migration handles another failure
+/// (alembic_utils' savepoint retry): the traceback's whole chain and the
+/// driver error's `__context__` (tests/fixtures/online/failure_chained/
+/// migrations/README).
+fn failure_chained() -> Scenario {
+    Scenario::fixture(
+        "failure_chained",
+        &[
+            &["upgrade", "e5c1a7b2d302"],
+            &["current"],
+            &["upgrade", "head"],
+            &["current"],
+            &["downgrade", "base"],
+        ],
+    )
+}
+
+/// env.py overrides `alembic.ddl.base.RenameTable` with `@compiles`
+/// (geoalchemy2's alembic_helpers): `op.rename_table` runs through it
+/// (tests/fixtures/online/ddl_element_override/migrations/README).
+fn ddl_element_override() -> Scenario {
+    Scenario::fixture(
+        "ddl_element_override",
+        &[
+            &["upgrade", "head", "--sql"],
+            &["upgrade", "head"],
+            &["current"],
+            &["downgrade", "-1"],
+            &["downgrade", "f7d2b9c4e502:f7d2b9c4e501", "--sql"],
+            &["downgrade", "base"],
+        ],
+    )
+}
+
 /// bulk_insert, op.execute(sa.text(...).bindparams(...)), op.get_bind(),
 /// sa.inspect(bind) in a condition, print() from a migration.
 fn data_migration() -> Scenario {
@@ -412,6 +446,7 @@ fn self_test(kind: DbKind) {
     let mut scenarios = vec![
         data_migration(),
         failure_sql(),
+        failure_chained(),
         failure_exception(),
         linear(),
         branches(),
@@ -480,6 +515,10 @@ parity_tests! {
     failure_exception: parity_failure_exception_sqlite, parity_failure_exception_postgres,
         parity_failure_exception_mysql;
     failure_sql: parity_failure_sql_sqlite, parity_failure_sql_postgres, parity_failure_sql_mysql;
+    failure_chained: parity_failure_chained_sqlite, parity_failure_chained_postgres,
+        parity_failure_chained_mysql;
+    ddl_element_override: parity_ddl_element_override_sqlite,
+        parity_ddl_element_override_postgres, parity_ddl_element_override_mysql;
     data_migration: parity_data_migration_sqlite, parity_data_migration_postgres,
         parity_data_migration_mysql;
     app_imports: parity_app_imports_sqlite, parity_app_imports_postgres,

@@ -184,6 +184,15 @@ impl Connection {
         }
     }
 
+    /// SQLite: whether a transaction is open (see
+    /// `SqliteBackend::in_transaction`); `None` for the other backends.
+    pub fn sqlite_in_transaction(&self) -> Option<bool> {
+        match self.backend.as_ref() {
+            Some(Backend::Sqlite(b)) => Some(b.in_transaction()),
+            _ => None,
+        }
+    }
+
     /// Whether a MySQL-protocol server is MariaDB (its version says so).
     pub fn is_mariadb(&self) -> bool {
         matches!(self.backend.as_ref(), Some(Backend::Mysql(b)) if b.server_version.contains("MariaDB"))

@@ -154,6 +154,15 @@ impl SqliteBackend {
         }
     }
 
+    /// Whether a transaction is open, as SQLite itself says
+    /// (`sqlite3_get_autocommit`, pysqlite's `in_transaction`): besides
+    /// `BEGIN`, a `SAVEPOINT` outside a transaction opens one, and a
+    /// `ROLLBACK TO` leaves it open, so no statement text tells it reliably.
+    pub(super) fn in_transaction(&self) -> bool {
+        // SAFETY: `db` is the open, locked handle while not null.
+        !self.db.is_null() && unsafe { ffi::sqlite3_get_autocommit(self.db) } == 0
+    }
+
     /// Runs the statements of `sql` one after the other (each is compiled
     /// only once the previous one has run, so a script may use what it
     /// creates) and returns the last one's result, as sqlx's `raw_sql`

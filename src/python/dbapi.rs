@@ -67,6 +67,16 @@ impl RawConnection {
             .unwrap_or_default()
     }
 
+    /// SQLite: whether a transaction is open, as the library says (pysqlite's
+    /// `in_transaction`); False once closed, None for the other backends.
+    #[getter]
+    fn sqlite_in_transaction(&self) -> Option<bool> {
+        match &self.conn {
+            Some(c) => c.sqlite_in_transaction(),
+            None => (self.dialect == Dialect::Sqlite).then_some(false),
+        }
+    }
+
     /// Returns (description or None, rows, rowcount, lastrowid).
     #[pyo3(signature = (sql, params=None))]
     fn execute<'py>(

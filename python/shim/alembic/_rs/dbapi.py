@@ -6,6 +6,14 @@ classes and ``connect`` from it. Exceptions carry the class names and
 modules the usual drivers use (``psycopg2.errors.UndefinedTable``,
 ``sqlite3.OperationalError``), so SQLAlchemy's wrapped error line reads
 the same as under Alembic.
+
+A driver error is raised after the ``except _alembic_rs.DatabaseFailure``
+block has ended, never inside it nor ``from None``: its ``__context__`` is
+then the exception the caller was handling, as when psycopg2, sqlite3 or
+pymysql raise from C, so a statement that fails inside a user's ``except:``
+(a retry after a failed savepoint, as alembic_utils' entity simulation does)
+prints the whole chain, "During handling of the above exception, ..."
+included.
 """
 
 import json
@@ -128,7 +136,11 @@ class Cursor:
             columns, rows, rowcount, lastrowid = conn._raw.execute(operation, parameters)
         except _alembic_rs.DatabaseFailure as failure:
             conn._failed(began, failure.args)
-            raise conn._module._error(*failure.args) from None
+            error = conn._module._error(*failure.args)
+        else:
+            error = None
+        if error is not None:
+            raise error  # outside the except: see the module docstring
         conn._after(operation)
         loads = conn._json_loads
         if loads is not None and columns is not None:
@@ -207,7 +219,10 @@ class Connection:
         try:
             self._raw.execute(sql, None)
         except _alembic_rs.DatabaseFailure as failure:
-            raise self._module._error(*failure.args) from None
+            error = self._module._error(*failure.args)
+        else:
+            return
+        raise error  # outside the except: see the module docstring
 
     def _before(self, operation):
         """Returns whether a transaction was begun for this statement."""
@@ -266,6 +281,20 @@ class SQLiteConnection(Connection):
             self.commit()
         self._isolation_level = value
 
+    @property
+    def _in_txn(self):
+        """SQLite's own answer (``sqlite3_get_autocommit``), which pysqlite
+        consults before each DML statement and in ``commit()``/``rollback()``:
+        a ``SAVEPOINT`` outside a transaction opens one and a failed savepoint
+        (``ROLLBACK TO``, no ``RELEASE``) leaves it open, so tracking the
+        statements sent would send a second ``BEGIN`` ("cannot start a
+        transaction within a transaction")."""
+        return bool(self._raw.sqlite_in_transaction)
+
+    @_in_txn.setter
+    def _in_txn(self, value):
+        """Ignored: the state is SQLite's (see the getter)."""
+
     def _before(self, operation):
         if self._isolation_level is not None and not self._in_txn and _DML.match(operation):
             self._send("BEGIN " + self._isolation_level)
@@ -281,13 +310,6 @@ class SQLiteConnection(Connection):
         if began and str(code) == "1":
             self._in_txn = False
             self._send("ROLLBACK")
-
-    def _after(self, operation):
-        stripped = operation.lstrip().upper()
-        if stripped.startswith("BEGIN"):
-            self._in_txn = True
-        elif stripped.startswith(("COMMIT", "ROLLBACK", "END")) and "TO" not in stripped.split():
-            self._in_txn = False
 
     def create_function(self, *args, **kw):
         pass
@@ -422,7 +444,11 @@ def module_for(backend):
         try:
             raw = _alembic_rs.RawConnection(url)
         except _alembic_rs.DatabaseFailure as failure:
-            raise _error(*failure.args) from None
+            error = _error(*failure.args)
+        else:
+            error = None
+        if error is not None:
+            raise error  # outside the except: see the module docstring
         if backend == "mysql":
             return MySQLConnection(mod, raw, _mysql_charset(url))
         conn = conn_cls(mod, raw)

@@ -142,6 +142,7 @@ def _customized(context):
     from sqlalchemy.sql import elements
     from sqlalchemy.sql.schema import DEFAULT_NAMING_CONVENTION
 
+    from ..ddl import base as ddl_base
     from ..ddl.base import _RawDDL
     from ..operations import PRISTINE_IMPLS, PRISTINE_METHODS, ops
     from ..operations import AbstractOperations
@@ -168,6 +169,9 @@ def _customized(context):
     ):
         if "_compiler_dispatcher" in cls.__dict__ and cls is not _RawDDL:
             return "@compiles(%s)" % cls.__name__
+    for cls, specs in _ALEMBIC_ELEMENT_COMPILERS.items():
+        if dict(getattr(ddl_base, cls)._compiler_dispatcher.specs) != specs:
+            return "@compiles(%s)" % cls
     if _comment_compilers() != _PRISTINE_COMMENT_COMPILERS:
         return "@compiles(ColumnComment)"
     if _listeners() != _PRISTINE_LISTENERS:
@@ -348,6 +352,17 @@ def _listeners():
     return found
 
 
+def _alembic_element_compilers():
+    """The compilers of ``alembic.ddl.base``'s elements as the shim
+    registers them; a user's ``@compiles(RenameTable, "sqlite")`` changes
+    what Rust would render (the static path does not compile them)."""
+    from ..ddl import base
+
+    names = ("RenameTable", "AddColumn", "DropColumn", "ColumnNullable", "ColumnType",
+             "ColumnName", "ColumnDefault")
+    return {n: dict(getattr(base, n)._compiler_dispatcher.specs) for n in names}
+
+
 def _comment_compilers():
     """The per-dialect compilers of ``alembic.ddl.base.ColumnComment``
     (the shim registers its own; a user's would change the COMMENT text)."""
@@ -370,3 +385,4 @@ def _pristine_impl_methods():
 _PRISTINE_IMPL_METHODS = _pristine_impl_methods()
 _PRISTINE_LISTENERS = _listeners()
 _PRISTINE_COMMENT_COMPILERS = _comment_compilers()
+_ALEMBIC_ELEMENT_COMPILERS = _alembic_element_compilers()

@@ -18,7 +18,7 @@ from sqlalchemy import schema as sa_schema
 
 import _alembic_rs
 
-from .base import ColumnComment, _RawDDL
+from .base import ColumnComment, RenameTable, _RawDDL
 
 
 _impls = {}
@@ -207,10 +207,9 @@ class DefaultImpl(metaclass=ImplMeta):
         self._exec(sa_schema.SetColumnComment(column))
 
     def rename_table(self, old_table_name, new_table_name, schema=None):
-        new = self._table(
-            new_table_name, None if self._dialect_key() in ("postgresql", "sqlite") else schema
-        )
-        self._raw(_alembic_rs.ddl_rename_table(self._table(old_table_name, schema), new))
+        # Compiled by SQLAlchemy, so a user's @compiles(RenameTable, ...)
+        # applies (alembic.ddl.base).
+        self._exec(RenameTable(old_table_name, new_table_name, schema=schema))
 
     def add_column(self, table_name, column, schema=None, if_not_exists=None,
                    inline_references=None, inline_primary_key=None, **kw):
