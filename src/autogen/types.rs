@@ -150,7 +150,13 @@ fn sqlite_type(text: &str) -> Option<String> {
     let digits: Vec<String> = digits
         .iter()
         .map(|d| d.trim_start_matches('0'))
-        .map(|d| if d.is_empty() { "0".into() } else { d.to_string() })
+        .map(|d| {
+            if d.is_empty() {
+                "0".into()
+            } else {
+                d.to_string()
+            }
+        })
         .collect();
     Some(format!("{class}({})", digits.join(", ")))
 }
