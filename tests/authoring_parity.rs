@@ -492,6 +492,67 @@ fn unsupported_mako_is_refused_by_name() {
     assert!(!dir.join("migrations/versions/q1_x.py").exists());
 }
 
+/// A template that raises while rendering (Flask-Migrate's multidb
+/// script.py.mako reads `current_app` in a `<% %>` block, which fails
+/// outside an application context): both tools say `Template rendering
+/// failed; see <file>`, and that file is Mako's template-oriented
+/// traceback: the frame in script.py.mako names the template's line and
+/// shows its text, no column markers, then the exception. Only the frames
+/// of Alembic's and Mako's own modules differ (alembic-rs's are
+/// `<alembic-rs>/...`).
+#[test]
+fn template_render_error_traceback_names_the_template_line() {
+    let Some(oracle) = support::oracle_python() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let base = tmp.path().join("base");
+    prepare(
+        &oracle,
+        &base,
+        &Case {
+            mako: Some("render_error.py.mako"),
+            ..case(LINEAR, &[])
+        },
+    );
+    let (ours, theirs) = (tmp.path().join("rs"), tmp.path().join("py"));
+    copy_tree(&base, &ours);
+    copy_tree(&base, &theirs);
+    let step = ["revision", "-m", "x", "--rev-id", "q1"];
+    let want = run(&oracle, &["-m", "alembic"], &theirs, &step, false);
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_alembic-rs"));
+    let got = run(&bin, &[], &ours, &step, true);
+    assert_eq!(
+        (got.code, want.code),
+        (255, 255),
+        "{}\n{}",
+        got.stdout,
+        want.stdout
+    );
+    let traceback = |out: &Outcome, dir: &Path| {
+        let file = Regex::new(r"see (\S+\.txt) for a template")
+            .unwrap()
+            .captures(&out.stdout)
+            .map(|c| c[1].to_string())
+            .unwrap_or_else(|| panic!("no traceback file in {:?}", out.stdout));
+        let text = std::fs::read_to_string(&file).unwrap();
+        std::fs::remove_file(&file).unwrap();
+        // The template's frames (with the line after each) and the end.
+        let lines: Vec<&str> = text.lines().collect();
+        let mut kept = vec![lines[..3].join("|")];
+        for (i, line) in lines.iter().enumerate() {
+            if line.contains("script.py.mako") {
+                kept.push(normalise(line, dir));
+                kept.push(lines.get(i + 1).unwrap_or(&"").to_string());
+            }
+        }
+        kept.push(lines.last().unwrap_or(&"").to_string());
+        assert!(!text.contains("^^^"), "column markers in {text}");
+        kept
+    };
+    assert_eq!(traceback(&got, &ours), traceback(&want, &theirs));
+}
+
 /// Random templates mixing every construct of the subset (control lines
 /// nested and indented, `##` and `%%` lines, backslash continuations,
 /// `<%text>`, `<%doc>`, Python blocks, filters, `\r\n` line ends), each

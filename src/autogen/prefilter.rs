@@ -128,8 +128,9 @@ fn same_columns(
             let Some(compiled) = &mc.type_compiled else {
                 return false;
             };
-            if normalise(compiled) != normalise(&compiled_spelling(dialect, &rc.type_text)) {
-                return false;
+            match compiled_spelling(dialect, &rc.type_text) {
+                Some(reflected) if normalise(compiled) == normalise(&reflected) => {}
+                _ => return false,
             }
         }
         true

@@ -7,12 +7,13 @@
 use crate::db::Dialect;
 
 /// SQLAlchemy's compiled spelling of a type the database reported as
-/// `text`. Enum and other user-defined type names
+/// `text`, or `None` where no plain spelling can be told (the table is then
+/// compared by the host). Enum and other user-defined type names
 /// are kept as they are, as SQLAlchemy's `ENUM` compiles to its name.
-pub fn compiled_spelling(dialect: Dialect, text: &str) -> String {
+pub fn compiled_spelling(dialect: Dialect, text: &str) -> Option<String> {
     match dialect {
-        Dialect::Postgresql => pg_type(text),
-        Dialect::Mysql => mysql_type(text),
+        Dialect::Postgresql => Some(pg_type(text)),
+        Dialect::Mysql => Some(mysql_type(text)),
         Dialect::Sqlite => sqlite_type(text),
     }
 }
@@ -113,24 +114,107 @@ fn mysql_type(text: &str) -> String {
     format!("{name}{args}{tail}")
 }
 
-/// SQLite: SQLAlchemy upper-cases the declared type and looks it up in its
-/// `ischema_names` (`BOOL` → `BOOLEAN`, `INT` → `INTEGER`, otherwise by
-/// affinity); the test schema sticks to names in that table. A column with
-/// no declared type is `NullType`, whose `str()` is `NULL`.
-fn sqlite_type(text: &str) -> String {
+/// SQLite: the compiled spelling of the type SQLAlchemy's reflection makes
+/// of the declared type (`_resolve_type_affinity`): a name from its
+/// `ischema_names` (`BOOL` → `BOOLEAN`, `DATETIME_CHAR` → `DATETIME`), else
+/// the affinity class the name implies (`BINARY(16)` → `NUMERIC(16)`,
+/// `UNSIGNED BIG INT` → `INTEGER`), with the digits of the arguments
+/// passed to it. `None` where the outcome is not a plain spelling: no type
+/// or a `BLOB`-like name (`NullType`, which Alembic logs about instead of
+/// comparing), arguments the class takes other than as a length or a
+/// precision (SQLAlchemy warns, or compiles them differently).
+fn sqlite_type(text: &str) -> Option<String> {
     let upper = text.to_uppercase();
-    let (name, args) = match upper.find('(') {
-        Some(i) => (
-            upper[..i].trim().to_string(),
-            upper[i..].replace(',', ", ").replace(",  ", ", "),
-        ),
-        None => (upper.trim().to_string(), String::new()),
+    let name_len = upper
+        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == ' '))
+        .unwrap_or(upper.len());
+    let name = &upper[..name_len];
+    // `(\(.*?\))?` right after the name: up to the first `)`.
+    let args = upper[name_len..]
+        .strip_prefix('(')
+        .and_then(|rest| rest.find(')').map(|j| &rest[..j]));
+    let (class, takes) = sqlite_class(name)?;
+    let digits: Vec<&str> = args
+        .map(|a| {
+            a.split(|c: char| !c.is_ascii_digit())
+                .filter(|d| !d.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    if digits.is_empty() {
+        return Some(class.to_string());
+    }
+    if digits.len() > takes {
+        return None;
+    }
+    let digits: Vec<String> = digits
+        .iter()
+        .map(|d| d.trim_start_matches('0'))
+        .map(|d| {
+            if d.is_empty() {
+                "0".into()
+            } else {
+                d.to_string()
+            }
+        })
+        .collect();
+    Some(format!("{class}({})", digits.join(", ")))
+}
+
+/// The class SQLAlchemy reflects an upper-cased SQLite type name as, and
+/// how many integer arguments its spelling shows (a length, a precision
+/// and scale); `None` for `NullType` and the classes not spelled plainly.
+fn sqlite_class(name: &str) -> Option<(&str, usize)> {
+    let known = match name {
+        "BIGINT" | "BLOB" | "BOOLEAN" | "DATE" | "DATETIME" | "DOUBLE" | "FLOAT" | "INTEGER"
+        | "JSON" | "REAL" | "SMALLINT" | "TIME" | "TIMESTAMP" => Some((name, 0)),
+        "BOOL" => Some(("BOOLEAN", 0)),
+        "INT" => Some(("INTEGER", 0)),
+        "DATE_CHAR" => Some(("DATE", 0)),
+        "DATETIME_CHAR" => Some(("DATETIME", 0)),
+        "TIME_CHAR" => Some(("TIME", 0)),
+        "CHAR" | "VARCHAR" | "NVARCHAR" | "NCHAR" | "TEXT" => Some((name, 1)),
+        "DECIMAL" | "NUMERIC" => Some((name, 2)),
+        _ => None,
     };
-    let name = match name.as_str() {
-        "" => return "NULL".to_string(),
-        "BOOL" => "BOOLEAN".to_string(),
-        "INT" => "INTEGER".to_string(),
-        _ => name,
-    };
-    format!("{name}{args}")
+    if known.is_some() || name == "JSONB" {
+        // JSONB is in `ischema_names` from SQLAlchemy 2.1 only.
+        return known;
+    }
+    if name.contains("INT") {
+        Some(("INTEGER", 0))
+    } else if ["CHAR", "CLOB", "TEXT"].iter().any(|k| name.contains(k)) {
+        Some(("TEXT", 1))
+    } else if name.contains("BLOB") || name.is_empty() {
+        None
+    } else if ["REAL", "FLOA", "DOUB"].iter().any(|k| name.contains(k)) {
+        Some(("REAL", 0))
+    } else {
+        Some(("NUMERIC", 2))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_names_resolve_as_sqlalchemy_reflects_them() {
+        let s = |t| sqlite_type(t);
+        assert_eq!(s("VARCHAR(50)").as_deref(), Some("VARCHAR(50)"));
+        assert_eq!(s("numeric(10,2)").as_deref(), Some("NUMERIC(10, 2)"));
+        assert_eq!(s("BOOL").as_deref(), Some("BOOLEAN"));
+        assert_eq!(s("DATETIME_CHAR").as_deref(), Some("DATETIME"));
+        // By affinity: advanced-alchemy's GUID on SQLite.
+        assert_eq!(s("BINARY(16)").as_deref(), Some("NUMERIC(16)"));
+        assert_eq!(s("UNSIGNED BIG INT").as_deref(), Some("INTEGER"));
+        assert_eq!(s("CHARACTER(020)").as_deref(), Some("TEXT(20)"));
+        assert_eq!(s("DOUBLE PRECISION").as_deref(), Some("REAL"));
+        // NullType, and arguments SQLAlchemy warns about or drops.
+        assert_eq!(s(""), None);
+        assert_eq!(s("MEDIUMBLOB"), None);
+        assert_eq!(s("INTEGER(11)"), None);
+        assert_eq!(s("DATETIME(6)"), None);
+        assert_eq!(s("JSONB"), None);
+    }
 }

@@ -120,6 +120,8 @@ struct Lexer<'a> {
     file: &'a str,
     pos: usize,
     nodes: Vec<Node>,
+    /// The template line each node of `nodes` began on.
+    lines: Vec<usize>,
     /// Open control keywords with the (line, char) they began at.
     control: Vec<(String, usize, usize)>,
     /// Open tags (only `<%text>` can be open, and only briefly).
@@ -134,8 +136,8 @@ struct Lexer<'a> {
 pub fn compile(source: &str, file: &str) -> Compiled {
     let (result, snippets) = lex(source, file);
     match result {
-        Ok(nodes) => Compiled {
-            python: Some(generate(&nodes)),
+        Ok((nodes, lines)) => Compiled {
+            python: Some(generate(&nodes, &lines)),
             snippets,
             error: None,
         },
@@ -149,16 +151,20 @@ pub fn compile(source: &str, file: &str) -> Compiled {
 
 #[cfg(test)]
 fn parse(source: &str, file: &str) -> Result<Vec<Node>, TemplateError> {
-    lex(source, file).0
+    lex(source, file).0.map(|(nodes, _)| nodes)
 }
 
-fn lex(source: &str, file: &str) -> (Result<Vec<Node>, TemplateError>, Vec<Snippet>) {
+/// The nodes and the template line each began on.
+type Lexed = (Vec<Node>, Vec<usize>);
+
+fn lex(source: &str, file: &str) -> (Result<Lexed, TemplateError>, Vec<Snippet>) {
     let source = source.strip_prefix('\u{feff}').unwrap_or(source);
     let mut lx = Lexer {
         text: source,
         file,
         pos: 0,
         nodes: Vec::new(),
+        lines: Vec::new(),
         control: Vec::new(),
         tags: Vec::new(),
         matched: (1, 1),
@@ -169,7 +175,8 @@ fn lex(source: &str, file: &str) -> (Result<Vec<Node>, TemplateError>, Vec<Snipp
     }
     let result = lx.run();
     let nodes = std::mem::take(&mut lx.nodes);
-    (result.map(|()| nodes), lx.snippets)
+    let lines = std::mem::take(&mut lx.lines);
+    (result.map(|()| (nodes, lines)), lx.snippets)
 }
 
 impl<'a> Lexer<'a> {
@@ -189,6 +196,12 @@ impl<'a> Lexer<'a> {
 
     fn begin(&mut self) {
         self.matched = self.position(self.pos);
+    }
+
+    /// A node of the construct that began at `matched`.
+    fn push(&mut self, node: Node) {
+        self.nodes.push(node);
+        self.lines.push(self.matched.0);
     }
 
     fn syntax(&self, message: String) -> TemplateError {
@@ -258,7 +271,7 @@ impl<'a> Lexer<'a> {
         let filters = filters.trim().to_string();
         self.snippet(SnippetKind::Args, &filters);
         self.snippet(SnippetKind::Code, &code);
-        self.nodes.push(Node::Expr { code, filters });
+        self.push(Node::Expr { code, filters });
         Ok(true)
     }
 
@@ -421,7 +434,7 @@ impl<'a> Lexer<'a> {
         } else {
             Control::Plain
         };
-        self.nodes.push(Node::Control {
+        self.push(Node::Control {
             kind,
             text: text.to_string(),
         });
@@ -476,7 +489,7 @@ impl<'a> Lexer<'a> {
                 let text = self.rest()[..end].to_string();
                 self.pos += end;
                 if !text.is_empty() {
-                    self.nodes.push(Node::Text(text));
+                    self.push(Node::Text(text));
                 }
                 self.tag_end()?;
                 Ok(true)
@@ -522,7 +535,7 @@ impl<'a> Lexer<'a> {
         let (code, _) = self.until(false, &["%>"], start)?;
         let code = dedent(&code);
         self.snippet(SnippetKind::Code, &code);
-        self.nodes.push(Node::Code { code, module });
+        self.push(Node::Code { code, module });
         Ok(true)
     }
 
@@ -540,7 +553,7 @@ impl<'a> Lexer<'a> {
         self.begin();
         let text = format!("{}%{}", &rest[..ws], &after[..more]);
         self.pos += ws + 2 + more;
-        self.nodes.push(Node::Text(text));
+        self.push(Node::Text(text));
         true
     }
 
@@ -581,8 +594,7 @@ impl<'a> Lexer<'a> {
             i = next_char(self.text, i);
         }
         if end > self.pos {
-            self.nodes
-                .push(Node::Text(self.text[self.pos..end].to_string()));
+            self.push(Node::Text(self.text[self.pos..end].to_string()));
         }
         // Mako advances one character past an empty match.
         self.pos = if end + skip == self.pos {
@@ -819,12 +831,24 @@ fn apply_filters(filters: &str, target: String) -> String {
     target
 }
 
-fn generate(nodes: &[Node]) -> String {
+/// The Python module of a template. Each node's code follows a
+/// `# SOURCE LINE n` comment naming the template line it came from, for the
+/// host to give the compiled code the template's line numbers (a render
+/// error's traceback then points into script.py.mako, as Mako's does).
+fn generate(nodes: &[Node], lines: &[usize]) -> String {
     let mut module = String::new();
     let mut body = String::new();
     let mut indent = 2usize;
     let pad = |n: usize| "    ".repeat(n);
-    for node in nodes {
+    for (node, line) in nodes.iter().zip(lines) {
+        let marker = format!("# SOURCE LINE {line}\n");
+        match node {
+            Node::Code { module: true, .. } => module.push_str(&marker),
+            Node::Control {
+                kind: Control::End, ..
+            } => {}
+            _ => body.push_str(&marker),
+        }
         match node {
             Node::Text(t) => {
                 body.push_str(&format!("{}__M_writer({})\n", pad(indent), py_repr(t)));
@@ -1092,7 +1116,7 @@ mod tests {
         let c = compile("% for a in b:\n${a}\n% endfor\n", "f");
         assert_eq!(
             c.python.unwrap(),
-            "\ndef render_body(context, __M_writer):\n    try:\n        pass\n        for a in b:\n            pass\n            __M_writer(str((a\n)))\n            __M_writer('\\n')\n    finally:\n        pass\n"
+            "\ndef render_body(context, __M_writer):\n    try:\n        pass\n# SOURCE LINE 1\n        for a in b:\n            pass\n# SOURCE LINE 2\n            __M_writer(str((a\n)))\n# SOURCE LINE 2\n            __M_writer('\\n')\n    finally:\n        pass\n"
         );
         let kinds: Vec<_> = c.snippets.iter().map(|s| (s.kind, s.line)).collect();
         assert_eq!(

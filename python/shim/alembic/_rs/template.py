@@ -279,7 +279,58 @@ def _compile(source, filename):
         for name in pulled
     ]
     ast.fix_missing_locations(tree)
+    _to_template_lines(tree, _source_lines(source))
     return compile(tree, filename, "exec")
+
+
+_SOURCE_LINE = re.compile(r"\s*# SOURCE LINE (\d+)$")
+
+
+def _source_lines(source):
+    """Line of the generated module -> line of the template, from the
+    ``# SOURCE LINE n`` comment before each node's code (a ``<% %>`` block's
+    lines follow one another, as in the template)."""
+    mapping = {}
+    current = None
+    for number, text in enumerate(source.split("\n"), 1):
+        m = _SOURCE_LINE.match(text)
+        if m:
+            current = (int(m.group(1)), number)
+        elif current is not None:
+            mapping[number] = current[0] + number - current[1] - 1
+    return mapping
+
+
+def _to_template_lines(tree, mapping):
+    """Gives the compiled template the template's line numbers, so a render
+    error's traceback names the line of script.py.mako (with its text, read
+    from the file), as Mako's template-oriented traceback does. Code with no
+    template line (the header, the names read from the context) gets 1."""
+    if not mapping:
+        return
+    for node in ast.walk(tree):
+        if getattr(node, "lineno", None) is None:
+            continue
+        node.lineno = mapping.get(node.lineno, 1)
+        end = getattr(node, "end_lineno", None)
+        if end is None:
+            continue
+        node.end_lineno = max(mapping.get(end, 1), node.lineno)
+        # Lines that collapsed into one must still be a valid column range.
+        if node.end_lineno == node.lineno and (node.end_col_offset or 0) < node.col_offset:
+            node.end_col_offset = node.col_offset
+
+
+def _template_traceback(exc):
+    """The text of Mako's ``text_error_template()`` for a render error:
+    every frame with its source line, no column markers, then the
+    exception's class name and message."""
+    out = ["", "", "Traceback (most recent call last):"]
+    for frame in traceback.extract_tb(exc.__traceback__):
+        out.append('  File "%s", line %s, in %s' % (frame.filename, frame.lineno, frame.name or "?"))
+        out.append("    %s" % (frame.line or "").strip())
+    out.append("%s: %s" % (type(exc).__name__, exc))
+    return "\n".join(out) + "\n"
 
 
 def _where(filename, line, col):
@@ -375,9 +426,9 @@ def render(source, snippets, filename, kwargs, output_encoding):
     try:
         namespace["render_body"](Context(data), buf.append)
         output = "".join(buf).encode(output_encoding)
-    except Exception:
+    except Exception as exc:
         with tempfile.NamedTemporaryFile(suffix=".txt", delete=False) as ntf:
-            ntf.write(traceback.format_exc().encode(output_encoding, "replace"))
+            ntf.write(_template_traceback(exc).encode(output_encoding, "replace"))
             fname = ntf.name
         return "command", (
             "Template rendering failed; see %s for a "
