@@ -38,6 +38,11 @@ pub fn run(global: &GlobalOptions, command: &CommandArgs) -> i32 {
     });
     let code = match result {
         Ok(()) => 0,
+        // Python ended the run with sys.exit(): its status, as Alembic's.
+        Err(CommandError::Host(HostError::Exit(status))) => {
+            ui.flush();
+            status
+        }
         // The traceback was printed by Python itself.
         Err(CommandError::Host(HostError::Uncaught)) => {
             ui.flush();
