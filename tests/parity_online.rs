@@ -327,6 +327,49 @@ fn import_failure() -> Scenario {
     )
 }
 
+/// Revisions lacking the function a step calls (OpenStack's trees have no
+/// `downgrade()`; a misnamed `upgrade()`) behind steps that would run:
+/// Alembic builds every step, taking each revision's function, before the
+/// first runs, so the `AttributeError` leaves the database untouched, with
+/// `transaction_per_migration` and in `--sql`; a plan that avoids them runs.
+fn missing_function() -> Scenario {
+    Scenario::fixture(
+        "missing_function",
+        &[
+            &["upgrade", "c1d2e3f40003"],
+            &["upgrade", "head"],
+            &["current"],
+            &["upgrade", "c1d2e3f40004"],
+            &["downgrade", "base"],
+            &["current"],
+            &["upgrade", "c1d2e3f40003:head", "--sql"],
+            &["downgrade", "c1d2e3f40004:base", "--sql"],
+            &["downgrade", "c1d2e3f40002"],
+            &["current"],
+        ],
+    )
+}
+
+/// `alembic.util`'s messaging helpers in an application's code (neutron's
+/// migration CLI binds `util.err`/`warn`/`msg` at import, and its revisions
+/// take their branch label from it): `util.status` around the run in env.py,
+/// `util.msg`/`warn` in a revision, then `util.err` ending the command
+/// (`FAILED:`, exit 255, the transaction rolled back), online and `--sql`.
+fn util_messaging() -> Scenario {
+    Scenario::fixture(
+        "util_messaging",
+        &[
+            &["upgrade", "d1e2f3a4b001"],
+            &["current"],
+            &["heads"],
+            &["upgrade", "head"],
+            &["current"],
+            &["upgrade", "head", "--sql"],
+            &["downgrade", "base"],
+        ],
+    )
+}
+
 /// aim's `op.drop_constraint(None, ...)` in a downgrade: Alembic's
 /// CompileError (SQLite's NotImplementedError), whose message shows the
 /// placeholder table, and the database left as the failure leaves it.
@@ -531,6 +574,10 @@ parity_tests! {
         parity_autocommit_block_mysql;
     import_failure: parity_import_failure_sqlite, parity_import_failure_postgres,
         parity_import_failure_mysql;
+    missing_function: parity_missing_function_sqlite, parity_missing_function_postgres,
+        parity_missing_function_mysql;
+    util_messaging: parity_util_messaging_sqlite, parity_util_messaging_postgres,
+        parity_util_messaging_mysql;
     unnamed_constraint: parity_unnamed_constraint_sqlite, parity_unnamed_constraint_postgres,
         parity_unnamed_constraint_mysql;
     script_module_paths: parity_script_module_paths_sqlite,

@@ -39,6 +39,11 @@ pub fn run(global: &GlobalOptions, command: &CommandArgs, cmd_opts: CmdOpts) -> 
     });
     let code = match result {
         Ok(()) => 0,
+        // Python ended the run with sys.exit(): its status, as Alembic's.
+        Err(CommandError::Host(HostError::Exit(status))) => {
+            ui.flush();
+            status
+        }
         // The traceback was printed by Python itself.
         Err(CommandError::Host(HostError::Uncaught)) => {
             ui.flush();

@@ -259,8 +259,9 @@ pub(super) fn report(py: Python<'_>, err: PyErr) -> HostError {
         return HostError::Command(message);
     }
     if err.is_instance_of::<pyo3::exceptions::PySystemExit>(py) {
+        let status = system_exit_status(py, value.as_any());
         flush(py);
-        return HostError::Uncaught;
+        return HostError::Exit(status);
     }
     err.print(py);
     flush(py);
@@ -268,6 +269,29 @@ pub(super) fn report(py: Python<'_>, err: PyErr) -> HostError {
         die_of_sigint();
     }
     HostError::Uncaught
+}
+
+/// The exit status CPython gives an uncaught `SystemExit` (`Py_RunMain`'s
+/// `handle_system_exit`): `code` None is 0, an int is that int (the
+/// system keeps its low 8 bits: `util.err`'s `sys.exit(-1)` is 255), and
+/// anything else is printed to stderr and exits 1.
+fn system_exit_status(py: Python<'_>, value: &Bound<'_, PyAny>) -> i32 {
+    let code = match value.getattr("code") {
+        Ok(code) => code,
+        Err(_) => return 1,
+    };
+    if code.is_none() {
+        return 0;
+    }
+    if let Ok(n) = code.extract::<i64>() {
+        return (n & 0xff) as i32;
+    }
+    let _ = py.import("sys").and_then(|sys| {
+        let stderr = sys.getattr("stderr")?;
+        stderr.call_method1("write", (code.str()?,))?;
+        stderr.call_method1("write", ("\n",))
+    });
+    1
 }
 
 /// Ends the process as CPython does after an uncaught `KeyboardInterrupt`

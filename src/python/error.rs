@@ -27,4 +27,9 @@ pub enum HostError {
     /// Any other Python exception: its traceback was already printed.
     #[error("uncaught Python exception")]
     Uncaught,
+    /// `SystemExit` (`sys.exit()` in env.py or a migration, `util.err`):
+    /// the process ends with the status Python gives it, anything to print
+    /// already printed.
+    #[error("SystemExit({0})")]
+    Exit(i32),
 }

@@ -92,6 +92,15 @@ impl StaticPath {
         static_ops::cache::needs_import(&self.modules, path)
     }
 
+    /// Whether the file at `path` was read and defines no `function` with
+    /// `def` (so the host must import it to know whether the attribute
+    /// exists at all).
+    fn lacks_def(&self, path: &str, function: &str) -> bool {
+        self.modules
+            .get(path)
+            .is_some_and(|m| m.lacks_def(function))
+    }
+
     /// The statements of `function` in the file at `path`: a list of
     /// `(sql, line, is_execute)`, or a str saying why it must run in Python.
     fn statements<'py>(

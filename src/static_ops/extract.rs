@@ -52,6 +52,18 @@ impl StaticModule {
             &self.upgrade
         }
     }
+
+    /// Whether the module was read and has no `def` of `name`: the host
+    /// then imports it to see whether the attribute exists another way
+    /// (Alembic takes every step's function before the first step runs).
+    pub fn lacks_def(&self, name: &str) -> bool {
+        self.function(name).as_ref().err() == Some(&no_def(name))
+    }
+}
+
+/// The decline of a function the module does not define with `def`.
+fn no_def(name: &str) -> Decline {
+    format!("no {name}() function")
 }
 
 pub fn extract(source: &str) -> StaticModule {
@@ -65,7 +77,7 @@ pub fn extract(source: &str) -> StaticModule {
     };
     let ctx = Ctx { src: source, names };
     let body = |name: &str| match functions.get(name) {
-        None => Err(format!("no {name}() function")),
+        None => Err(no_def(name)),
         Some(f) => ctx.function(f),
     };
     StaticModule {

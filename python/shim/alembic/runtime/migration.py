@@ -271,6 +271,7 @@ class MigrationContext:
         steps = list(self._migrations_fn(heads, self))
         static_path = static.renderer(self, steps, kw)
         _import_ahead(static_path, steps)
+        _take_functions(static_path, steps)
         for step in steps:
             with self.begin_transaction(_per_migration=True):
                 if self.as_sql and not maintainer.heads:
@@ -444,6 +445,25 @@ def _import_ahead(static_path, steps):
             continue
         if isinstance(static_path, str) or static_path.needs_import(step.path):
             _modules[step.path] = load_python_file(step.path)
+
+
+def _take_functions(static_path, steps):
+    """Fails as Alembic does when a revision in the plan lacks the function
+    its step calls (OpenStack's trees have no ``downgrade()``).
+
+    Alembic builds the whole list of steps before running the first, and
+    each step takes its revision's ``upgrade``/``downgrade`` from the module
+    as it is built: a missing one is an ``AttributeError`` with nothing
+    migrated, however far down the plan it is. Imported modules are asked
+    directly; a file left to the static path is imported only when it has no
+    ``def`` of that name (its code is inert, so the import is unobservable).
+    """
+    for step in steps:
+        if step.is_stamp:
+            continue
+        if step.path not in _modules and not static_path.lacks_def(step.path, step.name):
+            continue
+        _migration_fn(step)
 
 
 def _migration_fn(step):

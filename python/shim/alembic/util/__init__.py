@@ -14,4 +14,14 @@ from .langhelpers import (  # noqa: F401
     to_list,
     unique_list,
 )
+from .messaging import (  # noqa: F401
+    err,
+    format_as_comma,
+    msg,
+    obfuscate_url_pw,
+    status,
+    warn,
+    warn_deprecated,
+    write_outstream,
+)
 from .proxy import to_tuple  # noqa: F401

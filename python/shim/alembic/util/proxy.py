@@ -1,10 +1,16 @@
 """Module-level proxies (``alembic.op``, ``alembic.context``)."""
 
 _current = {}
+#: The kinds installed at least once: from then on the module has a
+#: ``_proxy`` global, as Alembic's ``ModuleClsProxy`` sets it (None again
+#: once uninstalled); revisions read ``op._proxy.migration_context``
+#: (privacyIDEA's).
+_ever = set()
 
 
 def install(kind, obj):
     _current[kind] = obj
+    _ever.add(kind)
 
 
 def uninstall(kind, obj):
@@ -20,6 +26,10 @@ def module_proxy(kind):
     def __getattr__(name):
         if name.startswith("__"):
             raise AttributeError(name)
+        if name == "_proxy":
+            if kind not in _ever:
+                raise AttributeError(name)
+            return _current.get(kind)
         obj = _current.get(kind)
         if obj is None:
             raise NameError(
