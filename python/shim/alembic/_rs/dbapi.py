@@ -311,6 +311,16 @@ class SQLiteConnection(Connection):
             self._in_txn = False
             self._send("ROLLBACK")
 
+    # sqlite3.Connection's shortcuts: a new cursor, run and returned
+    # (oslo.db's connect hook sends its pragmas with ``dbapi_con.execute``)
+    def execute(self, sql, parameters=None):
+        return self.cursor().execute(sql, parameters)
+
+    def executemany(self, sql, seq_of_parameters):
+        cursor = self.cursor()
+        cursor.executemany(sql, seq_of_parameters)
+        return cursor
+
     def create_function(self, *args, **kw):
         pass
 
