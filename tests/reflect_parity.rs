@@ -8,6 +8,10 @@
 //!   `autogen::types::compiled_spelling` maps that text onto SQLAlchemy's spelling (PostgreSQL
 //!   `character varying(50)` → `VARCHAR(50)`, `numeric(10,2)` →
 //!   `NUMERIC(10, 2)`, MySQL `int(11)` → `INTEGER(11)`, ...);
+//!   Where it gives no spelling (SQLite: no declared type, a `BLOB`-like
+//!   name, arguments SQLAlchemy warns about) the autogenerate pre-pass
+//!   leaves the table to the host's SQLAlchemy comparison, so any type
+//!   SQLAlchemy reports there is accepted;
 //! - unordered lists (foreign keys, unique constraints, indexes, checks) are
 //!   sorted by name on both sides.
 //!
@@ -45,10 +49,13 @@ fn opt(s: &Option<String>) -> Value {
     s.as_ref().map_or(Value::Null, |s| json!(s))
 }
 
+/// A type `compiled_spelling` leaves to the host (see the module doc).
+const HOST_DECIDES: &str = "<compared by the host>";
+
 fn column_json(dialect: Dialect, c: &Column) -> Value {
     json!({
         "name": c.name,
-        "type": compiled_spelling(dialect, &c.type_text),
+        "type": compiled_spelling(dialect, &c.type_text).unwrap_or_else(|| HOST_DECIDES.into()),
         "nullable": c.nullable,
         "default": opt(&c.server_default),
         "autoincrement": c.autoincrement,
@@ -187,7 +194,7 @@ fn diff(path: &str, ours: &Value, theirs: &Value, out: &mut Vec<String>) {
                 diff(&format!("{path}[{i}]"), x, y, out);
             }
         }
-        (a, b) if a == b => {}
+        (a, b) if a == b || *a == json!(HOST_DECIDES) => {}
         (a, b) => out.push(format!("{path}: alembic-rs {a} vs SQLAlchemy {b}")),
     }
 }
