@@ -125,7 +125,15 @@ fn script_module_paths() -> Scenario {
             &["ensure_version"],
             &["downgrade", "gxy@head:base", "--sql"],
             &["revision", "--autogenerate", "-m", "empty"],
-            &["revision", "-m", "plain", "--rev-id", "c0ffee000001", "--head", "gxy@head"],
+            &[
+                "revision",
+                "-m",
+                "plain",
+                "--rev-id",
+                "c0ffee000001",
+                "--head",
+                "gxy@head",
+            ],
             &["history", "-i", "-r", "base:"],
             &["merge", "heads", "-m", "joined", "--rev-id", "c0ffee000002"],
             &["-x", "k=v", "check"],
@@ -594,7 +602,11 @@ parity_tests! {
 fn result_types() -> Scenario {
     Scenario::fixture(
         "result_types",
-        &[&["upgrade", "head"], &["downgrade", "base"], &["upgrade", "head"]],
+        &[
+            &["upgrade", "head"],
+            &["downgrade", "base"],
+            &["upgrade", "head"],
+        ],
     )
 }
 

@@ -157,6 +157,8 @@ impl CommandArgs {
 }
 
 /// What [`crate::cli::argparse::parse_args`] decided.
+// One value per process, moved once: boxing `Run` would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ParseOutcome {
     /// Run this command; the third part is the whole namespace, which

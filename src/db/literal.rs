@@ -226,10 +226,23 @@ fn pymysql_timedelta(text: &str) -> Option<String> {
     let days: i64 = days.parse().ok()?;
     let (secs, micros): (i64, i64) = (secs.parse().ok()?, micros.parse().ok()?);
     let total = days.checked_mul(86_400_000_000)? + secs * 1_000_000 + micros;
-    let (sign, abs) = if total < 0 { ("-", -total) } else { ("", total) };
+    let (sign, abs) = if total < 0 {
+        ("-", -total)
+    } else {
+        ("", total)
+    };
     let (whole, frac) = (abs / 1_000_000, abs % 1_000_000);
-    let clock = format!("{sign}{:02}:{:02}:{:02}", whole / 3600, whole / 60 % 60, whole % 60);
-    Some(if frac == 0 { clock } else { format!("{clock}.{frac:06}") })
+    let clock = format!(
+        "{sign}{:02}:{:02}:{:02}",
+        whole / 3600,
+        whole / 60 % 60,
+        whole % 60
+    );
+    Some(if frac == 0 {
+        clock
+    } else {
+        format!("{clock}.{frac:06}")
+    })
 }
 
 fn sqlite_literal(value: &Value) -> Result<String, DbError> {

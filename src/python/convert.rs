@@ -33,7 +33,9 @@ pub fn to_value(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
     // pymysql to a parenthesised sequence; sqlite3 refuses it
     if let Ok(list) = obj.cast::<PyList>() {
         return Ok(Value::Array(
-            list.iter().map(|item| to_value(&item)).collect::<PyResult<_>>()?,
+            list.iter()
+                .map(|item| to_value(&item))
+                .collect::<PyResult<_>>()?,
         ));
     }
     let type_name = obj.get_type().name()?.to_string();
@@ -56,7 +58,9 @@ pub fn to_value(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
             let days: i64 = obj.getattr("days")?.extract()?;
             let seconds: i64 = obj.getattr("seconds")?.extract()?;
             let micros: i64 = obj.getattr("microseconds")?.extract()?;
-            Ok(Value::Interval(format!("{days} days {seconds}.{micros:06} seconds")))
+            Ok(Value::Interval(format!(
+                "{days} days {seconds}.{micros:06} seconds"
+            )))
         }
         "UUID" => Ok(Value::Uuid(obj.str()?.to_string())),
         _ => Err(pyo3::exceptions::PyTypeError::new_err(format!(
@@ -191,12 +195,21 @@ mod tests {
         let day = 86_400_000_000i64;
         let cases: &[(&str, Option<(i64, i64)>)] = &[
             ("00:00:00", Some((0, 0))),
-            ("838:59:59", Some((0, ((838 * 60 + 59) * 60 + 59) * 1_000_000))),
+            (
+                "838:59:59",
+                Some((0, ((838 * 60 + 59) * 60 + 59) * 1_000_000)),
+            ),
             ("-00:00:01.5", Some((0, -1_500_000))),
             ("12:00:00.000001", Some((0, day / 2 + 1))),
             ("1 day", Some((1, 0))),
-            ("-1 days +02:03:04", Some((-1, ((2 * 60 + 3) * 60 + 4) * 1_000_000))),
-            ("1 year 2 mons 3 days 04:05:06.789", Some((365 + 60 + 3, ((4 * 60 + 5) * 60 + 6) * 1_000_000 + 789_000))),
+            (
+                "-1 days +02:03:04",
+                Some((-1, ((2 * 60 + 3) * 60 + 4) * 1_000_000)),
+            ),
+            (
+                "1 year 2 mons 3 days 04:05:06.789",
+                Some((365 + 60 + 3, ((4 * 60 + 5) * 60 + 6) * 1_000_000 + 789_000)),
+            ),
             ("-2 years", Some((-730, 0))),
             ("P1D", None),
             ("1 fortnight", None),
