@@ -648,13 +648,18 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, DecodeError> {
         }
     };
     match encoding {
-        Encoding::Utf8 => std::str::from_utf8(body).map(Cow::Borrowed).map_err(|e| {
-            DecodeError::Invalid(format!(
-                "'utf-8' codec can't decode byte 0x{:02x} in position {}",
-                body[e.valid_up_to()],
-                e.valid_up_to()
-            ))
-        }),
+        Encoding::Utf8 => match std::str::from_utf8(body) {
+            Ok(text) => Ok(Cow::Borrowed(text)),
+            Err(e) => invalid_only_in_comments(body)
+                .map(Cow::Owned)
+                .ok_or_else(|| {
+                    DecodeError::Invalid(format!(
+                        "'utf-8' codec can't decode byte 0x{:02x} in position {}",
+                        body[e.valid_up_to()],
+                        e.valid_up_to()
+                    ))
+                }),
+        },
         Encoding::Ascii => match body.iter().position(|&c| c >= 0x80) {
             None => Ok(Cow::Borrowed(std::str::from_utf8(body).unwrap_or_default())),
             Some(p) => Err(DecodeError::Invalid(format!(
@@ -664,6 +669,36 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, DecodeError> {
         },
         Encoding::Latin1 => Ok(Cow::Owned(body.iter().map(|&c| c as char).collect())),
     }
+}
+
+/// The text of a UTF-8 file whose undecodable bytes all sit in comments,
+/// each run replaced by U+FFFD; `None` if any is elsewhere.
+///
+/// CPython 3.11 compiles such a file (its tokenizer skips a comment's bytes
+/// without decoding them), so Alembic imports it: files edited on Windows
+/// often carry a cp1252 byte in a comment. The same byte in a string or in
+/// code is a `SyntaxError` there, and stays a decode error here.
+fn invalid_only_in_comments(body: &[u8]) -> Option<String> {
+    let mut text = String::with_capacity(body.len() + 8);
+    let mut replaced = Vec::new();
+    for chunk in body.utf8_chunks() {
+        text.push_str(chunk.valid());
+        if !chunk.invalid().is_empty() {
+            replaced.push(text.len());
+            text.push(char::REPLACEMENT_CHARACTER);
+        }
+    }
+    // The lexer drops comments and rejects U+FFFD in code, so a replacement
+    // that lexes and lies in no token is in a comment.
+    let mut tokens = Vec::new();
+    for token in rustpython_parser::lexer::lex(&text, rustpython_parser::Mode::Module) {
+        let (_, range) = token.ok()?;
+        tokens.push(range.start().to_usize()..range.end().to_usize());
+    }
+    replaced
+        .iter()
+        .all(|at| !tokens.iter().any(|t| t.contains(at)))
+        .then_some(text)
 }
 
 #[cfg(test)]
@@ -924,6 +959,26 @@ def downgrade() -> None:
             decode(b"x = '\xff'"),
             Err(DecodeError::Invalid(_))
         ));
+    }
+
+    /// Python 3.11 compiles undecodable bytes in a comment, not elsewhere.
+    #[test]
+    fn undecodable_bytes_in_comments_only() {
+        let src = decode(b"# caf\xe9\nrevision = 'a'  # na\xefve \xff\xfe\ndown_revision = None\n")
+            .unwrap();
+        let m = meta(&src);
+        assert_eq!(m.revision.as_deref(), Some("a"));
+        for bad in [
+            &b"\"\"\"caf\xe9\"\"\"\nrevision = 'a'\n"[..],
+            b"revision = 'a\xe9'  # x\n",
+            b"\"\"\"doc\n# caf\xe9\n\"\"\"\nrevision = 'a'\n",
+            b"x = 1\xe9\n",
+        ] {
+            assert!(
+                matches!(decode(bad), Err(DecodeError::Invalid(_))),
+                "{bad:?}"
+            );
+        }
     }
 
     #[test]
