@@ -378,6 +378,25 @@ fn util_messaging() -> Scenario {
     )
 }
 
+/// What extensions, dialect packages and applications import from Alembic
+/// beyond `op`/`context` (tests/fixtures/online/alembic_api_surface/
+/// migrations/README): every public module of Alembic 1.20.1 imports, and
+/// `alembic.util` (`load_python_file`, `pyfiles`, `compat`, `editor`),
+/// `util.sqla_compat`, `operations.schemaobj.SchemaObjects`, `ddl._autogen`,
+/// the `autogenerate.compare` submodules and the dialect modules' names work
+/// as they do in Alembic.
+fn alembic_api_surface() -> Scenario {
+    Scenario::fixture(
+        "alembic_api_surface",
+        &[
+            &["upgrade", "e5f6a7b8c001"],
+            &["current"],
+            &["upgrade", "head"],
+            &["downgrade", "base"],
+        ],
+    )
+}
+
 /// aim's `op.drop_constraint(None, ...)` in a downgrade: Alembic's
 /// CompileError (SQLite's NotImplementedError), whose message shows the
 /// placeholder table, and the database left as the failure leaves it.
@@ -594,6 +613,8 @@ parity_tests! {
         parity_revision_write_failure_postgres, parity_revision_write_failure_mysql;
     result_types: parity_result_types_sqlite, parity_result_types_postgres,
         parity_result_types_mysql;
+    alembic_api_surface: parity_alembic_api_surface_sqlite,
+        parity_alembic_api_surface_postgres, parity_alembic_api_surface_mysql;
 }
 
 /// Every common column type written and read back in a data migration, and

@@ -9,6 +9,8 @@ one cannot be started from inside another, so calling these raises
 ``CommandError`` (docs/differences.md).
 """
 
+from .runtime.environment import EnvironmentContext  # noqa: F401
+from .script import ScriptDirectory  # noqa: F401
 from .util.exc import CommandError
 
 __all__ = [

@@ -12,6 +12,7 @@ import _alembic_rs
 from ..config import Config
 from ..runtime.environment import EnvironmentContext
 from ..util import callsite
+from .revision import Revision as _RevisionBase
 from ..util import messaging  # noqa: F401  (the "alembic" logger's NullHandler)
 from ..util.exc import CommandError
 
@@ -43,7 +44,9 @@ def load_python_file(path):
     return module
 
 
-class _Revision:
+class _Revision(_RevisionBase):
+    """``Script``: a revision of the running project, from alembic-rs's map."""
+
     def __init__(self, info):
         (self.revision, self.down_revision, self.branch_labels, self.dependencies,
          self.doc, self.path) = info

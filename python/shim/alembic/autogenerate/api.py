@@ -161,3 +161,19 @@ def _to_list(value):
     if isinstance(value, (list, tuple)):
         return list(value)
     return [value]
+
+
+class RevisionContext:
+    """Alembic's driver of ``revision --autogenerate`` (it runs env.py and
+    writes the files). alembic-rs's ``revision`` command is its own (Rust),
+    so this class cannot be used; run ``alembic-rs revision
+    --autogenerate``, or use ``produce_migrations`` / ``render_python_code``
+    in env.py."""
+
+    def __init__(self, config, script_directory, command_args, process_revision_directives=None):
+        raise CommandError(
+            "alembic-rs: alembic.autogenerate.RevisionContext is not available; "
+            "`alembic-rs revision` generates revisions itself (Rust). Use "
+            "produce_migrations() / render_python_code() from env.py, or run "
+            "`alembic-rs revision --autogenerate`"
+        )

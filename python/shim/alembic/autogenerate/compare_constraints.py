@@ -7,13 +7,13 @@ formats them identically.
 """
 
 import logging
-from typing import NamedTuple
 
 from sqlalchemy import schema as sa_schema
 from sqlalchemy import text
 from sqlalchemy.sql import expression
 from sqlalchemy.sql.elements import ColumnClause, UnaryExpression, conv
 
+from ..ddl._autogen import ComparisonResult  # noqa: F401  (defined where Alembic has it)
 from ..operations import ops
 from .compare import PriorityDispatchResult
 
@@ -163,43 +163,6 @@ def _conv_names(consts):
 # --- constraint signatures ----------------------------------------------
 
 
-class ComparisonResult(NamedTuple):
-    """Outcome of comparing a model constraint/index with the database's."""
-
-    status: str
-    message: str
-
-    @property
-    def is_equal(self):
-        return self.status == "equal"
-
-    @property
-    def is_different(self):
-        return self.status == "different"
-
-    @property
-    def is_skip(self):
-        return self.status == "skip"
-
-    @classmethod
-    def Equal(cls):
-        return cls("equal", "The two constraints are equal")
-
-    @classmethod
-    def Different(cls, reason):
-        return cls("different", ", ".join(_to_list(reason)))
-
-    @classmethod
-    def Skip(cls, reason):
-        return cls("skip", ", ".join(_to_list(reason)))
-
-
-def _to_list(value):
-    if isinstance(value, str):
-        return [value]
-    return list(value)
-
-
 def _name_or_none(name):
     return name if isinstance(name, str) else None
 
@@ -237,6 +200,12 @@ class _Sig:
         self.impl = impl
         self.const = const
         self.name = _name_or_none(const.name)
+
+    @classmethod
+    def from_constraint(cls, is_metadata, impl, constraint):
+        """The signature class for ``constraint``'s kind (Alembic's
+        ``_constraint_sig.from_constraint``)."""
+        return constraint_sig(is_metadata, impl, constraint)
 
     def compare_to_reflected(self, other):
         return self._compare_to_reflected(other)

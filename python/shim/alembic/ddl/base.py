@@ -12,11 +12,20 @@ executes them. ``ColumnComment`` is the shim's own (see its docstring).
 """
 
 from sqlalchemy import Column, Integer
+from sqlalchemy import exc
 from sqlalchemy import schema as sa_schema
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import quoted_name
 
 import _alembic_rs
+
+from ..util.sqla_compat import (  # noqa: F401  (Alembic's module has them)
+    _columns_for_constraint,
+    _find_columns,
+    _fk_spec,
+    _is_type_bound,
+    _table_for_constraint,
+)
 
 
 class _RawDDL(sa_schema.DDLElement):
@@ -256,4 +265,21 @@ def visit_column_default(element, compiler, **kw):
         "SET DEFAULT %s" % format_server_default(compiler, element.default)
         if element.default is not None
         else "DROP DEFAULT",
+    )
+
+
+@compiles(ComputedColumnDefault)
+def visit_computed_column(element, compiler, **kw):
+    raise exc.CompileError(
+        'Adding or removing a "computed" construct, e.g. GENERATED '
+        "ALWAYS AS, to or from an existing column is not supported."
+    )
+
+
+@compiles(IdentityColumnDefault)
+def visit_identity_column(element, compiler, **kw):
+    raise exc.CompileError(
+        'Adding, removing or modifying an "identity" construct, '
+        "e.g. GENERATED AS IDENTITY, to or from an existing "
+        "column is not supported in this dialect."
     )

@@ -18,6 +18,7 @@ from sqlalchemy import schema as sa_schema
 
 import _alembic_rs
 
+from ._autogen import ComparisonResult
 from .base import ColumnComment, RenameTable, _RawDDL
 
 
@@ -458,7 +459,6 @@ class DefaultImpl(metaclass=ImplMeta):
         return constraint_sig(False, self, constraint)
 
     def compare_indexes(self, metadata_index, reflected_index):
-        from ..autogenerate.compare_constraints import ComparisonResult
 
         msg = []
         unique_msg = self._compare_index_unique(metadata_index, reflected_index)
@@ -479,7 +479,6 @@ class DefaultImpl(metaclass=ImplMeta):
         return ComparisonResult.Different(msg) if msg else ComparisonResult.Equal()
 
     def compare_unique_constraint(self, metadata_constraint, reflected_constraint):
-        from ..autogenerate.compare_constraints import ComparisonResult
 
         meta_sig = self._create_metadata_constraint_sig(metadata_constraint).unnamed
         conn_sig = self._create_reflected_constraint_sig(reflected_constraint).unnamed
@@ -488,7 +487,6 @@ class DefaultImpl(metaclass=ImplMeta):
         return ComparisonResult.Equal()
 
     def compare_check_constraint(self, metadata_constraint, reflected_constraint):
-        from ..autogenerate.compare_constraints import ComparisonResult
 
         return ComparisonResult.Equal()
 
@@ -635,3 +633,12 @@ def _is_numeric_affinity(type_):
     return affinity is not None and issubclass(
         affinity, (sqltypes.Integer, sqltypes.Numeric, sqltypes.Float)
     )
+
+
+def __getattr__(name):
+    # the constraint signature base class lives with autogenerate's modules
+    if name == "_constraint_sig":
+        from ..autogenerate.compare_constraints import _Sig
+
+        return _Sig
+    raise AttributeError("module %r has no attribute %r" % (__name__, name))

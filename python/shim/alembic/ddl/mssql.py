@@ -153,3 +153,23 @@ exec('alter table %(tname_quoted)s drop constraint ' + @const_name)""" % {
             self._exec("SET IDENTITY_INSERT %s OFF" % fmt)
         else:
             super().bulk_insert(table, rows, **kw)
+
+
+# The DDL elements and helpers Alembic's dialect module imports from
+# ``ddl.base`` (extensions import them from here: ``from
+# alembic.ddl.mssql import ...``).
+from .base import (  # noqa: E402,F401
+    AddColumn,
+    ColumnDefault,
+    ColumnName,
+    ColumnNullable,
+    ColumnType,
+    RenameTable,
+    alter_column,
+    alter_table,
+    format_column_name,
+    format_server_default,
+    format_table_name,
+    format_type,
+)
+from .impl import DefaultImpl  # noqa: E402,F401

@@ -236,3 +236,19 @@ class MySQLImpl(DefaultImpl):
 
 class MariaDBImpl(MySQLImpl):
     __dialect__ = "mariadb"
+
+
+# The DDL elements and helpers Alembic's dialect module imports from
+# ``ddl.base`` (extensions import them from here: ``from
+# alembic.ddl.mysql import ...``).
+from .base import (  # noqa: E402,F401
+    AlterColumn,
+    ColumnDefault,
+    ColumnName,
+    ColumnNullable,
+    ColumnType,
+    alter_table,
+    format_column_name,
+    format_server_default,
+)
+from ..util.sqla_compat import _is_type_bound  # noqa: E402,F401

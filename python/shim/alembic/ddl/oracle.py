@@ -51,3 +51,25 @@ class OracleImpl(_SeparatedImpl):
 
     def rename_table(self, old_table_name, new_table_name, schema=None):
         self._raw("%s RENAME TO %s" % (self._alter(old_table_name, schema), self._table(new_table_name)))
+
+
+# The DDL elements and helpers Alembic's dialect module imports from
+# ``ddl.base`` (extensions import them from here: ``from
+# alembic.ddl.oracle import ...``).
+from .base import (  # noqa: E402,F401
+    AddColumn,
+    ColumnDefault,
+    ColumnName,
+    ColumnNullable,
+    ColumnType,
+    IdentityColumnDefault,
+    RenameTable,
+    add_column,
+    alter_column,
+    alter_table,
+    format_column_name,
+    format_server_default,
+    format_table_name,
+    format_type,
+)
+from .impl import DefaultImpl  # noqa: E402,F401

@@ -16,8 +16,11 @@ import warnings
 from sqlalchemy import Column, text
 from sqlalchemy import schema as sa_schema
 from sqlalchemy.dialects.postgresql import ExcludeConstraint
+from sqlalchemy import types as sqltypes
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.types import NULLTYPE
 
+from ._autogen import ComparisonResult
 from .impl import DefaultImpl
 
 
@@ -163,7 +166,6 @@ class PostgresqlImpl(DefaultImpl):
         return ()
 
     def compare_indexes(self, metadata_index, reflected_index):
-        from ..autogenerate.compare_constraints import ComparisonResult
 
         msg = []
         unique_msg = self._compare_index_unique(metadata_index, reflected_index)
@@ -211,7 +213,6 @@ class PostgresqlImpl(DefaultImpl):
         return ComparisonResult.Equal()
 
     def compare_unique_constraint(self, metadata_constraint, reflected_constraint):
-        from ..autogenerate.compare_constraints import ComparisonResult
 
         metadata_sig = self._create_metadata_constraint_sig(metadata_constraint)
         reflected_sig = self._create_reflected_constraint_sig(reflected_constraint)
@@ -304,3 +305,41 @@ class CreateExcludeConstraintOp(ops.AddConstraintOp):
         """``create_exclude_constraint`` on the batch table."""
         kw["schema"] = operations.impl.schema
         return operations.invoke(cls(constraint_name, operations.impl.table_name, elements, **kw))
+
+
+# The DDL elements and helpers Alembic's dialect module imports from
+# ``ddl.base`` (extensions import them from here: ``from
+# alembic.ddl.postgresql import ...``).
+from .base import (  # noqa: E402,F401
+    AlterColumn,
+    ColumnComment,
+    IdentityColumnDefault,
+    RenameTable,
+    alter_column,
+    alter_table,
+    format_column_name,
+    format_table_name,
+    format_type,
+)
+from .base import _rename_table_unqualified as visit_rename_table  # noqa: E402,F401
+
+
+class PostgresqlColumnType(AlterColumn):
+    """``ALTER COLUMN ... TYPE ... [USING ...]``, PostgreSQL's form (what
+    ``postgresql_using`` adds to)."""
+
+    def __init__(self, name, column_name, type_, **kw):
+        using = kw.pop("using", None)
+        super().__init__(name, column_name, **kw)
+        self.type_ = sqltypes.to_instance(type_)
+        self.using = using
+
+
+@compiles(PostgresqlColumnType, "postgresql")
+def visit_column_type(element, compiler, **kw):
+    return "%s %s %s %s" % (
+        alter_table(compiler, element.table_name, element.schema),
+        alter_column(compiler, element.column_name),
+        "TYPE %s" % format_type(compiler, element.type_),
+        "USING %s" % element.using if element.using else "",
+    )

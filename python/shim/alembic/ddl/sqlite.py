@@ -81,3 +81,16 @@ class SQLiteImpl(DefaultImpl):
     def correct_for_autogen_constraints(self, conn_unique_constraints, conn_indexes,
                                         metadata_unique_constraints, metadata_indexes):
         self._skip_functional_indexes(metadata_indexes, conn_indexes)
+
+
+# The DDL elements and helpers Alembic's dialect module imports from
+# ``ddl.base`` (extensions import them from here: ``from
+# alembic.ddl.sqlite import ...``).
+from .base import (  # noqa: E402,F401
+    ColumnName,
+    RenameTable,
+    alter_table,
+    format_column_name,
+    format_table_name,
+)
+from .base import _rename_table_unqualified as visit_rename_table  # noqa: E402,F401

@@ -162,3 +162,21 @@ class BatchOperations(AbstractOperations):
         raise NotImplementedError(
             "The %s method does not apply to a batch table alter operation." % operation
         )
+
+
+from ..util.sqla_compat import (  # noqa: E402,F401  (Alembic's module imports them)
+    _columns_for_constraint,
+    _conv_constraint_names,
+    _copy,
+    _copy_expression,
+    _fk_is_self_referential,
+    _fk_target_tokens,
+    _get_table_key,
+    _idx_table_bound_expressions,
+    _is_type_bound,
+    _name_type_bound_constraints,
+    _remove_column_from_collection,
+    _resolve_for_variant,
+    constraint_name_defined,
+    constraint_name_string,
+)

@@ -12,6 +12,7 @@ Alembic.
 from sqlalchemy import Column
 from sqlalchemy import schema as sa_schema
 
+from ..util.sqla_compat import _copy  # noqa: F401
 from . import Operations
 from . import ops
 

@@ -1,8 +1,27 @@
 """``EnvironmentContext``: what env.py reaches as ``alembic.context``."""
 
+from typing import Any, Callable, Literal, MutableMapping, Optional, Union
+
 from ..util import proxy
 from ..util.exc import CommandError
 from .migration import MigrationContext
+from .migration import _ProxyTransaction  # noqa: F401
+
+# The callback types of ``configure()``, for annotations in env.py and
+# extensions (``ProcessRevisionDirectiveFn``: advanced-alchemy).
+ProcessRevisionDirectiveFn = Callable[[Any, Any, list], None]
+RenderItemFn = Callable[[str, Any, Any], Union[str, Literal[False]]]
+NameFilterType = Literal[
+    "schema", "table", "column", "index", "unique_constraint", "foreign_key_constraint"
+]
+NameFilterParentNames = MutableMapping[
+    Literal["schema_name", "table_name", "schema_qualified_table_name"], Optional[str]
+]
+IncludeNameFn = Callable[[Optional[str], NameFilterType, NameFilterParentNames], bool]
+IncludeObjectFn = Callable[[Any, Optional[str], NameFilterType, bool, Optional[Any]], bool]
+OnVersionApplyFn = Callable[..., None]
+CompareServerDefault = Callable[..., Optional[bool]]
+CompareType = Callable[..., Optional[bool]]
 
 class EnvironmentContext:
     _migration_context = None

@@ -502,3 +502,35 @@ class MigrationInfo:
     @property
     def destination_revision_ids(self):
         return self.up_revision_ids if self.is_upgrade else self.down_revision_ids
+
+
+class _PlannedInRust:
+    """Alembic's migration step classes. alembic-rs plans and runs the steps
+    in Rust; ``on_version_apply`` callbacks get ``MigrationInfo`` as in
+    Alembic, but these cannot be built from Python."""
+
+    def __init__(self, *args, **kw):
+        from ..util.exc import CommandError
+
+        raise CommandError(
+            "alembic-rs: alembic.runtime.migration.%s is not available; "
+            "migration steps are planned and run by alembic-rs (Rust). "
+            "on_version_apply callbacks receive MigrationInfo as in Alembic"
+            % type(self).__name__
+        )
+
+
+class MigrationStep(_PlannedInRust):
+    pass
+
+
+class RevisionStep(MigrationStep):
+    pass
+
+
+class StampStep(MigrationStep):
+    pass
+
+
+class HeadMaintainer(_PlannedInRust):
+    pass

@@ -7,5 +7,6 @@ ScriptDirectory``: jupyterhub.orm, dagster._core.storage.sql), or from
 
 from .base import Script
 from .base import ScriptDirectory
+from . import revision, write_hooks  # noqa: F401  (attributes, as in Alembic)
 
 __all__ = ["ScriptDirectory", "Script"]

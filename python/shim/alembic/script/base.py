@@ -42,3 +42,7 @@ def _resolve(location):
             location = os.path.join(list(spec.submodule_search_locations)[0], sub)
     # A relative location is relative to the working directory, as in Alembic.
     return os.path.realpath(location)
+
+
+from ..util.langhelpers import not_none  # noqa: E402,F401
+from ..util.pyfiles import _preserving_path_as_str  # noqa: E402,F401

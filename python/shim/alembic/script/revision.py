@@ -66,3 +66,27 @@ class DependencyLoopDetected(DependencyCycleDetected, LoopDetected):
 
     def __init__(self, revision):
         super().__init__(revision)
+
+
+from .._rs.revision import Revision, _revision_illegal_chars, tuple_rev_as_scalar  # noqa: E402,F401
+
+
+def is_revision(rev):
+    assert isinstance(rev, Revision)
+    return rev
+
+
+class RevisionMap:
+    """Alembic's in-Python revision graph. alembic-rs reads and walks the
+    graph in Rust, so this class cannot be built here; the running
+    project's revisions are reachable through ``ScriptDirectory``."""
+
+    def __init__(self, generator):
+        from ..util.exc import CommandError
+
+        raise CommandError(
+            "alembic-rs: alembic.script.revision.RevisionMap is not available; "
+            "the revision map is alembic-rs's own (Rust). Use "
+            "ScriptDirectory.from_config(config) (get_revision(), get_heads(), "
+            "get_bases(), get_current_head()) for the project being run"
+        )

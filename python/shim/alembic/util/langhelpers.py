@@ -131,3 +131,74 @@ def dedupe_tuple(tup):
 def not_none(value):
     assert value is not None
     return value
+
+
+def _with_legacy_names(translations):
+    """Record ``(old_name, new_name)`` keyword renames on a method (read by
+    the code that writes module-level proxies)."""
+
+    def decorate(fn):
+        fn._legacy_translations = translations
+        return fn
+
+    return decorate
+
+
+class ModuleClsProxy:
+    """Module-level functions that forward to the installed instance of a
+    class, as ``alembic.op`` forwards to ``Operations``.
+
+    ``create_module_class_proxy(globals(), locals())`` in a module writes one
+    function per public method of the class into it; ``_install_proxy()`` on
+    an instance makes them call that instance (and sets the module's
+    ``_proxy``), ``_remove_proxy()`` undoes it. (The shim's own ``op`` and
+    ``context`` modules forward through ``util.proxy`` instead.)
+    """
+
+    _setups = collections.defaultdict(lambda: (set(), []))
+
+    def _install_proxy(self):
+        attr_names, modules = self._setups[type(self)]
+        for globals_, _locals in modules:
+            globals_["_proxy"] = self
+            for name in attr_names:
+                globals_[name] = getattr(self, name)
+
+    def _remove_proxy(self):
+        attr_names, modules = self._setups[type(self)]
+        for globals_, _locals in modules:
+            globals_["_proxy"] = None
+            for name in attr_names:
+                globals_.pop(name, None)
+
+    @classmethod
+    def create_module_class_proxy(cls, globals_, locals_):
+        attr_names, modules = cls._setups[cls]
+        modules.append((globals_, locals_))
+        globals_.setdefault("_proxy", None)
+        for name in dir(cls):
+            if name.startswith("_"):
+                continue
+            if callable(getattr(cls, name)):
+                locals_[name] = cls._create_method_proxy(name, globals_)
+            else:
+                attr_names.add(name)
+
+    @classmethod
+    def _create_method_proxy(cls, name, globals_):
+        def proxy_fn(*args, **kw):
+            target = globals_.get("_proxy")
+            if target is None:
+                raise NameError(
+                    "Can't invoke function '%s', as the proxy object has not yet "
+                    "been established for the Alembic '%s' class.  Try placing "
+                    "this code inside a callable." % (name, cls.__name__)
+                )
+            return getattr(target, name)(*args, **kw)
+
+        proxy_fn.__name__ = proxy_fn.__qualname__ = name
+        proxy_fn.__doc__ = getattr(getattr(cls, name), "__doc__", None)
+        return proxy_fn
+
+
+from .proxy import to_tuple  # noqa: E402,F401

@@ -22,9 +22,9 @@ from sqlalchemy import types as sqltypes
 from sqlalchemy.sql.schema import DefaultClause
 from sqlalchemy.util import OrderedSet
 
-from ..operations import ops
-from ..runtime.plugins import Plugin, _import_time_setup
-from ..util.langhelpers import DispatchPriority, PriorityDispatcher, PriorityDispatchResult
+from ...operations import ops
+from ...runtime.plugins import Plugin, _import_time_setup
+from ...util.langhelpers import DispatchPriority, PriorityDispatcher, PriorityDispatchResult
 
 _tables_log = logging.getLogger("alembic.autogenerate.compare.tables")
 _types_log = logging.getLogger("alembic.autogenerate.compare.types")
@@ -85,7 +85,7 @@ def _compare_schemas(autogen_context, upgrade_ops):
 def _compare_schema_tables(autogen_context, upgrade_ops, schemas):
     """Collect the database's table names per schema (without the version
     table, through ``include_name``) and bulk-reflect them."""
-    from .compare_constraints import InspectorCache
+    from ..compare_constraints import InspectorCache
 
     inspector = autogen_context.inspector
     mc = autogen_context.migration_context
@@ -122,7 +122,7 @@ def _table_key(name, schema):
 
 def _reflect(autogen_context, inspector, metadata, schema, tname):
     """The database table (schema, tname) in ``metadata``, reflected once."""
-    from .compare_constraints import InspectorCache
+    from ..compare_constraints import InspectorCache
 
     key = _table_key(tname, schema)
     exists = key in metadata.tables
@@ -188,7 +188,7 @@ def _compare_tables(conn_table_names, metadata_table_names, inspector, upgrade_o
     existing_metadata = sa_schema.MetaData()
     if autogen_context.skip_tables:
         # the "assuming SERIAL" lines reflecting the skipped tables would log
-        from .._rs.autogen import log_skipped_serials
+        from ..._rs.autogen import log_skipped_serials
 
         log_skipped_serials(autogen_context)
     for s, tname in existing_tables:
@@ -514,7 +514,7 @@ def _compare_table_comment(autogen_context, modify_table_ops, schema, tname, con
 
 # --- built-in plugins, in Alembic's order -----------------------------------------
 
-from . import compare_constraints as _cc  # noqa: E402  (needs PriorityDispatchResult)
+from .. import compare_constraints as _cc  # noqa: E402  (needs PriorityDispatchResult)
 
 _FIRST, _LAST = DispatchPriority.FIRST, DispatchPriority.LAST
 _BUILTIN_PLUGINS = (
@@ -543,6 +543,20 @@ _BUILTIN_PLUGINS = (
 )
 
 
+def _setup_builtin(plugin_name):
+    """The ``setup(plugin)`` of one of Alembic's ``compare`` submodules:
+    registers that built-in plugin's comparators on ``plugin``."""
+    registrations = dict(_BUILTIN_PLUGINS)[plugin_name]
+
+    def setup(plugin):
+        for fn, target, element, priority in registrations:
+            plugin.add_autogenerate_comparator(
+                fn, target, element, priority=priority or DispatchPriority.MEDIUM
+            )
+
+    return setup
+
+
 def only_builtin_table_comparators(dispatcher):
     """Whether ``dispatcher`` runs, per table and column, nothing but the
     built-in ``alembic.autogenerate.*`` comparisons."""
@@ -568,7 +582,7 @@ def _setup_builtin_plugins():
                     fn, target, element, priority=priority or DispatchPriority.MEDIUM
                 )
         # opt-in: outside the default "alembic.autogenerate.*" wildcard
-        from ..ext import checkconstraint_byname
+        from ...ext import checkconstraint_byname
 
         Plugin.setup_plugin_from_module(
             checkconstraint_byname, "alembic.ext.checkconstraint_byname"
@@ -576,3 +590,7 @@ def _setup_builtin_plugins():
 
 
 _setup_builtin_plugins()
+
+# Alembic's names for the entry points (``compare/__init__.py`` there).
+_populate_migration_script = populate_migration_script
+_produce_net_changes = produce_net_changes
