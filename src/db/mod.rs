@@ -29,6 +29,7 @@ mod postgres;
 mod split;
 mod sqlite;
 mod sqlite_ffi;
+pub mod sqlite_udf;
 #[cfg(test)]
 mod tests;
 mod url;
@@ -37,7 +38,7 @@ mod value;
 pub use error::{DbError, PyException, ServerError};
 pub use literal::{Params, interpolate_pyformat, render_literal};
 pub use url::{Url, UrlError};
-pub use value::{ColumnInfo, QueryResult, Value};
+pub use value::{ColumnInfo, FetchError, QueryResult, Value};
 
 /// `sqlite3.sqlite_version`: the SQLite library alembic-rs links (sqlx's
 /// bundled build), without opening a database file.
@@ -190,6 +191,21 @@ impl Connection {
         match self.backend.as_ref() {
             Some(Backend::Sqlite(b)) => Some(b.in_transaction()),
             _ => None,
+        }
+    }
+
+    /// SQLite: registers or removes a user-defined function, aggregate or
+    /// collation on this connection (pysqlite's `create_function`,
+    /// `create_aggregate`, `create_collation`). Other backends refuse.
+    pub fn sqlite_register(
+        &mut self,
+        registration: sqlite_udf::Registration,
+    ) -> Result<(), DbError> {
+        match self.backend.as_mut() {
+            Some(Backend::Sqlite(b)) => b.register(registration),
+            _ => Err(DbError::Usage(
+                "user-defined functions exist only on SQLite connections".into(),
+            )),
         }
     }
 

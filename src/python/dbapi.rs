@@ -5,14 +5,21 @@ use indexmap::IndexMap;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 
+use std::sync::Arc;
+
 use super::convert::{Builders, to_value};
 use super::module::DatabaseFailure;
+use super::sqlite_udf::{PendingError, PyAggregateClass, PyCollation, PyFunction};
+use crate::db::sqlite_udf::{Collation, Registration};
 use crate::db::{self, Connection, DbError, Dialect, Params, Url, Value};
 
 #[pyclass(module = "_alembic_rs")]
 pub struct RawConnection {
     conn: Option<Connection>,
     dialect: Dialect,
+    /// SQLite: what a user-defined collation raised during the statement
+    /// (see `super::sqlite_udf`).
+    pending: Arc<PendingError>,
 }
 
 fn failure(err: DbError) -> PyErr {
@@ -24,6 +31,17 @@ fn failure(err: DbError) -> PyErr {
 /// OID, pymysql's `FIELD_TYPE`; `None` for sqlite3). SQLAlchemy's psycopg2
 /// types choose their result processing by it (`Numeric(asdecimal=False)`).
 type Description = Option<Vec<(String, Option<u32>)>>;
+
+/// What `execute` hands the shim's cursor: (description or None, rows,
+/// rowcount, lastrowid, the error to raise from a fetch or None: its
+/// message, code and exception class as `DatabaseFailure` carries them).
+type Executed<'py> = (
+    Description,
+    Bound<'py, PyList>,
+    i64,
+    Option<i64>,
+    Option<(String, Option<String>, Option<&'static str>)>,
+);
 
 /// The identical tables' keys, and their `(schema, table, column, sequence
 /// text)` columns that look like SERIALs (see
@@ -45,6 +63,7 @@ impl RawConnection {
         Ok(RawConnection {
             conn: Some(conn),
             dialect,
+            pending: Arc::default(),
         })
     }
 
@@ -77,14 +96,120 @@ impl RawConnection {
         }
     }
 
-    /// Returns (description or None, rows, rowcount, lastrowid).
+    /// Runs a statement (see [`Executed`]).
     #[pyo3(signature = (sql, params=None))]
     fn execute<'py>(
         &mut self,
         py: Python<'py>,
         sql: &str,
         params: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<(Description, Bound<'py, PyList>, i64, Option<i64>)> {
+    ) -> PyResult<Executed<'py>> {
+        let result = self.run(py, sql, params);
+        // A collation's exception surfaces once the statement ran, unless
+        // the statement failed anyway (pysqlite then reports SQLite's error).
+        match (self.pending.take(), result) {
+            (Some(raised), Ok(_)) => Err(raised),
+            (_, result) => result,
+        }
+    }
+
+    /// SQLite: pysqlite's `create_function` (`func` None is registered as
+    /// is and fails when called, as in Python 3.11).
+    #[pyo3(signature = (name, narg, func, deterministic=false))]
+    fn sqlite_create_function(
+        &mut self,
+        name: String,
+        narg: i32,
+        func: Py<PyAny>,
+        deterministic: bool,
+    ) -> PyResult<()> {
+        self.register(Registration::Function {
+            name,
+            n_arg: narg,
+            deterministic,
+            function: Box::new(PyFunction(func)),
+        })
+    }
+
+    /// SQLite: pysqlite's `create_aggregate` (any object: it fails when a
+    /// group starts if it cannot be called).
+    fn sqlite_create_aggregate(
+        &mut self,
+        name: String,
+        n_arg: i32,
+        aggregate_class: Py<PyAny>,
+    ) -> PyResult<()> {
+        self.register(Registration::Aggregate {
+            name,
+            n_arg,
+            aggregate: Box::new(PyAggregateClass(aggregate_class)),
+        })
+    }
+
+    /// SQLite: pysqlite's `create_collation`; `callable` None removes it.
+    fn sqlite_create_collation(
+        &mut self,
+        name: String,
+        callable: Option<Py<PyAny>>,
+    ) -> PyResult<()> {
+        let pending = Arc::clone(&self.pending);
+        self.register(Registration::Collation {
+            name,
+            collation: callable
+                .map(|func| Box::new(PyCollation { func, pending }) as Box<dyn Collation>),
+        })
+    }
+
+    /// Autogenerate's pre-pass on this connection (inside its open
+    /// transaction): reflect `schemas` and return the keys of the `models`
+    /// tables found identical (`crate::autogen::prefilter`).
+    fn autogen_identical_tables(
+        &mut self,
+        py: Python<'_>,
+        models: &Bound<'_, PyAny>,
+        schemas: Vec<Option<String>>,
+        compare_type: bool,
+        compare_server_default: bool,
+    ) -> PyResult<IdenticalTables> {
+        use crate::autogen::{prefilter, reflect};
+        let models = super::autogen::model_tables(models)?;
+        let dialect = self.dialect;
+        let conn = self
+            .conn
+            .as_mut()
+            .ok_or_else(|| pyo3::exceptions::PyRuntimeError::new_err("connection is closed"))?;
+        let options = prefilter::PrefilterOptions {
+            compare_type,
+            compare_server_default,
+        };
+        let schema = py
+            .detach(|| reflect::reflect(conn, &reflect::ReflectOptions { schemas }))
+            .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))?;
+        let keys = prefilter::identical_tables(dialect, &schema, &models, options);
+        let serials = if dialect == Dialect::Postgresql {
+            prefilter::serial_candidates(&schema, &keys)
+        } else {
+            Vec::new()
+        };
+        Ok((keys, serials))
+    }
+
+    fn close(&mut self, py: Python<'_>) {
+        if let Some(conn) = self.conn.take() {
+            let _ = py.detach(|| conn.close());
+        }
+    }
+}
+
+impl RawConnection {
+    /// `execute`'s statement: (description or None, rows, rowcount,
+    /// lastrowid).
+    fn run<'py>(
+        &mut self,
+        py: Python<'py>,
+        sql: &str,
+        params: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Executed<'py>> {
         let dialect = self.dialect;
         let conn = self.conn.as_mut().ok_or_else(|| {
             DatabaseFailure::new_err((
@@ -134,44 +259,17 @@ impl RawConnection {
         finish(py, dialect, result)
     }
 
-    /// Autogenerate's pre-pass on this connection (inside its open
-    /// transaction): reflect `schemas` and return the keys of the `models`
-    /// tables found identical (`crate::autogen::prefilter`).
-    fn autogen_identical_tables(
-        &mut self,
-        py: Python<'_>,
-        models: &Bound<'_, PyAny>,
-        schemas: Vec<Option<String>>,
-        compare_type: bool,
-        compare_server_default: bool,
-    ) -> PyResult<IdenticalTables> {
-        use crate::autogen::{prefilter, reflect};
-        let models = super::autogen::model_tables(models)?;
-        let dialect = self.dialect;
-        let conn = self
-            .conn
-            .as_mut()
-            .ok_or_else(|| pyo3::exceptions::PyRuntimeError::new_err("connection is closed"))?;
-        let options = prefilter::PrefilterOptions {
-            compare_type,
-            compare_server_default,
-        };
-        let schema = py
-            .detach(|| reflect::reflect(conn, &reflect::ReflectOptions { schemas }))
-            .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))?;
-        let keys = prefilter::identical_tables(dialect, &schema, &models, options);
-        let serials = if dialect == Dialect::Postgresql {
-            prefilter::serial_candidates(&schema, &keys)
-        } else {
-            Vec::new()
-        };
-        Ok((keys, serials))
-    }
-
-    fn close(&mut self, py: Python<'_>) {
-        if let Some(conn) = self.conn.take() {
-            let _ = py.detach(|| conn.close());
-        }
+    /// Registers on the SQLite connection, the interpreter attached (a
+    /// replaced callable is released here).
+    fn register(&mut self, registration: Registration) -> PyResult<()> {
+        let conn = self.conn.as_mut().ok_or_else(|| {
+            DatabaseFailure::new_err((
+                "Cannot operate on a closed database.",
+                None::<String>,
+                Some("ProgrammingError"),
+            ))
+        })?;
+        conn.sqlite_register(registration).map_err(failure)
     }
 }
 
@@ -179,13 +277,13 @@ fn positional(p: &Bound<'_, PyAny>) -> PyResult<Vec<Value>> {
     p.try_iter()?.map(|v| to_value(&v?)).collect()
 }
 
-/// A statement's result as `execute` hands it to the shim's cursor:
-/// (description or None, rows, rowcount, lastrowid).
+/// A statement's result as `execute` hands it to the shim's cursor
+/// ([`Executed`]).
 fn finish<'py>(
     py: Python<'py>,
     dialect: Dialect,
     result: db::QueryResult,
-) -> PyResult<(Description, Bound<'py, PyList>, i64, Option<i64>)> {
+) -> PyResult<Executed<'py>> {
     let builders = Builders::new(py)?;
 
     let rows = PyList::empty(py);
@@ -210,7 +308,14 @@ fn finish<'py>(
     } else {
         result.rows_affected as i64
     };
-    Ok((description, rows, rowcount, result.last_insert_id))
+    let fetch_error = result.fetch_error.map(|e| (e.message, e.code, e.kind));
+    Ok((
+        description,
+        rows,
+        rowcount,
+        result.last_insert_id,
+        fetch_error,
+    ))
 }
 
 /// `sqlite3.sqlite_version` of the SQLite we link.
