@@ -130,16 +130,39 @@ impl Connection {
         sql: &str,
         params: Params<'_>,
     ) -> Result<QueryResult, DbError> {
+        match self.run(sql, params)? {
+            (_, Some(late)) => Err(late),
+            (result, None) => Ok(result),
+        }
+    }
+
+    /// [`Connection::execute_params`] for the DB-API driver: an SQLite error
+    /// met after the statement produced rows is returned in
+    /// [`QueryResult::fetch_error`] with those rows, for the driver to raise
+    /// from a fetch as pysqlite does.
+    pub fn execute_dbapi(&mut self, sql: &str, params: Params<'_>) -> Result<QueryResult, DbError> {
+        let (mut result, late) = self.run(sql, params)?;
+        result.fetch_error = late.as_ref().map(FetchError::from);
+        Ok(result)
+    }
+
+    /// The statement's result, and the SQLite error met after it produced
+    /// rows (see `SqliteBackend::execute`).
+    fn run(
+        &mut self,
+        sql: &str,
+        params: Params<'_>,
+    ) -> Result<(QueryResult, Option<DbError>), DbError> {
         let backend = self.backend.as_mut().expect("backend present until drop");
         self.runtime.block_on(async {
             match backend {
                 Backend::Postgres(b) => {
                     refuse_params(Dialect::Postgresql, params)?;
-                    b.execute(sql).await
+                    Ok((b.execute(sql).await?, None))
                 }
                 Backend::Mysql(b) => {
                     refuse_params(Dialect::Mysql, params)?;
-                    b.execute(sql).await
+                    Ok((b.execute(sql).await?, None))
                 }
                 Backend::Sqlite(b) => b.execute(sql, params).await,
             }

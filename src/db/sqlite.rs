@@ -32,7 +32,7 @@ use sqlx::sqlite::{LockedSqliteHandle, SqliteConnectOptions, SqliteConnection};
 use super::error::{DbError, ServerError};
 use super::sqlite_ffi as ffi;
 use super::sqlite_udf::{self as udf, Registration};
-use super::value::{ColumnInfo, FetchError, QueryResult, Value};
+use super::value::{ColumnInfo, QueryResult, Value};
 use super::{Dialect, Params, Url, split};
 
 /// `sqlite3.sqlite_version`: the version of the SQLite library linked in
@@ -128,7 +128,7 @@ impl SqliteBackend {
             .map_err(super::postgres::driver_error)?;
         backend.db = locked.as_raw_handle().cast::<ffi::Sqlite3>().as_ptr();
         backend.locked = Some(locked);
-        let version = backend
+        let (version, _) = backend
             .execute("select sqlite_version()", Params::Positional(&[]))
             .await?;
         if let Some(Value::Text(v)) = version.rows.first().and_then(|r| r.first()) {
@@ -181,11 +181,16 @@ impl SqliteBackend {
     /// only once the previous one has run, so a script may use what it
     /// creates) and returns the last one's result, as sqlx's `raw_sql`
     /// did. Parameters bind to a single statement.
+    ///
+    /// An error met after the statement produced rows comes back beside
+    /// them: pysqlite steps only a statement's first row in `execute()`, so
+    /// there it is the error of a later fetch (see
+    /// `Connection::execute_dbapi`).
     pub(super) async fn execute(
         &mut self,
         sql: &str,
         params: Params<'_>,
-    ) -> Result<QueryResult, DbError> {
+    ) -> Result<(QueryResult, Option<DbError>), DbError> {
         let any = match params {
             Params::Positional(p) => !p.is_empty(),
             Params::Named(p) => !p.is_empty(),
@@ -217,7 +222,7 @@ impl SqliteBackend {
                     // Past the first row pysqlite would be fetching: the
                     // error is the fetch's (`QueryResult::fetch_error`).
                     Err(e) if !rows.is_empty() => {
-                        fetch_error = Some(FetchError::from(&e));
+                        fetch_error = Some(e);
                         break;
                     }
                     Err(e) => return Err(e),
@@ -232,7 +237,7 @@ impl SqliteBackend {
             }
         }
         let Some((columns, rows, rows_affected, rowid)) = last else {
-            return Ok(QueryResult::default());
+            return Ok((QueryResult::default(), None));
         };
         // A statement that produced no rows has a description only when it
         // may return rows at all (a SELECT, PRAGMA with results, RETURNING).
@@ -244,13 +249,14 @@ impl SqliteBackend {
         } else {
             columns
         };
-        Ok(QueryResult {
+        let result = QueryResult {
             columns,
             rows,
             rows_affected,
             last_insert_id: Some(rowid),
-            fetch_error,
-        })
+            fetch_error: None,
+        };
+        Ok((result, fetch_error))
     }
 }
 

@@ -651,7 +651,13 @@ fn sqlite_user_defined_functions() {
     );
     run(&mut c, "DROP INDEX ix_t");
     run(&mut c, "INSERT INTO t VALUES ('boom')");
-    let late = run(&mut c, "SELECT twice(x) FROM t ORDER BY rowid");
+    let late_sql = "SELECT twice(x) FROM t ORDER BY rowid";
+    assert_eq!(
+        err(&mut c, late_sql),
+        "user-defined function raised exception",
+        "outside the DB-API an error is an error"
+    );
+    let late = c.execute_dbapi(late_sql, Params::Positional(&[])).unwrap();
     assert_eq!(late.rows.len(), 3);
     assert_eq!(
         late.fetch_error.map(|e| e.message).as_deref(),

@@ -1,11 +1,11 @@
 //! The raw connection under the Python DB-API wrapper (`alembic/_rs/dbapi.py`):
 //! parameters in, rows out, the GIL released while the database works.
 
+use std::sync::Arc;
+
 use indexmap::IndexMap;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
-
-use std::sync::Arc;
 
 use super::convert::{Builders, to_value};
 use super::module::DatabaseFailure;
@@ -228,7 +228,7 @@ impl RawConnection {
                 named.insert(k.extract::<String>()?, to_value(&v)?);
             }
             let result = py
-                .detach(|| conn.execute_params(sql, Params::Named(&named)))
+                .detach(|| conn.execute_dbapi(sql, Params::Named(&named)))
                 .map_err(failure)?;
             return finish(py, dialect, result);
         }
@@ -255,7 +255,9 @@ impl RawConnection {
                 (text.map_err(failure)?, Vec::new())
             }
         };
-        let result = py.detach(|| conn.execute(&sql, &bound)).map_err(failure)?;
+        let result = py
+            .detach(|| conn.execute_dbapi(&sql, Params::Positional(&bound)))
+            .map_err(failure)?;
         finish(py, dialect, result)
     }
 
