@@ -653,6 +653,32 @@ fn parity_pg_json_results_postgres() {
     parity(pg_json_results(), DbKind::Postgres);
 }
 
+/// Python functions, aggregates and collations registered on the SQLite
+/// connection in a `connect` event, and SQLAlchemy's own `regexp`/`floor`,
+/// used in DDL and DML; a raising function, collation and aggregate fail
+/// their migrations as under pysqlite (tests/fixtures/online/
+/// sqlite_functions/migrations/README). SQLite only.
+fn sqlite_functions() -> Scenario {
+    Scenario::fixture(
+        "sqlite_functions",
+        &[
+            &["upgrade", "f1a2b3c4d501"],
+            &["current"],
+            &["upgrade", "f1a2b3c4d502"],
+            &["upgrade", "fussy@head"],
+            &["upgrade", "nofinal@head"],
+            &["current"],
+            &["downgrade", "base"],
+            &["upgrade", "f1a2b3c4d501"],
+        ],
+    )
+}
+
+#[test]
+fn parity_sqlite_functions_sqlite() {
+    parity(sqlite_functions(), DbKind::Sqlite);
+}
+
 #[test]
 fn parity_mysql_ddl_mysql() {
     parity(mysql_ddl(), DbKind::Mysql);

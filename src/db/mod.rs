@@ -29,6 +29,7 @@ mod postgres;
 mod split;
 mod sqlite;
 mod sqlite_ffi;
+pub mod sqlite_udf;
 #[cfg(test)]
 mod tests;
 mod url;
@@ -37,7 +38,7 @@ mod value;
 pub use error::{DbError, PyException, ServerError};
 pub use literal::{Params, interpolate_pyformat, render_literal};
 pub use url::{Url, UrlError};
-pub use value::{ColumnInfo, QueryResult, Value};
+pub use value::{ColumnInfo, FetchError, QueryResult, Value};
 
 /// `sqlite3.sqlite_version`: the SQLite library alembic-rs links (sqlx's
 /// bundled build), without opening a database file.
@@ -129,16 +130,39 @@ impl Connection {
         sql: &str,
         params: Params<'_>,
     ) -> Result<QueryResult, DbError> {
+        match self.run(sql, params)? {
+            (_, Some(late)) => Err(late),
+            (result, None) => Ok(result),
+        }
+    }
+
+    /// [`Connection::execute_params`] for the DB-API driver: an SQLite error
+    /// met after the statement produced rows is returned in
+    /// [`QueryResult::fetch_error`] with those rows, for the driver to raise
+    /// from a fetch as pysqlite does.
+    pub fn execute_dbapi(&mut self, sql: &str, params: Params<'_>) -> Result<QueryResult, DbError> {
+        let (mut result, late) = self.run(sql, params)?;
+        result.fetch_error = late.as_ref().map(FetchError::from);
+        Ok(result)
+    }
+
+    /// The statement's result, and the SQLite error met after it produced
+    /// rows (see `SqliteBackend::execute`).
+    fn run(
+        &mut self,
+        sql: &str,
+        params: Params<'_>,
+    ) -> Result<(QueryResult, Option<DbError>), DbError> {
         let backend = self.backend.as_mut().expect("backend present until drop");
         self.runtime.block_on(async {
             match backend {
                 Backend::Postgres(b) => {
                     refuse_params(Dialect::Postgresql, params)?;
-                    b.execute(sql).await
+                    Ok((b.execute(sql).await?, None))
                 }
                 Backend::Mysql(b) => {
                     refuse_params(Dialect::Mysql, params)?;
-                    b.execute(sql).await
+                    Ok((b.execute(sql).await?, None))
                 }
                 Backend::Sqlite(b) => b.execute(sql, params).await,
             }
@@ -190,6 +214,21 @@ impl Connection {
         match self.backend.as_ref() {
             Some(Backend::Sqlite(b)) => Some(b.in_transaction()),
             _ => None,
+        }
+    }
+
+    /// SQLite: registers or removes a user-defined function, aggregate or
+    /// collation on this connection (pysqlite's `create_function`,
+    /// `create_aggregate`, `create_collation`). Other backends refuse.
+    pub fn sqlite_register(
+        &mut self,
+        registration: sqlite_udf::Registration,
+    ) -> Result<(), DbError> {
+        match self.backend.as_mut() {
+            Some(Backend::Sqlite(b)) => b.register(registration),
+            _ => Err(DbError::Usage(
+                "user-defined functions exist only on SQLite connections".into(),
+            )),
         }
     }
 

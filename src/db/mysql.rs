@@ -165,6 +165,7 @@ impl MySqlBackend {
             rows: out,
             rows_affected,
             last_insert_id: Some(last_insert_id as i64),
+            fetch_error: None,
         })
     }
 

@@ -205,6 +205,7 @@ impl PgBackend {
             rows: out_rows,
             rows_affected,
             last_insert_id: None,
+            fetch_error: None,
         })
     }
 

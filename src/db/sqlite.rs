@@ -31,6 +31,7 @@ use sqlx::sqlite::{LockedSqliteHandle, SqliteConnectOptions, SqliteConnection};
 
 use super::error::{DbError, ServerError};
 use super::sqlite_ffi as ffi;
+use super::sqlite_udf::{self as udf, Registration};
 use super::value::{ColumnInfo, QueryResult, Value};
 use super::{Dialect, Params, Url, split};
 
@@ -127,7 +128,7 @@ impl SqliteBackend {
             .map_err(super::postgres::driver_error)?;
         backend.db = locked.as_raw_handle().cast::<ffi::Sqlite3>().as_ptr();
         backend.locked = Some(locked);
-        let version = backend
+        let (version, _) = backend
             .execute("select sqlite_version()", Params::Positional(&[]))
             .await?;
         if let Some(Value::Text(v)) = version.rows.first().and_then(|r| r.first()) {
@@ -163,15 +164,33 @@ impl SqliteBackend {
         !self.db.is_null() && unsafe { ffi::sqlite3_get_autocommit(self.db) } == 0
     }
 
+    /// The open, locked handle (registration runs on the caller's thread,
+    /// like statements).
+    fn handle(&self) -> *mut ffi::Sqlite3 {
+        assert!(!self.db.is_null(), "SQLite handle used after release");
+        self.db
+    }
+
+    /// Registers or removes a user-defined function, aggregate or
+    /// collation (pysqlite's `create_function` and friends).
+    pub(super) fn register(&mut self, registration: Registration) -> Result<(), DbError> {
+        udf::register(self.handle(), registration)
+    }
+
     /// Runs the statements of `sql` one after the other (each is compiled
     /// only once the previous one has run, so a script may use what it
     /// creates) and returns the last one's result, as sqlx's `raw_sql`
     /// did. Parameters bind to a single statement.
+    ///
+    /// An error met after the statement produced rows comes back beside
+    /// them: pysqlite steps only a statement's first row in `execute()`, so
+    /// there it is the error of a later fetch (see
+    /// `Connection::execute_dbapi`).
     pub(super) async fn execute(
         &mut self,
         sql: &str,
         params: Params<'_>,
-    ) -> Result<QueryResult, DbError> {
+    ) -> Result<(QueryResult, Option<DbError>), DbError> {
         let any = match params {
             Params::Positional(p) => !p.is_empty(),
             Params::Named(p) => !p.is_empty(),
@@ -189,22 +208,36 @@ impl SqliteBackend {
         let mut bound = 0;
         // The last statement's (columns, rows, changes, last row id).
         let mut last: Option<StatementResult> = None;
+        let mut fetch_error = None;
         while let Some(stmt) = Statement::prepare_next(db, &mut tail)? {
             bound += match params {
                 Params::Positional(p) => stmt.bind(p, bound)?,
                 Params::Named(p) => stmt.bind_named(p)?,
             };
             let mut rows = Vec::new();
-            while stmt.step()? {
-                rows.push(stmt.row()?);
+            loop {
+                match stmt.step() {
+                    Ok(true) => rows.push(stmt.row()?),
+                    Ok(false) => break,
+                    // Past the first row pysqlite would be fetching: the
+                    // error is the fetch's (`QueryResult::fetch_error`).
+                    Err(e) if !rows.is_empty() => {
+                        fetch_error = Some(e);
+                        break;
+                    }
+                    Err(e) => return Err(e),
+                }
             }
             // SAFETY: `db` is the open, locked handle.
             let (changes, rowid) =
                 unsafe { (ffi::sqlite3_changes(db), ffi::sqlite3_last_insert_rowid(db)) };
             last = Some((stmt.columns(), rows, changes.max(0) as u64, rowid));
+            if fetch_error.is_some() {
+                break;
+            }
         }
         let Some((columns, rows, rows_affected, rowid)) = last else {
-            return Ok(QueryResult::default());
+            return Ok((QueryResult::default(), None));
         };
         // A statement that produced no rows has a description only when it
         // may return rows at all (a SELECT, PRAGMA with results, RETURNING).
@@ -216,12 +249,14 @@ impl SqliteBackend {
         } else {
             columns
         };
-        Ok(QueryResult {
+        let result = QueryResult {
             columns,
             rows,
             rows_affected,
             last_insert_id: Some(rowid),
-        })
+            fetch_error: None,
+        };
+        Ok((result, fetch_error))
     }
 }
 
@@ -507,7 +542,7 @@ fn declared_type_class(decl: Option<std::borrow::Cow<'_, str>>) -> &'static str 
 }
 
 /// pysqlite reports `sqlite3_errmsg()`; the code is the extended result code.
-fn last_error(db: *mut ffi::Sqlite3) -> DbError {
+pub(super) fn last_error(db: *mut ffi::Sqlite3) -> DbError {
     // SAFETY: `db` is the open handle; errmsg returns a NUL-terminated
     // string owned by SQLite, copied at once.
     let (errno, message) = unsafe {
@@ -521,7 +556,7 @@ fn last_error(db: *mut ffi::Sqlite3) -> DbError {
     database_error(message, Some(errno))
 }
 
-fn database_error(message: String, errno: Option<i64>) -> DbError {
+pub(super) fn database_error(message: String, errno: Option<i64>) -> DbError {
     let server = ServerError {
         primary: message.clone(),
         errno,

@@ -21,7 +21,31 @@ pub(super) struct Stmt {
     _private: [u8; 0],
 }
 
+/// `sqlite3_context` (opaque): one call of a user-defined function.
+#[repr(C)]
+pub(super) struct Context {
+    _private: [u8; 0],
+}
+
+/// `sqlite3_value` (opaque): one argument of a user-defined function.
+#[repr(C)]
+pub(super) struct SqlValue {
+    _private: [u8; 0],
+}
+
+/// `xFunc`/`xStep` of `sqlite3_create_function_v2`.
+pub(super) type XFunc = unsafe extern "C" fn(*mut Context, c_int, *mut *mut SqlValue);
+/// `xFinal` of `sqlite3_create_function_v2`.
+pub(super) type XFinal = unsafe extern "C" fn(*mut Context);
+/// `xDestroy`: frees the application data SQLite held.
+pub(super) type XDestroy = unsafe extern "C" fn(*mut c_void);
+/// `xCompare` of `sqlite3_create_collation_v2`.
+pub(super) type XCompare =
+    unsafe extern "C" fn(*mut c_void, c_int, *const c_void, c_int, *const c_void) -> c_int;
+
 pub(super) const SQLITE_OK: c_int = 0;
+pub(super) const SQLITE_UTF8: c_int = 1;
+pub(super) const SQLITE_DETERMINISTIC: c_int = 0x800;
 pub(super) const SQLITE_ROW: c_int = 100;
 pub(super) const SQLITE_DONE: c_int = 101;
 
@@ -84,4 +108,52 @@ unsafe extern "C" {
     pub(super) fn sqlite3_last_insert_rowid(db: *mut Sqlite3) -> i64;
     pub(super) fn sqlite3_extended_errcode(db: *mut Sqlite3) -> c_int;
     pub(super) fn sqlite3_errmsg(db: *mut Sqlite3) -> *const c_char;
+
+    pub(super) fn sqlite3_create_function_v2(
+        db: *mut Sqlite3,
+        name: *const c_char,
+        n_arg: c_int,
+        text_rep: c_int,
+        app: *mut c_void,
+        x_func: Option<XFunc>,
+        x_step: Option<XFunc>,
+        x_final: Option<XFinal>,
+        x_destroy: Option<XDestroy>,
+    ) -> c_int;
+    pub(super) fn sqlite3_create_collation_v2(
+        db: *mut Sqlite3,
+        name: *const c_char,
+        text_rep: c_int,
+        arg: *mut c_void,
+        x_compare: Option<XCompare>,
+        x_destroy: Option<XDestroy>,
+    ) -> c_int;
+    pub(super) fn sqlite3_user_data(ctx: *mut Context) -> *mut c_void;
+    pub(super) fn sqlite3_aggregate_context(ctx: *mut Context, n_bytes: c_int) -> *mut c_void;
+
+    pub(super) fn sqlite3_value_type(value: *mut SqlValue) -> c_int;
+    pub(super) fn sqlite3_value_int64(value: *mut SqlValue) -> i64;
+    pub(super) fn sqlite3_value_double(value: *mut SqlValue) -> c_double;
+    pub(super) fn sqlite3_value_text(value: *mut SqlValue) -> *const u8;
+    pub(super) fn sqlite3_value_blob(value: *mut SqlValue) -> *const c_void;
+    pub(super) fn sqlite3_value_bytes(value: *mut SqlValue) -> c_int;
+
+    pub(super) fn sqlite3_result_null(ctx: *mut Context);
+    pub(super) fn sqlite3_result_int64(ctx: *mut Context, value: i64);
+    pub(super) fn sqlite3_result_double(ctx: *mut Context, value: c_double);
+    pub(super) fn sqlite3_result_text(
+        ctx: *mut Context,
+        value: *const c_char,
+        n_byte: c_int,
+        destructor: isize,
+    );
+    pub(super) fn sqlite3_result_blob(
+        ctx: *mut Context,
+        value: *const c_void,
+        n_byte: c_int,
+        destructor: isize,
+    );
+    pub(super) fn sqlite3_result_error(ctx: *mut Context, message: *const c_char, n_byte: c_int);
+    pub(super) fn sqlite3_result_error_toobig(ctx: *mut Context);
+    pub(super) fn sqlite3_result_error_nomem(ctx: *mut Context);
 }

@@ -548,6 +548,133 @@ fn sqlite_memory_and_foreign_keys_off() {
     }
 }
 
+/// The `sqlite_udf` seam without Python: values in and out, an aggregate
+/// per group (NULL for none), a collation, and a panicking callback turned
+/// into pysqlite's SQL error instead of unwinding through SQLite.
+#[test]
+fn sqlite_user_defined_functions() {
+    use sqlite_udf::{
+        Aggregate, AggregateState, Collation, Registration, ScalarFunction, UdfError,
+    };
+
+    struct Twice;
+    impl ScalarFunction for Twice {
+        fn call(&self, args: Vec<Value>) -> Result<Value, UdfError> {
+            match &args[0] {
+                Value::Int(i) => Ok(Value::Int(i * 2)),
+                Value::Text(s) if s == "boom" => panic!("boom"),
+                Value::Text(s) => Ok(Value::Text(s.repeat(2))),
+                Value::Null => Err(UdfError::TooBig),
+                other => Ok(other.clone()),
+            }
+        }
+    }
+    struct Count;
+    struct Counting(i64);
+    impl Aggregate for Count {
+        fn start(&self) -> Result<Box<dyn AggregateState>, UdfError> {
+            Ok(Box::new(Counting(0)))
+        }
+    }
+    impl AggregateState for Counting {
+        fn step(&mut self, _args: Vec<Value>) -> Result<(), UdfError> {
+            self.0 += 1;
+            Ok(())
+        }
+        fn finish(self: Box<Self>) -> Result<Value, UdfError> {
+            Ok(Value::Int(self.0))
+        }
+    }
+    struct Reverse;
+    impl Collation for Reverse {
+        fn compare(&self, a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+            b.cmp(a)
+        }
+    }
+
+    let mut c = open("sqlite://");
+    c.sqlite_register(Registration::Function {
+        name: "twice".into(),
+        n_arg: 1,
+        deterministic: true,
+        function: Box::new(Twice),
+    })
+    .unwrap();
+    c.sqlite_register(Registration::Aggregate {
+        name: "n".into(),
+        n_arg: 1,
+        aggregate: Box::new(Count),
+    })
+    .unwrap();
+    c.sqlite_register(Registration::Collation {
+        name: "rev".into(),
+        collation: Some(Box::new(Reverse)),
+    })
+    .unwrap();
+    let r = run(
+        &mut c,
+        "SELECT twice(21), twice('ab'), twice(x'01'), twice(1.5)",
+    );
+    assert_eq!(
+        r.rows,
+        [vec![
+            Value::Int(42),
+            Value::Text("abab".into()),
+            Value::Bytes(vec![1]),
+            Value::Float(1.5)
+        ]]
+    );
+    run(&mut c, "CREATE TABLE t (x)");
+    run(&mut c, "INSERT INTO t VALUES ('a'), ('c'), ('b')");
+    run(&mut c, "CREATE INDEX ix_t ON t (twice(x))");
+    assert_eq!(ints(&run(&mut c, "SELECT n(x) FROM t")), [3]);
+    assert_eq!(
+        run(&mut c, "SELECT n(x) FROM t WHERE 0").rows,
+        [vec![Value::Null]]
+    );
+    let sorted = run(&mut c, "SELECT x FROM t ORDER BY x COLLATE rev");
+    assert_eq!(
+        sorted.rows,
+        ["c", "b", "a"].map(|s| vec![Value::Text(s.into())])
+    );
+    let err = |c: &mut Connection, sql: &str| c.execute(sql, &[]).unwrap_err().to_string();
+    assert_eq!(
+        err(&mut c, "SELECT twice('boom')"),
+        "user-defined function raised exception"
+    );
+    assert_eq!(err(&mut c, "SELECT twice(NULL)"), "string or blob too big");
+    // Past the first row the error belongs to the fetch.
+    assert_eq!(
+        err(&mut c, "INSERT INTO t VALUES ('boom')"),
+        "user-defined function raised exception",
+        "the index calls the function"
+    );
+    run(&mut c, "DROP INDEX ix_t");
+    run(&mut c, "INSERT INTO t VALUES ('boom')");
+    let late_sql = "SELECT twice(x) FROM t ORDER BY rowid";
+    assert_eq!(
+        err(&mut c, late_sql),
+        "user-defined function raised exception",
+        "outside the DB-API an error is an error"
+    );
+    let late = c.execute_dbapi(late_sql, Params::Positional(&[])).unwrap();
+    assert_eq!(late.rows.len(), 3);
+    assert_eq!(
+        late.fetch_error.map(|e| e.message).as_deref(),
+        Some("user-defined function raised exception")
+    );
+    c.sqlite_register(Registration::Collation {
+        name: "rev".into(),
+        collation: None,
+    })
+    .unwrap();
+    assert_eq!(
+        err(&mut c, "SELECT x FROM t ORDER BY x COLLATE rev"),
+        "no such collation sequence: rev"
+    );
+    c.close().unwrap();
+}
+
 // ---------------------------------------------------------------- MySQL / MariaDB
 
 #[test]

@@ -80,6 +80,31 @@ pub struct QueryResult {
     /// SQLite: `sqlite3_last_insert_rowid()` after the statement (pysqlite
     /// `lastrowid`). PostgreSQL: `None`.
     pub last_insert_id: Option<i64>,
+    /// SQLite: the error the statement hit after producing `rows`.
+    /// pysqlite steps only a statement's first row in `execute()` and each
+    /// next one as the previous is fetched, so such an error comes out of
+    /// a fetch, in place of the last row produced.
+    pub fetch_error: Option<FetchError>,
+}
+
+/// A deferred driver error, as the Python layer raises it (see
+/// [`super::DbError::python_parts`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FetchError {
+    pub message: String,
+    pub code: Option<String>,
+    pub kind: Option<&'static str>,
+}
+
+impl From<&super::DbError> for FetchError {
+    fn from(err: &super::DbError) -> FetchError {
+        let (message, code, kind) = err.python_parts();
+        FetchError {
+            message,
+            code,
+            kind,
+        }
+    }
 }
 
 impl QueryResult {

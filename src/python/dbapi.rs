@@ -1,18 +1,25 @@
 //! The raw connection under the Python DB-API wrapper (`alembic/_rs/dbapi.py`):
 //! parameters in, rows out, the GIL released while the database works.
 
+use std::sync::Arc;
+
 use indexmap::IndexMap;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 
 use super::convert::{Builders, to_value};
 use super::module::DatabaseFailure;
+use super::sqlite_udf::{PendingError, PyAggregateClass, PyCollation, PyFunction};
+use crate::db::sqlite_udf::{Collation, Registration};
 use crate::db::{self, Connection, DbError, Dialect, Params, Url, Value};
 
 #[pyclass(module = "_alembic_rs")]
 pub struct RawConnection {
     conn: Option<Connection>,
     dialect: Dialect,
+    /// SQLite: what a user-defined collation raised during the statement
+    /// (see `super::sqlite_udf`).
+    pending: Arc<PendingError>,
 }
 
 fn failure(err: DbError) -> PyErr {
@@ -24,6 +31,17 @@ fn failure(err: DbError) -> PyErr {
 /// OID, pymysql's `FIELD_TYPE`; `None` for sqlite3). SQLAlchemy's psycopg2
 /// types choose their result processing by it (`Numeric(asdecimal=False)`).
 type Description = Option<Vec<(String, Option<u32>)>>;
+
+/// What `execute` hands the shim's cursor: (description or None, rows,
+/// rowcount, lastrowid, the error to raise from a fetch or None: its
+/// message, code and exception class as `DatabaseFailure` carries them).
+type Executed<'py> = (
+    Description,
+    Bound<'py, PyList>,
+    i64,
+    Option<i64>,
+    Option<(String, Option<String>, Option<&'static str>)>,
+);
 
 /// The identical tables' keys, and their `(schema, table, column, sequence
 /// text)` columns that look like SERIALs (see
@@ -45,6 +63,7 @@ impl RawConnection {
         Ok(RawConnection {
             conn: Some(conn),
             dialect,
+            pending: Arc::default(),
         })
     }
 
@@ -77,61 +96,68 @@ impl RawConnection {
         }
     }
 
-    /// Returns (description or None, rows, rowcount, lastrowid).
+    /// Runs a statement (see [`Executed`]).
     #[pyo3(signature = (sql, params=None))]
     fn execute<'py>(
         &mut self,
         py: Python<'py>,
         sql: &str,
         params: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<(Description, Bound<'py, PyList>, i64, Option<i64>)> {
-        let dialect = self.dialect;
-        let conn = self.conn.as_mut().ok_or_else(|| {
-            DatabaseFailure::new_err((
-                "connection already closed",
-                None::<String>,
-                Some("InterfaceError"),
-            ))
-        })?;
-        let params = params.filter(|p| !p.is_none());
-        // pysqlite binds a dict by name (SQLAlchemy's paramstyle="named").
-        let mut named = IndexMap::new();
-        if dialect == Dialect::Sqlite
-            && let Some(d) = params.and_then(|p| p.cast::<PyDict>().ok())
-        {
-            for (k, v) in d.iter() {
-                named.insert(k.extract::<String>()?, to_value(&v)?);
-            }
-            let result = py
-                .detach(|| conn.execute_params(sql, Params::Named(&named)))
-                .map_err(failure)?;
-            return finish(py, dialect, result);
+    ) -> PyResult<Executed<'py>> {
+        let result = self.run(py, sql, params);
+        // A collation's exception surfaces once the statement ran, unless
+        // the statement failed anyway (pysqlite then reports SQLite's error).
+        match (self.pending.take(), result) {
+            (Some(raised), Ok(_)) => Err(raised),
+            (_, result) => result,
         }
-        let (sql, bound): (String, Vec<Value>) = match (dialect, params) {
-            (_, None) => (sql.to_string(), Vec::new()),
-            (Dialect::Sqlite, Some(p)) => (sql.to_string(), positional(p)?),
-            (_, Some(p)) => {
-                let text = if let Ok(d) = p.cast::<PyDict>() {
-                    let mut named = IndexMap::new();
-                    for (k, v) in d.iter() {
-                        named.insert(k.extract::<String>()?, to_value(&v)?);
-                    }
-                    db::interpolate_pyformat(dialect, sql, &Params::Named(&named))
-                } else {
-                    let values = positional(p)?;
-                    // pymysql formats with `%` whenever args is not None,
-                    // so `%%` becomes `%` even with an empty tuple.
-                    if values.is_empty() && dialect != Dialect::Mysql {
-                        Ok(sql.to_string())
-                    } else {
-                        db::interpolate_pyformat(dialect, sql, &Params::Positional(&values))
-                    }
-                };
-                (text.map_err(failure)?, Vec::new())
-            }
-        };
-        let result = py.detach(|| conn.execute(&sql, &bound)).map_err(failure)?;
-        finish(py, dialect, result)
+    }
+
+    /// SQLite: pysqlite's `create_function` (`func` None is registered as
+    /// is and fails when called, as in Python 3.11).
+    #[pyo3(signature = (name, narg, func, deterministic=false))]
+    fn sqlite_create_function(
+        &mut self,
+        name: String,
+        narg: i32,
+        func: Py<PyAny>,
+        deterministic: bool,
+    ) -> PyResult<()> {
+        self.register(Registration::Function {
+            name,
+            n_arg: narg,
+            deterministic,
+            function: Box::new(PyFunction(func)),
+        })
+    }
+
+    /// SQLite: pysqlite's `create_aggregate` (any object: it fails when a
+    /// group starts if it cannot be called).
+    fn sqlite_create_aggregate(
+        &mut self,
+        name: String,
+        n_arg: i32,
+        aggregate_class: Py<PyAny>,
+    ) -> PyResult<()> {
+        self.register(Registration::Aggregate {
+            name,
+            n_arg,
+            aggregate: Box::new(PyAggregateClass(aggregate_class)),
+        })
+    }
+
+    /// SQLite: pysqlite's `create_collation`; `callable` None removes it.
+    fn sqlite_create_collation(
+        &mut self,
+        name: String,
+        callable: Option<Py<PyAny>>,
+    ) -> PyResult<()> {
+        let pending = Arc::clone(&self.pending);
+        self.register(Registration::Collation {
+            name,
+            collation: callable
+                .map(|func| Box::new(PyCollation { func, pending }) as Box<dyn Collation>),
+        })
     }
 
     /// Autogenerate's pre-pass on this connection (inside its open
@@ -175,17 +201,91 @@ impl RawConnection {
     }
 }
 
+impl RawConnection {
+    /// `execute`'s statement: (description or None, rows, rowcount,
+    /// lastrowid).
+    fn run<'py>(
+        &mut self,
+        py: Python<'py>,
+        sql: &str,
+        params: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Executed<'py>> {
+        let dialect = self.dialect;
+        let conn = self.conn.as_mut().ok_or_else(|| {
+            DatabaseFailure::new_err((
+                "connection already closed",
+                None::<String>,
+                Some("InterfaceError"),
+            ))
+        })?;
+        let params = params.filter(|p| !p.is_none());
+        // pysqlite binds a dict by name (SQLAlchemy's paramstyle="named").
+        let mut named = IndexMap::new();
+        if dialect == Dialect::Sqlite
+            && let Some(d) = params.and_then(|p| p.cast::<PyDict>().ok())
+        {
+            for (k, v) in d.iter() {
+                named.insert(k.extract::<String>()?, to_value(&v)?);
+            }
+            let result = py
+                .detach(|| conn.execute_dbapi(sql, Params::Named(&named)))
+                .map_err(failure)?;
+            return finish(py, dialect, result);
+        }
+        let (sql, bound): (String, Vec<Value>) = match (dialect, params) {
+            (_, None) => (sql.to_string(), Vec::new()),
+            (Dialect::Sqlite, Some(p)) => (sql.to_string(), positional(p)?),
+            (_, Some(p)) => {
+                let text = if let Ok(d) = p.cast::<PyDict>() {
+                    let mut named = IndexMap::new();
+                    for (k, v) in d.iter() {
+                        named.insert(k.extract::<String>()?, to_value(&v)?);
+                    }
+                    db::interpolate_pyformat(dialect, sql, &Params::Named(&named))
+                } else {
+                    let values = positional(p)?;
+                    // pymysql formats with `%` whenever args is not None,
+                    // so `%%` becomes `%` even with an empty tuple.
+                    if values.is_empty() && dialect != Dialect::Mysql {
+                        Ok(sql.to_string())
+                    } else {
+                        db::interpolate_pyformat(dialect, sql, &Params::Positional(&values))
+                    }
+                };
+                (text.map_err(failure)?, Vec::new())
+            }
+        };
+        let result = py
+            .detach(|| conn.execute_dbapi(&sql, Params::Positional(&bound)))
+            .map_err(failure)?;
+        finish(py, dialect, result)
+    }
+
+    /// Registers on the SQLite connection, the interpreter attached (a
+    /// replaced callable is released here).
+    fn register(&mut self, registration: Registration) -> PyResult<()> {
+        let conn = self.conn.as_mut().ok_or_else(|| {
+            DatabaseFailure::new_err((
+                "Cannot operate on a closed database.",
+                None::<String>,
+                Some("ProgrammingError"),
+            ))
+        })?;
+        conn.sqlite_register(registration).map_err(failure)
+    }
+}
+
 fn positional(p: &Bound<'_, PyAny>) -> PyResult<Vec<Value>> {
     p.try_iter()?.map(|v| to_value(&v?)).collect()
 }
 
-/// A statement's result as `execute` hands it to the shim's cursor:
-/// (description or None, rows, rowcount, lastrowid).
+/// A statement's result as `execute` hands it to the shim's cursor
+/// ([`Executed`]).
 fn finish<'py>(
     py: Python<'py>,
     dialect: Dialect,
     result: db::QueryResult,
-) -> PyResult<(Description, Bound<'py, PyList>, i64, Option<i64>)> {
+) -> PyResult<Executed<'py>> {
     let builders = Builders::new(py)?;
 
     let rows = PyList::empty(py);
@@ -210,7 +310,14 @@ fn finish<'py>(
     } else {
         result.rows_affected as i64
     };
-    Ok((description, rows, rowcount, result.last_insert_id))
+    let fetch_error = result.fetch_error.map(|e| (e.message, e.code, e.kind));
+    Ok((
+        description,
+        rows,
+        rowcount,
+        result.last_insert_id,
+        fetch_error,
+    ))
 }
 
 /// `sqlite3.sqlite_version` of the SQLite we link.

@@ -15,6 +15,7 @@ mod metadata;
 mod module;
 mod residency;
 mod shim;
+mod sqlite_udf;
 mod state;
 mod static_path;
 pub use autogen::{GeneratedScript, generated_scripts};

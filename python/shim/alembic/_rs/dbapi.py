@@ -17,6 +17,7 @@ included.
 """
 
 import json
+import operator
 import re
 import types
 
@@ -121,9 +122,11 @@ class Cursor:
         self.lastrowid = None
         self._rows = []
         self._pos = 0
+        self._fetch_error = None
 
     def close(self):
         self._rows = []
+        self._fetch_error = None
 
     async def _async_soft_close(self):
         """Called by ``AsyncConnection.execute`` (``op.run_async``) on
@@ -133,7 +136,7 @@ class Cursor:
         conn = self.connection
         began = conn._before(operation)
         try:
-            columns, rows, rowcount, lastrowid = conn._raw.execute(operation, parameters)
+            columns, rows, rowcount, lastrowid, fetch_error = conn._raw.execute(operation, parameters)
         except _alembic_rs.DatabaseFailure as failure:
             conn._failed(began, failure.args)
             error = conn._module._error(*failure.args)
@@ -152,9 +155,21 @@ class Cursor:
         )
         self._rows = rows
         self._pos = 0
+        self._fetch_error = None
+        if fetch_error is not None:
+            # SQLite failed past the first row: pysqlite raises from the
+            # fetch that would have returned the last row produced.
+            self._rows = rows[:-1]
+            self._fetch_error = fetch_error
         self.rowcount = rowcount
         self.lastrowid = lastrowid
         return self
+
+    def _raise_fetch_error(self):
+        args, self._fetch_error = self._fetch_error, None
+        self._rows = []
+        self._pos = 0
+        raise self.connection._module._error(*args)
 
     def executemany(self, operation, seq_of_parameters):
         total = 0
@@ -170,15 +185,21 @@ class Cursor:
             row = self._rows[self._pos]
             self._pos += 1
             return row
+        if self._fetch_error is not None:
+            self._raise_fetch_error()
         return None
 
     def fetchmany(self, size=None):
         size = size or self.arraysize
+        if self._fetch_error is not None and self._pos + size > len(self._rows):
+            self._raise_fetch_error()
         out = self._rows[self._pos : self._pos + size]
         self._pos += len(out)
         return out
 
     def fetchall(self):
+        if self._fetch_error is not None:
+            self._raise_fetch_error()
         out = self._rows[self._pos :]
         self._pos = len(self._rows)
         return out
@@ -321,14 +342,42 @@ class SQLiteConnection(Connection):
         cursor.executemany(sql, seq_of_parameters)
         return cursor
 
-    def create_function(self, *args, **kw):
-        pass
+    # sqlite3.Connection's user-defined SQL functions, aggregates and
+    # collations (SQLAlchemy's dialect registers ``regexp`` and ``floor``;
+    # oslo.db and others their own in a ``connect`` event): registered on
+    # the SQLite connection itself, called back during the statements
+    # (src/python/sqlite_udf.rs). As in Python 3.11, a collation given as
+    # ``None`` is removed, while a function or aggregate ``None`` is
+    # registered and fails when called.
+    def create_function(self, name, narg, func, *, deterministic=False):
+        _name_check("create_function", name)
+        self._register(self._raw.sqlite_create_function, name, operator.index(narg), func,
+                       bool(deterministic))
 
-    def create_aggregate(self, *args, **kw):
-        pass
+    def create_aggregate(self, name, n_arg, aggregate_class):
+        _name_check("create_aggregate", name)
+        self._register(self._raw.sqlite_create_aggregate, name, operator.index(n_arg),
+                       aggregate_class)
 
-    def create_collation(self, *args, **kw):
-        pass
+    def create_collation(self, name, callback, /):
+        _name_check("create_collation", name)
+        if callback is not None and not callable(callback):
+            raise TypeError("parameter must be callable")
+        self._register(self._raw.sqlite_create_collation, name, callback)
+
+    def _register(self, method, *args):
+        try:
+            method(*args)
+        except _alembic_rs.DatabaseFailure as failure:
+            error = self._module._error(*failure.args)
+        else:
+            return
+        raise error  # outside the except: see the module docstring
+
+
+def _name_check(method, name):
+    if not isinstance(name, str):
+        raise TypeError("%s() argument 'name' must be str, not %s" % (method, type(name).__name__))
 
 
 class MySQLConnection(Connection):
