@@ -358,6 +358,39 @@ fn missing_function() -> Scenario {
     )
 }
 
+/// A revision id present twice: the warning comes when env.py first uses
+/// the revision map, after its logging set-up (tests/fixtures/online/
+/// map_on_first_use/migrations/README).
+fn map_on_first_use() -> Scenario {
+    Scenario::fixture(
+        "map_on_first_use",
+        &[
+            &["current"],
+            &["upgrade", "head"],
+            &["current", "-v"],
+            &["downgrade", "base"],
+            &["upgrade", "head", "--sql"],
+            &["stamp", "head"],
+        ],
+    )
+}
+
+/// A revision directory Alembic cannot load: every command fails when env.py
+/// first uses the map, not before env.py runs (tests/fixtures/online/
+/// map_error_on_first_use/migrations/README).
+fn map_error_on_first_use() -> Scenario {
+    Scenario::fixture(
+        "map_error_on_first_use",
+        &[
+            &["current"],
+            &["upgrade", "head"],
+            &["stamp", "head"],
+            &["downgrade", "head", "--sql"],
+            &["upgrade", "head", "--sql"],
+        ],
+    )
+}
+
 /// `alembic.util`'s messaging helpers in an application's code (neutron's
 /// migration CLI binds `util.err`/`warn`/`msg` at import, and its revisions
 /// take their branch label from it): `util.status` around the run in env.py,
@@ -615,6 +648,10 @@ parity_tests! {
         parity_result_types_mysql;
     alembic_api_surface: parity_alembic_api_surface_sqlite,
         parity_alembic_api_surface_postgres, parity_alembic_api_surface_mysql;
+    map_on_first_use: parity_map_on_first_use_sqlite, parity_map_on_first_use_postgres,
+        parity_map_on_first_use_mysql;
+    map_error_on_first_use: parity_map_error_on_first_use_sqlite,
+        parity_map_error_on_first_use_postgres, parity_map_error_on_first_use_mysql;
 }
 
 /// Every common column type written and read back in a data migration, and

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use super::{CommandError, Scripts};
+use super::{CommandError, OnDemand, Scripts};
 use crate::config::Config;
 use crate::python::{self, CmdOpts, EnvCommand, EnvRun};
 
@@ -44,9 +44,13 @@ pub(super) fn base_run(
     })
 }
 
-pub(super) fn run(run: EnvRun, scripts: Scripts, opts: &HostOptions) -> Result<(), CommandError> {
+pub(super) fn run(
+    run: EnvRun,
+    scripts: impl Into<OnDemand>,
+    opts: &HostOptions,
+) -> Result<(), CommandError> {
     python::set_raiseerr(opts.raiseerr);
-    python::run_env(run, scripts).map_err(CommandError::from)
+    python::run_env(run, scripts.into()).map_err(CommandError::from)
 }
 
 /// `alembic upgrade`.
@@ -57,7 +61,7 @@ pub fn upgrade(
     sql: bool,
     tag: Option<&str>,
 ) -> Result<(), CommandError> {
-    let scripts = Scripts::load(config)?;
+    let scripts = Scripts::load_on_demand(config)?;
     let (starting, destination) = split_range(revision, sql)?;
     let mut r = base_run(
         config,
@@ -81,7 +85,7 @@ pub fn downgrade(
     sql: bool,
     tag: Option<&str>,
 ) -> Result<(), CommandError> {
-    let scripts = Scripts::load(config)?;
+    let scripts = Scripts::load_on_demand(config)?;
     if sql && !revision.contains(':') {
         return Err(CommandError::Failed(
             "downgrade with --sql requires <fromrev>:<torev>".into(),
@@ -128,7 +132,7 @@ pub fn stamp(
     tag: Option<&str>,
     purge: bool,
 ) -> Result<(), CommandError> {
-    let scripts = Scripts::load(config)?;
+    let scripts = Scripts::load_on_demand(config)?;
     let mut destinations = Vec::new();
     let mut starting: Option<String> = None;
     for rev in revisions {
@@ -175,7 +179,7 @@ pub fn current(
     verbose: bool,
     check_heads: bool,
 ) -> Result<(), CommandError> {
-    let scripts = Scripts::load(config)?;
+    let scripts = Scripts::load_on_demand(config)?;
     let r = base_run(
         config,
         opts,
@@ -189,7 +193,7 @@ pub fn current(
 
 /// `alembic check`: autogenerate in memory; differences are a failure.
 pub fn check(config: &Config, opts: &HostOptions) -> Result<(), CommandError> {
-    let scripts = Scripts::load(config)?;
+    let scripts = Scripts::load_on_demand(config)?;
     let r = base_run(config, opts, EnvCommand::Check)?;
     run(r, scripts, opts)
 }

@@ -71,10 +71,48 @@ pub struct Scripts {
     pub map: RevisionMap,
 }
 
+/// The revisions of an env.py command, read but not yet reported on.
+///
+/// Alembic builds its revision map on first use, inside env.py (after
+/// `fileConfig` and the "Context impl" lines), so that is where its
+/// warnings (`File ... loaded twice!`, duplicate ids) and a broken graph's
+/// error appear, the error as `ERROR [alembic.util.messaging] ...` through
+/// the project's logging, then `FAILED:`. alembic-rs reads the files up
+/// front (the static path needs them) and the host reports what it found
+/// when Python first asks for the map; an env.py that never asks reports
+/// nothing, as in Alembic.
+pub struct OnDemand {
+    pub dir: ScriptDirectory,
+    pub loaded: Result<Scripts, CommandError>,
+    /// Not yet shown: each becomes a Python `UserWarning`.
+    pub warnings: Vec<String>,
+}
+
+/// Scripts already loaded and reported (commands that read the graph
+/// before env.py runs).
+impl From<Scripts> for OnDemand {
+    fn from(scripts: Scripts) -> OnDemand {
+        OnDemand {
+            dir: scripts.dir.clone(),
+            loaded: Ok(scripts),
+            warnings: Vec::new(),
+        }
+    }
+}
+
 impl Scripts {
     pub fn load(config: &Config) -> Result<Scripts, CommandError> {
         let settings = config.script_settings()?;
         Scripts::from_settings(std::path::Path::new(&config.here()), settings)
+    }
+
+    /// [`Scripts::load`] with what reading the files finds (warnings, a
+    /// broken graph) kept for env.py's first use of the map: see
+    /// [`OnDemand`]. A missing script directory still fails here, before
+    /// env.py, as Alembic's `ScriptDirectory.from_config` does.
+    pub fn load_on_demand(config: &Config) -> Result<OnDemand, CommandError> {
+        let settings = config.script_settings()?;
+        Scripts::read(std::path::Path::new(&config.here()), settings)
     }
 
     /// [`Scripts::load`] from settings already read (env.py may change the
@@ -84,13 +122,39 @@ impl Scripts {
         project_dir: &std::path::Path,
         settings: crate::config::ScriptSettings,
     ) -> Result<Scripts, CommandError> {
+        let read = Scripts::read(project_dir, settings)?;
+        for w in &read.warnings {
+            ui::warn(w);
+        }
+        read.loaded
+    }
+
+    fn read(
+        project_dir: &std::path::Path,
+        settings: crate::config::ScriptSettings,
+    ) -> Result<OnDemand, CommandError> {
         let prepend = settings.prepend_sys_path.clone();
         let dir = ScriptDirectory::new(settings)?;
-        let (results, warnings) = dir.load_scripts_each();
-        let mut scripts = python_fallback(project_dir, &prepend, results)?;
-        for w in &warnings {
-            ui::warn(&w.0);
+        let (results, load_warnings) = dir.load_scripts_each();
+        let mut warnings: Vec<String> = load_warnings.into_iter().map(|w| w.0).collect();
+        let loaded = Scripts::build(dir.clone(), project_dir, &prepend, results);
+        if let Ok(scripts) = &loaded {
+            warnings.extend(scripts.map.warnings.iter().cloned());
         }
+        Ok(OnDemand {
+            dir,
+            loaded,
+            warnings,
+        })
+    }
+
+    fn build(
+        dir: ScriptDirectory,
+        project_dir: &std::path::Path,
+        prepend: &[String],
+        results: Vec<Result<Script, ScriptError>>,
+    ) -> Result<Scripts, CommandError> {
+        let mut scripts = python_fallback(project_dir, prepend, results)?;
         // The revisions move into the map rather than being copied.
         let revisions = scripts.iter_mut().map(|s| std::mem::take(&mut s.revision));
         let map = RevisionMap::build(revisions).map_err(|failure| CommandError::Map {
@@ -104,9 +168,6 @@ impl Scripts {
                 longdoc: s.longdoc,
             })
             .collect();
-        for w in &map.warnings {
-            ui::warn(w);
-        }
         Ok(Scripts { dir, scripts, map })
     }
 

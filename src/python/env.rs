@@ -8,7 +8,7 @@ use pyo3::types::{PyDict, PyList};
 
 use super::state::{self, HostState};
 use super::{HostError, PythonEnv, interp, shim};
-use crate::commands::Scripts;
+use crate::commands::OnDemand;
 
 pub use super::state::EnvCommand;
 
@@ -58,7 +58,7 @@ pub enum CmdArg {
 /// Starts Python and runs env.py. A `CommandError` raised inside comes back
 /// as [`HostError::Command`] (after being logged as Alembic's `util.err`
 /// does); any other exception's traceback is printed here.
-pub fn run_env(run: EnvRun, scripts: Scripts) -> Result<(), HostError> {
+pub fn run_env(run: EnvRun, scripts: OnDemand) -> Result<(), HostError> {
     let python = PythonEnv::find(&run.project_dir)?;
     let script_dir = scripts.dir.dir().to_path_buf();
     state::set(HostState {

@@ -41,7 +41,7 @@ pub fn _alembic_rs(m: &Bound<'_, PyModule>) -> PyResult<()> {
 }
 
 /// A revision error as Alembic's `CommandError` (or the crash it would be).
-fn command_error(py: Python<'_>, err: CommandError) -> PyErr {
+pub(super) fn command_error(py: Python<'_>, err: CommandError) -> PyErr {
     match err {
         CommandError::Uncaught(line) => PyException::new_err(line),
         other => match py
@@ -72,8 +72,19 @@ fn rev_arg(obj: &Bound<'_, PyAny>) -> PyResult<RevArg> {
     Ok(RevArg::Tuple(items))
 }
 
-fn map() -> &'static RevisionMap {
-    &state::scripts().map
+fn map(py: Python<'_>) -> PyResult<&'static RevisionMap> {
+    Ok(&state::scripts(py)?.map)
+}
+
+/// Alembic's `util.warn`: a Python `UserWarning` (warning filters apply).
+pub(super) fn warn_user(py: Python<'_>, message: &str) -> PyResult<()> {
+    let message = std::ffi::CString::new(message.replace('\0', "")).expect("NUL bytes removed");
+    PyErr::warn(
+        py,
+        &py.get_type::<pyo3::exceptions::PyUserWarning>(),
+        &message,
+        1,
+    )
 }
 
 /// One step for `MigrationContext.run_migrations`.
@@ -110,8 +121,7 @@ impl PyStep {
 }
 
 impl PyStep {
-    fn new(step: Step) -> PyStep {
-        let s = state::scripts();
+    fn new(s: &Scripts, step: Step) -> PyStep {
         let map = &s.map;
         let (path, doc) = match &step {
             Step::Revision { node, .. } => {
@@ -178,7 +188,7 @@ impl HeadMaintainer {
     ) -> PyResult<(String, Bound<'py, PyList>)> {
         let update = self
             .heads
-            .update_to_step(map(), &step.step)
+            .update_to_step(map(py)?, &step.step)
             .map_err(PyException::new_err)?;
         let ops = PyList::empty(py);
         for op in update.ops {
@@ -219,19 +229,17 @@ fn plan(py: Python<'_>, heads: Vec<String>) -> PyResult<Vec<PyStep>> {
     // Alembic's `util.warn` during planning: a Python UserWarning (warning
     // filters apply), shown before the steps run or the planning error.
     for message in crate::revision::take_warnings() {
-        let message = std::ffi::CString::new(message.replace('\0', "")).expect("NUL bytes removed");
-        PyErr::warn(
-            py,
-            &py.get_type::<pyo3::exceptions::PyUserWarning>(),
-            &message,
-            1,
-        )?;
+        warn_user(py, &message)?;
     }
-    Ok(steps?.into_iter().map(PyStep::new).collect())
+    let s = state::scripts(py)?;
+    Ok(steps?
+        .into_iter()
+        .map(|step| PyStep::new(s, step))
+        .collect())
 }
 
 fn plan_steps(py: Python<'_>, heads: Vec<String>) -> PyResult<Vec<Step>> {
-    let map = map();
+    let map = map(py)?;
     let steps: Vec<Step> = match &state::get().command {
         EnvCommand::Upgrade { destination } => {
             let catch = Catch {
@@ -295,7 +303,7 @@ fn plan_steps(py: Python<'_>, heads: Vec<String>) -> PyResult<Vec<Step>> {
 /// `current`'s lines: `script.get_all_current(heads)` in `cmd_format`.
 #[pyfunction]
 fn current_lines(py: Python<'_>, heads: Vec<String>, verbose: bool) -> PyResult<Vec<String>> {
-    let s = state::scripts();
+    let s = state::scripts(py)?;
     let nodes = s
         .map
         .get_all_current(&heads)
@@ -313,7 +321,7 @@ fn current_lines(py: Python<'_>, heads: Vec<String>, verbose: bool) -> PyResult<
 /// `history -i` / `show current`: the lines, given the database heads.
 #[pyfunction]
 fn display_lines(py: Python<'_>, heads: Vec<String>) -> PyResult<Vec<String>> {
-    let s = state::scripts();
+    let s = state::scripts(py)?;
     let or = |given: &str, heads: &[String], default: &str| -> RevArg {
         // Python's `x or "default"`: an empty string or tuple is falsy.
         if given == "current" {
@@ -365,7 +373,7 @@ fn display_lines(py: Python<'_>, heads: Vec<String>) -> PyResult<Vec<String>> {
 #[pyfunction]
 fn as_revision_number<'py>(py: Python<'py>, id: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let arg = rev_arg(id)?;
-    let (revs, _) = map()
+    let (revs, _) = map(py)?
         .resolve_revision_number(&arg)
         .map_err(|e| caught(py, Catch::default(), e))?;
     if revs.is_empty() {
@@ -389,7 +397,7 @@ type RevisionInfo = (
 /// `ScriptDirectory.get_revision`, as the fields env.py reads.
 #[pyfunction]
 fn get_revision(py: Python<'_>, id: &Bound<'_, PyAny>) -> PyResult<Option<RevisionInfo>> {
-    let s = state::scripts();
+    let s = state::scripts(py)?;
     let node = s
         .map
         .get_revision(&rev_arg(id)?)
@@ -410,7 +418,7 @@ fn get_revision(py: Python<'_>, id: &Bound<'_, PyAny>) -> PyResult<Option<Revisi
 
 #[pyfunction]
 fn get_current_head(py: Python<'_>) -> PyResult<Option<String>> {
-    let map = map();
+    let map = map(py)?;
     let head = map
         .get_current_head(None)
         .map_err(|e| caught(py, Catch::default(), e))?;
@@ -424,23 +432,23 @@ fn get_current_head(py: Python<'_>) -> PyResult<Option<String>> {
 /// (a revision importing the application's models fills `target_metadata`:
 /// mlflow) is seen by the comparison.
 #[pyfunction]
-fn revision_files_to_import(py: Python<'_>) -> Vec<String> {
-    let paths: Vec<String> = state::scripts()
+fn revision_files_to_import(py: Python<'_>) -> PyResult<Vec<String>> {
+    let paths: Vec<String> = state::scripts(py)?
         .scripts
         .iter()
         .map(|f| f.path.to_string_lossy().into_owned())
         .collect();
     let modules = py.detach(|| crate::static_ops::cache::load(paths.clone()));
-    paths
+    Ok(paths
         .into_iter()
         .filter(|p| crate::static_ops::cache::needs_import(&modules, p))
-        .collect()
+        .collect())
 }
 
 #[pyfunction]
-fn get_bases() -> Vec<String> {
-    let map = map();
-    map.bases().iter().map(|&b| map.id(b).to_string()).collect()
+fn get_bases(py: Python<'_>) -> PyResult<Vec<String>> {
+    let map = map(py)?;
+    Ok(map.bases().iter().map(|&b| map.id(b).to_string()).collect())
 }
 
 #[pyfunction]

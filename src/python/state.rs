@@ -4,7 +4,9 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, OnceLock};
 
-use crate::commands::Scripts;
+use pyo3::prelude::*;
+
+use crate::commands::{CommandError, OnDemand, Scripts};
 
 /// The command whose env.py is running, with what its `fn` needs.
 #[derive(Debug, Clone)]
@@ -59,7 +61,8 @@ pub struct RevisionSpec {
 }
 
 pub struct HostState {
-    pub scripts: Scripts,
+    /// The revisions as read before env.py ran; reported on first use.
+    pub scripts: OnDemand,
     pub command: EnvCommand,
     /// Where files whose metadata needs Python are executed from (a reload).
     pub project_dir: std::path::PathBuf,
@@ -85,10 +88,28 @@ static RELOADED: Mutex<Option<&'static Scripts>> = Mutex::new(None);
 static MAP_USED: AtomicBool = AtomicBool::new(false);
 
 /// The loaded scripts and graph, as Python sees them (marks the map used).
-pub fn scripts() -> &'static Scripts {
-    MAP_USED.store(true, Ordering::Relaxed);
+/// The first call shows the warnings reading them gave, as Python
+/// `UserWarning`s (filters apply); a graph that could not be built is a
+/// `CommandError` on every call, as Alembic's map raises on each access.
+pub fn scripts(py: Python<'_>) -> PyResult<&'static Scripts> {
+    let first = !MAP_USED.swap(true, Ordering::Relaxed);
     let reloaded = *RELOADED.lock().unwrap_or_else(|e| e.into_inner());
-    reloaded.unwrap_or(&get().scripts)
+    if let Some(scripts) = reloaded {
+        return Ok(scripts);
+    }
+    let on_demand = &get().scripts;
+    if first {
+        for message in &on_demand.warnings {
+            super::module::warn_user(py, message)?;
+        }
+    }
+    on_demand.loaded.as_ref().map_err(|e| {
+        let again = match e {
+            CommandError::Uncaught(line) => CommandError::Uncaught(line.clone()),
+            other => CommandError::Failed(other.to_string()),
+        };
+        super::module::command_error(py, again)
+    })
 }
 
 /// The scripts env.py's version-location change loaded, if it made one
