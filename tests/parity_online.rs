@@ -378,6 +378,20 @@ fn util_messaging() -> Scenario {
     )
 }
 
+/// ironic's utf8mb4 migration binds a tuple to `IN :tables` (tests/fixtures/
+/// online/sequence_params/migrations/README): tuple and list parameters as
+/// each dialect's driver adapts or refuses them.
+fn sequence_params() -> Scenario {
+    Scenario::fixture(
+        "sequence_params",
+        &[
+            &["upgrade", "head"],
+            &["downgrade", "base"],
+            &["upgrade", "head"],
+        ],
+    )
+}
+
 /// aim's `op.drop_constraint(None, ...)` in a downgrade: Alembic's
 /// CompileError (SQLite's NotImplementedError), whose message shows the
 /// placeholder table, and the database left as the failure leaves it.
@@ -594,6 +608,8 @@ parity_tests! {
         parity_revision_write_failure_postgres, parity_revision_write_failure_mysql;
     result_types: parity_result_types_sqlite, parity_result_types_postgres,
         parity_result_types_mysql;
+    sequence_params: parity_sequence_params_sqlite, parity_sequence_params_postgres,
+        parity_sequence_params_mysql;
 }
 
 /// Every common column type written and read back in a data migration, and
