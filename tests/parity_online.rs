@@ -392,6 +392,20 @@ fn sequence_params() -> Scenario {
     )
 }
 
+/// manila's `op.alter_column(table, Column(...))` with nothing to alter
+/// (tests/fixtures/online/noop_alter_column/migrations/README): no SQL, and
+/// the name is never rendered.
+fn noop_alter_column() -> Scenario {
+    Scenario::fixture(
+        "noop_alter_column",
+        &[
+            &["upgrade", "head"],
+            &["downgrade", "base"],
+            &["upgrade", "head", "--sql"],
+        ],
+    )
+}
+
 /// aim's `op.drop_constraint(None, ...)` in a downgrade: Alembic's
 /// CompileError (SQLite's NotImplementedError), whose message shows the
 /// placeholder table, and the database left as the failure leaves it.
@@ -610,6 +624,8 @@ parity_tests! {
         parity_result_types_mysql;
     sequence_params: parity_sequence_params_sqlite, parity_sequence_params_postgres,
         parity_sequence_params_mysql;
+    noop_alter_column: parity_noop_alter_column_sqlite, parity_noop_alter_column_postgres,
+        parity_noop_alter_column_mysql;
 }
 
 /// Every common column type written and read back in a data migration, and
