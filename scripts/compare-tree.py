@@ -9,8 +9,8 @@ Usage:
         [--ini-extra 'key = value' ...] [--env KEY=VALUE ...] [--version-table T] [--keep]
 
   --venv      a virtualenv holding the package and real Alembic 1.20.1. The oracle
-              runs as `VENV/bin/python -m alembic`; alembic-rs (target/release/alembic-rs
-              of this checkout, or --alembic-rs) runs with VIRTUAL_ENV=VENV.
+              runs as `VENV/bin/python -m alembic`, alembic-rs as target/release/alembic-rs
+              of this checkout (or --alembic-rs), both with VIRTUAL_ENV=VENV (activated).
   --location  the package's migration directory: a path, or `module:subdir`
               (resolved with the venv's Python, relative to the module's directory).
   --db        sqlite | postgresql | mysql (MariaDB). Each tool gets its own fresh
@@ -43,7 +43,8 @@ skip), `current`, `downgrade base` (unless --no-base), `upgrade head`, `current 
 Compared after each step: exit status, stdout, stderr, the version table's rows, and
 the schema and data (tests/oracle/schema_dump.py: pg_dump --schema-only / sqlite_master
 / SHOW CREATE TABLE of every table, and every row). Normalised, and nothing else:
-  - timestamps (`YYYY-MM-DD HH:MM:SS[.ffffff]`) -> <timestamp>;
+  - timestamps (`YYYY-MM-DD HH:MM:SS[.ffffff]`) -> <timestamp>, and in the dump's rows
+    UUIDs -> <uuid> (migrations that fill rows with uuid4(), e.g. neutron's);
   - the temporary paths: each tool's project directory -> <dir>, its database name or
     file -> <db>, the venv -> <venv>;
   - traceback frames inside Alembic's own modules (site-packages/alembic/...) and
@@ -187,9 +188,10 @@ class Db:
             return "<dump failed>\n" + p.stderr
         d = json.loads(p.stdout)
         return "versions: %s\n--- schema\n%s\n--- data\n%s\n" % (
-            d["versions"], d["schema"], d["data"])
+            d["versions"], d["schema"], UUID.sub("<uuid>", d["data"]))
 
 
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d+)?")
 FRAME = re.compile(r'^\s*File "([^"]*)", line \d+')
 
@@ -247,10 +249,12 @@ def run(tool, argv, workdir, venv, binary, env_extra, url):
     for kv in env_extra:
         k, _, v = kv.partition("=")
         env[k] = v.replace("{url}", url)
+    # Both run as from an activated venv (applications read VIRTUAL_ENV: rucio
+    # looks for $VIRTUAL_ENV/etc/rucio.cfg first); alembic-rs takes its Python from it.
+    env["VIRTUAL_ENV"] = venv
     if tool == "oracle":
         cmd = [os.path.join(venv, "bin", "python"), "-m", "alembic"] + argv
     else:
-        env["VIRTUAL_ENV"] = venv
         cmd = [binary] + argv
     p = subprocess.run(cmd, cwd=workdir, env=env, stdin=subprocess.DEVNULL,
                        capture_output=True, text=True, timeout=1800)
