@@ -406,6 +406,16 @@ fn noop_alter_column() -> Scenario {
     )
 }
 
+/// mistral's models: `check` on tables referencing each other, where
+/// SQLAlchemy's "Cannot correctly sort tables" warning is located in env.py
+/// (tests/fixtures/online/autogen_warning_location/migrations/README).
+fn autogen_warning_location() -> Scenario {
+    Scenario::fixture(
+        "autogen_warning_location",
+        &[&["upgrade", "head"], &["check"], &["downgrade", "base"]],
+    )
+}
+
 /// aim's `op.drop_constraint(None, ...)` in a downgrade: Alembic's
 /// CompileError (SQLite's NotImplementedError), whose message shows the
 /// placeholder table, and the database left as the failure leaves it.
@@ -626,6 +636,8 @@ parity_tests! {
         parity_sequence_params_mysql;
     noop_alter_column: parity_noop_alter_column_sqlite, parity_noop_alter_column_postgres,
         parity_noop_alter_column_mysql;
+    autogen_warning_location: parity_autogen_warning_location_sqlite,
+        parity_autogen_warning_location_postgres, parity_autogen_warning_location_mysql;
 }
 
 /// Every common column type written and read back in a data migration, and
