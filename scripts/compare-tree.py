@@ -43,8 +43,8 @@ skip), `current`, `downgrade base` (unless --no-base), `upgrade head`, `current 
 Compared after each step: exit status, stdout, stderr, the version table's rows, and
 the schema and data (tests/oracle/schema_dump.py: pg_dump --schema-only / sqlite_master
 / SHOW CREATE TABLE of every table, and every row). Normalised, and nothing else:
-  - timestamps (`YYYY-MM-DD HH:MM:SS[.ffffff]`) -> <timestamp>, and in the dump's rows
-    UUIDs -> <uuid> (migrations that fill rows with uuid4(), e.g. neutron's);
+  - timestamps (`YYYY-MM-DD HH:MM:SS[.ffffff]`) -> <timestamp>, UUIDs -> <uuid>
+    (migrations that fill rows with uuid4(): neutron's, cinder's);
   - the temporary paths: each tool's project directory -> <dir>, its database name or
     file -> <db>, the venv -> <venv>;
   - traceback frames inside Alembic's own modules (site-packages/alembic/...) and
@@ -193,7 +193,7 @@ class Db:
             return "<dump failed>\n" + p.stderr
         d = json.loads(p.stdout)
         return "versions: %s\n--- schema\n%s\n--- data\n%s\n" % (
-            d["versions"], d["schema"], UUID.sub("<uuid>", d["data"]))
+            d["versions"], d["schema"], d["data"])
 
 
 ADDRESS = re.compile(r" at 0x[0-9a-f]+>")
@@ -242,7 +242,7 @@ def normalise(text, replacements):
     for old, new in replacements:
         text = text.replace(old, new)
     text = TIMESTAMP.sub("<timestamp>", text)
-    text = ADDRESS.sub(" at 0x?>", text)
+    text = ADDRESS.sub(" at 0x?>", UUID.sub("<uuid>", text))
     return hide_warning_locations(drop_tool_frames(text))
 
 
@@ -290,7 +290,7 @@ def compare(label, a, b):
     if a == b:
         return "same"
     # (a trailing comma moves with the last line of SHOW CREATE TABLE's keys)
-    if sorted(x.rstrip(",") for x in a.split("\n")) == sorted(x.rstrip(",") for x in b.split("\n")):
+    if sorted(x.rstrip(", ") for x in a.split("\n")) == sorted(x.rstrip(", ") for x in b.split("\n")):
         return "ORDER"
     diff = difflib.unified_diff(a.split("\n"), b.split("\n"), "alembic/" + label,
                                 "alembic-rs/" + label, lineterm="", n=2)
