@@ -43,7 +43,8 @@ skip), `current`, `downgrade base` (unless --no-base), `upgrade head`, `current 
 Compared after each step: exit status, stdout, stderr, the version table's rows, and
 the schema and data (tests/oracle/schema_dump.py: pg_dump --schema-only / sqlite_master
 / SHOW CREATE TABLE of every table, and every row). Normalised, and nothing else:
-  - timestamps (`YYYY-MM-DD HH:MM:SS[.ffffff]`) -> <timestamp>, UUIDs -> <uuid>
+  - timestamps (`YYYY-MM-DD HH:MM:SS[.ffffff|,mmm][ [pid]]`, the last two as logging
+    formats print them: gnocchi's) -> <timestamp>, UUIDs -> <uuid>
     (migrations that fill rows with uuid4(): neutron's, cinder's);
   - the temporary paths: each tool's project directory -> <dir>, its database name or
     file -> <db>, the venv -> <venv>;
@@ -58,7 +59,7 @@ the schema and data (tests/oracle/schema_dump.py: pg_dump --schema-only / sqlite
     XWarning: msg` and Python's source line after it -> `XWarning: msg` (as
     tests/support/online.rs, rule 5);
   - Alembic's set orders: an output whose lines are the same in another order is
-    reported as ORDER (a line's trailing comma disregarded; not a divergence, listed for a human to judge: Alembic takes
+    reported as ORDER (see same_lines(); not a divergence, listed for a human to judge: Alembic takes
     some orders from Python sets, which vary from run to run).
 Everything is kept under /tmp/rw-NAME-DB/ (per step: <tool>.<n>.{out,err,dump}).
 Exit status: 0 when every step is identical (or ORDER), 1 otherwise.
@@ -198,7 +199,7 @@ class Db:
 
 ADDRESS = re.compile(r" at 0x[0-9a-f]+>")
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d+)?")
+TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}([.,]\d+)?( \[\d+\])?")
 FRAME = re.compile(r'^\s*File "([^"]*)", line \d+')
 
 
@@ -286,11 +287,19 @@ def run(tool, argv, workdir, venv, binary, env_extra, url):
     return p.returncode, p.stdout, p.stderr
 
 
+def same_lines(text):
+    """The text's lines as a sorted list, for ORDER: a trailing comma is
+    dropped (it moves with the last key of SHOW CREATE TABLE), and `check`'s
+    one-line operation list is split per operation (its removed tables come
+    in Alembic's set order)."""
+    text = text.replace("), (", "),\n(").replace("), [", "),\n[").replace(": [(", ": [\n(")
+    return sorted(x.rstrip(", ]") for x in text.split("\n"))
+
+
 def compare(label, a, b):
     if a == b:
         return "same"
-    # (a trailing comma moves with the last line of SHOW CREATE TABLE's keys)
-    if sorted(x.rstrip(", ") for x in a.split("\n")) == sorted(x.rstrip(", ") for x in b.split("\n")):
+    if same_lines(a) == same_lines(b):
         return "ORDER"
     diff = difflib.unified_diff(a.split("\n"), b.split("\n"), "alembic/" + label,
                                 "alembic-rs/" + label, lineterm="", n=2)
