@@ -4,7 +4,7 @@ and compare what a user sees.
 
 Usage:
     scripts/compare-tree.py --venv /work/venv-rw-ironic \\
-        --location ironic:db/sqlalchemy/alembic --db postgresql --name ironic \\
+        --location ironic:db/sqlalchemy/alembic --db postgresql --name ironic --oslo-db \\
         [--down 3] [--no-base] [--no-sql] [--no-check] [--step 'ARGS' ...] \\
         [--ini-extra 'key = value' ...] [--env KEY=VALUE ...] [--version-table T] [--keep]
 
@@ -61,6 +61,39 @@ the schema and data (tests/oracle/schema_dump.py: pg_dump --schema-only / sqlite
   - Alembic's set orders: an output whose lines are the same in another order is
     reported as ORDER (see same_lines(); not a divergence, listed for a human to judge: Alembic takes
     some orders from Python sets, which vary from run to run).
+The runs reported in session 11 (venvs: `pip install alembic==1.20.1 psycopg2-binary
+pymysql PACKAGE`, SQLAlchemy 2.1.9; --db each of sqlite, postgresql, mysql unless noted):
+  masakari 22.0.0:  --location masakari:db/sqlalchemy/migrations
+                    --version-table masakari_alembic_version
+  ironic 39.0.0:    --location ironic:db/sqlalchemy/alembic --oslo-db
+  neutron 29.0.0 (sqlite, mysql): --location neutron:db/migration/alembic_migrations
+                    --oslo-db --wrap-env "from oslo_config import cfg;
+                    config.neutron_config = cfg.CONF" --ini-extra "path_separator = space"
+                    --ini-extra "version_locations = VERSIONS VERSIONS/<release>/{expand,contract}..."
+                    --step "upgrade heads" --step current --step history
+                    --step "downgrade base" --step "upgrade heads" --step "current -v"
+                    --step "upgrade heads --sql" --step check
+  octavia 19.0.0 (sqlite, postgresql): --location octavia:db/migration/alembic_migrations
+                    --oslo-db --wrap-env "from oslo_config import cfg;
+                    config.octavia_config = cfg.CONF"
+  mistral:          --location mistral:db/sqlalchemy/migration/alembic_migrations --oslo-db
+                    --wrap-env "from oslo_config import cfg; config.mistral_config = cfg.CONF"
+  manila 23.0.1:    --location manila:db/migrations/alembic --oslo-db
+  glance 33.0.0:    --location glance:db/sqlalchemy/alembic_migrations --oslo-db
+                    (steps as neutron's, `downgrade expand@-1` after `history`)
+  nova 34.0.0:      --location nova:db/main/migrations, --location nova:db/api/migrations
+  cinder 29.0.0:    --location cinder:db/migrations; taskflow (in cinder's venv):
+                    --location taskflow:persistence/backends/sqlalchemy/alembic --no-check
+  openstack-placement 16.0.0: --location placement:db/sqlalchemy/alembic
+                    --env "OS_PLACEMENT_DATABASE__CONNECTION={url}"
+  aodh, barbican:   --location aodh:storage/sqlalchemy/alembic;
+                    --location barbican:model/migration/alembic_migrations
+                    --wrap-env "config.barbican_sqlalchemy_url = None"
+  gnocchi[postgresql,mysql] 4.7.1 (postgresql, mysql): --location gnocchi:indexer/alembic
+                    --env "OS_INDEXER__URL={url}"
+  rucio:            --location rucio:db/sqla/migrate_repo --down 5
+                    --env RUCIO_CONFIG=<a rucio.cfg with [common] and [database] default>
+
 Everything is kept under /tmp/rw-NAME-DB/ (per step: <tool>.<n>.{out,err,dump}).
 Exit status: 0 when every step is identical (or ORDER), 1 otherwise.
 """
