@@ -430,6 +430,44 @@ fn alembic_api_surface() -> Scenario {
     )
 }
 
+/// ironic's utf8mb4 migration binds a tuple to `IN :tables` (tests/fixtures/
+/// online/sequence_params/migrations/README): tuple and list parameters as
+/// each dialect's driver adapts or refuses them.
+fn sequence_params() -> Scenario {
+    Scenario::fixture(
+        "sequence_params",
+        &[
+            &["upgrade", "head"],
+            &["downgrade", "base"],
+            &["upgrade", "head"],
+        ],
+    )
+}
+
+/// manila's `op.alter_column(table, Column(...))` with nothing to alter
+/// (tests/fixtures/online/noop_alter_column/migrations/README): no SQL, and
+/// the name is never rendered.
+fn noop_alter_column() -> Scenario {
+    Scenario::fixture(
+        "noop_alter_column",
+        &[
+            &["upgrade", "head"],
+            &["downgrade", "base"],
+            &["upgrade", "head", "--sql"],
+        ],
+    )
+}
+
+/// mistral's models: `check` on tables referencing each other, where
+/// SQLAlchemy's "Cannot correctly sort tables" warning is located in env.py
+/// (tests/fixtures/online/autogen_warning_location/migrations/README).
+fn autogen_warning_location() -> Scenario {
+    Scenario::fixture(
+        "autogen_warning_location",
+        &[&["upgrade", "head"], &["check"], &["downgrade", "base"]],
+    )
+}
+
 /// aim's `op.drop_constraint(None, ...)` in a downgrade: Alembic's
 /// CompileError (SQLite's NotImplementedError), whose message shows the
 /// placeholder table, and the database left as the failure leaves it.
@@ -652,6 +690,12 @@ parity_tests! {
         parity_map_on_first_use_mysql;
     map_error_on_first_use: parity_map_error_on_first_use_sqlite,
         parity_map_error_on_first_use_postgres, parity_map_error_on_first_use_mysql;
+    sequence_params: parity_sequence_params_sqlite, parity_sequence_params_postgres,
+        parity_sequence_params_mysql;
+    noop_alter_column: parity_noop_alter_column_sqlite, parity_noop_alter_column_postgres,
+        parity_noop_alter_column_mysql;
+    autogen_warning_location: parity_autogen_warning_location_sqlite,
+        parity_autogen_warning_location_postgres, parity_autogen_warning_location_mysql;
 }
 
 /// Every common column type written and read back in a data migration, and

@@ -127,6 +127,14 @@ fn pg_literal(value: &Value) -> Result<String, DbError> {
                 format!("ARRAY[{}]", parts.join(","))
             }
         }
+        // psycopg2's SQL_IN adapter (an empty tuple is `()` there too).
+        Value::Tuple(items) => {
+            let parts = items
+                .iter()
+                .map(pg_literal)
+                .collect::<Result<Vec<_>, _>>()?;
+            format!("({})", parts.join(", "))
+        }
         Value::Other { text, .. } => pg_quote(text)?,
     })
 }
@@ -194,7 +202,7 @@ fn mysql_literal(value: &Value) -> Result<String, DbError> {
         // pymysql: format(Decimal, "f").
         Value::Numeric(text) => decimal_to_fixed(text.trim()),
         Value::Bytes(b) => format!("X'{}'", hex(b)),
-        Value::Array(items) => {
+        Value::Array(items) | Value::Tuple(items) => {
             // pymysql escapes a list/tuple as a parenthesised sequence.
             let parts = items
                 .iter()
@@ -261,7 +269,7 @@ fn sqlite_literal(value: &Value) -> Result<String, DbError> {
         }
         Value::Numeric(t) => t.trim().to_string(),
         Value::Bytes(b) => format!("X'{}'", hex(b)),
-        Value::Array(items) => {
+        Value::Array(items) | Value::Tuple(items) => {
             let parts = items
                 .iter()
                 .map(sqlite_literal)

@@ -401,10 +401,16 @@ impl Statement {
                     c_int::try_from(b.len()).map_err(|_| too_big())?,
                     ffi::SQLITE_TRANSIENT,
                 ),
-                Value::Array(_) => {
-                    return Err(DbError::Usage(
-                        "Error binding parameter: type 'list' is not supported".into(),
-                    ));
+                // sqlite3's ProgrammingError, numbered as it numbers them.
+                Value::Array(_) | Value::Tuple(_) => {
+                    let kind = if matches!(value, Value::Array(_)) {
+                        "list"
+                    } else {
+                        "tuple"
+                    };
+                    return Err(DbError::Usage(format!(
+                        "Error binding parameter {index}: type '{kind}' is not supported"
+                    )));
                 }
                 Value::Numeric(s)
                 | Value::Text(s)

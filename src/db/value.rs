@@ -39,6 +39,11 @@ pub enum Value {
     /// `ARRAY[...]`). Results never use it: arrays come back as
     /// [`Value::Other`] with their text and a `_`-prefixed type name.
     Array(Vec<Value>),
+    /// A Python tuple parameter: psycopg2 adapts it to `(a, b)` (the
+    /// right-hand side of `IN :names`, as ironic's utf8mb4 migration binds
+    /// it), pymysql to the same parenthesised sequence as a list; sqlite3
+    /// refuses it.
+    Tuple(Vec<Value>),
     /// Anything else, as the server's text: arrays, ranges, network types,
     /// enums and other user-defined types, MySQL values too large for their
     /// variant (`BIGINT UNSIGNED` above `i64::MAX`).

@@ -2,7 +2,7 @@
 //! accept as parameters and return in rows.
 
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyByteArray, PyBytes, PyFloat, PyInt, PyList, PyString};
+use pyo3::types::{PyBool, PyByteArray, PyBytes, PyFloat, PyInt, PyList, PyString, PyTuple};
 
 use crate::db::Value;
 
@@ -34,6 +34,14 @@ pub fn to_value(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
     if let Ok(list) = obj.cast::<PyList>() {
         return Ok(Value::Array(
             list.iter()
+                .map(|item| to_value(&item))
+                .collect::<PyResult<_>>()?,
+        ));
+    }
+    if let Ok(tuple) = obj.cast::<PyTuple>() {
+        return Ok(Value::Tuple(
+            tuple
+                .iter()
                 .map(|item| to_value(&item))
                 .collect::<PyResult<_>>()?,
         ));
@@ -121,6 +129,14 @@ impl<'py> Builders<'py> {
                     .map(|v| self.to_py(py, v))
                     .collect::<PyResult<_>>()?;
                 pyo3::types::PyList::new(py, items)?.into_any()
+            }
+            // Parameters only; never in a result row.
+            Value::Tuple(items) => {
+                let items: Vec<Bound<'py, PyAny>> = items
+                    .into_iter()
+                    .map(|v| self.to_py(py, v))
+                    .collect::<PyResult<_>>()?;
+                PyTuple::new(py, items)?.into_any()
             }
         })
     }

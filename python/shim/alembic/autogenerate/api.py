@@ -3,9 +3,13 @@
 rendering share (Alembic's ``autogenerate/api.py``)."""
 
 import contextlib
-import functools
 
 from sqlalchemy import inspect
+# SQLAlchemy's, as Alembic's util.memoized_property: a warning raised while
+# computing one (sorted_tables' "Cannot correctly sort tables" SAWarning) is
+# then located in the user's code, since SQLAlchemy's warnings skip frames of
+# sqlalchemy.* and alembic.* modules (functools.cached_property's is neither).
+from sqlalchemy.util import memoized_property
 
 from ..operations import ops
 from ..runtime.plugins import Plugin
@@ -99,7 +103,7 @@ class AutogenContext:
         # exist on both sides but are neither reflected nor compared
         self.skip_tables = set()
 
-    @functools.cached_property
+    @memoized_property
     def inspector(self):
         if self.connection is None:
             raise TypeError(
@@ -132,7 +136,7 @@ class AutogenContext:
 
     run_filters = run_object_filters
 
-    @functools.cached_property
+    @memoized_property
     def sorted_tables(self):
         """Each MetaData's ``sorted_tables``, concatenated in order."""
         result = []
@@ -140,7 +144,7 @@ class AutogenContext:
             result.extend(m.sorted_tables)
         return result
 
-    @functools.cached_property
+    @memoized_property
     def table_key_to_table(self):
         """All MetaData's ``tables`` in one dict; a key in two is an error."""
         result = {}

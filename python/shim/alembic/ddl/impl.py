@@ -276,6 +276,16 @@ class DefaultImpl(metaclass=ImplMeta):
             from ..util.exc import CommandError
 
             raise CommandError("postgresql_using must be used with the type_ parameter")
+        if (
+            nullable is None
+            and server_default is False
+            and type_ is None
+            and comment is False
+            and name is None
+        ):
+            # Nothing to alter: Alembic emits nothing and never renders the
+            # names (manila passes a Column as column_name in such a call).
+            return
         if comment is False:
             rendered_comment = False
         elif comment is None:

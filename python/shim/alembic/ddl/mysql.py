@@ -59,6 +59,17 @@ class MySQLImpl(DefaultImpl):
                 raise NotImplementedError(
                     "Individual alter column constructs not supported by MySQL"
                 )
+        if (
+            name is None
+            and nullable is None
+            and type_ is None
+            and autoincrement is None
+            and comment is False
+            and server_default is False
+        ):
+            # No CHANGE, MODIFY or ALTER ... DEFAULT: Alembic emits nothing
+            # and never renders the names (see DefaultImpl.alter_column).
+            return
         effective = type_ if type_ is not None else existing_type
         # As Alembic: a type class (not instance) has no affinity here.
         datetime_affinity = (

@@ -1,0 +1,426 @@
+#!/usr/bin/env python3
+"""Run one real-world Alembic migration tree through real Alembic and alembic-rs
+and compare what a user sees.
+
+Usage:
+    scripts/compare-tree.py --venv /work/venv-rw-ironic \\
+        --location ironic:db/sqlalchemy/alembic --db postgresql --name ironic --oslo-db \\
+        [--down 3] [--no-base] [--no-sql] [--no-check] [--step 'ARGS' ...] \\
+        [--ini-extra 'key = value' ...] [--env KEY=VALUE ...] [--version-table T] [--keep]
+
+  --venv      a virtualenv holding the package and real Alembic 1.20.1. The oracle
+              runs as `VENV/bin/python -m alembic`, alembic-rs as target/release/alembic-rs
+              of this checkout (or --alembic-rs), both with VIRTUAL_ENV=VENV (activated).
+  --location  the package's migration directory: a path, or `module:subdir`
+              (resolved with the venv's Python, relative to the module's directory).
+  --db        sqlite | postgresql | mysql (MariaDB). Each tool gets its own fresh
+              database: a file /tmp/rw-NAME-DB-TOOL/rw.db, or a server database
+              rw_NAME_TOOL (dropped before and, unless --keep, after).
+  --ini-extra extra lines for the [alembic] section of the generated alembic.ini
+              (which also has Alembic's generic logging sections, as env.py files
+              call fileConfig). `{url}` is replaced by the tool's database URL.
+  --env       environment variables for both tools (`{url}` replaced likewise), for
+              env.py files that read their URL from the environment.
+  --oslo-db   for OpenStack trees whose env.py takes its engine from oslo.db's
+              enginefacade (cfg.CONF.database.connection, which `<project>-dbsync` fills
+              from /etc/<project>/<project>.conf): installs a one-line .pth in the venv that,
+              when RW_OSLO_DB_CONNECTION is set, overrides oslo.db's connection with
+              that URL, and sets it to each tool's URL. Both tools start the venv's
+              Python the same way, so both get it.
+  --wrap-env  PYTHON: for env.py files that need what their project's own command line
+              sets before it calls Alembic's API (octavia-db-manage and neutron-db-manage set
+              `config.octavia_config` / `config.neutron_config`): script_location becomes
+              <dir>/wrap, whose env.py runs PYTHON (with `config` = context.config) and then
+              the package's env.py (runpy); version_locations = the package's versions/
+              (override with --ini-extra). The same wrapper serves both tools.
+  --version-table  the tree's version table, when env.py names another (for the dump).
+  --step      replaces the default command sequence (one command line per --step).
+
+Default sequence: `upgrade head`, `current`, `history`, `downgrade -N` (--down, 0 to
+skip), `current`, `downgrade base` (unless --no-base), `upgrade head`, `current -v`,
+`upgrade head --sql` (unless --no-sql; offline, env.py should not connect), `check` (unless --no-check).
+
+Compared after each step: exit status, stdout, stderr, the version table's rows, and
+the schema and data (tests/oracle/schema_dump.py: pg_dump --schema-only / sqlite_master
+/ SHOW CREATE TABLE of every table, and every row). Normalised, and nothing else:
+  - timestamps (`YYYY-MM-DD HH:MM:SS[.ffffff|,mmm][ [pid]]`, the last two as logging
+    formats print them: gnocchi's) -> <timestamp>, UUIDs -> <uuid>
+    (migrations that fill rows with uuid4(): neutron's, cinder's);
+  - the temporary paths: each tool's project directory -> <dir>, its database name or
+    file -> <db>, the venv -> <venv>;
+  - traceback frames inside Alembic's own modules (site-packages/alembic/...) and
+    alembic-rs's (<alembic-rs>/alembic/..., <alembic-rs register_operation ...>) are dropped, and so are `python -m`'s
+    (<frozen runpy>) and those of the functions Alembic generates for its module proxies
+    (`File "<string>"`, e.g. `in run_migrations`), and pymysql's (alembic-rs is the
+    driver) (docs/differences.md: the user frames and the final exception line are
+    what must match);
+  - a Python object's address in a default repr (` at 0x7f...>`) -> ` at 0x?>`;
+  - a warning raised in Alembic's or alembic-rs's own modules: `<file>:<line>:
+    XWarning: msg` and Python's source line after it -> `XWarning: msg` (as
+    tests/support/online.rs, rule 5);
+  - Alembic's set orders: an output whose lines are the same in another order is
+    reported as ORDER (see same_lines(); not a divergence, listed for a human to judge: Alembic takes
+    some orders from Python sets, which vary from run to run).
+The runs reported in session 11 (venvs: `pip install alembic==1.20.1 psycopg2-binary
+pymysql PACKAGE`, SQLAlchemy 2.1.9; --db each of sqlite, postgresql, mysql unless noted):
+  masakari 22.0.0:  --location masakari:db/sqlalchemy/migrations
+                    --version-table masakari_alembic_version
+  ironic 39.0.0:    --location ironic:db/sqlalchemy/alembic --oslo-db
+  neutron 29.0.0 (sqlite, mysql): --location neutron:db/migration/alembic_migrations
+                    --oslo-db --wrap-env "from oslo_config import cfg;
+                    config.neutron_config = cfg.CONF" --ini-extra "path_separator = space"
+                    --ini-extra "version_locations = VERSIONS VERSIONS/<release>/{expand,contract}..."
+                    --step "upgrade heads" --step current --step history
+                    --step "downgrade base" --step "upgrade heads" --step "current -v"
+                    --step "upgrade heads --sql" --step check
+  octavia 19.0.0 (sqlite, postgresql): --location octavia:db/migration/alembic_migrations
+                    --oslo-db --wrap-env "from oslo_config import cfg;
+                    config.octavia_config = cfg.CONF"
+  mistral:          --location mistral:db/sqlalchemy/migration/alembic_migrations --oslo-db
+                    --wrap-env "from oslo_config import cfg; config.mistral_config = cfg.CONF"
+  manila 23.0.1:    --location manila:db/migrations/alembic --oslo-db
+  glance 33.0.0:    --location glance:db/sqlalchemy/alembic_migrations --oslo-db
+                    (steps as neutron's, `downgrade expand@-1` after `history`)
+  nova 34.0.0:      --location nova:db/main/migrations, --location nova:db/api/migrations
+  cinder 29.0.0:    --location cinder:db/migrations; taskflow (in cinder's venv):
+                    --location taskflow:persistence/backends/sqlalchemy/alembic --no-check
+  openstack-placement 16.0.0: --location placement:db/sqlalchemy/alembic
+                    --env "OS_PLACEMENT_DATABASE__CONNECTION={url}"
+  aodh, barbican:   --location aodh:storage/sqlalchemy/alembic;
+                    --location barbican:model/migration/alembic_migrations
+                    --wrap-env "config.barbican_sqlalchemy_url = None"
+  gnocchi[postgresql,mysql] 4.7.1 (postgresql, mysql): --location gnocchi:indexer/alembic
+                    --env "OS_INDEXER__URL={url}"
+  rucio:            --location rucio:db/sqla/migrate_repo --down 5
+                    --env RUCIO_CONFIG=<a rucio.cfg with [common] and [database] default>
+
+Everything is kept under /tmp/rw-NAME-DB/ (per step: <tool>.<n>.{out,err,dump}).
+Exit status: 0 when every step is identical (or ORDER), 1 otherwise.
+"""
+import argparse
+import difflib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ORACLE_PY = os.path.join(ROOT, ".venv-oracle", "bin", "python")
+DUMP = os.path.join(ROOT, "tests", "oracle", "schema_dump.py")
+
+LOGGING = """
+[loggers]
+keys = root,sqlalchemy,alembic
+
+[handlers]
+keys = console
+
+[formatters]
+keys = generic
+
+[logger_root]
+level = WARNING
+handlers = console
+qualname =
+
+[logger_sqlalchemy]
+level = WARNING
+handlers =
+qualname = sqlalchemy.engine
+
+[logger_alembic]
+level = INFO
+handlers =
+qualname = alembic
+
+[handler_console]
+class = StreamHandler
+args = (sys.stderr,)
+level = NOTSET
+formatter = generic
+
+[formatter_generic]
+format = %(levelname)-5.5s [%(name)s] %(message)s
+datefmt = %H:%M:%S
+"""
+
+
+OSLO_PTH = (
+    "import os; os.environ.get('RW_OSLO_DB_CONNECTION') and ["
+    "__import__('oslo_db.options').options.set_defaults(__import__('oslo_config.cfg').cfg.CONF), "
+    "__import__('oslo_config.cfg').cfg.CONF.set_override("
+    "'connection', os.environ['RW_OSLO_DB_CONNECTION'], 'database')]\n"
+)
+
+
+def install_oslo_pth(venv):
+    code = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
+    site = subprocess.run([os.path.join(venv, "bin", "python"), "-c", code],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    with open(os.path.join(site, "_rw_oslo_db.pth"), "w") as f:
+        f.write(OSLO_PTH)
+
+
+def resolve_location(venv, location):
+    if os.path.isdir(location):
+        return os.path.abspath(location)
+    module, _, sub = location.partition(":")
+    code = (
+        "import importlib.util, os, sys; s = importlib.util.find_spec(sys.argv[1]); "
+        "print(os.path.dirname(s.origin))"
+    )
+    out = subprocess.run(
+        [os.path.join(venv, "bin", "python"), "-c", code, module],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()
+    path = os.path.join(out, sub)
+    if not os.path.isdir(path):
+        sys.exit("no migration directory at %s" % path)
+    return path
+
+
+class Db:
+    def __init__(self, kind, name, tool, workdir, version_table):
+        self.kind = kind
+        self.version_table = version_table
+        self.tool = tool
+        if kind == "sqlite":
+            self.path = os.path.join(workdir, "rw.db")
+            self.name = self.path
+            self.url = "sqlite:///" + self.path
+        else:
+            self.name = "rw_%s_%s" % (re.sub(r"\W", "_", name), tool)
+            if kind == "postgresql":
+                self.url = "postgresql+psycopg2://postgres@127.0.0.1:5432/" + self.name
+            else:
+                self.url = "mysql+pymysql://root@127.0.0.1:3306/%s?charset=utf8mb4" % self.name
+
+    def admin(self, sql):
+        if self.kind == "postgresql":
+            cmd = ["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-c", sql]
+        else:
+            cmd = ["mariadb", "-h", "127.0.0.1", "-u", "root", "-e", sql]
+        subprocess.run(cmd, check=True, capture_output=True)
+
+    def create(self):
+        if self.kind == "sqlite":
+            if os.path.exists(self.path):
+                os.remove(self.path)
+            return
+        self.drop()
+        if self.kind == "postgresql":
+            self.admin('CREATE DATABASE "%s"' % self.name)
+        else:
+            self.admin("CREATE DATABASE `%s` CHARACTER SET utf8mb4" % self.name)
+
+    def drop(self):
+        if self.kind == "postgresql":
+            self.admin('DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % self.name)
+        elif self.kind == "mysql":
+            self.admin("DROP DATABASE IF EXISTS `%s`" % self.name)
+
+    def dump(self):
+        p = subprocess.run([ORACLE_PY, DUMP, self.url, "--version-table", self.version_table], capture_output=True, text=True)
+        if p.returncode != 0:
+            return "<dump failed>\n" + p.stderr
+        d = json.loads(p.stdout)
+        return "versions: %s\n--- schema\n%s\n--- data\n%s\n" % (
+            d["versions"], d["schema"], d["data"])
+
+
+ADDRESS = re.compile(r" at 0x[0-9a-f]+>")
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}([.,]\d+)?( \[\d+\])?")
+FRAME = re.compile(r'^\s*File "([^"]*)", line \d+')
+
+
+def drop_tool_frames(text):
+    out, skipping = [], False
+    for line in text.split("\n"):
+        m = FRAME.match(line)
+        if m:
+            f = m.group(1)
+            skipping = ("site-packages/alembic/" in f or f.startswith("<alembic-rs")
+                        or f in ("<frozen runpy>", "<string>")
+                        or "site-packages/pymysql/" in f)
+            if skipping:
+                continue
+        elif skipping and line.startswith("    "):
+            continue
+        else:
+            skipping = False
+        out.append(line)
+    return "\n".join(out)
+
+
+WARNING = re.compile(r"^(\S*(?:site-packages/alembic/|<alembic-rs>/)\S*):\d+: (\w*Warning: .*)$")
+
+
+def hide_warning_locations(text):
+    out, lines = [], text.split("\n")
+    i = 0
+    while i < len(lines):
+        m = WARNING.match(lines[i])
+        out.append(m.group(2) if m else lines[i])
+        # Python prints the warning's source line (indented) when it can read it
+        if m and i + 1 < len(lines) and lines[i + 1].startswith("  ") \
+                and not lines[i + 1].lstrip().startswith("File "):
+            i += 1
+        i += 1
+    return "\n".join(out)
+
+
+def normalise(text, replacements):
+    for old, new in replacements:
+        text = text.replace(old, new)
+    text = TIMESTAMP.sub("<timestamp>", text)
+    text = ADDRESS.sub(" at 0x?>", UUID.sub("<uuid>", text))
+    return hide_warning_locations(drop_tool_frames(text))
+
+
+def write_wrapper(workdir, location, prelude, extra):
+    wrap = os.path.join(workdir, "wrap")
+    os.makedirs(wrap, exist_ok=True)
+    with open(os.path.join(wrap, "env.py"), "w") as f:
+        f.write("import runpy\nfrom alembic import context\nconfig = context.config\n%s\n"
+                "runpy.run_path(%r, run_name='env_py')\n"
+                % (prelude, os.path.join(location, "env.py")))
+    shutil.copy(os.path.join(location, "script.py.mako"), wrap)
+    if not any(e.replace(" ", "").startswith("version_locations=") for e in extra):
+        extra = extra + ["version_locations = " + os.path.join(location, "versions")]
+    return wrap, extra
+
+
+def write_project(workdir, location, url, extra):
+    os.makedirs(workdir, exist_ok=True)
+    lines = ["[alembic]", "script_location = " + location,
+             "sqlalchemy.url = " + url.replace("%", "%%")]
+    lines += [e.replace("{url}", url) for e in extra]
+    with open(os.path.join(workdir, "alembic.ini"), "w") as f:
+        f.write("\n".join(lines) + "\n" + LOGGING)
+
+
+def run(tool, argv, workdir, venv, binary, env_extra, url):
+    env = {k: v for k, v in os.environ.items() if k not in ("ALEMBIC_CONFIG", "VIRTUAL_ENV")}
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    for kv in env_extra:
+        k, _, v = kv.partition("=")
+        env[k] = v.replace("{url}", url)
+    # Both run as from an activated venv (applications read VIRTUAL_ENV: rucio
+    # looks for $VIRTUAL_ENV/etc/rucio.cfg first); alembic-rs takes its Python from it.
+    env["VIRTUAL_ENV"] = venv
+    if tool == "oracle":
+        cmd = [os.path.join(venv, "bin", "python"), "-m", "alembic"] + argv
+    else:
+        cmd = [binary] + argv
+    p = subprocess.run(cmd, cwd=workdir, env=env, stdin=subprocess.DEVNULL,
+                       capture_output=True, text=True, timeout=1800)
+    return p.returncode, p.stdout, p.stderr
+
+
+def same_lines(text):
+    """The text's lines as a sorted list, for ORDER: a trailing comma is
+    dropped (it moves with the last key of SHOW CREATE TABLE), and `check`'s
+    one-line operation list is split per operation (its removed tables come
+    in Alembic's set order)."""
+    text = text.replace("), (", "),\n(").replace("), [", "),\n[").replace(": [(", ": [\n(")
+    return sorted(x.rstrip(", ]") for x in text.split("\n"))
+
+
+def compare(label, a, b):
+    if a == b:
+        return "same"
+    if same_lines(a) == same_lines(b):
+        return "ORDER"
+    diff = difflib.unified_diff(a.split("\n"), b.split("\n"), "alembic/" + label,
+                                "alembic-rs/" + label, lineterm="", n=2)
+    print("\n".join(list(diff)[:200]))
+    return "DIFF"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--venv", required=True)
+    ap.add_argument("--location", required=True)
+    ap.add_argument("--db", required=True, choices=["sqlite", "postgresql", "mysql"])
+    ap.add_argument("--name", required=True)
+    ap.add_argument("--down", type=int, default=3)
+    ap.add_argument("--no-base", action="store_true")
+    ap.add_argument("--no-sql", action="store_true")
+    ap.add_argument("--no-check", action="store_true")
+    ap.add_argument("--step", action="append")
+    ap.add_argument("--ini-extra", action="append", default=[])
+    ap.add_argument("--env", action="append", default=[])
+    ap.add_argument("--alembic-rs", default=os.path.join(ROOT, "target", "release", "alembic-rs"))
+    ap.add_argument("--version-table", default="alembic_version")
+    ap.add_argument("--oslo-db", action="store_true")
+    ap.add_argument("--wrap-env")
+    ap.add_argument("--keep", action="store_true")
+    a = ap.parse_args()
+
+    venv = os.path.abspath(a.venv)
+    if a.oslo_db:
+        install_oslo_pth(venv)
+        a.env.append("RW_OSLO_DB_CONNECTION={url}")
+    location = resolve_location(venv, a.location)
+    if a.step:
+        steps = [s.split() for s in a.step]
+    else:
+        steps = [["upgrade", "head"], ["current"], ["history"]]
+        if a.down:
+            steps += [["downgrade", "-%d" % a.down], ["current"]]
+        if not a.no_base:
+            steps += [["downgrade", "base"]]
+        steps += [["upgrade", "head"], ["current", "-v"]]
+        if not a.no_sql:
+            steps += [["upgrade", "head", "--sql"]]
+        if not a.no_check:
+            steps += [["check"]]
+
+    top = "/tmp/rw-%s-%s" % (a.name, a.db)
+    shutil.rmtree(top, ignore_errors=True)
+    tools = {}
+    for tool in ("oracle", "rs"):
+        workdir = os.path.join(top, tool)
+        db = Db(a.db, a.name + "_" + a.db, tool, workdir, a.version_table)
+        loc, extra = location, a.ini_extra
+        if a.wrap_env is not None:
+            loc, extra = write_wrapper(workdir, location, a.wrap_env, extra)
+        write_project(workdir, loc, db.url, extra)
+        db.create()
+        repl = [(db.url, "<url>"), (workdir, "<dir>"), (db.name, "<db>"),
+                (os.path.realpath(workdir), "<dir>"), (venv, "<venv>")]
+        tools[tool] = (workdir, db, repl)
+
+    print("tree %s at %s on %s" % (a.name, location, a.db))
+    failures = 0
+    for n, argv in enumerate(steps, 1):
+        results = {}
+        for tool, (workdir, db, repl) in tools.items():
+            code, out, err = run(tool, argv, workdir, venv, a.alembic_rs, a.env, db.url)
+            dump = db.dump()
+            for ext, text in (("out", out), ("err", err), ("dump", dump)):
+                with open(os.path.join(top, "%s.%d.%s" % (tool, n, ext)), "w") as f:
+                    f.write(text)
+            results[tool] = [str(code)] + [normalise(t, repl) for t in (out, err, dump)]
+        verdicts = [compare("%d.%s" % (n, part), o, r)
+                    for part, o, r in zip(("exit", "stdout", "stderr", "dump"),
+                                          results["oracle"], results["rs"])]
+        ok = "DIFF" not in verdicts
+        failures += not ok
+        print("step %d %-28s exit %s/%s  stdout %s  stderr %s  dump %s  %s" % (
+            n, " ".join(argv), results["oracle"][0], results["rs"][0], *verdicts[1:],
+            "OK" if ok else "DIVERGES"), flush=True)
+    if not a.keep:
+        for _, db, _ in tools.values():
+            db.drop()
+    print("%s: %s (%d steps, outputs under %s)" % (
+        a.name, "identical" if not failures else "%d step(s) diverge" % failures,
+        len(steps), top))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
