@@ -11,10 +11,11 @@ import logging
 from sqlalchemy import schema as sa_schema
 from sqlalchemy import text
 from sqlalchemy.sql import expression
-from sqlalchemy.sql.elements import ColumnClause, UnaryExpression, conv
+from sqlalchemy.sql.elements import conv
 
 from ..ddl._autogen import ComparisonResult  # noqa: F401  (defined where Alembic has it)
 from ..operations import ops
+from ..util.sqla_compat import is_expression, is_expression_index  # noqa: F401
 from .compare import PriorityDispatchResult
 
 log = logging.getLogger("alembic.autogenerate.compare.constraints")
@@ -177,16 +178,6 @@ def final_name(constraint, dialect):
 
 def is_named(constraint, dialect):
     return final_name(constraint, dialect) is not None
-
-
-def is_expression(expr):
-    while isinstance(expr, UnaryExpression):
-        expr = expr.element
-    return not isinstance(expr, ColumnClause) or expr.is_literal
-
-
-def is_expression_index(index):
-    return any(is_expression(e) for e in index.expressions)
 
 
 class _Sig:

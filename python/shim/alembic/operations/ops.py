@@ -1070,13 +1070,9 @@ def _constraint_name_or_none(name):
 
 
 def _table_for_constraint(constraint):
-    from sqlalchemy import CheckConstraint, ForeignKeyConstraint, Table
+    from ..util.sqla_compat import _table_for_constraint as table_for
 
-    if isinstance(constraint, ForeignKeyConstraint):
-        return constraint.parent
-    if isinstance(constraint, CheckConstraint) and not isinstance(constraint.parent, Table):
-        return constraint.parent.table
-    return constraint.table
+    return table_for(constraint)
 
 
 class _FKSpec:
