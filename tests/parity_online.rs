@@ -734,6 +734,29 @@ fn parity_pg_json_results_postgres() {
     parity(pg_json_results(), DbKind::Postgres);
 }
 
+/// hstore read back raw and typed, on the connection that created the
+/// extension (text raw) and on later ones (dicts), as psycopg2 under
+/// SQLAlchemy gives them (tests/fixtures/online/pg_hstore_results/
+/// migrations/README).
+fn pg_hstore_results() -> Scenario {
+    Scenario::fixture(
+        "pg_hstore_results",
+        &[
+            &["upgrade", "c4d5e6f70001"],
+            &["upgrade", "head"],
+            &["downgrade", "-1"],
+            &["upgrade", "head"],
+            &["downgrade", "base"],
+            &["upgrade", "head"],
+        ],
+    )
+}
+
+#[test]
+fn parity_pg_hstore_results_postgres() {
+    parity(pg_hstore_results(), DbKind::Postgres);
+}
+
 /// Python functions, aggregates and collations registered on the SQLite
 /// connection in a `connect` event, and SQLAlchemy's own `regexp`/`floor`,
 /// used in DDL and DML; a raising function, collation and aggregate fail

@@ -27,10 +27,13 @@ fn failure(err: DbError) -> PyErr {
     DatabaseFailure::new_err((message, code, kind))
 }
 
-/// `(name, type_code)` per column: the driver's type code (psycopg2's type
-/// OID, pymysql's `FIELD_TYPE`; `None` for sqlite3). SQLAlchemy's psycopg2
-/// types choose their result processing by it (`Numeric(asdecimal=False)`).
-type Description = Option<Vec<(String, Option<u32>)>>;
+/// `(name, type_code, type_name)` per column: the driver's type code
+/// (psycopg2's type OID, pymysql's `FIELD_TYPE`; `None` for sqlite3), by
+/// which SQLAlchemy's psycopg2 types choose their result processing
+/// (`Numeric(asdecimal=False)`), and the type's name (PostgreSQL `typname`:
+/// the shim hands `hstore` values out as dicts, as psycopg2 does once
+/// SQLAlchemy registered its native hstore support).
+type Description = Option<Vec<(String, Option<u32>, String)>>;
 
 /// What `execute` hands the shim's cursor: (description or None, rows,
 /// rowcount, lastrowid, the error to raise from a fetch or None: its
@@ -300,7 +303,7 @@ fn finish<'py>(
         result
             .columns
             .into_iter()
-            .map(|c| (c.name, c.type_code))
+            .map(|c| (c.name, c.type_code, c.type_name))
             .collect()
     });
     let rowcount = if description.is_some() && dialect != Dialect::Sqlite {

@@ -98,6 +98,16 @@ def _make_exceptions(module_name):
 _PG_JSON_TYPES = frozenset((114, 3802, 199, 3807))
 
 
+def _parse_hstore(text):
+    """An ``hstore`` value as psycopg2's typecaster hands it out once
+    SQLAlchemy's psycopg2 dialect registered it (its default,
+    ``use_native_hstore=True``): a dict of str to str or None. The text form
+    is the one SQLAlchemy's own ``HSTORE`` type parses."""
+    from sqlalchemy.dialects.postgresql.hstore import _parse_hstore as parse
+
+    return parse(text)
+
+
 def _converted(row, at, convert):
     row = list(row)
     for i in at:
@@ -147,11 +157,15 @@ class Cursor:
         conn._after(operation)
         loads = conn._json_loads
         if loads is not None and columns is not None:
-            at = [i for i, (_, tc) in enumerate(columns) if tc in _PG_JSON_TYPES]
+            at = [i for i, (_, tc, _) in enumerate(columns) if tc in _PG_JSON_TYPES]
             if at:
                 rows = [_converted(row, at, loads) for row in rows]
+        if conn._native_hstore and columns is not None:
+            at = [i for i, (_, _, name) in enumerate(columns) if name == "hstore"]
+            if at:
+                rows = [_converted(row, at, _parse_hstore) for row in rows]
         self.description = (
-            None if columns is None else [(name, tc, None, None, None, None, None) for name, tc in columns]
+            None if columns is None else [(name, tc, None, None, None, None, None) for name, tc, _ in columns]
         )
         self._rows = rows
         self._pos = 0
@@ -221,6 +235,9 @@ class Connection:
     # How json/jsonb results are parsed (PostgreSQL only; set per
     # connection by the dialect for ``json_deserializer=``).
     _json_loads = None
+    # psycopg2 hands `hstore` values out as text until `register_hstore`
+    # (which SQLAlchemy's dialect calls at connect) makes them dicts.
+    _native_hstore = False
 
     def __init__(self, module, raw):
         self._module = module

@@ -3,6 +3,7 @@
 from sqlalchemy import util as sa_util
 from sqlalchemy import types as sqltypes
 from sqlalchemy.dialects.postgresql.base import PGDialect
+from sqlalchemy.dialects.postgresql.hstore import HSTORE
 from sqlalchemy.dialects.postgresql.json import JSON, JSONB
 from sqlalchemy.dialects.postgresql.pg_catalog import INT2VECTOR, OIDVECTOR, _SpaceVector
 
@@ -12,6 +13,8 @@ try:  # SQLAlchemy 2.x: psycopg2's numeric types, which read the type OID
     _NUMERIC_COLSPECS = {sqltypes.Numeric: _PsycopgNumeric, sqltypes.Float: _PsycopgFloat}
 except ImportError:  # pragma: no cover - a SQLAlchemy without them
     _NUMERIC_COLSPECS = {}
+
+import _alembic_rs
 
 from . import aio
 from .dialects import PG_DRIVERS, driver_module
@@ -37,6 +40,36 @@ class _JSONB(JSONB):
         return None
 
 
+class _HSTORE(HSTORE):
+    # psycopg2's (``_PsycopgHStore``) for results: with native hstore the
+    # driver hands out dicts already. Parameters keep SQLAlchemy's text
+    # form, which the server casts to hstore.
+    def result_processor(self, dialect, coltype):
+        if dialect._has_native_hstore:
+            return None
+        return super().result_processor(dialect, coltype)
+
+
+_HSTORE_OIDS = (
+    "SELECT t.oid FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace ns "
+    "ON typnamespace = ns.oid WHERE typname = 'hstore'"
+)
+
+
+def _hstore_installed(dbapi_connection):
+    """psycopg2's ``HstoreAdapter.get_oids``, which SQLAlchemy's dialect
+    asks at connect: hstore values become dicts only on connections opened
+    while the extension exists (a run that creates it keeps text on its
+    connection, as with psycopg2)."""
+    raw = getattr(dbapi_connection, "_raw", None)
+    if raw is None:
+        return False
+    try:
+        return bool(raw.execute(_HSTORE_OIDS, None)[1])
+    except _alembic_rs.DatabaseFailure:
+        return False
+
+
 class PGDialect_alembic_rs(PGDialect):
     driver = "psycopg2"
     supports_statement_cache = True
@@ -53,10 +86,15 @@ class PGDialect_alembic_rs(PGDialect):
             JSON: _JSON,
             sqltypes.JSON: _JSON,
             JSONB: _JSONB,
+            HSTORE: _HSTORE,
             **_NUMERIC_COLSPECS,
         },
     )
     supports_server_side_cursors = False
+    # psycopg2's and psycopg's dialects register hstore with the driver at
+    # connect unless told not to (`use_native_hstore=False`); pg8000 does not.
+    use_native_hstore = False
+    _has_native_hstore = False
     default_paramstyle = "pyformat"
     # psycopg2's: an executemany INSERT goes out as batched multi-VALUES
     # statements (what a failing `bulk_insert` shows in its error).
@@ -76,15 +114,28 @@ class PGDialect_alembic_rs(PGDialect):
         # does itself.
         base = super().on_connect()
         loads = self._json_deserializer
-        if loads is None:
+        native_hstore = self.use_native_hstore
+        if loads is None and not native_hstore:
             return base
 
         def connect(dbapi_connection):
             if base is not None:
                 base(dbapi_connection)
-            dbapi_connection._json_loads = loads
+            if loads is not None:
+                dbapi_connection._json_loads = loads
+            # psycopg2's ``register_hstore``: hstore values become dicts.
+            if native_hstore:
+                dbapi_connection._native_hstore = _hstore_installed(dbapi_connection)
 
         return connect
+
+    def initialize(self, connection):
+        super().initialize(connection)
+        # psycopg2's dialect: its HSTORE type leaves results to the driver
+        # when the first connection found the extension.
+        self._has_native_hstore = self.use_native_hstore and _hstore_installed(
+            connection.connection.dbapi_connection
+        )
 
     def get_isolation_level_values(self, dbapi_connection):
         return ("AUTOCOMMIT", "READ COMMITTED", "READ UNCOMMITTED", "REPEATABLE READ", "SERIALIZABLE")
@@ -125,7 +176,8 @@ class PGDialect_alembic_rs(PGDialect):
 # keywords the dialect class's ``__init__`` signatures name, so ours must name
 # the same ones to accept and refuse what the stock driver would. They tune
 # the other driver's wire behaviour (batching, client encoding, hstore
-# adaptation) and mean nothing to ours, which is taken and dropped.
+# adaptation) and mean nothing to ours, which is taken and dropped, except
+# ``use_native_hstore``: whether hstore values come back as dicts.
 def _psycopg2_init(
     self,
     executemany_mode="values_only",
@@ -135,10 +187,12 @@ def _psycopg2_init(
     **kwargs,
 ):
     PGDialect_alembic_rs.__init__(self, **kwargs)
+    self.use_native_hstore = use_native_hstore
 
 
 def _psycopg_init(self, client_encoding=None, use_native_hstore=True, **kwargs):
     PGDialect_alembic_rs.__init__(self, **kwargs)
+    self.use_native_hstore = use_native_hstore
 
 
 def _pg8000_init(self, client_encoding=None, **kwargs):
