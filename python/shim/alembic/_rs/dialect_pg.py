@@ -132,9 +132,10 @@ class PGDialect_alembic_rs(PGDialect):
     def initialize(self, connection):
         super().initialize(connection)
         # psycopg2's dialect: its HSTORE type leaves results to the driver
-        # when the first connection found the extension.
-        self._has_native_hstore = self.use_native_hstore and _hstore_installed(
-            connection.connection.dbapi_connection
+        # when the first connection found the extension (``on_connect``
+        # asked the server just before).
+        self._has_native_hstore = getattr(
+            connection.connection.dbapi_connection, "_native_hstore", False
         )
 
     def get_isolation_level_values(self, dbapi_connection):
