@@ -4,9 +4,9 @@ module, which extensions and applications import (``compiles``,
 ``_fk_spec``, the connection-transaction helpers, the version flags).
 
 Every name here works on plain SQLAlchemy objects, so they behave as
-Alembic's do; the shim's own modules keep their copies where they were
-first written (``operations/ops.py``, ``operations/recreate.py``), and the
-index helpers below forward to those.
+Alembic's do. Batch mode (``operations/recreate.py``) and the ops use these;
+the index-expression helpers below forward to the ops' and batch mode's
+own, which came first.
 """
 
 import contextlib
