@@ -382,6 +382,8 @@ fn map_error_on_first_use() -> Scenario {
     Scenario::fixture(
         "map_error_on_first_use",
         &[
+            &["downgrade", "-1"],
+            &["downgrade", "+1"],
             &["current"],
             &["upgrade", "head"],
             &["stamp", "head"],

@@ -231,14 +231,17 @@ fn plan(py: Python<'_>, heads: Vec<String>) -> PyResult<Vec<PyStep>> {
     for message in crate::revision::take_warnings() {
         warn_user(py, &message)?;
     }
+    let steps = steps?;
     let s = state::scripts(py)?;
-    Ok(steps?
-        .into_iter()
-        .map(|step| PyStep::new(s, step))
-        .collect())
+    Ok(steps.into_iter().map(|step| PyStep::new(s, step)).collect())
 }
 
 fn plan_steps(py: Python<'_>, heads: Vec<String>) -> PyResult<Vec<Step>> {
+    if let EnvCommand::Downgrade { destination } = &state::get().command
+        && let Some(e) = crate::revision::early_downgrade_error(destination, &heads)
+    {
+        return Err(caught(py, Catch::default(), e));
+    }
     let map = map(py)?;
     let steps: Vec<Step> = match &state::get().command {
         EnvCommand::Upgrade { destination } => {

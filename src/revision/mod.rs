@@ -14,6 +14,7 @@ pub use links::Links;
 pub use map::{Edges, MapFailure, Node, RevisionMap};
 pub use plan::{StampStep, Walk};
 pub use resolve::Target;
+pub(crate) use resolve::early_downgrade_error;
 
 use std::cell::RefCell;
 

@@ -59,6 +59,25 @@ pub(crate) fn match_relative(target: &str) -> Option<Relative<'_>> {
     })
 }
 
+/// The errors `_parse_downgrade_target` raises from the target's text and
+/// the current heads alone: a relative target without a symbol that goes
+/// up (`+1`), or goes down from no current revision (`-1` on an empty
+/// database). Alembic raises them before it first touches its revision map,
+/// so the host checks them before it asks for the map: with a revision
+/// directory that cannot be loaded, this is the error the user sees.
+pub(crate) fn early_downgrade_error(target: &str, currents: &[String]) -> Option<RevisionError> {
+    let m = match_relative(target)?;
+    let fails =
+        m.symbol.is_none() && (m.steps >= 0 || (m.branch_label.is_none() && currents.is_empty()));
+    fails.then(|| {
+        RevisionError::Other(format!(
+            "Relative revision {} didn't produce {} migrations",
+            m.relative,
+            m.steps.unsigned_abs()
+        ))
+    })
+}
+
 /// Python's `int(str)`: surrounding whitespace, a sign, digits with single
 /// underscores between them. Values beyond `i64` saturate; they only ever
 /// mean "too far".
@@ -465,16 +484,13 @@ impl RevisionMap {
                 ));
             }
         };
+        if let Some(e) = early_downgrade_error(target, &current_ids(current)) {
+            return Err(e);
+        }
         if let Some(m) = match_relative(target) {
             let mut branch_label = m.branch_label.map(str::to_string);
             if m.steps >= 0 {
-                let Some(symbol) = m.symbol else {
-                    return Err(RevisionError::Other(format!(
-                        "Relative revision {} didn't produce {} migrations",
-                        m.relative,
-                        m.steps.unsigned_abs()
-                    )));
-                };
+                let symbol = m.symbol.expect("early_downgrade_error: a symbol");
                 let start = self.get_revision_on_branch(symbol, None)?;
                 let rev = self.walk(
                     start,
@@ -511,13 +527,9 @@ impl RevisionMap {
                         }
                         list.remove(0)
                     } else {
-                        let Some(first) = currents.first() else {
-                            return Err(RevisionError::Other(format!(
-                                "Relative revision {} didn't produce {} migrations",
-                                m.relative,
-                                m.steps.unsigned_abs()
-                            )));
-                        };
+                        let first = currents
+                            .first()
+                            .expect("early_downgrade_error: a current revision");
                         // Duplicate rows count once (Alembic: `len(set(...))`).
                         if currents.iter().any(|c| c != first) {
                             super::warn(
