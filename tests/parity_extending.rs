@@ -183,8 +183,10 @@ fn parity_configure_kw_postgres() {
 /// `batch_op.<directive>` (SQLite: move and copy; PostgreSQL: ALTERs) as to
 /// `op.<directive>`; a user directive registered on `BatchOperations`;
 /// `op.create_index` / `batch_op.create_index` on Column objects of another
-/// Table; wrong calls of batch directives (`-x fail=...`); `--sql` (the
-/// batches copy from a given Table there).
+/// Table; wrong calls of batch directives (`-x fail=...`); a directive that
+/// extends the move-and-copy itself (`ApplyBatchImpl.<name> = ...`, as
+/// TrueNAS's env.py does); `--sql` (the batches copy from a given Table
+/// there).
 fn batch_dispatch() -> Scenario {
     Scenario::fixture(
         "batch_dispatch",

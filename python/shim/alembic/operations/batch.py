@@ -35,6 +35,17 @@ def _ensure_scope_for_ddl(connection):
         yield
 
 
+def __getattr__(name):
+    # Alembic defines the table being rebuilt here; alembic-rs keeps it with
+    # the move-and-copy code, imported when first asked for (env.py files
+    # extend it: ``ApplyBatchImpl.<directive> = ...``)
+    if name == "ApplyBatchImpl":
+        from .recreate import ApplyBatchImpl
+
+        return ApplyBatchImpl
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 class BatchOperationsImpl:
     """Records what the directives of one batch block ask of the impl."""
 

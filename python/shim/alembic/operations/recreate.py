@@ -273,7 +273,7 @@ def recreate_table(batch):
     )
     for opname, args, kw in batch.batch:
         getattr(table_copy, opname)(*args, **kw)
-    table_copy.create(batch.impl)
+    table_copy._create(batch.impl)
 
 
 class ApplyBatchImpl:
@@ -469,7 +469,7 @@ class ApplyBatchImpl:
             )
         return out
 
-    def create(self, impl):
+    def _create(self, impl):
         self._build_new_table()
         _prep_table(impl, self, self.table)
         new_table = self.new_table
