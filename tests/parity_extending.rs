@@ -116,10 +116,16 @@ fn parity_run_async_refuses_sync_drivers() {
 
 /// tests/fixtures/online/connect_args: `engine_from_config(...,
 /// connect_args=...)`; the revision prints the session settings they set.
+/// Then a connection to a database that does not exist: psycopg2 raises a
+/// plain `OperationalError` (no `pgcode`) for any connection failure.
 fn connect_args() -> Scenario {
     Scenario::fixture(
         "connect_args",
-        &[&["upgrade", "head"], &["downgrade", "base"]],
+        &[
+            &["upgrade", "head"],
+            &["downgrade", "base"],
+            &["-x", "missing_db=1", "current"],
+        ],
     )
 }
 

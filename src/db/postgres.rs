@@ -51,9 +51,10 @@ impl PgBackend {
         let params = ConnectParams::from_url(url);
         let opts = params.options();
         let target = connect_target(&opts);
+        let host = opts.get_host().to_string();
         let conn = PgConnection::connect_with(&opts)
             .await
-            .map_err(|e| connect_error(e, &target))?;
+            .map_err(|e| connect_error(e, &target, &host))?;
         let mut backend = PgBackend {
             server_version_num: conn.server_version_num(),
             conn,
@@ -64,7 +65,7 @@ impl PgBackend {
         backend
             .init_session(&params)
             .await
-            .map_err(|e| connect_error(e, &target))?;
+            .map_err(|e| connect_error(e, &target, &host))?;
         Ok(backend)
     }
 
@@ -784,15 +785,18 @@ fn connect_target(opts: &PgConnectOptions) -> String {
 }
 
 /// psycopg2's `OperationalError` text for a failed connection attempt.
-fn connect_error(e: sqlx::Error, target: &str) -> DbError {
+fn connect_error(e: sqlx::Error, target: &str, host: &str) -> DbError {
     let prefix = format!("connection to server {target} failed: ");
     match e {
         sqlx::Error::Database(db) => match db.try_downcast_ref::<PgDatabaseError>() {
+            // libpq reports a server's refusal as text: psycopg2 raises a
+            // plain `OperationalError` without `pgcode`, whatever the SQLSTATE
+            // (`database "x" does not exist` is not `InvalidCatalogName` here)
             Some(pg) => {
                 let server = server_error(pg);
                 DbError::Connect {
                     message: format!("{prefix}{}", server.libpq_text("")),
-                    code: server.sqlstate.clone(),
+                    code: None,
                     server: Some(Box::new(server)),
                 }
             }
@@ -802,6 +806,21 @@ fn connect_error(e: sqlx::Error, target: &str) -> DbError {
                 server: None,
             },
         },
+        sqlx::Error::Io(io)
+            if let Some(reason) = io
+                .to_string()
+                .strip_prefix("failed to lookup address information: ") =>
+        {
+            // the resolver's failure, worded as libpq words it
+            DbError::Connect {
+                message: format!(
+                    "could not translate host name \"{host}\" to address: {}\n",
+                    strip_os_error(reason)
+                ),
+                code: None,
+                server: None,
+            }
+        }
         sqlx::Error::Io(io) => {
             let socket = target.starts_with("on socket");
             let text = match io.kind() {

@@ -415,11 +415,22 @@ fn pg_connect_errors() {
         )
     );
     assert_eq!(e.dbapi_exception(), Some("OperationalError"));
+    // psycopg2 gives connection failures no pgcode, so the Python layer
+    // raises plain OperationalError, not psycopg2.errors.InvalidCatalogName
+    assert_eq!(e.python_parts().1, None);
     let url = Url::parse("postgresql://root@127.0.0.1:1/test").unwrap();
     let e = Connection::open(&url).unwrap_err();
     assert_eq!(
         e.to_string(),
         "connection to server at \"127.0.0.1\", port 1 failed: Connection refused\n\tIs the server running on that host and accepting TCP/IP connections?\n"
+    );
+    // a name the resolver cannot find (`.invalid` never resolves): libpq's text
+    let url = Url::parse("postgresql://root@nohost.invalid/test").unwrap();
+    let e = Connection::open(&url).unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("could not translate host name \"nohost.invalid\" to address: "),
+        "{e}"
     );
 }
 
