@@ -28,6 +28,9 @@ pub fn _alembic_rs(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(display_lines, m)?)?;
     m.add_function(wrap_pyfunction!(as_revision_number, m)?)?;
     m.add_function(wrap_pyfunction!(get_revision, m)?)?;
+    m.add_function(wrap_pyfunction!(get_revisions, m)?)?;
+    m.add_function(wrap_pyfunction!(get_all_current, m)?)?;
+    m.add_function(wrap_pyfunction!(iterate_revisions, m)?)?;
     m.add_function(wrap_pyfunction!(get_current_head, m)?)?;
     m.add_function(wrap_pyfunction!(get_bases, m)?)?;
     m.add_function(wrap_pyfunction!(revision_files_to_import, m)?)?;
@@ -397,6 +400,62 @@ type RevisionInfo = (
     String,
 );
 
+/// The fields of one revision env.py reads (the shim's `Script`).
+fn revision_info(s: &Scripts, n: usize) -> RevisionInfo {
+    let script = s.script(n);
+    let rev = &s.map.node(n).rev;
+    (
+        rev.revision.clone(),
+        (!rev.down_revision.is_empty()).then(|| rev.down_revision.clone()),
+        s.map.node(n).branch_labels.iter().cloned().collect(),
+        rev.dependencies.clone(),
+        script.doc().to_string(),
+        script.path.to_string_lossy().into_owned(),
+    )
+}
+
+/// A planning error as the Python caller expects it: `ScriptDirectory`'s
+/// methods turn them into `CommandError`s (`_catch_revision_errors`, with
+/// the `start`/`end` they pass), `RevisionMap`'s raise Alembic's
+/// `RevisionError` classes.
+fn query_error(py: Python<'_>, err: RevisionError, catch: Option<(&str, &str)>) -> PyErr {
+    if let Some((start, end)) = catch {
+        let catch = Catch {
+            start: (!start.is_empty()).then_some(start),
+            end: (!end.is_empty()).then_some(end),
+            ..Catch::default()
+        };
+        return caught(py, catch, err);
+    }
+    let raise = || -> PyResult<PyErr> {
+        let m = py.import("alembic.script.revision")?;
+        let value = match &err {
+            RevisionError::RangeNotAncestor { lower, upper } => m
+                .getattr("RangeNotAncestorError")?
+                .call1((rev_arg_object(py, lower)?, rev_arg_object(py, upper)?))?,
+            RevisionError::MultipleHeads { heads, argument } => m
+                .getattr("MultipleHeads")?
+                .call1((PyTuple::new(py, heads)?, argument))?,
+            RevisionError::Resolution { message, argument } => {
+                m.getattr("ResolutionError")?.call1((message, argument))?
+            }
+            RevisionError::Other(message) | RevisionError::Crash(message) => {
+                m.getattr("RevisionError")?.call1((message,))?
+            }
+        };
+        Ok(PyErr::from_value(value))
+    };
+    raise().unwrap_or_else(|e| e)
+}
+
+fn rev_arg_object<'py>(py: Python<'py>, arg: &RevArg) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match arg {
+        RevArg::None => py.None().into_bound(py),
+        RevArg::Str(s) => s.into_pyobject(py)?.into_any(),
+        RevArg::Tuple(t) => PyTuple::new(py, t)?.into_any(),
+    })
+}
+
 /// `ScriptDirectory.get_revision`, as the fields env.py reads.
 #[pyfunction]
 fn get_revision(py: Python<'_>, id: &Bound<'_, PyAny>) -> PyResult<Option<RevisionInfo>> {
@@ -405,26 +464,88 @@ fn get_revision(py: Python<'_>, id: &Bound<'_, PyAny>) -> PyResult<Option<Revisi
         .map
         .get_revision(&rev_arg(id)?)
         .map_err(|e| caught(py, Catch::default(), e))?;
-    Ok(node.map(|n| {
-        let script = s.script(n);
-        let rev = &s.map.node(n).rev;
-        (
-            rev.revision.clone(),
-            (!rev.down_revision.is_empty()).then(|| rev.down_revision.clone()),
-            s.map.node(n).branch_labels.iter().cloned().collect(),
-            rev.dependencies.clone(),
-            script.doc().to_string(),
-            script.path.to_string_lossy().into_owned(),
-        )
-    }))
+    Ok(node.map(|n| revision_info(s, n)))
 }
 
+/// `RevisionMap.get_revisions` (`catch` false) / `ScriptDirectory.get_revisions`.
 #[pyfunction]
-fn get_current_head(py: Python<'_>) -> PyResult<Option<String>> {
+fn get_revisions(
+    py: Python<'_>,
+    id: &Bound<'_, PyAny>,
+    catch: bool,
+) -> PyResult<Vec<Option<RevisionInfo>>> {
+    let s = state::scripts(py)?;
+    let targets = s
+        .map
+        .get_revisions(&rev_arg(id)?)
+        .map_err(|e| query_error(py, e, catch.then_some(("", ""))))?;
+    Ok(targets
+        .into_iter()
+        .map(|t| t.rev().map(|n| revision_info(s, n)))
+        .collect())
+}
+
+/// `RevisionMap._get_all_current` / `ScriptDirectory.get_all_current`.
+#[pyfunction]
+fn get_all_current(py: Python<'_>, ids: Vec<String>, catch: bool) -> PyResult<Vec<RevisionInfo>> {
+    let s = state::scripts(py)?;
+    let nodes = s
+        .map
+        .get_all_current(&ids)
+        .map_err(|e| query_error(py, e, catch.then_some(("", ""))))?;
+    Ok(nodes.into_iter().map(|n| revision_info(s, n)).collect())
+}
+
+/// `RevisionMap.iterate_revisions`, newest first; `catch_range` =
+/// `(start, end)` for `ScriptDirectory.walk_revisions`, which reports
+/// errors as `CommandError`s naming them.
+#[pyfunction]
+#[pyo3(signature = (upper, lower, implicit_base=false, inclusive=false,
+    assert_relative_length=true, select_for_downgrade=false, catch_range=None))]
+#[allow(clippy::too_many_arguments)]
+fn iterate_revisions(
+    py: Python<'_>,
+    upper: &Bound<'_, PyAny>,
+    lower: &Bound<'_, PyAny>,
+    implicit_base: bool,
+    inclusive: bool,
+    assert_relative_length: bool,
+    select_for_downgrade: bool,
+    catch_range: Option<(String, String)>,
+) -> PyResult<Vec<RevisionInfo>> {
+    let s = state::scripts(py)?;
+    let walk = crate::revision::Walk {
+        implicit_base,
+        inclusive,
+        assert_relative_length,
+        select_for_downgrade,
+    };
+    let nodes = s
+        .map
+        .iterate_revisions(&rev_arg(upper)?, &rev_arg(lower)?, walk)
+        .map_err(|e| {
+            let catch = catch_range.as_ref().map(|(a, b)| (a.as_str(), b.as_str()));
+            query_error(py, e, catch)
+        })?;
+    Ok(nodes.into_iter().map(|n| revision_info(s, n)).collect())
+}
+
+/// `ScriptDirectory.get_current_head` (`catch`) / `RevisionMap.get_current_head`.
+#[pyfunction]
+#[pyo3(signature = (branch_label=None, catch=true))]
+fn get_current_head(
+    py: Python<'_>,
+    branch_label: Option<String>,
+    catch: bool,
+) -> PyResult<Option<String>> {
     let map = map(py)?;
-    let head = map
-        .get_current_head(None)
-        .map_err(|e| caught(py, Catch::default(), e))?;
+    let head = map.get_current_head(branch_label.as_deref()).map_err(|e| {
+        if catch {
+            caught(py, Catch::default(), e)
+        } else {
+            query_error(py, e, None)
+        }
+    })?;
     Ok(head.map(|h| map.id(h).to_string()))
 }
 

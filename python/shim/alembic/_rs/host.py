@@ -125,6 +125,74 @@ class ScriptDirectory:
             )
         return bases[0] if bases else None
 
+    @property
+    def revision_map(self):
+        return _RevisionMapView()
+
+    def walk_revisions(self, base="base", head="heads"):
+        # a generator, as Alembic's: errors surface on iteration
+        infos = _alembic_rs.iterate_revisions(
+            head, base, inclusive=True, assert_relative_length=False,
+            catch_range=(str(base), str(head)),
+        )
+        for info in infos:
+            yield _Revision(info)
+
+    def iterate_revisions(self, upper, lower, **kw):
+        return self.revision_map.iterate_revisions(upper, lower, **kw)
+
+    def get_revisions(self, id_):
+        return tuple(
+            None if info is None else _Revision(info)
+            for info in _alembic_rs.get_revisions(id_, True)
+        )
+
+    def get_all_current(self, id_):
+        return {_Revision(info) for info in _alembic_rs.get_all_current(list(id_), True)}
+
+
+class _RevisionMapView:
+    """``ScriptDirectory.revision_map``: the queries of Alembic's
+    ``RevisionMap`` that applications call, answered by alembic-rs's map
+    (errors are Alembic's ``RevisionError`` classes, as there)."""
+
+    @property
+    def heads(self):
+        return tuple(_alembic_rs.as_revision_number("heads") or ())
+
+    @property
+    def bases(self):
+        return tuple(_alembic_rs.get_bases())
+
+    def get_revision(self, id_):
+        revs = self.get_revisions(id_)
+        if len(revs) > 1:
+            from ..script.revision import MultipleHeads
+
+            raise MultipleHeads([r.revision for r in revs if r is not None], id_)
+        return revs[0] if revs else None
+
+    def get_revisions(self, id_):
+        return tuple(
+            None if info is None else _Revision(info)
+            for info in _alembic_rs.get_revisions(id_, False)
+        )
+
+    def get_current_head(self, branch_label=None):
+        return _alembic_rs.get_current_head(branch_label, False)
+
+    def iterate_revisions(self, upper, lower, implicit_base=False, inclusive=False,
+                          assert_relative_length=True, select_for_downgrade=False):
+        infos = _alembic_rs.iterate_revisions(
+            upper, lower, implicit_base, inclusive, assert_relative_length,
+            select_for_downgrade,
+        )
+        for info in infos:
+            yield _Revision(info)
+
+    def _get_all_current(self, id_):
+        return {_Revision(info) for info in _alembic_rs.get_all_current(list(id_), False)}
+
 
 def _current_fn(config, verbose, check_heads):
     def display_version(heads, context):
