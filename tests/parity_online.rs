@@ -419,7 +419,8 @@ fn util_messaging() -> Scenario {
 /// `alembic.util` (`load_python_file`, `pyfiles`, `compat`, `editor`),
 /// `util.sqla_compat`, `operations.schemaobj.SchemaObjects`, `ddl._autogen`,
 /// the `autogenerate.compare` submodules and the dialect modules' names work
-/// as they do in Alembic.
+/// as they do in Alembic; env.py queries the revision graph through
+/// `ScriptDirectory` and `script.revision_map` (results and errors).
 fn alembic_api_surface() -> Scenario {
     Scenario::fixture(
         "alembic_api_surface",
