@@ -283,3 +283,32 @@ fn parity_impl_modules_postgres() {
         assert_parity(&impl_modules(), DbKind::Postgres);
     }
 }
+
+/// tests/fixtures/online/pg_derived_dialect: a third-party dialect derived
+/// from PostgreSQL's (its Alembic impl a `PostgresqlImpl` subclass, as
+/// sqlalchemy-cockroachdb registers one) gets PostgreSQL's `alter_column`
+/// statements in PostgreSQL's order, online and with --sql. Such a dialect
+/// imports the real psycopg2 (alembic-rs's driver serves SQLAlchemy's own
+/// dialect names only), so alembic-rs runs with the oracle's virtualenv.
+fn pg_derived_dialect() -> Scenario {
+    let mut scenario = Scenario::fixture(
+        "pg_derived_dialect",
+        &[
+            &["upgrade", "head", "--sql"],
+            &["upgrade", "head"],
+            &["downgrade", "base"],
+        ],
+    );
+    let venv = manifest_dir().join(".venv-oracle");
+    scenario
+        .env
+        .push(("VIRTUAL_ENV".into(), venv.to_string_lossy().into_owned()));
+    scenario
+}
+
+#[test]
+fn parity_pg_derived_dialect_postgres() {
+    if ready(DbKind::Postgres) {
+        assert_parity(&pg_derived_dialect(), DbKind::Postgres);
+    }
+}

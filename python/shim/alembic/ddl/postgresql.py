@@ -28,6 +28,12 @@ class PostgresqlImpl(DefaultImpl):
     __dialect__ = "postgresql"
     transactional_ddl = True
 
+    def _dialect_key(self):
+        # PostgreSQL's statements and order for every dialect whose impl is
+        # this class or a subclass (cockroachdb, timescaledb, kingbase...),
+        # as Alembic's PostgresqlImpl.alter_column gives them
+        return "postgresql"
+
     def create_index(self, index, **kw):
         # `postgresql_include` may name columns the lightweight table of
         # op.create_index() does not have; SQLAlchemy's compiler looks
@@ -322,6 +328,14 @@ from .base import (  # noqa: E402,F401
     format_type,
 )
 from .base import _rename_table_unqualified as visit_rename_table  # noqa: E402,F401
+from .base import visit_identity_column  # noqa: E402,F401
+
+
+def visit_column_comment(element, compiler, **kw):
+    """``COMMENT ON COLUMN``, composed by alembic-rs (``ColumnComment.sql``);
+    PostgreSQL-derived dialects register it for their own name
+    (sqlalchemy-cockroachdb: ``@compiles(ColumnComment, "cockroachdb")``)."""
+    return element.sql
 
 
 class PostgresqlColumnType(AlterColumn):
