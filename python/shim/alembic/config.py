@@ -10,7 +10,22 @@ import os
 from pathlib import Path
 import sys
 
+from typing import Any, Mapping, Protocol, TypedDict
+
 from .util.exc import CommandError
+
+# Alembic's typing names (annotations in env.py files and command plugins)
+PostWriteHookConfig = Mapping[str, str]
+
+
+class MessagingOptions(TypedDict, total=False):
+    quiet: bool
+
+
+class CommandFunction(Protocol):
+    """A function registered as an alembic command (a ``Config`` first)."""
+
+    def __call__(self, config: "Config", *args: Any, **kwargs: Any) -> Any: ...
 
 
 class Config:
