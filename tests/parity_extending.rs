@@ -287,7 +287,8 @@ fn parity_impl_modules_postgres() {
 /// tests/fixtures/online/pg_derived_dialect: a third-party dialect derived
 /// from PostgreSQL's (its Alembic impl a `PostgresqlImpl` subclass, as
 /// sqlalchemy-cockroachdb registers one) gets PostgreSQL's `alter_column`
-/// statements in PostgreSQL's order, online and with --sql. Such a dialect
+/// statements in PostgreSQL's order, online and with --sql; one that does
+/// not register Alembic's `PostgresqlColumnType` fails as under Alembic. Such a dialect
 /// imports the real psycopg2 (alembic-rs's driver serves SQLAlchemy's own
 /// dialect names only), so alembic-rs runs with the oracle's virtualenv.
 fn pg_derived_dialect() -> Scenario {
@@ -295,6 +296,7 @@ fn pg_derived_dialect() -> Scenario {
         "pg_derived_dialect",
         &[
             &["upgrade", "head", "--sql"],
+            &["-x", "dialect=pgbare", "upgrade", "head", "--sql"],
             &["upgrade", "head"],
             &["downgrade", "base"],
         ],

@@ -294,7 +294,8 @@ class DefaultImpl(metaclass=ImplMeta):
             rendered_comment = self.dialect.statement_compiler(
                 self.dialect, None
             ).render_literal_value(comment, String())
-        for sql in _alembic_rs.ddl_alter_column(
+        pg = self._dialect_key() == "postgresql"
+        for i, sql in enumerate(_alembic_rs.ddl_alter_column(
             self._dialect_key(),
             self._table(table_name, schema),
             self._quote(column_name),
@@ -306,9 +307,19 @@ class DefaultImpl(metaclass=ImplMeta):
             using,
             rendered_comment,
             None if name is None else self._quote(name),
-        ):
+        )):
             if comment is not False and sql.startswith("COMMENT ON COLUMN "):
                 self._exec(ColumnComment(sql))
+            elif pg and type_ is not None and i == 0:
+                # PostgreSQL's type change (first) is Alembic's element, which
+                # SQLAlchemy compiles for "postgresql" and for the dialects
+                # that register it (cockroachdb); another PostgreSQL-derived
+                # dialect fails here as under Alembic (redshift, timescaledb)
+                from .postgresql import PostgresqlColumnType
+
+                self._exec(
+                    PostgresqlColumnType(table_name, column_name, type_, schema=schema, using=using)
+                )
             else:
                 self._raw(sql)
 
