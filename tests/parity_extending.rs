@@ -284,19 +284,24 @@ fn parity_impl_modules_postgres() {
     }
 }
 
-/// tests/fixtures/online/pg_derived_dialect: a third-party dialect derived
-/// from PostgreSQL's (its Alembic impl a `PostgresqlImpl` subclass, as
-/// sqlalchemy-cockroachdb registers one) gets PostgreSQL's `alter_column`
-/// statements in PostgreSQL's order, online and with --sql; one that does
-/// not register Alembic's `PostgresqlColumnType` fails as under Alembic. Such a dialect
-/// imports the real psycopg2 (alembic-rs's driver serves SQLAlchemy's own
-/// dialect names only), so alembic-rs runs with the oracle's virtualenv.
-fn pg_derived_dialect() -> Scenario {
+/// tests/fixtures/online/derived_dialects: third-party dialects derived
+/// from PostgreSQL's and MySQL's (their Alembic impls subclass
+/// `PostgresqlImpl` / `MySQLImpl`, as sqlalchemy-cockroachdb and StarRocks
+/// register them) get their family's `alter_column` elements, compiled by
+/// what they register (or failing where they register nothing, as under
+/// Alembic), online and with --sql; a dialect without an impl is Alembic's
+/// `KeyError`. These dialects import the real psycopg2/pymysql (alembic-rs's
+/// driver serves SQLAlchemy's own dialect names only), so alembic-rs runs
+/// with the oracle's virtualenv.
+fn derived_dialects() -> Scenario {
     let mut scenario = Scenario::fixture(
-        "pg_derived_dialect",
+        "derived_dialects",
         &[
             &["upgrade", "head", "--sql"],
             &["-x", "dialect=pgbare", "upgrade", "head", "--sql"],
+            &["-x", "dialect=pgnoimpl", "upgrade", "head", "--sql"],
+            &["-x", "dialect=myfork", "upgrade", "head", "--sql"],
+            &["-x", "dialect=myfork", "downgrade", "head:base", "--sql"],
             &["upgrade", "head"],
             &["downgrade", "base"],
         ],
@@ -309,8 +314,8 @@ fn pg_derived_dialect() -> Scenario {
 }
 
 #[test]
-fn parity_pg_derived_dialect_postgres() {
+fn parity_derived_dialects_postgres() {
     if ready(DbKind::Postgres) {
-        assert_parity(&pg_derived_dialect(), DbKind::Postgres);
+        assert_parity(&derived_dialects(), DbKind::Postgres);
     }
 }

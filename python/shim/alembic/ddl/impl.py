@@ -537,7 +537,10 @@ class DefaultImpl(metaclass=ImplMeta):
 
 
 def impl_for(dialect):
-    return _impls.get(dialect.name, DefaultImpl)
+    # as Alembic's MigrationContext: a dialect without a registered impl is
+    # a KeyError naming it (a third-party dialect whose Alembic module was
+    # not imported), never a silent fallback to generic SQL
+    return DefaultImpl.get_by_dialect(dialect)
 
 
 class _SeparatedImpl(DefaultImpl):

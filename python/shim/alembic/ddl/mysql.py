@@ -125,7 +125,29 @@ class MySQLImpl(DefaultImpl):
                 raise existing_error from None
             raise
         if sql is not None:
-            self._raw(sql)
+            self._exec(
+                _statement_element(
+                    sql,
+                    "ALTER TABLE %s " % self._table(table_name, schema),
+                    table_name,
+                    column_name,
+                    schema=schema,
+                    newname=name if name is not None else column_name,
+                    nullable=(
+                        nullable
+                        if nullable is not None
+                        else (existing_nullable if existing_nullable is not None else True)
+                    ),
+                    type_=type_ if type_ is not None else existing_type,
+                    default=(
+                        server_default if server_default is not False else existing_server_default
+                    ),
+                    autoincrement=(
+                        autoincrement if autoincrement is not None else existing_autoincrement
+                    ),
+                    comment=comment if comment is not False else existing_comment,
+                )
+            )
 
     def drop_constraint(self, const, **kw):
         from sqlalchemy.sql.schema import (
@@ -263,3 +285,61 @@ from .base import (  # noqa: E402,F401
     format_server_default,
 )
 from ..util.sqla_compat import _is_type_bound  # noqa: E402,F401
+from ..util.sqla_compat import compiles  # noqa: E402
+
+
+# --- Alembic's MySQL column elements ---------------------------------------
+# alembic-rs composes the statement (``_sql``) and sends it as the element
+# Alembic would have built, with Alembic's attributes: MySQL-derived dialects
+# (StarRocks) register their own compilers for these classes.
+
+
+class MySQLAlterDefault(AlterColumn):
+    def __init__(self, name, column_name, default, schema=None):
+        super(AlterColumn, self).__init__(name, schema=schema)
+        self.column_name = column_name
+        self.default = default
+
+
+class MySQLChangeColumn(AlterColumn):
+    def __init__(self, name, column_name, schema=None, newname=None, type_=None,
+                 nullable=None, default=False, autoincrement=None, comment=False):
+        super(AlterColumn, self).__init__(name, schema=schema)
+        self.column_name = column_name
+        self.nullable = nullable
+        self.newname = newname
+        self.default = default
+        self.autoincrement = autoincrement
+        self.comment = comment
+        if type_ is None:
+            raise CommandError(
+                "All MySQL CHANGE/MODIFY COLUMN operations require the existing type."
+            )
+        from sqlalchemy.sql import sqltypes
+
+        self.type_ = sqltypes.to_instance(type_)
+
+
+class MySQLModifyColumn(MySQLChangeColumn):
+    pass
+
+
+@compiles(MySQLAlterDefault, "mysql", "mariadb")
+@compiles(MySQLChangeColumn, "mysql", "mariadb")
+@compiles(MySQLModifyColumn, "mysql", "mariadb")
+def _mysql_composed(element, compiler, **kw):
+    return element._sql
+
+
+def _statement_element(sql, prefix, table_name, column_name, **kw):
+    """The element Alembic's MySQLImpl.alter_column builds for the statement
+    alembic-rs composed (CHANGE, MODIFY or ALTER COLUMN ... DEFAULT)."""
+    rest = sql[len(prefix):] if sql.startswith(prefix) else ""
+    if rest.startswith("CHANGE "):
+        element = MySQLChangeColumn(table_name, column_name, **kw)
+    elif rest.startswith("MODIFY "):
+        element = MySQLModifyColumn(table_name, column_name, **kw)
+    else:
+        element = MySQLAlterDefault(table_name, column_name, kw["default"], schema=kw["schema"])
+    element._sql = sql
+    return element
