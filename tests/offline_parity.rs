@@ -189,6 +189,10 @@ const CASES: &[Case] = &[
         args: &["-x", "fail=exec", "upgrade", "a7:a8", "--sql"],
     },
     Case {
+        name: "postgresql_using without type_",
+        args: &["-x", "fail=using", "upgrade", "a7:a8", "--sql"],
+    },
+    Case {
         name: "comments forced",
         args: &["-x", "comments=force", "upgrade", "base:a3", "--sql"],
     },

@@ -272,7 +272,8 @@ class DefaultImpl(metaclass=ImplMeta):
                 stacklevel=2,
             )
         using = kw.pop("postgresql_using", None)
-        if using is not None and type_ is None:
+        # PostgresqlImpl's check (other impls ignore the keyword)
+        if using is not None and type_ is None and self._dialect_key() == "postgresql":
             from ..util.exc import CommandError
 
             raise CommandError("postgresql_using must be used with the type_ parameter")
