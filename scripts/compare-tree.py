@@ -93,6 +93,40 @@ pymysql PACKAGE`, SQLAlchemy 2.1.9; --db each of sqlite, postgresql, mysql unles
                     --env "OS_INDEXER__URL={url}"
   rucio:            --location rucio:db/sqla/migrate_repo --down 5
                     --env RUCIO_CONFIG=<a rucio.cfg with [common] and [database] default>
+The runs of session 12 (same venvs; a --wrap-env prelude is one line):
+  zuul 14.3.0:      --location zuul:driver/sql/alembic --no-check (env.py has no metadata)
+  ihatemoney:       --location ihatemoney:migrations --wrap-env "from flask import Flask;
+                    from flask_migrate import Migrate; from ihatemoney.models import db;
+                    app = Flask('ihatemoney'); app.config['SQLALCHEMY_DATABASE_URI'] =
+                    config.get_main_option('sqlalchemy.url'); db.init_app(app);
+                    Migrate(app, db); app.app_context().push()"  (what `flask db` sets up)
+  fittrackee (postgresql): --location fittrackee:migrations, the same prelude with
+                    `from fittrackee import db, migrate`, migrate.init_app(app, db) and
+                    app.config['UPLOAD_FOLDER'] set (a data migration moves its files)
+  anitya:           --location anitya:db/migrations --wrap-env PRELUDE, where PRELUDE
+                    writes anitya.toml (`db_url = "<the URL>"`, from config.get_main_option)
+                    into the working directory and sets ANITYA_WEB_CONFIG to its path
+  datanommer.models (postgresql): --location datanommer.models:alembic
+  designate:        --location designate:storage/sqlalchemy/alembic
+  heat:             --location heat:db/migrations
+  watcher:          --location watcher:db/sqlalchemy/alembic --oslo-db
+  tacker, blazar:   --location tacker:db/migration/alembic_migrations (blazar:...) --oslo-db
+                    --wrap-env "from oslo_config import cfg; config.tacker_config = cfg.CONF"
+                    (config.blazar_config)
+  apache-airflow-providers-edge3: --location airflow.providers.edge3:migrations
+                    --version-table alembic_version_edge3 --env
+                    "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN={url}" --env AIRFLOW_HOME=<dir>
+                    (asyncpg and aiomysql installed: airflow builds an async engine too)
+  meltano:          --location <venv>/lib/python3.11/site-packages/meltano/migrations
+                    (a namespace package: find_spec has no origin)
+  dstack[server] (sqlite, postgresql): --location dstack._internal.server:migrations
+                    --ini-extra "recursive_version_locations = true" --env DSTACK_SERVER_DIR=<dir>
+                    --wrap-env "import os; u = config.get_main_option('sqlalchemy.url');
+                    os.environ['DSTACK_DATABASE_URL'] = u.replace('sqlite:', 'sqlite+aiosqlite:')
+                    .replace('postgresql+psycopg2:', 'postgresql+asyncpg:')"
+  argilla-server (sqlite, postgresql; installed with alembic overridden to 1.20.1):
+                    --location argilla_server:alembic --env "ARGILLA_DATABASE_URL={url}"
+                    --env ARGILLA_HOME_PATH=<dir>
 
 Everything is kept under /tmp/rw-NAME-DB/ (per step: <tool>.<n>.{out,err,dump}).
 Exit status: 0 when every step is identical (or ORDER), 1 otherwise.

@@ -461,6 +461,21 @@ fn noop_alter_column() -> Scenario {
     )
 }
 
+/// ihatemoney's decorated `upgrade()` (tests/fixtures/online/
+/// rw_step_function_name/migrations/README): a step is named after its
+/// function's `__name__` (`Running wrapper a -> b`), online and `--sql`.
+fn rw_step_function_name() -> Scenario {
+    Scenario::fixture(
+        "rw_step_function_name",
+        &[
+            &["upgrade", "head"],
+            &["downgrade", "base"],
+            &["upgrade", "head", "--sql"],
+            &["downgrade", "head:base", "--sql"],
+        ],
+    )
+}
+
 /// mistral's models: `check` on tables referencing each other, where
 /// SQLAlchemy's "Cannot correctly sort tables" warning is located in env.py
 /// (tests/fixtures/online/autogen_warning_location/migrations/README).
@@ -699,6 +714,8 @@ parity_tests! {
         parity_noop_alter_column_mysql;
     autogen_warning_location: parity_autogen_warning_location_sqlite,
         parity_autogen_warning_location_postgres, parity_autogen_warning_location_mysql;
+    rw_step_function_name: parity_rw_step_function_name_sqlite,
+        parity_rw_step_function_name_postgres, parity_rw_step_function_name_mysql;
 }
 
 /// Every common column type written and read back in a data migration, and

@@ -276,9 +276,10 @@ class MigrationContext:
             with self.begin_transaction(_per_migration=True):
                 if self.as_sql and not maintainer.heads:
                     self._version.create(self.connection)
-                log.info("Running %s", step)
+                text, short_log = _step_texts(step)
+                log.info("Running %s", text)
                 if self.as_sql:
-                    self.impl.static_output("-- Running %s" % (step.short_log,))
+                    self.impl.static_output("-- Running %s" % (short_log,))
                 if step.is_stamp or not static.run_step(static_path, self.impl, step):
                     _migration_fn(step)(**kw)
                 debug, ops = maintainer.update_to_step(step)
@@ -464,6 +465,24 @@ def _take_functions(static_path, steps):
         if step.path not in _modules and not static_path.lacks_def(step.path, step.name):
             continue
         _migration_fn(step)
+
+
+def _step_texts(step):
+    """``str(step)`` and ``step.short_log`` as Alembic prints them.
+
+    Alembic names a step after its function's ``__name__``, not after the
+    attribute it took the function from: a revision whose ``upgrade`` is
+    wrapped by a decorator without ``functools.wraps`` (ihatemoney's
+    ``skip_if_sqlite``) logs ``Running wrapper a -> b``. Only imported modules
+    can differ: the static path reads undecorated ``def upgrade()`` only."""
+    text, short_log = str(step), step.short_log
+    if step.is_stamp or step.path not in _modules:
+        return text, short_log
+    name = getattr(_migration_fn(step), "__name__", step.name)
+    if not isinstance(name, str) or name == step.name:
+        return text, short_log
+    cut = len(step.name)
+    return name + text[cut:], name + short_log[cut:]
 
 
 def _migration_fn(step):
