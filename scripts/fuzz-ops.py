@@ -568,8 +568,25 @@ class Gen:
         ok = self.dialect != "sqlite"
         ine = ", if_not_exists=True" if ok and self.rng.random() < 0.08 else ""
         ie = ", if_exists=True" if ok and self.rng.random() < 0.08 else ""
-        return (["op.add_column(%r, %s%s%s)" % (t.name, c.render(), s, ine)],
-                ["op.drop_column(%r, %r%s%s)" % (t.name, c.name, s, ie)])
+        # index=True / unique=True: Alembic follows the ADD COLUMN with a CREATE
+        # INDEX / ADD UNIQUE (which SQLite's impl refuses)
+        flag, pre_down = "", []
+        indexable = c.t.indexable and not c.t.text_like and t.schema is None
+        r = self.rng.random()
+        if indexable and r < 0.1:
+            name = "ix_%s_%s" % (t.name, c.name)
+            t.indexes.append({"name": (name, repr(name)), "cols": [c.name], "unique": False,
+                              "kw": [], "implicit": True})
+            rendered = c.render(index=True)
+            pre_down = ["op.drop_index(op.f(%r), table_name=%r)" % (name, t.name)]
+            t.indexes[-1]["implicit"] = False
+        elif indexable and r < 0.18 and ok:
+            t.uniques.append((None, [c.name]))
+            rendered = c.render(unique=True)
+        else:
+            rendered = c.render()
+        return (["op.add_column(%r, %s%s%s)" % (t.name, rendered, s, ine)],
+                pre_down + ["op.drop_column(%r, %r%s%s)" % (t.name, c.name, s, ie)])
 
     def d_drop_column(self, t=None, batch=None):
         pred = lambda t: len(t.cols) > 1 and any(  # noqa: E731
@@ -1007,6 +1024,25 @@ class Gen:
         head = "with op.batch_alter_table(%r, schema=None%s) as batch_op:" % (t.name, recreate)
         return [head] + ["    " + x for x in up], [head] + ["    " + x for x in down]
 
+    def failing(self, up):
+        """`up` with a directive that fails online inserted at a top-level
+        position (every third seed's last revision): the error, the traceback's
+        last line and what the failure leaves behind are compared."""
+        rng = self.rng
+        t = rng.choice(list(self.tables.values())) if self.tables else None
+        s = self.schema_kw(t) if t else ""
+        choices = ["op.execute('SELECT * FROM fz_no_such_table')"]
+        if t:
+            choices += [
+                "op.create_table(%r, sa.Column('id', sa.Integer())%s)" % (t.name, s),
+                "op.drop_index('ix_fz_missing', table_name=%r%s)" % (t.name, s),
+                "op.add_column(%r, sa.Column(%r, sa.Integer())%s)" % (t.name, t.cols[0].name, s),
+                "op.drop_column(%r, 'fz_missing'%s)" % (t.name, s),
+            ]
+        spots = [k for k, line in enumerate(up) if not line.startswith(" ")] + [len(up)]
+        k = rng.choice(spots)
+        return up[:k] + [rng.choice(choices)] + up[k:]
+
     def revision_ops(self):
         rng = self.rng
         weights = [
@@ -1027,6 +1063,18 @@ class Gen:
                 up += r[0]
                 down = r[1] + down
         return up, down
+
+
+def spell(seed, lines):
+    """Other spellings real revisions use, per seed: type classes without
+    parentheses (`sa.Integer`), `sa.types.X`."""
+    if seed % 5 == 2:
+        lines = [re.sub(r"\b(sa\.(?:Integer|BigInteger|Text|Boolean|Date|Time|Float|JSON|"
+                        r"Uuid|Interval|SmallInteger|LargeBinary))\(\)", r"\1", x) for x in lines]
+    if seed % 5 == 3:
+        lines = [re.sub(r"\bsa\.(String|Integer|Numeric|DateTime)\(", r"sa.types.\1(", x)
+                 for x in lines]
+    return lines
 
 
 def gen_project(seed, dialect, revisions, out):
@@ -1053,7 +1101,18 @@ def gen_project(seed, dialect, revisions, out):
             up, down = up + u2, d2 + down
         else:
             up, down = g.revision_ops()
-        imports = "".join("from sqlalchemy.dialects import %s\n" % m
+        if i == revisions - 1 and seed % 3 == 0:
+            up = g.failing(up)
+        up, down, direct = spell(seed, up), spell(seed, down), ""
+        if seed % 4 == 1:
+            # `from sqlalchemy import Column, Integer` and bare names
+            names = sorted({n for line in up + down for n in re.findall(
+                r"\bsa\.([A-Z]\w*)\b", line)})
+            if names:
+                direct = "from sqlalchemy import %s\n" % ", ".join(names)
+                sub = lambda line: re.sub(r"\bsa\.([A-Z]\w*)\b", r"\1", line)  # noqa: E731
+                up, down = [sub(x) for x in up], [sub(x) for x in down]
+        imports = direct + "".join("from sqlalchemy.dialects import %s\n" % m
                           for m in ("mysql", "postgresql", "sqlite")
                           if any(re.search(r"\b%s\." % m, line) for line in up + down))
         std = "".join("import %s\n" % m for m in ("datetime", "decimal", "uuid")
