@@ -14,16 +14,31 @@ can run there (no ALTER of constraints on SQLite outside batch mode, VARCHAR
 lengths on MySQL, ...). A seed gives the same chain; the first K revisions of
 a chain of N are the chain of K (`--revisions K` shrinks a failing case).
 
+Per seed, besides the random choices: even seeds use SQLite batch directives
+that copy the table and `recreate='always'` (both need reflection, so `--sql`
+fails there, identically in both tools); every third seed's 12th revision
+(FAIL_AT) has a directive that fails online (a duplicate table or column, a
+missing index, column or table); seeds = 1 (mod 4) import SQLAlchemy's names
+(`from sqlalchemy import Column, Integer`); seeds = 2 (mod 5) write type classes
+without parentheses, = 3 (mod 5) `sa.types.X(...)`.
+
 Usage:
     # write one project (to look at it or run it by hand)
     scripts/fuzz-ops.py gen --seed 7 --dialect postgresql --revisions 12 --out /tmp/fzs-p
 
     # compare the tools on seeds 1..20 (run with the oracle's Python: the schema
     # dump needs psycopg2 and pymysql)
-    .venv-oracle/bin/python scripts/fuzz-ops.py run --seeds 1-20 --revisions 10 \\
+    .venv-oracle/bin/python scripts/fuzz-ops.py run --seeds 1-20 --revisions 14 \\
         [--dialects sqlite,postgresql,mysql] [--offline-only | --online-only] \\
-        [--no-static0] [--keep] [--stop] [--oracle-only]
-        [--project DIR]
+        [--no-static0] [--keep] [--stop] [--minimise] [--oracle-only] [--project DIR]
+
+  --minimise     bisect a differing seed to the shortest chain that differs
+                 (prints that chain's last revision: where the difference is)
+  --oracle-only  run only Alembic online and report where it fails: checks that a
+                 change to the generator still writes chains Alembic can run
+  --project DIR  compare a hand-written project (env.py reading $FUZZ_URL, e.g.
+                 one written by `gen` and edited) instead of generated ones
+  --no-static0   skip the ALEMBIC_RS_STATIC=0 runs (about a third faster)
 
 `run` does, per seed and dialect (mysql = the MariaDB server online; offline,
 both mysql:// and mariadb:// URLs):
@@ -35,7 +50,10 @@ both mysql:// and mariadb:// URLs):
            files /tmp/fzs-*), dropped afterwards unless --keep;
 and compares exit codes, stdout/stderr (project path, database name,
 traceback bodies, 0x addresses normalised as tests/support/*.rs do) and,
-online, the schema and data dump after each step (tests/oracle/schema_dump.py).
+online, the schema and data dump after each step (tests/oracle/schema_dump.py;
+on SQLite, runs of constraint lines in a CREATE TABLE are compared sorted:
+Alembic's batch copy takes them from `Table.constraints`, a set, so its own
+order changes from run to run).
 A difference prints the command, the revision the first differing line belongs
 to, and a unified diff; the static path's per-step log (static/python and the
 decline reason) is summarised at the end.
@@ -1039,8 +1057,8 @@ class Gen:
 
     def failing(self, up):
         """`up` with a directive that fails online inserted at a top-level
-        position (every third seed's last revision): the error, the traceback's
-        last line and what the failure leaves behind are compared."""
+        position (every third seed's revision FAIL_AT): the error, the
+        traceback's last line and what the failure leaves behind are compared."""
         rng = self.rng
         t = rng.choice(list(self.tables.values())) if self.tables else None
         s = self.schema_kw(t) if t else ""
@@ -1076,6 +1094,11 @@ class Gen:
                 up += r[0]
                 down = r[1] + down
         return up, down
+
+
+#: The revision (0-based) that fails online in every third seed: a fixed place,
+#: so a chain's first K revisions stay the chain of K.
+FAIL_AT = 11
 
 
 def spell(seed, lines):
@@ -1114,7 +1137,7 @@ def gen_project(seed, dialect, revisions, out):
             up, down = up + u2, d2 + down
         else:
             up, down = g.revision_ops()
-        if i == revisions - 1 and seed % 3 == 0:
+        if i == FAIL_AT and seed % 3 == 0:
             up = g.failing(up)
         up, down, direct = spell(seed, up), spell(seed, down), ""
         if seed % 4 == 1:
@@ -1347,7 +1370,8 @@ def revision_of_line(text, lineno):
     """The revision a line of --sql output belongs to."""
     rev = "(header)"
     for line in text.split("\n")[:lineno + 1]:
-        m = re.match(r"-- Running (?:upgrade|downgrade) (\S*) -> (\S+)", line)
+        m = re.match(r"(?:-- |INFO  \[alembic\.runtime\.migration\] )"
+                     r"Running (?:upgrade|downgrade) (\S*) -> (\S+)", line)
         if m:
             rev = "%s -> %s" % (m.group(1) or "base", m.group(2))
     return rev
@@ -1509,6 +1533,33 @@ def run_seed(tools, seed, dialect, args):
     return project, problems
 
 
+def minimise(tools, seed, dialect, args):
+    """The shortest prefix of the seed's chain that still differs (the chain's
+    first K revisions are the chain of K), by bisection; prints its last
+    revision, where the difference is."""
+    lo, hi = 1, args.revisions
+    keep, args.keep = args.keep, False
+    try:
+        while lo < hi:
+            mid = (lo + hi) // 2
+            saved, args.revisions = args.revisions, mid
+            _, problems = run_seed(tools, seed, dialect, args)
+            args.revisions = saved
+            if problems:
+                hi = mid
+            else:
+                lo = mid + 1
+    finally:
+        args.keep = keep
+    out = tempfile.mkdtemp(prefix="fzs-min-%d-%s-" % (seed, dialect))
+    gen_project(seed, dialect, lo, out)
+    last = sorted(os.listdir(os.path.join(out, "migrations", "versions")),
+                  key=lambda n: int(n.rsplit("_", 1)[1][:-3]))[-1]
+    print("  minimised: the first %d revisions differ (%s), %s" % (
+        lo, os.path.join(out, "migrations", "versions", last),
+        "`--revisions %d` reproduces it" % lo), flush=True)
+
+
 def parse_seeds(spec):
     out = []
     for part in spec.split(","):
@@ -1539,6 +1590,8 @@ def main():
     r.add_argument("--oracle-only", action="store_true",
                    help="only run Alembic online (checks the generator: every chain must run)")
     r.add_argument("--stop", action="store_true", help="stop at the first difference")
+    r.add_argument("--minimise", action="store_true",
+                   help="bisect each differing seed down to the shortest chain that differs")
     r.add_argument("--project", help="compare this project (its env.py reading $FUZZ_URL) "
                    "instead of generated ones; --seeds then only names the databases")
     args = ap.parse_args()
@@ -1560,6 +1613,8 @@ def main():
                 print(p, flush=True)
             if problems:
                 failed += 1
+                if args.minimise and not args.project:
+                    minimise(tools, seed, dialect, args)
                 if args.stop:
                     break
         if failed and args.stop:
