@@ -1333,6 +1333,7 @@ class Tools:
         self.log_dir = tempfile.mkdtemp(prefix="fzs-log-")
         self.declines = {}
         self.static_steps = [0, 0]
+        self.runs = self.failed = 0
 
     def run(self, tool, project, argv, url):
         env = {k: v for k, v in os.environ.items()
@@ -1601,29 +1602,38 @@ def main():
         return 0
     tools = Tools(args)
     start = time.time()
-    failed = 0
-    runs = 0
+    try:
+        failed, runs = run_all(tools, args)
+    except KeyboardInterrupt:  # Ctrl-C: the summary of what ran
+        failed, runs = tools.failed, tools.runs
+        print("\ninterrupted")
+    print("\n%d runs, %d with differences, %.0fs; static path: %d steps static, %d in Python"
+          % (runs, failed, time.time() - start, *tools.static_steps))
+    for reason, n in sorted(tools.declines.items(), key=lambda x: -x[1]):
+        print("  %4d  %s" % (n, reason))
+    return 1 if failed else 0
+
+
+def run_all(tools, args):
+    failed = tools.failed = 0
+    runs = tools.runs = 0
     for seed in parse_seeds(args.seeds):
         for dialect in args.dialects.split(","):
-            runs += 1
             project, problems = run_seed(tools, seed, dialect, args)
+            runs = tools.runs = runs + 1
             status = "ok" if not problems else "DIFF (%s)" % project
             print("seed %d %s: %s" % (seed, dialect, status), flush=True)
             for p in problems:
                 print(p, flush=True)
             if problems:
-                failed += 1
+                failed = tools.failed = failed + 1
                 if args.minimise and not args.project:
                     minimise(tools, seed, dialect, args)
                 if args.stop:
                     break
         if failed and args.stop:
             break
-    print("\n%d runs, %d with differences, %.0fs; static path: %d steps static, %d in Python"
-          % (runs, failed, time.time() - start, *tools.static_steps))
-    for reason, n in sorted(tools.declines.items(), key=lambda x: -x[1]):
-        print("  %4d  %s" % (n, reason))
-    return 1 if failed else 0
+    return failed, runs
 
 
 if __name__ == "__main__":
