@@ -58,6 +58,19 @@ A difference prints the command, the revision the first differing line belongs
 to, and a unified diff; the static path's per-step log (static/python and the
 decline reason) is summarised at the end.
 
+Runs so far (session 12, 2 cores shared with three other agents, load ~10:
+a full seed x dialect run took 20-60 s, an offline-only one 5-15 s): 146 full
+runs (seeds 1-8, 20-27, 60-63, 120-122, 500-501, 1000-1025; 10-14 revisions)
+and 387 offline-only (seeds 100-117, 201-214, 261-269, 600-605, 2000-2085;
+16 revisions), ~80 min in all. Found: Alembic's own constraint order in
+SQLite batch copies (normalised, above); `_exec`'s default parameters
+(fixed, fixture ops_exec_params); pymysql's multi-row executemany (seed 1008
+mysql: "at row 2" vs "at row 1"); the bundled SQLite's error text (seed 1015
+sqlite: "no such column: desc" vs `"desc" - should this be a string
+literal...`). By hand with --project: pysqlite's "You can only execute one
+statement at a time." and psycopg2's "can't execute an empty query" for
+`op.execute()` are not reproduced by the driver.
+
 Environment: ALEMBIC_RS (binary; default target/release/alembic-rs of this
 checkout), ORACLE_PYTHON (default .venv-oracle/bin/python), HOST_VENV
 (VIRTUAL_ENV for alembic-rs; default .venv-host), PG_URL / MYSQL_URL (server
