@@ -476,6 +476,24 @@ fn rw_step_function_name() -> Scenario {
     )
 }
 
+/// Found by scripts/fuzz-ops.py: a bind SQLAlchemy cannot process (SQLite's
+/// Date given a string), in a batch copy's INSERT and in `op.execute`, fails
+/// with the parameters Alembic's `_exec` passes, `[immutabledict({})]`
+/// (tests/fixtures/online/ops_exec_params/migrations/README); PostgreSQL and
+/// MariaDB run it.
+fn ops_exec_params() -> Scenario {
+    Scenario::fixture(
+        "ops_exec_params",
+        &[
+            &["upgrade", "+1"],
+            &["upgrade", "+1"],
+            &["stamp", "a1e0c0de0002"],
+            &["upgrade", "head"],
+            &["current"],
+        ],
+    )
+}
+
 /// mistral's models: `check` on tables referencing each other, where
 /// SQLAlchemy's "Cannot correctly sort tables" warning is located in env.py
 /// (tests/fixtures/online/autogen_warning_location/migrations/README).
@@ -712,6 +730,8 @@ parity_tests! {
         parity_sequence_params_mysql;
     noop_alter_column: parity_noop_alter_column_sqlite, parity_noop_alter_column_postgres,
         parity_noop_alter_column_mysql;
+    ops_exec_params: parity_ops_exec_params_sqlite, parity_ops_exec_params_postgres,
+        parity_ops_exec_params_mysql;
     autogen_warning_location: parity_autogen_warning_location_sqlite,
         parity_autogen_warning_location_postgres, parity_autogen_warning_location_mysql;
     rw_step_function_name: parity_rw_step_function_name_sqlite,

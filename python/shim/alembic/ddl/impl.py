@@ -15,6 +15,7 @@ import warnings
 
 from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, String, Table, text
 from sqlalchemy import schema as sa_schema
+from sqlalchemy.util import immutabledict
 
 import _alembic_rs
 
@@ -89,7 +90,8 @@ class DefaultImpl(metaclass=ImplMeta):
 
     # -- execution -----------------------------------------------------
 
-    def _exec(self, construct, execution_options=None, multiparams=None, params=None):
+    def _exec(self, construct, execution_options=None, multiparams=None,
+              params=immutabledict()):
         if isinstance(construct, str):
             construct = text(construct)
         if self.as_sql:
@@ -113,7 +115,9 @@ class DefaultImpl(metaclass=ImplMeta):
             raise TypeError("Can't send params and multiparams at the same time")
         if multiparams:
             return conn.execute(construct, multiparams)
-        return conn.execute(construct, params or {})
+        # Alembic's default, an immutabledict, is what SQLAlchemy shows as
+        # `[parameters: [immutabledict({})]]` when a bind fails to process
+        return conn.execute(construct, params)
 
     def execute(self, sql, execution_options=None):
         self._exec(sql, execution_options)
