@@ -494,6 +494,25 @@ fn ops_exec_params() -> Scenario {
     )
 }
 
+/// Found by scripts/fuzz-ops.py: one `execute()` holding two statements or
+/// none, as pysqlite, psycopg2 and the MySQL server take or refuse them
+/// (tests/fixtures/online/ops_statement_count/migrations/README).
+fn ops_statement_count() -> Scenario {
+    Scenario::fixture(
+        "ops_statement_count",
+        &[
+            &["-x", "sql=two", "upgrade", "head"],
+            &["downgrade", "base"],
+            &["-x", "sql=doubled", "upgrade", "head"],
+            &["downgrade", "base"],
+            &["-x", "sql=empty", "upgrade", "head"],
+            &["downgrade", "base"],
+            &["-x", "sql=trailing", "upgrade", "head"],
+            &["downgrade", "base"],
+        ],
+    )
+}
+
 /// mistral's models: `check` on tables referencing each other, where
 /// SQLAlchemy's "Cannot correctly sort tables" warning is located in env.py
 /// (tests/fixtures/online/autogen_warning_location/migrations/README).
@@ -732,6 +751,8 @@ parity_tests! {
         parity_noop_alter_column_mysql;
     ops_exec_params: parity_ops_exec_params_sqlite, parity_ops_exec_params_postgres,
         parity_ops_exec_params_mysql;
+    ops_statement_count: parity_ops_statement_count_sqlite,
+        parity_ops_statement_count_postgres, parity_ops_statement_count_mysql;
     autogen_warning_location: parity_autogen_warning_location_sqlite,
         parity_autogen_warning_location_postgres, parity_autogen_warning_location_mysql;
     rw_step_function_name: parity_rw_step_function_name_sqlite,

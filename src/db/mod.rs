@@ -130,7 +130,7 @@ impl Connection {
         sql: &str,
         params: Params<'_>,
     ) -> Result<QueryResult, DbError> {
-        match self.run(sql, params)? {
+        match self.run(sql, params, false)? {
             (_, Some(late)) => Err(late),
             (result, None) => Ok(result),
         }
@@ -141,30 +141,38 @@ impl Connection {
     /// [`QueryResult::fetch_error`] with those rows, for the driver to raise
     /// from a fetch as pysqlite does.
     pub fn execute_dbapi(&mut self, sql: &str, params: Params<'_>) -> Result<QueryResult, DbError> {
-        let (mut result, late) = self.run(sql, params)?;
+        let (mut result, late) = self.run(sql, params, true)?;
         result.fetch_error = late.as_ref().map(FetchError::from);
         Ok(result)
     }
 
     /// The statement's result, and the SQLite error met after it produced
-    /// rows (see `SqliteBackend::execute`).
+    /// rows (see `SqliteBackend::execute`). `dbapi`: the call comes from
+    /// the DB-API driver, which holds SQLite to pysqlite's one statement
+    /// per `execute()`.
     fn run(
         &mut self,
         sql: &str,
         params: Params<'_>,
+        dbapi: bool,
     ) -> Result<(QueryResult, Option<DbError>), DbError> {
         let backend = self.backend.as_mut().expect("backend present until drop");
         self.runtime.block_on(async {
             match backend {
                 Backend::Postgres(b) => {
                     refuse_params(Dialect::Postgresql, params)?;
+                    // libpq's empty-query result, which psycopg2 refuses
+                    // (whitespace, comments and `;` only)
+                    if dbapi && split::statements(sql, Dialect::Postgresql).is_empty() {
+                        return Err(DbError::Usage("can't execute an empty query".into()));
+                    }
                     Ok((b.execute(sql).await?, None))
                 }
                 Backend::Mysql(b) => {
                     refuse_params(Dialect::Mysql, params)?;
                     Ok((b.execute(sql).await?, None))
                 }
-                Backend::Sqlite(b) => b.execute(sql, params).await,
+                Backend::Sqlite(b) => b.execute(sql, params, dbapi).await,
             }
         })
     }

@@ -13,10 +13,12 @@
 //!   timeout in seconds (default 5, as pysqlite).
 //! * sqlx turns `PRAGMA foreign_keys` on by default; here it is off, as in
 //!   pysqlite (Alembic's batch mode relies on that).
-//! * Parameters bind positionally to `?` placeholders; a call with
-//!   parameters must hold a single statement (pysqlite's "You can only
-//!   execute one statement at a time."). Without parameters several
-//!   statements may be sent at once.
+//! * Parameters bind positionally to `?` placeholders. A call from the
+//!   DB-API driver, or any call with parameters, must hold a single
+//!   statement: after it only whitespace and comments (pysqlite's "You can
+//!   only execute one statement at a time.", raised before anything runs;
+//!   `SELECT 1;;` counts as two). alembic-rs's own calls without
+//!   parameters may send several statements at once.
 //! * Values are decoded by their storage class (INTEGER, REAL, TEXT, BLOB,
 //!   NULL), as pysqlite does without `detect_types`.
 
@@ -129,7 +131,7 @@ impl SqliteBackend {
         backend.db = locked.as_raw_handle().cast::<ffi::Sqlite3>().as_ptr();
         backend.locked = Some(locked);
         let (version, _) = backend
-            .execute("select sqlite_version()", Params::Positional(&[]))
+            .execute("select sqlite_version()", Params::Positional(&[]), false)
             .await?;
         if let Some(Value::Text(v)) = version.rows.first().and_then(|r| r.first()) {
             backend.server_version = v.clone();
@@ -190,6 +192,7 @@ impl SqliteBackend {
         &mut self,
         sql: &str,
         params: Params<'_>,
+        single: bool,
     ) -> Result<(QueryResult, Option<DbError>), DbError> {
         let any = match params {
             Params::Positional(p) => !p.is_empty(),
@@ -210,6 +213,11 @@ impl SqliteBackend {
         let mut last: Option<StatementResult> = None;
         let mut fetch_error = None;
         while let Some(stmt) = Statement::prepare_next(db, &mut tail)? {
+            if single && last.is_none() && !only_whitespace_and_comments(tail) {
+                return Err(DbError::Usage(
+                    "You can only execute one statement at a time.".into(),
+                ));
+            }
             bound += match params {
                 Params::Positional(p) => stmt.bind(p, bound)?,
                 Params::Named(p) => stmt.bind_named(p)?,
@@ -276,6 +284,26 @@ impl Drop for Statement {
     fn drop(&mut self) {
         // SAFETY: `stmt` came from sqlite3_prepare_v3 and is finalized once.
         unsafe { ffi::sqlite3_finalize(self.stmt) };
+    }
+}
+
+/// pysqlite's `lstrip_sql` found nothing: `rest` is whitespace and `--` /
+/// `/* */` comments (an unterminated `/*` runs to the end).
+fn only_whitespace_and_comments(mut rest: &[u8]) -> bool {
+    loop {
+        match rest {
+            [] => return true,
+            [b' ' | b'\t' | b'\n' | b'\r' | b'\x0c', tail @ ..] => rest = tail,
+            [b'-', b'-', tail @ ..] => match tail.iter().position(|&b| b == b'\n') {
+                Some(end) => rest = &tail[end + 1..],
+                None => return true,
+            },
+            [b'/', b'*', tail @ ..] => match tail.windows(2).position(|w| w == b"*/") {
+                Some(end) => rest = &tail[end + 2..],
+                None => return true,
+            },
+            _ => return false,
+        }
     }
 }
 
