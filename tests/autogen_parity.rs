@@ -151,6 +151,26 @@ tokens = Table(
 )
 "#;
 
+/// A column of a type SQLAlchemy's PostgreSQL reflection does not
+/// recognise (scenario `pg_unrecognised_type`).
+const PG_UNRECOGNISED: &str = r#"
+from sqlalchemy.types import UserDefinedType
+
+class Pair(UserDefinedType):
+    cache_ok = True
+
+    def get_col_spec(self, **kw):
+        return "PAIR"
+
+metadata = MetaData()
+points = Table(
+    "points", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", Pair()),
+    Column("moods", postgresql.ARRAY(sa.Enum("happy", "sad", name="mood"))),
+)
+"#;
+
 /// The scenarios. Alembic orders the tables it adds, the tables it drops,
 /// and the foreign keys it adds or drops in one table by iterating sets, so
 /// with two of a kind the order changes with the hash seed: each scenario
@@ -585,6 +605,18 @@ tickets = Table(
     Column("data", postgresql.JSONB),
 )
 "#,
+        ..BASE
+    },
+    // A type SQLAlchemy does not know (a composite type) beside an array
+    // of enums: reflection warns about the first and Alembic logs that it
+    // cannot compare it, so the pre-pass must leave the table to the host
+    // even though the types look alike (found by scripts/fuzz-autogen.py).
+    Drift {
+        name: "pg_unrecognised_type",
+        dialects: PG,
+        setup_sql: &["CREATE TYPE pair AS (a integer, b integer)"],
+        before: PG_UNRECOGNISED,
+        after: PG_UNRECOGNISED,
         ..BASE
     },
     Drift {
@@ -1881,6 +1913,7 @@ drift_tests! {
     "foreign_key_ondelete": foreign_key_ondelete_sqlite = Sqlite,
         foreign_key_ondelete_postgres = Postgres, foreign_key_ondelete_mysql = Mysql;
     "pg_enum": pg_enum_postgres = Postgres;
+    "pg_unrecognised_type": pg_unrecognised_type_postgres = Postgres;
     "pg_schemas": pg_schemas_postgres = Postgres;
     "naming_convention": naming_convention_sqlite = Sqlite, naming_convention_postgres = Postgres,
         naming_convention_mysql = Mysql;

@@ -75,6 +75,11 @@ pub struct Column {
     /// A generated (computed) column's expression.
     pub computed: Option<Computed>,
     pub comment: Option<String>,
+    /// PostgreSQL: the type (or an array's element type) is an enum, which
+    /// SQLAlchemy reflects by name through `get_enums`; other names it has
+    /// no `ischema_names` entry for it reflects as `NullType`, with a
+    /// warning.
+    pub enum_type: bool,
 }
 
 /// Identity column options, as SQLAlchemy's `identity` dict.

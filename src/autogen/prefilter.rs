@@ -16,7 +16,7 @@ use std::collections::HashMap;
 
 use super::metadata::ModelTable;
 use super::model::{ForeignKey, Schema, Table, TableKey};
-use super::types::compiled_spelling;
+use super::types::{compiled_spelling, sqlalchemy_recognises};
 use crate::db::Dialect;
 
 /// The comparison switches of `context.configure()` that change what
@@ -110,7 +110,7 @@ fn same_columns(
         let Some(rc) = t.column(&mc.name) else {
             return false;
         };
-        if mc.nullable != rc.nullable {
+        if mc.nullable != rc.nullable || !sqlalchemy_recognises(dialect, rc) {
             return false;
         }
         if comments && !same_comment(&mc.comment, &rc.comment) {

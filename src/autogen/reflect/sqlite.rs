@@ -178,6 +178,7 @@ fn reflect_one(
             identity: None,
             computed,
             comment: None,
+            enum_type: false,
         });
     }
 
