@@ -171,6 +171,56 @@ points = Table(
 )
 "#;
 
+/// Scenario `pg_schema_fk_target`: `sales.orders` refers to the default
+/// schema's `users`, then (`..._MOVED`) to `sales.users`.
+const PG_SCHEMA_FK: &str = r#"
+metadata = MetaData()
+users = Table("users", metadata, Column("id", Integer, primary_key=True))
+sales_users = Table("users", metadata, Column("id", Integer, primary_key=True), schema="sales")
+orders = Table(
+    "orders", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id")),
+    schema="sales",
+)
+"#;
+const PG_SCHEMA_FK_MOVED: &str = r#"
+metadata = MetaData()
+users = Table("users", metadata, Column("id", Integer, primary_key=True))
+sales_users = Table("users", metadata, Column("id", Integer, primary_key=True), schema="sales")
+orders = Table(
+    "orders", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("sales.users.id")),
+    schema="sales",
+)
+"#;
+
+/// Scenario `unique_renamed_beside_unnamed`.
+const UNIQUES_MIXED: &str = r#"
+metadata = MetaData()
+codes = Table(
+    "codes", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(20)),
+    Column("alias", String(20)),
+    UniqueConstraint("code", name="uq_codes_code"),
+    UniqueConstraint("alias"),
+)
+"#;
+
+const UNIQUES_MIXED_RENAMED: &str = r#"
+metadata = MetaData()
+codes = Table(
+    "codes", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(20)),
+    Column("alias", String(20)),
+    UniqueConstraint("code", name="uq_codes_code_v2"),
+    UniqueConstraint("alias"),
+)
+"#;
+
 /// The scenarios. Alembic orders the tables it adds, the tables it drops,
 /// and the foreign keys it adds or drops in one table by iterating sets, so
 /// with two of a kind the order changes with the hash seed: each scenario
@@ -507,6 +557,17 @@ users = Table(
         configure: BATCH_ON_SQLITE,
         ..BASE
     },
+    // A named unique constraint renamed beside an unnamed one: Alembic
+    // matches the named by name (drop and add), the unnamed by columns
+    // (found by scripts/fuzz-autogen.py: the pre-pass matched them all by
+    // columns).
+    Drift {
+        name: "unique_renamed_beside_unnamed",
+        before: UNIQUES_MIXED,
+        after: UNIQUES_MIXED_RENAMED,
+        configure: BATCH_ON_SQLITE,
+        ..BASE
+    },
     Drift {
         name: "foreign_keys",
         before: r#"
@@ -617,6 +678,19 @@ tickets = Table(
         setup_sql: &["CREATE TYPE pair AS (a integer, b integer)"],
         before: PG_UNRECOGNISED,
         after: PG_UNRECOGNISED,
+        ..BASE
+    },
+    // A foreign key of a table in another schema moved from the default
+    // schema's `users` to its own schema's: SQLAlchemy reports the second
+    // with `referred_schema`, the first without (found by
+    // scripts/fuzz-autogen.py: the pre-pass took both for "no schema").
+    Drift {
+        name: "pg_schema_fk_target",
+        dialects: PG,
+        setup_sql: &["CREATE SCHEMA sales"],
+        before: PG_SCHEMA_FK,
+        after: PG_SCHEMA_FK_MOVED,
+        configure: "include_schemas=True",
         ..BASE
     },
     Drift {
@@ -1914,6 +1988,10 @@ drift_tests! {
         foreign_key_ondelete_postgres = Postgres, foreign_key_ondelete_mysql = Mysql;
     "pg_enum": pg_enum_postgres = Postgres;
     "pg_unrecognised_type": pg_unrecognised_type_postgres = Postgres;
+    "pg_schema_fk_target": pg_schema_fk_target_postgres = Postgres;
+    "unique_renamed_beside_unnamed": unique_renamed_beside_unnamed_sqlite = Sqlite,
+        unique_renamed_beside_unnamed_postgres = Postgres,
+        unique_renamed_beside_unnamed_mysql = Mysql;
     "pg_schemas": pg_schemas_postgres = Postgres;
     "naming_convention": naming_convention_sqlite = Sqlite, naming_convention_postgres = Postgres,
         naming_convention_mysql = Mysql;

@@ -187,7 +187,11 @@ fn same_indexes(m: &ModelTable, t: &Table) -> bool {
     same_multiset(model, reflected)
 }
 
-/// Unnamed model constraints match by columns (the database named them).
+/// A named model constraint matches the reflected one of that name and
+/// columns; the unnamed ones then match what is left by columns (the
+/// database named them). Alembic compares named constraints by name even
+/// when others are unnamed: a renamed one beside an unnamed one is a
+/// drop and an add.
 fn same_uniques(m: &ModelTable, t: &Table) -> bool {
     if t.unique_constraints
         .iter()
@@ -195,16 +199,25 @@ fn same_uniques(m: &ModelTable, t: &Table) -> bool {
     {
         return false;
     }
-    let named = m.uniques.iter().all(|u| u.name.is_some());
-    let key = |name: &Option<String>, columns: &Vec<String>| {
-        (named.then(|| name.clone()).flatten(), columns.clone())
-    };
-    same_multiset(
-        m.uniques.iter().map(|u| key(&u.name, &u.columns)).collect(),
-        t.unique_constraints
+    let mut left: Vec<&super::model::UniqueConstraint> = t.unique_constraints.iter().collect();
+    for u in m.uniques.iter().filter(|u| u.name.is_some()) {
+        match left
             .iter()
-            .map(|u| key(&u.name, &u.columns))
+            .position(|r| r.name == u.name && r.columns == u.columns)
+        {
+            Some(i) => {
+                left.swap_remove(i);
+            }
+            None => return false,
+        }
+    }
+    same_multiset(
+        m.uniques
+            .iter()
+            .filter(|u| u.name.is_none())
+            .map(|u| u.columns.clone())
             .collect(),
+        left.iter().map(|u| u.columns.clone()).collect(),
     )
 }
 
@@ -386,6 +399,23 @@ mod tests {
             ..OPTS
         };
         assert!(identical(&model, t, no_types));
+    }
+
+    #[test]
+    fn a_renamed_unique_beside_an_unnamed_one_makes_a_candidate() {
+        let (mut model, mut table) = pg_user();
+        model.uniques.push(ModelUnique {
+            name: Some("uq_user_id".into()),
+            columns: vec!["id".into()],
+        });
+        table.unique_constraints.push(UniqueConstraint {
+            name: Some("uq_user_id".into()),
+            columns: vec!["id".into()],
+            ..UniqueConstraint::default()
+        });
+        assert!(identical(&model, table.clone(), OPTS));
+        table.unique_constraints[1].name = Some("uq_old".into());
+        assert!(!identical(&model, table, OPTS));
     }
 
     #[test]

@@ -267,13 +267,16 @@ def _summarise(table, dialect, default_schema):
 def _fk_target(const, table, default_schema):
     """(referred schema, table, columns) from the column specs, without
     resolving them (the referred table may be outside the metadata). The
-    schema is None where reflection reports None: default or same schema."""
+    schema is None for the default schema only: SQLAlchemy reports a table
+    in schema ``s`` referring to ``s.users`` with ``referred_schema="s"``
+    (and to the default schema's ``users`` with None), and Alembic compares
+    that with the model's own target schema."""
     parts = [element.target_fullname.split(".") for element in const.elements]
     if not parts or any(len(p) not in (2, 3) for p in parts):
         return None
     first = parts[0]
     schema = first[0] if len(first) == 3 else None
-    if schema in (default_schema, table.schema):
+    if schema == default_schema:
         schema = None
     return schema, first[-2], [p[-1] for p in parts]
 
