@@ -42,6 +42,11 @@ pub struct Table {
     pub check_constraints: Vec<CheckConstraint>,
     /// `get_table_comment()["text"]`.
     pub comment: Option<String>,
+    /// Indexes SQLAlchemy's reflection leaves out with a warning (SQLite's
+    /// expression-based indexes: "Skipped unsupported reflection of
+    /// expression-based index ..."). Only the host can print that warning,
+    /// so such a table is never proven identical.
+    pub skipped_indexes: Vec<String>,
 }
 
 impl Table {

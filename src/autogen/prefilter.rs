@@ -83,7 +83,8 @@ pub fn serial_candidates(
 
 fn same_table(dialect: Dialect, m: &ModelTable, t: &Table, o: PrefilterOptions) -> bool {
     let comments = dialect != Dialect::Sqlite;
-    (!comments || same_comment(&m.comment, &t.comment))
+    t.skipped_indexes.is_empty()
+        && (!comments || same_comment(&m.comment, &t.comment))
         && same_columns(dialect, m, t, o, comments)
         && same_indexes(m, t)
         && same_uniques(m, t)
@@ -384,6 +385,9 @@ mod tests {
         assert!(!identical(&model, t, OPTS));
         let mut t = table.clone();
         t.comment = Some("x".into());
+        assert!(!identical(&model, t, OPTS));
+        let mut t = table.clone();
+        t.skipped_indexes = vec!["ix_user_lower_email".into()];
         assert!(!identical(&model, t, OPTS));
         // Server defaults count only when Alembic compares them.
         let with_defaults = PrefilterOptions {
