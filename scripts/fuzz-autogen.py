@@ -124,6 +124,7 @@ def types_for(dialect):
             ("postgresql.ENUM('x', 'y', name='{enum}')", "enum"),
             ("sa.Double()", "float"),
             ("sa.REAL()", "float"),
+            ("Pair()", "other"),
         ]
     if dialect == "mysql":
         t += [
@@ -138,6 +139,7 @@ def types_for(dialect):
             ("mysql.DATETIME(fsp=6)", "dt"),
             ("mysql.ENUM('p', 'q')", "enum"),
             ("sa.Double()", "float"),
+            ("Inet6()", "other"),
         ]
     if dialect == "sqlite":
         t += [
@@ -180,6 +182,10 @@ SERVER_DEFAULTS = {
     "num": ['"0"', '"1.5"', 'text("0")', '"0.00"'],
     "dt": ["func.now()", 'text("CURRENT_TIMESTAMP")'],
 }
+
+
+def pk_of(table):
+    return next(c for c in table["columns"] if c["pk"])
 
 
 class Gen:
@@ -226,8 +232,12 @@ class Gen:
         return col
 
     def table(self, name, schema, others):
+        # Not always an integer: MariaDB reports `int(11)`, which never
+        # matches `INTEGER`, so such tables would never reach the pre-pass.
+        pk_type = self.r.choice(["Integer()", "Integer()", "String(32)", "BigInteger()"])
         cols = [{
-            "name": "id", "type": "Integer()", "kind": "int", "nullable": False,
+            "name": "id", "type": pk_type, "kind": "int" if "Int" in pk_type else "str",
+            "nullable": False,
             "default": None, "comment": None, "pk": True, "unique": False, "index": False,
         }]
         for w in self.r.sample(WORDS, self.r.randint(1, 6)):
@@ -296,6 +306,10 @@ class Gen:
         n = min(len(cands), self.r.choice([1, 1, 2]))
         cols = [c["name"] for c in self.r.sample(cands, n)]
         name = None if self.r.random() < 0.4 else f"uqx_{t['name']}_{'_'.join(cols)}"
+        first = next(c for c in t["columns"] if c["name"] == cols[0])
+        if name is None and self.named_by_convention and (
+                first["unique"] or any(u["cols"][:1] == cols[:1] for u in t["uniques"])):
+            name = f"uqx_{t['name']}_{'_'.join(cols)}"
         t["uniques"].append({"name": name, "cols": cols})
         return True
 
@@ -307,7 +321,8 @@ class Gen:
         if any(c["name"] == col for c in t["columns"]):
             return False
         t["columns"].append({
-            "name": col, "type": "Integer()", "kind": "int", "nullable": self.r.random() < 0.7,
+            "name": col, "type": pk_of(ref)["type"], "kind": pk_of(ref)["kind"],
+            "nullable": self.r.random() < 0.7,
             "default": None, "comment": None, "pk": False, "unique": False, "index": False,
         })
         ondelete = self.r.choice([None, None, "CASCADE", "SET NULL", "RESTRICT"])
@@ -369,6 +384,8 @@ class Gen:
                 "table_comment", "reorder", "reorder", "add_index", "drop_index",
                 "index_unique", "index_cols", "add_unique", "drop_unique", "add_fk", "drop_fk",
                 "fk_action", "add_check", "drop_check", "col_unique", "col_index",
+                "rename_index", "rename_unique", "rename_unique", "rename_fk", "fk_retarget",
+                "rename_check", "uq_to_index",
             ])
             nonpk = [c for c in t["columns"] if not c["pk"]]
             if op == "add_table" and not self.added_table:
@@ -473,6 +490,38 @@ class Gen:
                         for c in t["columns"]:
                             if c["name"] == fk["col"]:
                                 c["nullable"] = True
+            elif op == "rename_index" and t["indexes"]:
+                ix = self.r.choice(t["indexes"])
+                if ix["name"] is not None:
+                    ix["name"] = ix["name"] + "_v2"
+            elif op == "rename_unique" and t["uniques"]:
+                u = self.r.choice(t["uniques"])
+                roll = self.r.random()
+                if u["name"] is None:
+                    u["name"] = f"uqr_{t['name']}_{'_'.join(u['cols'])}"
+                elif roll < 0.5:
+                    u["name"] = u["name"] + "_v2"
+                else:
+                    u["name"] = None
+            elif op == "rename_fk" and t["fks"]:
+                fk = self.r.choice(t["fks"])
+                fk["name"] = None if fk["name"] else f"fkr_{t['name']}_{fk['col']}"
+            elif op == "fk_retarget" and t["fks"]:
+                fk = self.r.choice(t["fks"])
+                src = next(x for x in tables if (x["schema"], x["name"]) == fk["ref"])
+                others = [(x["schema"], x["name"]) for x in tables
+                          if x is not t and (x["schema"], x["name"]) != fk["ref"]
+                          and pk_of(x)["type"] == pk_of(src)["type"]]
+                if others:
+                    fk["ref"] = self.r.choice(others)
+            elif op == "rename_check" and t["checks"]:
+                k = self.r.choice(t["checks"])
+                k["name"] = (k["name"] or f"ck_{t['name']}") + "_v2"
+            elif op == "uq_to_index" and t["uniques"]:
+                u = self.r.choice(t["uniques"])
+                t["uniques"].remove(u)
+                t["indexes"].append({"name": u["name"] or self.new_ix_name(t), "cols": u["cols"],
+                                     "unique": True, "desc": None, "expr": None, "where": None})
             elif op == "add_check":
                 self.add_check(t)
             elif op == "drop_check" and t["checks"]:
@@ -506,6 +555,24 @@ from sqlalchemy import (
     UniqueConstraint, CheckConstraint, func, text,
 )
 from sqlalchemy.dialects import mysql, postgresql
+from sqlalchemy.types import UserDefinedType
+
+
+class Pair(UserDefinedType):
+    # A PostgreSQL composite type (unknown to reflection).
+    cache_ok = True
+
+    def get_col_spec(self, **kw):
+        return "PAIR"
+
+
+class Inet6(UserDefinedType):
+    # MariaDB INET6 (unknown to reflection).
+    cache_ok = True
+
+    def get_col_spec(self, **kw):
+        return "INET6"
+
 """
 
 CONVENTION = """{
@@ -709,6 +776,8 @@ def write_project(root, url, a, b, src_a, src_b, dialect, mako, extra=None):
     sql = ""
     if dialect == "postgresql" and a["use_schema"]:
         sql = f'    op.execute("CREATE SCHEMA IF NOT EXISTS {SCHEMA}")\n'
+    if dialect == "postgresql" and not extra:
+        sql += '    op.execute("CREATE TYPE pair AS (a integer, b integer)")\n'
     if extra:
         configure += extra.get("configure", [])
         sql += "".join(f"    op.execute({q!r})\n" for q in extra.get("setup_sql", []))
