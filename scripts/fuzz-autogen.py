@@ -860,6 +860,10 @@ def run(opts, side, cwd, args):
 
 
 SERIAL = "INFO  [alembic.ddl.postgresql] Detected sequence named "
+# Lines logged while a table is reflected: with include_schemas, Alembic
+# walks a set of schema names (None among them, hashed by address), so
+# their order changes from run to run; each run of them is sorted.
+REFLECT_TIME = (SERIAL, "SAWarning: Did not recognize type ")
 
 
 def normalise(text, cwd, db):
@@ -884,7 +888,7 @@ def normalise(text, cwd, db):
     i = 0
     while i < len(lines):
         n = 0
-        while i + n < len(lines) and lines[i + n].startswith(SERIAL):
+        while i + n < len(lines) and lines[i + n].startswith(REFLECT_TIME):
             n += 1
         lines[i:i + n] = sorted(lines[i:i + n])
         i += max(n, 1)
