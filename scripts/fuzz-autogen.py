@@ -860,10 +860,12 @@ def run(opts, side, cwd, args):
 
 
 SERIAL = "INFO  [alembic.ddl.postgresql] Detected sequence named "
-# Lines logged while a table is reflected: with include_schemas, Alembic
-# walks a set of schema names (None among them, hashed by address), so
-# their order changes from run to run; each run of them is sorted.
-REFLECT_TIME = (SERIAL, "SAWarning: Did not recognize type ")
+# Lines whose order Alembic takes from a set: logged while a table is
+# reflected (with include_schemas it walks a set of schema names, None
+# among them, hashed by address), and the SQLite expression-index warnings
+# (a set of Index objects). Each run of them is sorted.
+REFLECT_TIME = (SERIAL, "SAWarning: Did not recognize type ",
+                "UserWarning: autogenerate skipping metadata-specified expression-based index")
 
 
 def normalise(text, cwd, db):
