@@ -37,6 +37,16 @@ Output: one line per case (OK, DIVERGE [prepass|both|nonprepass], SETUP
 FAILED, NOT CLEAN); for anything but OK the case's directory is kept under
 --out (the projects, the outputs, report.txt with unified diffs).
 
+Runs so far (session 12, 2 jobs on a shared 2-core machine, ~10 s per
+case): seeds 7-60 (163 cases, earlier generator), 100-130 (90 cases),
+1000-1088 (266 cases, this generator, ~30 min). Divergences found and fixed
+(tests/autogen_parity.rs scenarios pg_unrecognised_type,
+unique_renamed_beside_unnamed, pg_schema_fk_target,
+expression_index_dropped); after the fixes every remaining difference was
+an order Alembic takes from a set (now normalised). NOT CLEAN (all three
+sides agree that drift remains: Alembic's own round-trip limits) and
+APPLY FAILED (as in Alembic) are not divergences.
+
 Needs: the oracle virtualenv (--oracle, default .venv-oracle/bin/python:
 Alembic, SQLAlchemy, psycopg2, pymysql), the host virtualenv
 (--host-venv, default .venv-host), a built binary (--rs, default
