@@ -42,6 +42,11 @@ pub struct Table {
     pub check_constraints: Vec<CheckConstraint>,
     /// `get_table_comment()["text"]`.
     pub comment: Option<String>,
+    /// Indexes SQLAlchemy's reflection leaves out with a warning (SQLite's
+    /// expression-based indexes: "Skipped unsupported reflection of
+    /// expression-based index ..."). Only the host can print that warning,
+    /// so such a table is never proven identical.
+    pub skipped_indexes: Vec<String>,
 }
 
 impl Table {
@@ -75,6 +80,11 @@ pub struct Column {
     /// A generated (computed) column's expression.
     pub computed: Option<Computed>,
     pub comment: Option<String>,
+    /// PostgreSQL: the type (or an array's element type) is an enum, which
+    /// SQLAlchemy reflects by name through `get_enums`; other names it has
+    /// no `ischema_names` entry for it reflects as `NullType`, with a
+    /// warning.
+    pub enum_type: bool,
 }
 
 /// Identity column options, as SQLAlchemy's `identity` dict.

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 
 use super::metadata::ModelTable;
 use super::model::{ForeignKey, Schema, Table, TableKey};
-use super::types::compiled_spelling;
+use super::types::{compiled_spelling, sqlalchemy_recognises};
 use crate::db::Dialect;
 
 /// The comparison switches of `context.configure()` that change what
@@ -83,7 +83,8 @@ pub fn serial_candidates(
 
 fn same_table(dialect: Dialect, m: &ModelTable, t: &Table, o: PrefilterOptions) -> bool {
     let comments = dialect != Dialect::Sqlite;
-    (!comments || same_comment(&m.comment, &t.comment))
+    t.skipped_indexes.is_empty()
+        && (!comments || same_comment(&m.comment, &t.comment))
         && same_columns(dialect, m, t, o, comments)
         && same_indexes(m, t)
         && same_uniques(m, t)
@@ -110,7 +111,7 @@ fn same_columns(
         let Some(rc) = t.column(&mc.name) else {
             return false;
         };
-        if mc.nullable != rc.nullable {
+        if mc.nullable != rc.nullable || !sqlalchemy_recognises(dialect, rc) {
             return false;
         }
         if comments && !same_comment(&mc.comment, &rc.comment) {
@@ -187,7 +188,11 @@ fn same_indexes(m: &ModelTable, t: &Table) -> bool {
     same_multiset(model, reflected)
 }
 
-/// Unnamed model constraints match by columns (the database named them).
+/// A named model constraint matches the reflected one of that name and
+/// columns; the unnamed ones then match what is left by columns (the
+/// database named them). Alembic compares named constraints by name even
+/// when others are unnamed: a renamed one beside an unnamed one is a
+/// drop and an add.
 fn same_uniques(m: &ModelTable, t: &Table) -> bool {
     if t.unique_constraints
         .iter()
@@ -195,16 +200,25 @@ fn same_uniques(m: &ModelTable, t: &Table) -> bool {
     {
         return false;
     }
-    let named = m.uniques.iter().all(|u| u.name.is_some());
-    let key = |name: &Option<String>, columns: &Vec<String>| {
-        (named.then(|| name.clone()).flatten(), columns.clone())
-    };
-    same_multiset(
-        m.uniques.iter().map(|u| key(&u.name, &u.columns)).collect(),
-        t.unique_constraints
+    let mut left: Vec<&super::model::UniqueConstraint> = t.unique_constraints.iter().collect();
+    for u in m.uniques.iter().filter(|u| u.name.is_some()) {
+        match left
             .iter()
-            .map(|u| key(&u.name, &u.columns))
+            .position(|r| r.name == u.name && r.columns == u.columns)
+        {
+            Some(i) => {
+                left.swap_remove(i);
+            }
+            None => return false,
+        }
+    }
+    same_multiset(
+        m.uniques
+            .iter()
+            .filter(|u| u.name.is_none())
+            .map(|u| u.columns.clone())
             .collect(),
+        left.iter().map(|u| u.columns.clone()).collect(),
     )
 }
 
@@ -372,6 +386,9 @@ mod tests {
         let mut t = table.clone();
         t.comment = Some("x".into());
         assert!(!identical(&model, t, OPTS));
+        let mut t = table.clone();
+        t.skipped_indexes = vec!["ix_user_lower_email".into()];
+        assert!(!identical(&model, t, OPTS));
         // Server defaults count only when Alembic compares them.
         let with_defaults = PrefilterOptions {
             compare_server_default: true,
@@ -386,6 +403,23 @@ mod tests {
             ..OPTS
         };
         assert!(identical(&model, t, no_types));
+    }
+
+    #[test]
+    fn a_renamed_unique_beside_an_unnamed_one_makes_a_candidate() {
+        let (mut model, mut table) = pg_user();
+        model.uniques.push(ModelUnique {
+            name: Some("uq_user_id".into()),
+            columns: vec!["id".into()],
+        });
+        table.unique_constraints.push(UniqueConstraint {
+            name: Some("uq_user_id".into()),
+            columns: vec!["id".into()],
+            ..UniqueConstraint::default()
+        });
+        assert!(identical(&model, table.clone(), OPTS));
+        table.unique_constraints[1].name = Some("uq_old".into());
+        assert!(!identical(&model, table, OPTS));
     }
 
     #[test]

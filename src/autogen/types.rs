@@ -4,6 +4,7 @@
 //! text. Alembic compares types the same way (`DefaultImpl.compare_type`
 //! tokenises both compiled spellings).
 
+use super::model::Column;
 use crate::db::Dialect;
 
 /// SQLAlchemy's compiled spelling of a type the database reported as
@@ -17,6 +18,119 @@ pub fn compiled_spelling(dialect: Dialect, text: &str) -> Option<String> {
         Dialect::Sqlite => sqlite_type(text),
     }
 }
+
+/// Whether SQLAlchemy's reflection knows the column's type. It reflects
+/// the names it does not know as `NullType`, warning `Did not recognize
+/// type ...` while reflecting (and Alembic then logs `Couldn't determine
+/// database type`), so such a table must go to the host even when its
+/// columns look equal. The lists are the `ischema_names` keys SQLAlchemy
+/// 2.0 already had (the host may run any 2.x); a name added later only
+/// costs a candidate. PostgreSQL enums are known by name (`get_enums`);
+/// domains are left to the host.
+pub fn sqlalchemy_recognises(dialect: Dialect, column: &Column) -> bool {
+    match dialect {
+        Dialect::Postgresql => {
+            if column.enum_type {
+                return true;
+            }
+            // SQLAlchemy's `_reflect_type`: arguments (`\((.*)\)`) and
+            // array brackets removed.
+            let text = column.type_text.trim_end_matches("[]");
+            let name = match (text.find('('), text.rfind(')')) {
+                (Some(i), Some(j)) if j > i => format!("{}{}", &text[..i], &text[j + 1..]),
+                _ => text.to_string(),
+            }
+            .to_lowercase();
+            name == "interval" || name.starts_with("interval ") || PG_KNOWN.contains(&name.as_str())
+        }
+        Dialect::Mysql => {
+            let text = column.type_text.to_lowercase();
+            let end = text.find(['(', ' ']).unwrap_or(text.len());
+            MYSQL_KNOWN.contains(&&text[..end])
+        }
+        // `sqlite_type` answers `None` for what reflects as `NullType`.
+        Dialect::Sqlite => true,
+    }
+}
+
+const PG_KNOWN: &[&str] = &[
+    "bigint",
+    "bit",
+    "bit varying",
+    "boolean",
+    "bytea",
+    "character",
+    "character varying",
+    "cidr",
+    "date",
+    "daterange",
+    "double precision",
+    "hstore",
+    "inet",
+    "int4range",
+    "int8range",
+    "integer",
+    "json",
+    "jsonb",
+    "macaddr",
+    "money",
+    "name",
+    "numeric",
+    "numrange",
+    "oid",
+    "real",
+    "regclass",
+    "smallint",
+    "text",
+    "time",
+    "time with time zone",
+    "time without time zone",
+    "timestamp",
+    "timestamp with time zone",
+    "timestamp without time zone",
+    "tsrange",
+    "tstzrange",
+    "tsvector",
+    "uuid",
+];
+
+const MYSQL_KNOWN: &[&str] = &[
+    "bigint",
+    "binary",
+    "bit",
+    "blob",
+    "boolean",
+    "char",
+    "date",
+    "datetime",
+    "decimal",
+    "double",
+    "enum",
+    "fixed",
+    "float",
+    "int",
+    "integer",
+    "json",
+    "longblob",
+    "longtext",
+    "mediumblob",
+    "mediumint",
+    "mediumtext",
+    "nchar",
+    "numeric",
+    "nvarchar",
+    "set",
+    "smallint",
+    "text",
+    "time",
+    "timestamp",
+    "tinyblob",
+    "tinyint",
+    "tinytext",
+    "varbinary",
+    "varchar",
+    "year",
+];
 
 fn pg_type(text: &str) -> String {
     let (base, array) = match text.strip_suffix("[]") {
@@ -197,6 +311,33 @@ fn sqlite_class(name: &str) -> Option<(&str, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unknown_types_are_not_recognised() {
+        let col = |t: &str, enum_type| Column {
+            type_text: t.into(),
+            enum_type,
+            ..Column::default()
+        };
+        let pg = |t, e| sqlalchemy_recognises(Dialect::Postgresql, &col(t, e));
+        assert!(pg("character varying(20)", false));
+        assert!(pg("timestamp(3) with time zone", false));
+        assert!(pg("integer[]", false));
+        assert!(pg("interval day to second", false));
+        assert!(pg("mood", true));
+        assert!(pg("mood[]", true));
+        // A composite type, an extension's, a domain: NullType, or left
+        // to the host.
+        assert!(!pg("pair", false));
+        assert!(!pg("xml", false));
+        assert!(!pg("posint", false));
+        let my = |t| sqlalchemy_recognises(Dialect::Mysql, &col(t, false));
+        assert!(my("int(11) unsigned"));
+        assert!(my("enum('a','b')"));
+        assert!(my("varchar(40)"));
+        assert!(!my("inet6"));
+        assert!(!my("point"));
+    }
 
     #[test]
     fn sqlite_names_resolve_as_sqlalchemy_reflects_them() {

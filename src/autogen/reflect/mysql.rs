@@ -283,5 +283,6 @@ fn column(row: &Row<'_>, mariadb: bool) -> Result<Column, ReflectError> {
         identity: None,
         computed,
         comment: row.opt_text(7)?.filter(|c| !c.is_empty()),
+        enum_type: false,
     })
 }

@@ -38,11 +38,12 @@ const COLUMNS: &str = "SELECT a.attrelid::bigint, a.attname::text, \
     a.attidentity::text, a.attgenerated::text, \
     ds.description, \
     s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle, \
-    t.typtype::text \
+    COALESCE(et.typtype, t.typtype)::text \
     FROM pg_catalog.pg_attribute a \
     JOIN pg_catalog.pg_class c ON c.oid = a.attrelid \
     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
     JOIN pg_catalog.pg_type t ON t.oid = a.atttypid \
+    LEFT JOIN pg_catalog.pg_type et ON t.typcategory = 'A' AND et.oid = t.typelem \
     LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
     LEFT JOIN pg_catalog.pg_description ds ON ds.objoid = a.attrelid \
       AND ds.classoid = 'pg_catalog.pg_class'::regclass AND ds.objsubid = a.attnum \
@@ -227,6 +228,8 @@ fn column(row: &Row<'_>, table_schema: Option<&str>) -> Result<Column, ReflectEr
     let attidentity = row.opt_text(5)?.unwrap_or_default();
     let generated = row.opt_text(6)?.unwrap_or_default();
     let comment = row.opt_text(7)?;
+    // `typtype` of the type, or of the element type of an array.
+    let enum_type = row.opt_text(14)?.as_deref() == Some("e");
 
     let computed = if !generated.is_empty() && generated != "\0" {
         let sqltext = default.take().unwrap_or_default();
@@ -281,6 +284,7 @@ fn column(row: &Row<'_>, table_schema: Option<&str>) -> Result<Column, ReflectEr
         identity,
         computed,
         comment,
+        enum_type,
     })
 }
 

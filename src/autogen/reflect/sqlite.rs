@@ -178,6 +178,7 @@ fn reflect_one(
             identity: None,
             computed,
             comment: None,
+            enum_type: false,
         });
     }
 
@@ -255,6 +256,13 @@ fn reflect_one(
         table.unique_constraints = unique_constraints(&raw);
         table.check_constraints = check_constraints(&raw.sql);
         table.indexes = indexes(&raw);
+        table.skipped_indexes = raw
+            .indexes
+            .iter()
+            .filter(|i| !i.name.starts_with("sqlite_autoindex"))
+            .filter(|i| i.columns.iter().any(Option::is_none))
+            .map(|i| i.name.clone())
+            .collect();
         out.insert((key_schema.clone(), name), table);
     }
     Ok(())
@@ -470,7 +478,7 @@ fn indexes(raw: &Raw) -> Vec<Index> {
         .iter()
         .filter(|i| !i.name.starts_with("sqlite_autoindex"))
         // SQLAlchemy skips expression indexes ("Skipped unsupported
-        // reflection of expression-based index").
+        // reflection of expression-based index"; `Table::skipped_indexes`).
         .filter(|i| i.columns.iter().all(Option::is_some))
         .map(
             |RawIndex {
