@@ -495,8 +495,9 @@ fn ops_exec_params() -> Scenario {
 }
 
 /// Found by scripts/fuzz-ops.py: one `execute()` holding two statements or
-/// none, as pysqlite, psycopg2 and the MySQL server take or refuse them
-/// (tests/fixtures/online/ops_statement_count/migrations/README).
+/// none, as pysqlite, psycopg2 and the MySQL server take or refuse them, and
+/// pymysql's multi-row `executemany` INSERT (tests/fixtures/online/
+/// ops_statement_count/migrations/README).
 fn ops_statement_count() -> Scenario {
     Scenario::fixture(
         "ops_statement_count",
@@ -508,6 +509,10 @@ fn ops_statement_count() -> Scenario {
             &["-x", "sql=empty", "upgrade", "head"],
             &["downgrade", "base"],
             &["-x", "sql=trailing", "upgrade", "head"],
+            &["downgrade", "base"],
+            &["-x", "sql=bulk_overflow", "upgrade", "head"],
+            &["downgrade", "base"],
+            &["-x", "sql=bulk", "upgrade", "head"],
             &["downgrade", "base"],
         ],
     )

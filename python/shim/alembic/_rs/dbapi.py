@@ -122,6 +122,65 @@ def _loads_nested(value, loads):
     return loads(value)
 
 
+# pymysql's executemany of `INSERT|REPLACE ... VALUES (<placeholders>)
+# [ON DUPLICATE ...]`: one multi-row statement, so the rows go in one round
+# trip and one statement; a failing row fails them all, and MySQL numbers it
+# within the statement ("at row 2"). pymysql starts another statement past
+# max_stmt_length bytes of escaped values; here the length is estimated from
+# the values' text, so only a statement near 1 MB may be cut elsewhere.
+_INSERT_VALUES = (
+    r"\s*((?:INSERT|REPLACE)\b.+\bVALUES?\s*)"
+    r"(\(\s*(?:%s|%\(.+\)s)\s*(?:,\s*(?:%s|%\(.+\)s)\s*)*\))"
+    r"(\s*(?:ON DUPLICATE.*)?);?\s*\Z"
+)
+_MYSQL_MAX_STMT_LENGTH = 1024000
+
+
+def _mysql_multirow_batches(operation, rows):
+    """``[(sql, params)]``: the multi-row statements pymysql would send for
+    an executemany, or None when it runs the rows one by one (a statement
+    other than INSERT/REPLACE ... VALUES (placeholders)). Rows that are
+    mappings get their keys suffixed per row (``%(k)s`` -> ``%(k\x1f2)s``)
+    so the statement is interpolated once, as pymysql formats each row."""
+    if not rows or not isinstance(operation, str):
+        return None
+    # compiled on first use (re caches it): most runs never get here
+    m = re.match(_INSERT_VALUES, operation, re.IGNORECASE | re.DOTALL)
+    if m is None:
+        return None
+    prefix, values, postfix = m.group(1), m.group(2).rstrip(), m.group(3) or ""
+    named = isinstance(rows[0], dict)
+
+    def row_part(i, row):
+        if not named:
+            return values, list(row)
+        part = re.sub(r"%\((.+?)\)s", lambda k: "%%(%s\x1f%d)s" % (k.group(1), i), values)
+        return part, {"%s\x1f%d" % (k, i): v for k, v in row.items()}
+
+    def size_of(row):
+        items = row.values() if named else row
+        return len(values) + sum(len(str(v)) for v in items)
+
+    batches = []
+    part, params = row_part(0, rows[0])
+    sql, size = prefix + part, len(prefix) + size_of(rows[0])
+    for i, row in enumerate(rows[1:], 1):
+        part, row_params = row_part(i, row)
+        row_size = size_of(row)
+        if size + row_size + len(postfix) + 1 > _MYSQL_MAX_STMT_LENGTH:
+            batches.append((sql + postfix, params))
+            sql, params, size = prefix + part, row_params, len(prefix) + row_size
+            continue
+        sql += "," + part
+        if named:
+            params.update(row_params)
+        else:
+            params.extend(row_params)
+        size += row_size + 1
+    batches.append((sql + postfix, params))
+    return batches
+
+
 class Cursor:
     arraysize = 1
 
@@ -186,6 +245,17 @@ class Cursor:
         raise self.connection._module._error(*args)
 
     def executemany(self, operation, seq_of_parameters):
+        if isinstance(self.connection, MySQLConnection):
+            rows = list(seq_of_parameters)
+            batches = _mysql_multirow_batches(operation, rows)
+            if batches is not None:
+                total = 0
+                for sql, params in batches:
+                    self.execute(sql, params)
+                    total += self.rowcount
+                self.rowcount = total
+                return total
+            seq_of_parameters = rows
         total = 0
         for params in seq_of_parameters:
             self.execute(operation, params)
