@@ -142,13 +142,10 @@ class ScriptDirectory:
         return self.revision_map.iterate_revisions(upper, lower, **kw)
 
     def get_revisions(self, id_):
-        return tuple(
-            None if info is None else _Revision(info)
-            for info in _alembic_rs.get_revisions(id_, True)
-        )
+        return _revisions(id_, catch=True)
 
     def get_all_current(self, id_):
-        return {_Revision(info) for info in _alembic_rs.get_all_current(list(id_), True)}
+        return _all_current(id_, catch=True)
 
 
 class _RevisionMapView:
@@ -173,10 +170,7 @@ class _RevisionMapView:
         return revs[0] if revs else None
 
     def get_revisions(self, id_):
-        return tuple(
-            None if info is None else _Revision(info)
-            for info in _alembic_rs.get_revisions(id_, False)
-        )
+        return _revisions(id_, catch=False)
 
     def get_current_head(self, branch_label=None):
         return _alembic_rs.get_current_head(branch_label, False)
@@ -191,7 +185,20 @@ class _RevisionMapView:
             yield _Revision(info)
 
     def _get_all_current(self, id_):
-        return {_Revision(info) for info in _alembic_rs.get_all_current(list(id_), False)}
+        return _all_current(id_, catch=False)
+
+
+# `catch`: ScriptDirectory's methods report planning errors as
+# CommandErrors, RevisionMap's as Alembic's RevisionError classes.
+def _revisions(id_, catch):
+    return tuple(
+        None if info is None else _Revision(info)
+        for info in _alembic_rs.get_revisions(id_, catch)
+    )
+
+
+def _all_current(id_, catch):
+    return {_Revision(info) for info in _alembic_rs.get_all_current(list(id_), catch)}
 
 
 def _current_fn(config, verbose, check_heads):
