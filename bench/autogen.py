@@ -36,7 +36,7 @@ reported (--stat min for the fastest). The generated revision file is
 deleted before every `revision` run. The binary is copied at start, so a
 concurrent `cargo build` cannot change it mid-run.
 
-    python3 bench/autogen.py [--tables 1000] [--dialect postgresql|sqlite] [--runs 3]
+    python3 bench/autogen.py [--tables 1000] [--dialect postgresql|sqlite|mysql] [--runs 3]
                              [--stat min] [--keep DIR]
 """
 import argparse
@@ -453,11 +453,22 @@ def psql(sql):
         raise RuntimeError(f"psql failed: {p.stderr.strip()}")
 
 
+def mysql(sql):
+    argv = ["mysql", "-h", ARGS.mysql_host, "-P", str(ARGS.mysql_port), "-u", "root", "-e", sql]
+    p = subprocess.run(argv, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    if p.returncode != 0:
+        raise RuntimeError(f"mysql failed: {p.stderr.strip()}")
+
+
 def database(tmp):
     """(URL, cleanup) of a fresh database."""
     if ARGS.dialect == "sqlite":
         return "sqlite:///" + os.path.join(tmp, "autogen.db"), lambda: None
     name = f"alembic_rs_bench_autogen_{os.getpid()}"
+    if ARGS.dialect == "mysql":
+        mysql(f"DROP DATABASE IF EXISTS `{name}`; CREATE DATABASE `{name}`")
+        return (f"mysql+pymysql://root@{ARGS.mysql_host}:{ARGS.mysql_port}/{name}",
+                lambda: mysql(f"DROP DATABASE IF EXISTS `{name}`"))
     psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     psql(f'CREATE DATABASE "{name}"')
     return (f"postgresql+psycopg2://{ARGS.pg_user}@{ARGS.pg_host}:{ARGS.pg_port}/{name}",
@@ -512,7 +523,7 @@ def main():
     global ARGS
     ap = argparse.ArgumentParser(description="check / revision --autogenerate: alembic-rs vs Alembic")
     ap.add_argument("--tables", type=int, default=1000)
-    ap.add_argument("--dialect", choices=["postgresql", "sqlite"], default="postgresql")
+    ap.add_argument("--dialect", choices=["postgresql", "sqlite", "mysql"], default="postgresql")
     ap.add_argument("--runs", type=int, default=3, help="timed runs per command (median)")
     ap.add_argument("--stat", choices=["median", "min"], default="median")
     ap.add_argument("--seed", type=int, default=1)
@@ -524,6 +535,8 @@ def main():
     ap.add_argument("--pg-host", default="127.0.0.1")
     ap.add_argument("--pg-port", type=int, default=5432)
     ap.add_argument("--pg-user", default="root")
+    ap.add_argument("--mysql-host", default="127.0.0.1", help="MariaDB/MySQL (user root, no password)")
+    ap.add_argument("--mysql-port", type=int, default=3306)
     ARGS = ap.parse_args()
 
     print("reproduce: (cd " + shlex.quote(ROOT) + " && python3 bench/autogen.py"

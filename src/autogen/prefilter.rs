@@ -16,7 +16,7 @@ use std::collections::HashMap;
 
 use super::metadata::ModelTable;
 use super::model::{ForeignKey, Schema, Table, TableKey};
-use super::types::{compiled_spelling, sqlalchemy_recognises};
+use super::types::{compiled_spelling, same_type, sqlalchemy_recognises};
 use crate::db::Dialect;
 
 /// The comparison switches of `context.configure()` that change what
@@ -82,6 +82,18 @@ pub fn serial_candidates(
 }
 
 fn same_table(dialect: Dialect, m: &ModelTable, t: &Table, o: PrefilterOptions) -> bool {
+    let adjusted;
+    let t = if dialect == Dialect::Mysql {
+        match mysql_as_compared(m, t) {
+            Some(a) => {
+                adjusted = a;
+                &adjusted
+            }
+            None => return false,
+        }
+    } else {
+        t
+    };
     let comments = dialect != Dialect::Sqlite;
     t.skipped_indexes.is_empty()
         && (!comments || same_comment(&m.comment, &t.comment))
@@ -89,6 +101,74 @@ fn same_table(dialect: Dialect, m: &ModelTable, t: &Table, o: PrefilterOptions) 
         && same_indexes(m, t)
         && same_uniques(m, t)
         && same_foreign_keys(m, t)
+}
+
+/// A MySQL table's keys as Alembic compares them with these models. A
+/// unique key is reflected both as a unique constraint and as a unique
+/// index of the same name; Alembic keeps the constraint where the models
+/// name a constraint so, the index where they name a unique index so
+/// (`_correct_for_uq_duplicates_uix`). The index MySQL adds for a foreign
+/// key (named after the key, or after its column) is dropped
+/// (`MySQLImpl.correct_for_autogen_constraints`). Every other case stays
+/// as reflected, so it can only make a candidate; `None` where a model
+/// index of a dropped index's name would need Alembic's further
+/// corrections.
+fn mysql_as_compared(m: &ModelTable, t: &Table) -> Option<Table> {
+    let model_uniques: Vec<&str> = m.uniques.iter().filter_map(|u| u.name.as_deref()).collect();
+    let model_unique_indexes: Vec<&str> = m
+        .indexes
+        .iter()
+        .filter(|ix| ix.unique)
+        .filter_map(|ix| ix.name.as_deref())
+        .collect();
+    let mut t = t.clone();
+    let mut index_only = Vec::new();
+    let mut constraint_only = Vec::new();
+    for u in &t.unique_constraints {
+        let Some(name) = u.name.as_deref() else {
+            continue;
+        };
+        match (
+            model_uniques.contains(&name),
+            model_unique_indexes.contains(&name),
+        ) {
+            (true, false) => constraint_only.push(name.to_string()),
+            (false, true) => index_only.push(name.to_string()),
+            _ => {}
+        }
+    }
+    t.unique_constraints
+        .retain(|u| !u.name.as_ref().is_some_and(|n| index_only.contains(n)));
+    let implied_by_fk = |ix: &super::model::Index| {
+        let Some(name) = ix.name.as_deref() else {
+            return false;
+        };
+        !ix.unique
+            && ix.columns.iter().flatten().any(|c| {
+                c == name
+                    || t.foreign_keys
+                        .iter()
+                        .any(|fk| fk.name.as_deref() == Some(name) && fk.columns.contains(c))
+            })
+    };
+    let implied: Vec<String> = t
+        .indexes
+        .iter()
+        .filter(|ix| implied_by_fk(ix))
+        .filter_map(|ix| ix.name.clone())
+        .collect();
+    if m.indexes
+        .iter()
+        .any(|ix| ix.name.as_ref().is_some_and(|n| implied.contains(n)))
+    {
+        return None;
+    }
+    t.indexes.retain(|ix| {
+        !ix.name
+            .as_ref()
+            .is_some_and(|n| implied.contains(n) || constraint_only.contains(n))
+    });
+    Some(t)
 }
 
 /// Alembic 1.20.1 treats an empty comment as no comment.
@@ -130,22 +210,12 @@ fn same_columns(
                 return false;
             };
             match compiled_spelling(dialect, &rc.type_text) {
-                Some(reflected) if normalise(compiled) == normalise(&reflected) => {}
+                Some(reflected) if same_type(dialect, compiled, &reflected) => {}
                 _ => return false,
             }
         }
         true
     })
-}
-
-/// Case and spacing do not matter to Alembic's type tokeniser.
-fn normalise(type_text: &str) -> String {
-    type_text
-        .to_lowercase()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .replace(", ", ",")
 }
 
 /// Equal as multisets.
@@ -420,6 +490,117 @@ mod tests {
         assert!(identical(&model, table.clone(), OPTS));
         table.unique_constraints[1].name = Some("uq_old".into());
         assert!(!identical(&model, table, OPTS));
+    }
+
+    /// The shape MariaDB reports: display widths, `tinyint(1)` for a
+    /// Boolean, a unique key as constraint and index, the index a foreign
+    /// key gets (session 13: no MySQL table was ever proven identical).
+    fn mysql_link() -> (ModelTable, Table) {
+        let col = |name: &str, compiled: &str| ModelColumn {
+            name: name.into(),
+            type_compiled: Some(compiled.into()),
+            nullable: false,
+            ..ModelColumn::default()
+        };
+        let rcol = |name: &str, text: &str| Column {
+            name: name.into(),
+            type_text: text.into(),
+            nullable: false,
+            ..Column::default()
+        };
+        let fk = ForeignKey {
+            name: Some("fk_link_user".into()),
+            columns: vec!["user_id".into()],
+            referred_table: "user".into(),
+            referred_columns: vec!["id".into()],
+            ..ForeignKey::default()
+        };
+        let index = |name: &str, columns: &[&str], unique| Index {
+            name: Some(name.into()),
+            columns: columns.iter().map(|c| Some(c.to_string())).collect(),
+            unique,
+            ..Index::default()
+        };
+        let model = ModelTable {
+            name: "link".into(),
+            columns: vec![
+                col("id", "INTEGER"),
+                col("user_id", "BIGINT"),
+                col("on", "BOOL"),
+            ],
+            indexes: vec![ModelIndex {
+                name: Some("ix_link_pair".into()),
+                columns: vec!["id".into(), "user_id".into()],
+                unique: true,
+            }],
+            uniques: vec![ModelUnique {
+                name: Some("uq_link_on".into()),
+                columns: vec!["on".into()],
+            }],
+            foreign_keys: vec![fk.clone()],
+            ..ModelTable::default()
+        };
+        let table = Table {
+            name: "link".into(),
+            columns: vec![
+                rcol("id", "int(11)"),
+                rcol("user_id", "bigint(20)"),
+                rcol("on", "tinyint(1)"),
+            ],
+            foreign_keys: vec![fk],
+            unique_constraints: ["ix_link_pair", "uq_link_on"]
+                .iter()
+                .map(|n| UniqueConstraint {
+                    name: Some(n.to_string()),
+                    columns: if *n == "uq_link_on" {
+                        vec!["on".into()]
+                    } else {
+                        vec!["id".into(), "user_id".into()]
+                    },
+                    ..UniqueConstraint::default()
+                })
+                .collect(),
+            indexes: vec![
+                index("fk_link_user", &["user_id"], false),
+                index("ix_link_pair", &["id", "user_id"], true),
+                index("uq_link_on", &["on"], true),
+            ],
+            ..Table::default()
+        };
+        (model, table)
+    }
+
+    #[test]
+    fn mysql_tables_are_compared_as_alembic_corrects_them() {
+        let my = |m: &ModelTable, t: Table| {
+            !identical_tables(Dialect::Mysql, &reflected(t), std::slice::from_ref(m), OPTS)
+                .is_empty()
+        };
+        let (model, table) = mysql_link();
+        assert!(my(&model, table.clone()));
+        // The unique index declared as a constraint, and the reverse.
+        let mut m = model.clone();
+        m.indexes.clear();
+        m.uniques.push(ModelUnique {
+            name: Some("ix_link_pair".into()),
+            columns: vec!["id".into(), "user_id".into()],
+        });
+        assert!(my(&m, table.clone()));
+        // A unique key the models lack, a width-only type change, a model
+        // index named as the foreign key's: candidates.
+        let mut m = model.clone();
+        m.uniques.clear();
+        assert!(!my(&m, table.clone()));
+        let mut t = table.clone();
+        t.columns[1].type_text = "int(11)".into();
+        assert!(!my(&model, t));
+        let mut m = model.clone();
+        m.indexes.push(ModelIndex {
+            name: Some("fk_link_user".into()),
+            columns: vec!["user_id".into()],
+            unique: false,
+        });
+        assert!(!my(&m, table));
     }
 
     #[test]

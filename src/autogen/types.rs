@@ -7,6 +7,108 @@
 use super::model::Column;
 use crate::db::Dialect;
 
+/// Whether Alembic's `compare_type` finds no difference between a model
+/// column's compiled type and the spelling of the reflected one. Equal
+/// text always is; MySQL/MariaDB also get the part of Alembic's tokenised
+/// rule (`DefaultImpl._column_types_match` / `_column_args_match`) that
+/// the reflected spelling can decide: the display width SQLAlchemy reads
+/// (`INTEGER(11)` against `INTEGER`: a different number of arguments is not
+/// a difference) and the impl's synonyms (`TINYINT(1)` against `BOOL`,
+/// `DECIMAL` against `NUMERIC`, `LONGTEXT` against MariaDB's `JSON`).
+/// Without it no MySQL table with an integer column was ever proven
+/// identical. The words after the name (`UNSIGNED`, `CHARACTER SET`,
+/// `COLLATE`) must still be equal, stricter than Alembic: the reflected
+/// spelling here comes from `COLUMN_TYPE`, which lacks the collation
+/// SQLAlchemy reads from `SHOW CREATE TABLE`. Enums and sets must be
+/// spelled the same (MySQL's impl compares their values as sets).
+pub fn same_type(dialect: Dialect, compiled: &str, reflected: &str) -> bool {
+    if normalise(compiled) == normalise(reflected) {
+        return true;
+    }
+    if dialect != Dialect::Mysql {
+        return false;
+    }
+    let (Some(m), Some(r)) = (
+        TypeParams::tokenise(compiled),
+        TypeParams::tokenise(reflected),
+    ) else {
+        return false;
+    };
+    if ["enum", "set"].contains(&m.name.as_str()) || ["enum", "set"].contains(&r.name.as_str()) {
+        return false;
+    }
+    let synonyms: [&[&str]; 3] = [
+        &["numeric", "decimal"],
+        &["bool", "tinyint"],
+        &["json", "longtext"],
+    ];
+    let names_match = m.name == r.name
+        || synonyms
+            .iter()
+            .any(|set| set.contains(&m.name.as_str()) && set.contains(&r.name.as_str()));
+    names_match && m.words == r.words && (m.args.len() != r.args.len() || m.args == r.args)
+}
+
+/// Case and spacing do not matter to Alembic's type tokeniser.
+fn normalise(type_text: &str) -> String {
+    type_text
+        .to_lowercase()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace(", ", ",")
+}
+
+/// A compiled type as Alembic's `_tokenize_column_type` splits it: the
+/// first word, the other words, the arguments in parentheses.
+struct TypeParams {
+    name: String,
+    words: Vec<String>,
+    args: Vec<String>,
+}
+
+impl TypeParams {
+    /// `None` for what this reading would not split as Alembic's pattern
+    /// does (`=` in arguments, several parenthesised groups, quotes).
+    fn tokenise(text: &str) -> Option<Self> {
+        let text = text.to_lowercase();
+        let mut words = Vec::new();
+        let mut args = None;
+        let mut chars = text.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            if c.is_alphanumeric() || c == '_' || c == '-' {
+                let mut end = i + c.len_utf8();
+                while let Some(&(j, d)) = chars.peek() {
+                    if !(d.is_alphanumeric() || d == '_' || d == '-') {
+                        break;
+                    }
+                    end = j + d.len_utf8();
+                    chars.next();
+                }
+                words.push(text[i..end].to_string());
+            } else if c == '(' {
+                let close = text[i..].find(')')? + i;
+                let inner = &text[i + 1..close];
+                if args.is_some() || inner.is_empty() || inner.contains(['=', '\'', '"']) {
+                    return None;
+                }
+                args = Some(inner.split(',').map(|a| a.trim().to_string()).collect());
+                while chars.peek().is_some_and(|&(j, _)| j <= close) {
+                    chars.next();
+                }
+            } else if !c.is_whitespace() {
+                return None;
+            }
+        }
+        let mut words = words.into_iter();
+        Some(TypeParams {
+            name: words.next()?,
+            words: words.collect(),
+            args: args.unwrap_or_default(),
+        })
+    }
+}
+
 /// SQLAlchemy's compiled spelling of a type the database reported as
 /// `text`, or `None` where no plain spelling can be told (the table is then
 /// compared by the host). Enum and other user-defined type names
@@ -337,6 +439,28 @@ mod tests {
         assert!(my("varchar(40)"));
         assert!(!my("inet6"));
         assert!(!my("point"));
+    }
+
+    #[test]
+    fn mysql_types_compare_as_alembic_tokenises_them() {
+        let my = |m: &str, r: &str| same_type(Dialect::Mysql, m, &mysql_type(r));
+        assert!(my("INTEGER", "int(11)"));
+        assert!(my("BIGINT", "bigint(20)"));
+        assert!(my("BOOL", "tinyint(1)"));
+        assert!(my("NUMERIC(10, 2)", "decimal(10,2)"));
+        assert!(my("JSON", "longtext"));
+        assert!(my("VARCHAR(50)", "varchar(50)"));
+        assert!(my("INTEGER(11) UNSIGNED", "int(11) unsigned"));
+        assert!(!my("VARCHAR(50)", "varchar(40)"));
+        assert!(!my("NUMERIC(10, 2)", "decimal(12,2)"));
+        assert!(!my("INTEGER", "bigint(20)"));
+        // Stricter than Alembic: words after the name, enums.
+        assert!(!my("INTEGER", "int(10) unsigned"));
+        assert!(!my("VARCHAR(50) COLLATE utf8mb4_bin", "varchar(50)"));
+        assert!(!my("ENUM('a','b')", "enum('b','a')"));
+        assert!(my("ENUM('a','b')", "enum('a','b')"));
+        // Other dialects: the same text only.
+        assert!(!same_type(Dialect::Postgresql, "INTEGER", "INTEGER(11)"));
     }
 
     #[test]
