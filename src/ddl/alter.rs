@@ -160,30 +160,61 @@ pub struct MySqlAlterColumn {
 pub const MYSQL_NEEDS_EXISTING_TYPE: &str =
     "All MySQL CHANGE/MODIFY COLUMN operations require the existing type.";
 
-/// The statement Alembic's `MySQLImpl.alter_column` sends (at most one):
-/// `CHANGE` when renaming or for a date/time column, else `MODIFY` when
-/// nullability, type, autoincrement or comment is asked, else `ALTER
-/// COLUMN … SET/DROP DEFAULT` for a default alone. `Err` carries
-/// [`MYSQL_NEEDS_EXISTING_TYPE`] when the column must be restated and no
-/// type is known.
+/// Which statement Alembic's `MySQLImpl.alter_column` sends, i.e. which
+/// of its elements (`MySQLChangeColumn`, `MySQLModifyColumn`,
+/// `MySQLAlterDefault`) a dialect's `@compiles` sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MySqlAlterKind {
+    Change,
+    Modify,
+    AlterDefault,
+}
+
+impl MySqlAlterColumn {
+    /// `CHANGE` when renaming or for a date/time column, else `MODIFY` when
+    /// nullability, type, autoincrement or comment is asked, else `ALTER
+    /// COLUMN … SET/DROP DEFAULT` for a default alone; `None` when nothing
+    /// is asked.
+    pub fn kind(&self) -> Option<MySqlAlterKind> {
+        let type_ = self.type_.as_ref().or(self.existing_type.as_ref());
+        // `server_default is not None`: "not given" (False) counts as not None.
+        let functional =
+            type_.is_some() && self.datetime_affinity && self.server_default != Some(None);
+        if self.new_name.is_some() || functional {
+            Some(MySqlAlterKind::Change)
+        } else if self.nullable.is_some()
+            || self.type_.is_some()
+            || self.autoincrement.is_some()
+            || self.comment.is_some()
+        {
+            Some(MySqlAlterKind::Modify)
+        } else {
+            self.server_default
+                .is_some()
+                .then_some(MySqlAlterKind::AlterDefault)
+        }
+    }
+}
+
+/// The statement Alembic's `MySQLImpl.alter_column` sends (at most one, of
+/// [`MySqlAlterColumn::kind`]). `Err` carries [`MYSQL_NEEDS_EXISTING_TYPE`]
+/// when the column must be restated and no type is known.
 pub fn mysql_alter_column(a: &MySqlAlterColumn) -> Result<Option<String>, &'static str> {
-    let type_ = a.type_.as_ref().or(a.existing_type.as_ref());
-    // `server_default is not None`: "not given" (False) counts as not None.
-    let functional = type_.is_some() && a.datetime_affinity && a.server_default != Some(None);
-    let change = a.new_name.is_some() || functional;
-    let modify = a.nullable.is_some()
-        || a.type_.is_some()
-        || a.autoincrement.is_some()
-        || a.comment.is_some();
-    if !change && !modify {
-        return Ok(a.server_default.as_ref().map(|default| {
-            let action = match default {
+    let change = match a.kind() {
+        None => return Ok(None),
+        Some(MySqlAlterKind::AlterDefault) => {
+            let action = match a.server_default.as_ref().and_then(Option::as_ref) {
                 Some(d) => format!("SET DEFAULT {d}"),
                 None => "DROP DEFAULT".to_string(),
             };
-            format!("ALTER TABLE {} ALTER COLUMN {} {action}", a.table, a.column)
-        }));
-    }
+            return Ok(Some(format!(
+                "ALTER TABLE {} ALTER COLUMN {} {action}",
+                a.table, a.column
+            )));
+        }
+        Some(kind) => kind == MySqlAlterKind::Change,
+    };
+    let type_ = a.type_.as_ref().or(a.existing_type.as_ref());
     let type_ = type_.ok_or(MYSQL_NEEDS_EXISTING_TYPE)?;
     let nullable = a.nullable.or(a.existing_nullable).unwrap_or(true);
     let mut spec = format!("{type_} {}", if nullable { "NULL" } else { "NOT NULL" });

@@ -9,6 +9,6 @@
 mod alter;
 
 pub use alter::{
-    AlterColumn, DdlDialect, MYSQL_NEEDS_EXISTING_TYPE, MySqlAlterColumn, add_column, alter_column,
-    drop_column, mysql_alter_column, rename_table,
+    AlterColumn, DdlDialect, MYSQL_NEEDS_EXISTING_TYPE, MySqlAlterColumn, MySqlAlterKind,
+    add_column, alter_column, drop_column, mysql_alter_column, rename_table,
 };

@@ -640,7 +640,8 @@ fn ddl_alter_column(
 }
 
 /// MySQL's `alter_column` (see [`ddl::mysql_alter_column`]): the one
-/// statement to send, or `None`. `server_default` and `comment` use
+/// statement to send with its kind (`change`, `modify`, `default`: the
+/// element the shim wraps it in), or `None`. `server_default` and `comment` use
 /// `False` for "not given" and `None` for "remove"; the `existing_*`
 /// pieces are rendered, `None` when not given. A column that must be
 /// restated without a known type raises Alembic's `CommandError`.
@@ -665,7 +666,7 @@ fn ddl_mysql_alter_column(
     existing_autoincrement: Option<bool>,
     comment: &Bound<'_, PyAny>,
     existing_comment: Option<String>,
-) -> PyResult<Option<String>> {
+) -> PyResult<Option<(&'static str, String)>> {
     let spec = ddl::MySqlAlterColumn {
         table: table.to_string(),
         column: column.to_string(),
@@ -682,7 +683,12 @@ fn ddl_mysql_alter_column(
         comment: given_or_removed(comment)?,
         existing_comment,
     };
-    ddl::mysql_alter_column(&spec).map_err(|message| {
+    let kind = match spec.kind() {
+        Some(ddl::MySqlAlterKind::Change) => "change",
+        Some(ddl::MySqlAlterKind::Modify) => "modify",
+        _ => "default",
+    };
+    let sql = ddl::mysql_alter_column(&spec).map_err(|message| {
         match py
             .import("alembic.util.exc")
             .and_then(|m| m.getattr("CommandError"))
@@ -693,7 +699,8 @@ fn ddl_mysql_alter_column(
             },
             Err(e) => e,
         }
-    })
+    })?;
+    Ok(sql.map(|sql| (kind, sql)))
 }
 
 /// `util.open_in_editor`, for `edit current` (called while env.py runs, as

@@ -102,7 +102,7 @@ class MySQLImpl(DefaultImpl):
             except Exception as err:
                 existing_error = err
         try:
-            sql = _alembic_rs.ddl_mysql_alter_column(
+            statement = _alembic_rs.ddl_mysql_alter_column(
                 self._table(table_name, schema),
                 self._quote(column_name),
                 None if name is None else self._quote(name),
@@ -124,11 +124,10 @@ class MySQLImpl(DefaultImpl):
                 # failed to compile: Alembic fails compiling it.
                 raise existing_error from None
             raise
-        if sql is not None:
+        if statement is not None:
             self._exec(
                 _statement_element(
-                    sql,
-                    "ALTER TABLE %s " % self._table(table_name, schema),
+                    *statement,
                     table_name,
                     column_name,
                     schema=schema,
@@ -331,13 +330,12 @@ def _mysql_composed(element, compiler, **kw):
     return element._sql
 
 
-def _statement_element(sql, prefix, table_name, column_name, **kw):
+def _statement_element(kind, sql, table_name, column_name, **kw):
     """The element Alembic's MySQLImpl.alter_column builds for the statement
     alembic-rs composed (CHANGE, MODIFY or ALTER COLUMN ... DEFAULT)."""
-    rest = sql[len(prefix):] if sql.startswith(prefix) else ""
-    if rest.startswith("CHANGE "):
+    if kind == "change":
         element = MySQLChangeColumn(table_name, column_name, **kw)
-    elif rest.startswith("MODIFY "):
+    elif kind == "modify":
         element = MySQLModifyColumn(table_name, column_name, **kw)
     else:
         element = MySQLAlterDefault(table_name, column_name, kw["default"], schema=kw["schema"])
