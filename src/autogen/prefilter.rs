@@ -16,7 +16,7 @@ use std::collections::HashMap;
 
 use super::metadata::ModelTable;
 use super::model::{ForeignKey, Schema, Table, TableKey};
-use super::types::{compiled_spelling, same_type, sqlalchemy_recognises};
+use super::types::{KnownTypes, compiled_spelling, same_type, sqlalchemy_recognises};
 use crate::db::Dialect;
 
 /// The comparison switches of `context.configure()` that change what
@@ -33,6 +33,7 @@ pub fn identical_tables(
     reflected: &Schema,
     models: &[ModelTable],
     options: PrefilterOptions,
+    known: &KnownTypes,
 ) -> Vec<TableKey> {
     models
         .iter()
@@ -40,7 +41,7 @@ pub fn identical_tables(
         .filter_map(|m| {
             let key = (m.schema.clone(), m.name.clone());
             let table = reflected.tables.get(&key)?;
-            same_table(dialect, m, table, options).then_some(key)
+            same_table(dialect, m, table, options, known).then_some(key)
         })
         .collect()
 }
@@ -81,7 +82,13 @@ pub fn serial_candidates(
     out
 }
 
-fn same_table(dialect: Dialect, m: &ModelTable, t: &Table, o: PrefilterOptions) -> bool {
+fn same_table(
+    dialect: Dialect,
+    m: &ModelTable,
+    t: &Table,
+    o: PrefilterOptions,
+    known: &KnownTypes,
+) -> bool {
     let adjusted;
     let t = if dialect == Dialect::Mysql {
         match mysql_as_compared(m, t) {
@@ -97,7 +104,7 @@ fn same_table(dialect: Dialect, m: &ModelTable, t: &Table, o: PrefilterOptions) 
     let comments = dialect != Dialect::Sqlite;
     t.skipped_indexes.is_empty()
         && (!comments || same_comment(&m.comment, &t.comment))
-        && same_columns(dialect, m, t, o, comments)
+        && same_columns(dialect, m, t, o, comments, known)
         && same_indexes(m, t)
         && same_uniques(m, t)
         && same_foreign_keys(m, t)
@@ -183,6 +190,7 @@ fn same_columns(
     t: &Table,
     o: PrefilterOptions,
     comments: bool,
+    known: &KnownTypes,
 ) -> bool {
     if m.columns.len() != t.columns.len() {
         return false;
@@ -191,7 +199,7 @@ fn same_columns(
         let Some(rc) = t.column(&mc.name) else {
             return false;
         };
-        if mc.nullable != rc.nullable || !sqlalchemy_recognises(dialect, rc) {
+        if mc.nullable != rc.nullable || !sqlalchemy_recognises(dialect, rc, known) {
             return false;
         }
         if comments && !same_comment(&mc.comment, &rc.comment) {
@@ -342,6 +350,20 @@ mod tests {
         compare_server_default: false,
     };
 
+    fn known() -> KnownTypes {
+        KnownTypes::new(
+            [
+                "integer",
+                "character varying",
+                "text",
+                "int",
+                "bigint",
+                "tinyint",
+            ]
+            .map(String::from),
+        )
+    }
+
     fn reflected(table: Table) -> Schema {
         let mut s = Schema::default();
         s.tables.insert((None, table.name.clone()), table);
@@ -425,6 +447,7 @@ mod tests {
             &reflected(table),
             std::slice::from_ref(model),
             opts,
+            &known(),
         )
         .is_empty()
     }
@@ -573,8 +596,14 @@ mod tests {
     #[test]
     fn mysql_tables_are_compared_as_alembic_corrects_them() {
         let my = |m: &ModelTable, t: Table| {
-            !identical_tables(Dialect::Mysql, &reflected(t), std::slice::from_ref(m), OPTS)
-                .is_empty()
+            !identical_tables(
+                Dialect::Mysql,
+                &reflected(t),
+                std::slice::from_ref(m),
+                OPTS,
+                &known(),
+            )
+            .is_empty()
         };
         let (model, table) = mysql_link();
         assert!(my(&model, table.clone()));

@@ -4,6 +4,8 @@
 //! text. Alembic compares types the same way (`DefaultImpl.compare_type`
 //! tokenises both compiled spellings).
 
+use std::collections::HashSet;
+
 use super::model::Column;
 use crate::db::Dialect;
 
@@ -121,15 +123,30 @@ pub fn compiled_spelling(dialect: Dialect, text: &str) -> Option<String> {
     }
 }
 
+/// The type names the host's SQLAlchemy reflects (its dialect's
+/// `ischema_names` keys), so that the pre-pass knows exactly the types of
+/// the SQLAlchemy version that runs (2.1 added MariaDB's `uuid`,
+/// PostgreSQL's multiranges and `citext`, ...).
+#[derive(Debug, Clone, Default)]
+pub struct KnownTypes(HashSet<String>);
+
+impl KnownTypes {
+    pub fn new(names: impl IntoIterator<Item = String>) -> Self {
+        KnownTypes(names.into_iter().map(|n| n.to_lowercase()).collect())
+    }
+
+    fn contains(&self, name: &str) -> bool {
+        self.0.contains(name)
+    }
+}
+
 /// Whether SQLAlchemy's reflection knows the column's type. It reflects
 /// the names it does not know as `NullType`, warning `Did not recognize
 /// type ...` while reflecting (and Alembic then logs `Couldn't determine
 /// database type`), so such a table must go to the host even when its
-/// columns look equal. The lists are the `ischema_names` keys SQLAlchemy
-/// 2.0 already had (the host may run any 2.x); a name added later only
-/// costs a candidate. PostgreSQL enums are known by name (`get_enums`);
+/// columns look equal. PostgreSQL enums are known by name (`get_enums`);
 /// domains are left to the host.
-pub fn sqlalchemy_recognises(dialect: Dialect, column: &Column) -> bool {
+pub fn sqlalchemy_recognises(dialect: Dialect, column: &Column, known: &KnownTypes) -> bool {
     match dialect {
         Dialect::Postgresql => {
             if column.enum_type {
@@ -143,96 +160,17 @@ pub fn sqlalchemy_recognises(dialect: Dialect, column: &Column) -> bool {
                 _ => text.to_string(),
             }
             .to_lowercase();
-            name == "interval" || name.starts_with("interval ") || PG_KNOWN.contains(&name.as_str())
+            name == "interval" || name.starts_with("interval ") || known.contains(&name)
         }
         Dialect::Mysql => {
             let text = column.type_text.to_lowercase();
             let end = text.find(['(', ' ']).unwrap_or(text.len());
-            MYSQL_KNOWN.contains(&&text[..end])
+            known.contains(&text[..end])
         }
         // `sqlite_type` answers `None` for what reflects as `NullType`.
         Dialect::Sqlite => true,
     }
 }
-
-const PG_KNOWN: &[&str] = &[
-    "bigint",
-    "bit",
-    "bit varying",
-    "boolean",
-    "bytea",
-    "character",
-    "character varying",
-    "cidr",
-    "date",
-    "daterange",
-    "double precision",
-    "hstore",
-    "inet",
-    "int4range",
-    "int8range",
-    "integer",
-    "json",
-    "jsonb",
-    "macaddr",
-    "money",
-    "name",
-    "numeric",
-    "numrange",
-    "oid",
-    "real",
-    "regclass",
-    "smallint",
-    "text",
-    "time",
-    "time with time zone",
-    "time without time zone",
-    "timestamp",
-    "timestamp with time zone",
-    "timestamp without time zone",
-    "tsrange",
-    "tstzrange",
-    "tsvector",
-    "uuid",
-];
-
-const MYSQL_KNOWN: &[&str] = &[
-    "bigint",
-    "binary",
-    "bit",
-    "blob",
-    "boolean",
-    "char",
-    "date",
-    "datetime",
-    "decimal",
-    "double",
-    "enum",
-    "fixed",
-    "float",
-    "int",
-    "integer",
-    "json",
-    "longblob",
-    "longtext",
-    "mediumblob",
-    "mediumint",
-    "mediumtext",
-    "nchar",
-    "numeric",
-    "nvarchar",
-    "set",
-    "smallint",
-    "text",
-    "time",
-    "timestamp",
-    "tinyblob",
-    "tinyint",
-    "tinytext",
-    "varbinary",
-    "varchar",
-    "year",
-];
 
 fn pg_type(text: &str) -> String {
     let (base, array) = match text.strip_suffix("[]") {
@@ -421,7 +359,18 @@ mod tests {
             enum_type,
             ..Column::default()
         };
-        let pg = |t, e| sqlalchemy_recognises(Dialect::Postgresql, &col(t, e));
+        // Some of SQLAlchemy 2.1's `ischema_names`.
+        let known = KnownTypes::new(
+            [
+                "character varying",
+                "timestamp with time zone",
+                "integer",
+                "int",
+                "enum",
+            ]
+            .map(String::from),
+        );
+        let pg = |t, e| sqlalchemy_recognises(Dialect::Postgresql, &col(t, e), &known);
         assert!(pg("character varying(20)", false));
         assert!(pg("timestamp(3) with time zone", false));
         assert!(pg("integer[]", false));
@@ -433,10 +382,10 @@ mod tests {
         assert!(!pg("pair", false));
         assert!(!pg("xml", false));
         assert!(!pg("posint", false));
-        let my = |t| sqlalchemy_recognises(Dialect::Mysql, &col(t, false));
+        let my = |t| sqlalchemy_recognises(Dialect::Mysql, &col(t, false), &known);
         assert!(my("int(11) unsigned"));
         assert!(my("enum('a','b')"));
-        assert!(my("varchar(40)"));
+        assert!(!my("varchar(40)"));
         assert!(!my("inet6"));
         assert!(!my("point"));
     }

@@ -166,6 +166,7 @@ impl RawConnection {
     /// Autogenerate's pre-pass on this connection (inside its open
     /// transaction): reflect `schemas` and return the keys of the `models`
     /// tables found identical (`crate::autogen::prefilter`).
+    /// `type_names`: the dialect's `ischema_names` keys.
     fn autogen_identical_tables(
         &mut self,
         py: Python<'_>,
@@ -173,6 +174,7 @@ impl RawConnection {
         schemas: Vec<Option<String>>,
         compare_type: bool,
         compare_server_default: bool,
+        type_names: Vec<String>,
     ) -> PyResult<IdenticalTables> {
         use crate::autogen::{prefilter, reflect};
         let models = super::autogen::model_tables(models)?;
@@ -188,7 +190,8 @@ impl RawConnection {
         let schema = py
             .detach(|| reflect::reflect(conn, &reflect::ReflectOptions { schemas }))
             .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))?;
-        let keys = prefilter::identical_tables(dialect, &schema, &models, options);
+        let known = crate::autogen::types::KnownTypes::new(type_names);
+        let keys = prefilter::identical_tables(dialect, &schema, &models, options, &known);
         let serials = if dialect == Dialect::Postgresql {
             prefilter::serial_candidates(&schema, &keys)
         } else {

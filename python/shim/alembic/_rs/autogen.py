@@ -155,7 +155,11 @@ def _identical_tables(autogen_context):
         return set()
     try:
         keys, serials = raw.autogen_identical_tables(
-            models, sorted(schemas, key=lambda s: s or ""), compare_type, compare_server_default
+            models,
+            sorted(schemas, key=lambda s: s or ""),
+            compare_type,
+            compare_server_default,
+            [name for name in getattr(dialect, "ischema_names", ()) if isinstance(name, str)],
         )
     except RuntimeError as exc:
         log.debug("autogenerate pre-pass skipped: %s", exc)
