@@ -136,6 +136,56 @@ The runs of session 12 (same venvs; a --wrap-env prelude is one line):
   argilla-server (sqlite, postgresql; installed with alembic overridden to 1.20.1):
                     --location argilla_server:alembic --env "ARGILLA_DATABASE_URL={url}"
                     --env ARGILLA_HOME_PATH=<dir>
+The runs of session 13 (venvs as above; OpenStack packages of the 2026.2 releases;
+--db sqlite, postgresql, mysql unless noted):
+  magnum 23.0.0:    --location magnum:db/sqlalchemy/alembic --oslo-db --no-sql (no offline mode)
+  zun 18.0.0, ironic-inspector 12.5.0, openstack-cyborg 17.0.0: --location
+                    zun:db/sqlalchemy/alembic (ironic_inspector:db/migrations,
+                    cyborg:db/sqlalchemy/alembic) --oslo-db --no-sql
+  cloudkitty 25.0.0 (two of its seven trees): --location cloudkitty:db/sqlalchemy/alembic
+                    --version-table cloudkitty_alembic; --location
+                    cloudkitty:rating/hash/db/sqlalchemy/alembic --version-table hashmap_alembic;
+                    both --oslo-db --no-sql (env.py imports a shared env module)
+  vitrage 15.0.1:   --location vitrage:storage/sqlalchemy/migration/alembic_migrations --oslo-db
+  senlin 16.0.0, trove 26.0.0: --location senlin:db/sqlalchemy/alembic
+                    (trove:db/sqlalchemy/migrations) --no-check (no metadata)
+  freezer-api:      --location freezer_api:db/sqlalchemy/migrations
+  zaqar 23.0.1:     --location zaqar:storage/sqlalchemy/migration/alembic_migrations --wrap-env
+                    "from oslo_config import cfg; cfg.CONF.register_opts([cfg.StrOpt('uri')],
+                    group='drivers:management_store:sqlalchemy'); cfg.CONF([], project='zaqar',
+                    default_config_files=[]); cfg.CONF.set_override('uri',
+                    config.get_main_option('sqlalchemy.url'), 'drivers:management_store:sqlalchemy');
+                    config.zaqar_config = cfg.CONF"  (what zaqar-sql-db-manage sets up)
+  monasca-api 11.0.0 (sqlite, mysql): --location monasca_api:db/alembic --oslo-db --no-sql
+  neutron's subprojects (mysql; neutron 29.0.0's schema first, through --setup):
+                    neutron-vpnaas 29.0.0, neutron-fwaas 25.0.0, neutron-dynamic-routing 29.0.0,
+                    networking-sfc 23.0.0, networking-bgpvpn 25.0.0, tap-as-a-service 18.0.0,
+                    networking-l2gw 22.0.0, networking-bagpipe 25.0.0:
+                    --location neutron_vpnaas:db/migration/alembic_migrations (networking_bgpvpn:
+                    neutron/db/migration/alembic_migrations, neutron_taas:db/migration/
+                    alembic_migration, ...) --oslo-db --wrap-env "from oslo_config import cfg;
+                    config.neutron_config = cfg.CONF" --ini-extra "path_separator = space"
+                    --ini-extra "version_locations = VERSIONS VERSIONS/*/{expand,contract}"
+                    --version-table alembic_version_vpnaas (the package's *_VERSION_TABLE)
+                    --setup "neutron-db-manage --database-connection '{url}' --subproject
+                    neutron upgrade heads" --step "upgrade heads" --step current --step history
+                    --step "downgrade base" --step "upgrade heads" --step "current -v"
+                    --step "upgrade heads --sql" --step check
+  datajunction-server 0.0.272 (postgresql, sqlite; greenlet installed: its revisions
+                    import sqlalchemy.ext.asyncio): --location datajunction_server:alembic
+                    --env "DATABASE_URI={url}"
+  gpustack 2.2.3:   --location gpustack:migrations
+  skyline-apiserver 9.0.0: --location skyline_apiserver:db/alembic --wrap-env "import os;
+                    open('skyline.yaml', 'w').write('default:\\n  database_url: \"%s\"\\n' %
+                    config.get_main_option('sqlalchemy.url')); os.environ['OS_CONFIG_DIR'] =
+                    os.getcwd()"  (loguru's InterceptHandler prints Alembic's call sites)
+  bodhi-server 7.0.1 (postgresql): --location bodhi.server:migrations --wrap-env "from
+                    bodhi.server.config import config as bodhi_config; bodhi_config.load_config(
+                    {'sqlalchemy.url': config.get_main_option('sqlalchemy.url')})"
+  ckan 2.12.0's plugin trees and ckanext-harvest 1.6.3 (sqlite): --location
+                    ckanext.harvest:migration/harvest --version-table harvest_alembic_version
+                    (ckanext.activity:migration/activity, ckanext.tracking:migration/tracking;
+                    <name>_alembic_version) --no-check
 
 Everything is kept under /tmp/rw-NAME-DB/ (per step: <tool>.<n>.{out,err,dump}).
 Exit status: 0 when every step is identical (or ORDER), 1 otherwise.
