@@ -491,6 +491,22 @@ fn rw_sys_argv() -> Scenario {
     )
 }
 
+/// skyline-apiserver's loguru `InterceptHandler` (tests/fixtures/online/
+/// rw_log_call_frame/migrations/README; found by scripts/compare-tree.py in
+/// session 13): the frame that logs Alembic's messages is at Alembic's call
+/// site (module, function, line), as the record is.
+fn rw_log_call_frame() -> Scenario {
+    Scenario::fixture(
+        "rw_log_call_frame",
+        &[
+            &["upgrade", "head"],
+            &["current"],
+            &["downgrade", "base"],
+            &["upgrade", "head", "--sql"],
+        ],
+    )
+}
+
 /// Found by scripts/fuzz-ops.py: a bind SQLAlchemy cannot process (SQLite's
 /// Date given a string), in a batch copy's INSERT and in `op.execute`, fails
 /// with the parameters Alembic's `_exec` passes, `[immutabledict({})]`
@@ -779,6 +795,8 @@ parity_tests! {
         parity_rw_step_function_name_postgres, parity_rw_step_function_name_mysql;
     rw_sys_argv: parity_rw_sys_argv_sqlite, parity_rw_sys_argv_postgres,
         parity_rw_sys_argv_mysql;
+    rw_log_call_frame: parity_rw_log_call_frame_sqlite,
+        parity_rw_log_call_frame_postgres, parity_rw_log_call_frame_mysql;
 }
 
 /// Every common column type written and read back in a data migration, and
