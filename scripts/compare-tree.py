@@ -35,6 +35,11 @@ Usage:
               (override with --ini-extra). The same wrapper serves both tools.
   --version-table  the tree's version table, when env.py names another (for the dump).
   --step      replaces the default command sequence (one command line per --step).
+  --setup     a shell command run in each tool's directory after its database is
+              created and before the first step (`{url}` replaced; the venv's bin/ first
+              on PATH), not compared: for trees built on another project's schema
+              (neutron's subprojects: `neutron-db-manage --database-connection {url}
+              --subproject neutron upgrade heads`).
 
 Default sequence: `upgrade head`, `current`, `history`, `downgrade -N` (--down, 0 to
 skip), `current`, `downgrade base` (unless --no-base), `upgrade head`, `current -v`,
@@ -52,7 +57,11 @@ the schema and data (tests/oracle/schema_dump.py: pg_dump --schema-only / sqlite
     alembic-rs's (<alembic-rs>/alembic/..., <alembic-rs register_operation ...>) are dropped, and so are `python -m`'s
     (<frozen runpy>) and those of the functions Alembic generates for its module proxies
     (`File "<string>"`, e.g. `in run_migrations`), and pymysql's (alembic-rs is the
-    driver) (docs/differences.md: the user frames and the final exception line are
+    driver), and SQLAlchemy's called from the tool's frames (up to the next frame
+    outside SQLAlchemy: Alembic compiles `op.add_column`'s DDL element through
+    `Connection.execute`, alembic-rs calls the column specification itself, so a
+    CompileError passes through other SQLAlchemy frames: cyborg on PostgreSQL)
+    (docs/differences.md: the user frames and the final exception line are
     what must match);
   - a Python object's address in a default repr (` at 0x7f...>`) -> ` at 0x?>`;
   - a warning raised in Alembic's or alembic-rs's own modules: `<file>:<line>:
@@ -127,6 +136,56 @@ The runs of session 12 (same venvs; a --wrap-env prelude is one line):
   argilla-server (sqlite, postgresql; installed with alembic overridden to 1.20.1):
                     --location argilla_server:alembic --env "ARGILLA_DATABASE_URL={url}"
                     --env ARGILLA_HOME_PATH=<dir>
+The runs of session 13 (venvs as above; OpenStack packages of the 2026.2 releases;
+--db sqlite, postgresql, mysql unless noted):
+  magnum 23.0.0:    --location magnum:db/sqlalchemy/alembic --oslo-db --no-sql (no offline mode)
+  zun 18.0.0, ironic-inspector 12.5.0, openstack-cyborg 17.0.0: --location
+                    zun:db/sqlalchemy/alembic (ironic_inspector:db/migrations,
+                    cyborg:db/sqlalchemy/alembic) --oslo-db --no-sql
+  cloudkitty 25.0.0 (two of its seven trees): --location cloudkitty:db/sqlalchemy/alembic
+                    --version-table cloudkitty_alembic; --location
+                    cloudkitty:rating/hash/db/sqlalchemy/alembic --version-table hashmap_alembic;
+                    both --oslo-db --no-sql (env.py imports a shared env module)
+  vitrage 15.0.1:   --location vitrage:storage/sqlalchemy/migration/alembic_migrations --oslo-db
+  senlin 16.0.0, trove 26.0.0: --location senlin:db/sqlalchemy/alembic
+                    (trove:db/sqlalchemy/migrations) --no-check (no metadata)
+  freezer-api:      --location freezer_api:db/sqlalchemy/migrations
+  zaqar 23.0.1:     --location zaqar:storage/sqlalchemy/migration/alembic_migrations --wrap-env
+                    "from oslo_config import cfg; cfg.CONF.register_opts([cfg.StrOpt('uri')],
+                    group='drivers:management_store:sqlalchemy'); cfg.CONF([], project='zaqar',
+                    default_config_files=[]); cfg.CONF.set_override('uri',
+                    config.get_main_option('sqlalchemy.url'), 'drivers:management_store:sqlalchemy');
+                    config.zaqar_config = cfg.CONF"  (what zaqar-sql-db-manage sets up)
+  monasca-api 11.0.0 (sqlite, mysql): --location monasca_api:db/alembic --oslo-db --no-sql
+  neutron's subprojects (mysql; neutron 29.0.0's schema first, through --setup):
+                    neutron-vpnaas 29.0.0, neutron-fwaas 25.0.0, neutron-dynamic-routing 29.0.0,
+                    networking-sfc 23.0.0, networking-bgpvpn 25.0.0, tap-as-a-service 18.0.0,
+                    networking-l2gw 22.0.0, networking-bagpipe 25.0.0:
+                    --location neutron_vpnaas:db/migration/alembic_migrations (networking_bgpvpn:
+                    neutron/db/migration/alembic_migrations, neutron_taas:db/migration/
+                    alembic_migration, ...) --oslo-db --wrap-env "from oslo_config import cfg;
+                    config.neutron_config = cfg.CONF" --ini-extra "path_separator = space"
+                    --ini-extra "version_locations = VERSIONS VERSIONS/*/{expand,contract}"
+                    --version-table alembic_version_vpnaas (the package's *_VERSION_TABLE)
+                    --setup "neutron-db-manage --database-connection '{url}' --subproject
+                    neutron upgrade heads" --step "upgrade heads" --step current --step history
+                    --step "downgrade base" --step "upgrade heads" --step "current -v"
+                    --step "upgrade heads --sql" --step check
+  datajunction-server 0.0.272 (postgresql, sqlite; greenlet installed: its revisions
+                    import sqlalchemy.ext.asyncio): --location datajunction_server:alembic
+                    --env "DATABASE_URI={url}"
+  gpustack 2.2.3:   --location gpustack:migrations
+  skyline-apiserver 9.0.0: --location skyline_apiserver:db/alembic --wrap-env "import os;
+                    open('skyline.yaml', 'w').write('default:\\n  database_url: \"%s\"\\n' %
+                    config.get_main_option('sqlalchemy.url')); os.environ['OS_CONFIG_DIR'] =
+                    os.getcwd()"  (loguru's InterceptHandler prints Alembic's call sites)
+  bodhi-server 7.0.1 (postgresql): --location bodhi.server:migrations --wrap-env "from
+                    bodhi.server.config import config as bodhi_config; bodhi_config.load_config(
+                    {'sqlalchemy.url': config.get_main_option('sqlalchemy.url')})"
+  ckan 2.12.0's plugin trees and ckanext-harvest 1.6.3 (sqlite): --location
+                    ckanext.harvest:migration/harvest --version-table harvest_alembic_version
+                    (ckanext.activity:migration/activity, ckanext.tracking:migration/tracking;
+                    <name>_alembic_version) --no-check
 
 Everything is kept under /tmp/rw-NAME-DB/ (per step: <tool>.<n>.{out,err,dump}).
 Exit status: 0 when every step is identical (or ORDER), 1 otherwise.
@@ -271,13 +330,17 @@ FRAME = re.compile(r'^\s*File "([^"]*)", line \d+')
 
 
 def drop_tool_frames(text):
-    out, skipping = [], False
+    out, skipping, below_tool = [], False, False
     for line in text.split("\n"):
         m = FRAME.match(line)
         if m:
             f = m.group(1)
-            skipping = ("site-packages/alembic/" in f or f.startswith("<alembic-rs")
-                        or f in ("<frozen runpy>", "<string>")
+            tool = "site-packages/alembic/" in f or f.startswith("<alembic-rs")
+            # SQLAlchemy's frames under the tool's: Alembic executes a DDL
+            # element, alembic-rs composes some statements itself (add_column)
+            below_tool = tool or (below_tool and (
+                "site-packages/sqlalchemy/" in f or f in ("<string>", "<frozen runpy>")))
+            skipping = (below_tool or f in ("<frozen runpy>", "<string>")
                         or "site-packages/pymysql/" in f)
             if skipping:
                 continue
@@ -392,6 +455,7 @@ def main():
     ap.add_argument("--oslo-db", action="store_true")
     ap.add_argument("--wrap-env")
     ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--setup", action="append", default=[])
     a = ap.parse_args()
 
     venv = os.path.abspath(a.venv)
@@ -424,6 +488,13 @@ def main():
             loc, extra = write_wrapper(workdir, location, a.wrap_env, extra)
         write_project(workdir, loc, db.url, extra)
         db.create()
+        for cmd in a.setup:
+            env = dict(os.environ, VIRTUAL_ENV=venv, PYTHONDONTWRITEBYTECODE="1",
+                       PATH=os.path.join(venv, "bin") + os.pathsep + os.environ["PATH"])
+            p = subprocess.run(cmd.replace("{url}", db.url), shell=True, cwd=workdir, env=env,
+                               stdin=subprocess.DEVNULL, capture_output=True, text=True)
+            if p.returncode != 0:
+                sys.exit("setup failed for %s: %s\n%s" % (tool, cmd, p.stderr[-3000:]))
         repl = [(db.url, "<url>"), (workdir, "<dir>"), (db.name, "<db>"),
                 (os.path.realpath(workdir), "<dir>"), (venv, "<venv>")]
         tools[tool] = (workdir, db, repl)

@@ -476,6 +476,37 @@ fn rw_step_function_name() -> Scenario {
     )
 }
 
+/// monasca-api's env.py reads `sys.argv` (tests/fixtures/online/rw_sys_argv/
+/// migrations/README; found by scripts/compare-tree.py in session 13): env.py
+/// sees the command line, `-x` and `--sql` included, as under Alembic.
+fn rw_sys_argv() -> Scenario {
+    Scenario::fixture(
+        "rw_sys_argv",
+        &[
+            &["upgrade", "head"],
+            &["current"],
+            &["-x", "tenant=a", "downgrade", "base"],
+            &["upgrade", "head", "--sql"],
+        ],
+    )
+}
+
+/// skyline-apiserver's loguru `InterceptHandler` (tests/fixtures/online/
+/// rw_log_call_frame/migrations/README; found by scripts/compare-tree.py in
+/// session 13): the frame that logs Alembic's messages is at Alembic's call
+/// site (module, function, line), as the record is.
+fn rw_log_call_frame() -> Scenario {
+    Scenario::fixture(
+        "rw_log_call_frame",
+        &[
+            &["upgrade", "head"],
+            &["current"],
+            &["downgrade", "base"],
+            &["upgrade", "head", "--sql"],
+        ],
+    )
+}
+
 /// Found by scripts/fuzz-ops.py: a bind SQLAlchemy cannot process (SQLite's
 /// Date given a string), in a batch copy's INSERT and in `op.execute`, fails
 /// with the parameters Alembic's `_exec` passes, `[immutabledict({})]`
@@ -762,6 +793,10 @@ parity_tests! {
         parity_autogen_warning_location_postgres, parity_autogen_warning_location_mysql;
     rw_step_function_name: parity_rw_step_function_name_sqlite,
         parity_rw_step_function_name_postgres, parity_rw_step_function_name_mysql;
+    rw_sys_argv: parity_rw_sys_argv_sqlite, parity_rw_sys_argv_postgres,
+        parity_rw_sys_argv_mysql;
+    rw_log_call_frame: parity_rw_log_call_frame_sqlite,
+        parity_rw_log_call_frame_postgres, parity_rw_log_call_frame_mysql;
 }
 
 /// Every common column type written and read back in a data migration, and

@@ -124,10 +124,18 @@ pub(crate) fn started() -> bool {
     matches!(STARTED.get(), Some(Ok(())))
 }
 
-/// Starts the interpreter unless this process already did.
+/// Starts the interpreter unless this process already did. `sys.argv` is
+/// this process's command line, as under Alembic's `alembic` script (env.py
+/// files read it: monasca-api's checks `basename(sys.argv[0]) == 'alembic'`,
+/// oslo.config's `CONF()` parses `sys.argv[1:]`).
 pub fn ensure_started(env: &PythonEnv) -> Result<(), HostError> {
     STARTED
-        .get_or_init(|| start(env, &["alembic-rs".to_string()]).map_err(|e| e.to_string()))
+        .get_or_init(|| {
+            let argv: Vec<String> = std::env::args_os()
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect();
+            start(env, &argv).map_err(|e| e.to_string())
+        })
         .clone()
         .map_err(HostError::Init)
 }

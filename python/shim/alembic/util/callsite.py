@@ -3,12 +3,14 @@
 A logging format may name the call site: jupyterhub's alembic.ini formats
 every record as ``[%(levelname)1.1s %(asctime)s %(name)s
 %(module)s:%(lineno)d] %(message)s``. The shim logs Alembic's messages
-from its own modules and lines, so a filter on each of Alembic's loggers
-rewrites a record's ``pathname``, ``filename``, ``module``, ``lineno``
-and ``funcName`` to those of the call in Alembic 1.20.1 that logs the same
-message: the file (under the interpreter's site-packages, where Alembic
-would be installed), line and function in the table below (extracted from
-Alembic's sources with ``ast``).
+from its own modules and lines, so each of Alembic's loggers makes the
+call from a function compiled at the site of the call in Alembic 1.20.1
+that logs the same message: the file (under the interpreter's
+site-packages, where Alembic would be installed), line and function in the
+table below (extracted from Alembic's sources with ``ast``). A record's
+``pathname``, ``filename``, ``module``, ``lineno`` and ``funcName`` are
+then Alembic's, and so is the calling frame that handlers reading the stack
+see (loguru's ``InterceptHandler``).
 """
 
 import logging
@@ -192,9 +194,10 @@ _SITES = {
 }
 
 
-class _AlembicCallSite(logging.Filter):
+class _Sites:
+    """The Alembic call site of a message logged to one logger."""
+
     def __init__(self, sites):
-        super().__init__()
         self.exact = {fmt: site for fmt, *site in sites if fmt is not None}
         # Longest static prefix first ("update %s" must not take "unmerge, ...").
         self.prefixes = sorted(
@@ -203,7 +206,7 @@ class _AlembicCallSite(logging.Filter):
         )
         self.any = next((site for fmt, *site in sites if fmt is None), None)
 
-    def _site(self, msg):
+    def site(self, msg):
         if not isinstance(msg, str):
             return self.any
         site = self.exact.get(msg)
@@ -211,12 +214,37 @@ class _AlembicCallSite(logging.Filter):
             site = next((s for p, s in self.prefixes if p and msg.startswith(p)), self.any)
         return site
 
-    def filter(self, record):
-        site = self._site(record.msg)
-        if site is not None:
-            rel, record.lineno, record.funcName = site
-            record.pathname, record.filename, record.module = _paths(rel)
-        return True
+
+def _log(self, level, msg, args, **kw):
+    """``Logger._log`` of Alembic's loggers: called from a function compiled
+    at the Alembic call site, so the frame that logs is Alembic's (file,
+    line, function, module name) for ``findCaller`` and for handlers that
+    read the stack themselves (loguru's ``InterceptHandler`` recipe: skyline-
+    apiserver prints ``{name}:{function}:{line}`` from the calling frame)."""
+    base = super(self._alembic_rs_class, self)._log
+    site = self._alembic_rs_sites.site(msg)
+    if site is None:
+        return base(level, msg, args, **kw)
+    return _trampoline(self.name, *site)(base, level, msg, args, kw)
+
+
+def _trampoline(module, rel, line, func, _cache={}):
+    key = (module, rel, line, func)
+    fn = _cache.get(key)
+    if fn is None:
+        src = "\n" * (line - 2) + "def %s(_log, level, msg, args, kw):\n    _log(level, msg, args, **kw)\n" % func
+        namespace = {"__name__": module}
+        exec(compile(src, _paths(rel)[0], "exec"), namespace)
+        fn = _cache[key] = namespace[func]
+    return fn
+
+
+def _callsite_class(cls, _cache={}):
+    sub = _cache.get(cls)
+    if sub is None:
+        sub = _cache[cls] = type(cls.__name__, (cls,), {"_log": _log})
+        sub._alembic_rs_class = sub
+    return sub
 
 
 def _paths(rel, _cache={}):
@@ -242,9 +270,11 @@ _installed = False
 
 
 def install():
-    """Puts the filter on each of Alembic's loggers (once)."""
+    """Gives each of Alembic's loggers the ``_log`` above (once)."""
     global _installed
     if not _installed:
         _installed = True
         for name, sites in _SITES.items():
-            logging.getLogger(name).addFilter(_AlembicCallSite(sites))
+            logger = logging.getLogger(name)
+            logger._alembic_rs_sites = _Sites(sites)
+            logger.__class__ = _callsite_class(type(logger))
