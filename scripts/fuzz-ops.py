@@ -1419,13 +1419,15 @@ def server_url(dialect):
     return os.environ.get("MYSQL_URL", "mysql+pymysql://root@127.0.0.1:3306/")
 
 
-def fresh_db(dialect, name):
+def fresh_db(dialect, name, prefix="fzs"):
+    """An empty database `<prefix>_<name>` (SQLite: /tmp/<prefix>-<name>.db):
+    its URL and what drop_db() takes."""
     if dialect == "sqlite":
-        path = "/tmp/fzs-%s.db" % name
+        path = "/tmp/%s-%s.db" % (prefix, name)
         if os.path.exists(path):
             os.unlink(path)
         return "sqlite:///" + path, path
-    db = "fzs_" + name.replace("-", "_")
+    db = prefix + "_" + name.replace("-", "_")
     if dialect == "postgresql":
         import psycopg2
 
@@ -1481,11 +1483,11 @@ def sort_constraints(schema):
     return "\n".join(out + sorted(run))
 
 
-def dump(url):
+def dump(url, version_table="alembic_version", version_schema=None):
     sys.path.insert(0, os.path.join(ROOT, "tests", "oracle"))
     import schema_dump
 
-    return schema_dump.dump(url)
+    return schema_dump.dump(url, version_table, version_schema)
 
 
 # -- one seed --------------------------------------------------------------------

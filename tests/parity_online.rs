@@ -507,6 +507,26 @@ fn rw_log_call_frame() -> Scenario {
     )
 }
 
+/// Found by scripts/fuzz-env.py (tests/fixtures/online/env_api/migrations/
+/// README): `get_x_argument(as_dictionary=True)` with `-x flag`, every
+/// `MigrationInfo` field `on_version_apply` gets (the Revision objects too),
+/// and the bare `KeyError` / `AssertionError` Alembic's planner and head
+/// maintainer die with (`stamp` of two parents from their merge,
+/// `downgrade alpha@-1` on an empty version table).
+fn env_api() -> Scenario {
+    Scenario::fixture(
+        "env_api",
+        &[
+            &["-x", "flag", "-x", "k=v=w", "upgrade", "heads"],
+            &["downgrade", "e4a1c0de0001"],
+            &["stamp", "heads"],
+            &["stamp", "e4a1c0de0003", "e4a1c0de0002"],
+            &["downgrade", "base"],
+            &["downgrade", "alpha@-1"],
+        ],
+    )
+}
+
 /// Found by scripts/fuzz-ops.py: a bind SQLAlchemy cannot process (SQLite's
 /// Date given a string), in a batch copy's INSERT and in `op.execute`, fails
 /// with the parameters Alembic's `_exec` passes, `[immutabledict({})]`
@@ -797,6 +817,7 @@ parity_tests! {
         parity_rw_sys_argv_mysql;
     rw_log_call_frame: parity_rw_log_call_frame_sqlite,
         parity_rw_log_call_frame_postgres, parity_rw_log_call_frame_mysql;
+    env_api: parity_env_api_sqlite, parity_env_api_postgres, parity_env_api_mysql;
 }
 
 /// Every common column type written and read back in a data migration, and

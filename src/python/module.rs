@@ -2,7 +2,7 @@
 //! revision lookups) come from the loaded `Scripts`; DDL text from `ddl`;
 //! the database from `db` through [`super::dbapi`].
 
-use pyo3::exceptions::PyException;
+use pyo3::exceptions::{PyAssertionError, PyException, PyIndexError, PyKeyError};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
 
@@ -10,7 +10,7 @@ use super::state::{self, EnvCommand};
 use crate::commands::{Catch, CommandError, Scripts};
 use crate::ddl;
 use crate::revision::{RevArg, RevisionError, RevisionMap};
-use crate::runtime::{Heads, Step, VersionOp};
+use crate::runtime::{Heads, Step, StepError, VersionOp};
 
 pyo3::create_exception!(_alembic_rs, DatabaseFailure, PyException);
 
@@ -46,7 +46,7 @@ pub fn _alembic_rs(m: &Bound<'_, PyModule>) -> PyResult<()> {
 /// A revision error as Alembic's `CommandError` (or the crash it would be).
 pub(super) fn command_error(py: Python<'_>, err: CommandError) -> PyErr {
     match err {
-        CommandError::Uncaught(line) => PyException::new_err(line),
+        CommandError::Uncaught(line) => uncaught(py, line),
         other => match py
             .import("alembic.util.exc")
             .and_then(|m| m.getattr("CommandError"))
@@ -57,6 +57,45 @@ pub(super) fn command_error(py: Python<'_>, err: CommandError) -> PyErr {
             ),
             Err(e) => e,
         },
+    }
+}
+
+/// The exception line Alembic dies with (`AssertionError`, `KeyError: 'x'`,
+/// `TypeError: ...`) raised as that built-in exception, so the traceback
+/// ends with the same line; any other line as an `Exception` saying it.
+fn uncaught(py: Python<'_>, line: String) -> PyErr {
+    let (name, message) = match line.split_once(": ") {
+        Some((name, message)) => (name, Some(message)),
+        None => (line.as_str(), None),
+    };
+    let builtin = || -> PyResult<Option<PyErr>> {
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Ok(None);
+        }
+        let Ok(cls) = py.import("builtins")?.getattr(name) else {
+            return Ok(None);
+        };
+        let exception = py.get_type::<pyo3::exceptions::PyBaseException>();
+        let Ok(cls) = cls.cast_into::<pyo3::types::PyType>() else {
+            return Ok(None);
+        };
+        if !cls.is_subclass(&exception)? {
+            return Ok(None);
+        }
+        let value = match message {
+            None => cls.call0()?,
+            // KeyError's line is the key's repr
+            Some(m) if name == "KeyError" => {
+                let key = py.import("ast")?.getattr("literal_eval")?.call1((m,));
+                cls.call1((key.unwrap_or_else(|_| m.into_pyobject(py).unwrap().into_any()),))?
+            }
+            Some(m) => cls.call1((m,))?,
+        };
+        Ok(Some(PyErr::from_value(value)))
+    };
+    match builtin() {
+        Ok(Some(err)) => err,
+        _ => PyException::new_err(line),
     }
 }
 
@@ -192,7 +231,12 @@ impl HeadMaintainer {
         let update = self
             .heads
             .update_to_step(map(py)?, &step.step)
-            .map_err(PyException::new_err)?;
+            .map_err(|e| match e {
+                StepError::Key(version) => PyKeyError::new_err(version),
+                StepError::Index(message) => PyIndexError::new_err(message),
+                StepError::Assertion(None) => PyAssertionError::new_err(()),
+                StepError::Assertion(Some(message)) => PyAssertionError::new_err(message),
+            })?;
         let ops = PyList::empty(py);
         for op in update.ops {
             let item = match op {

@@ -315,8 +315,14 @@ impl RevisionMap {
         destination: &str,
         current: &[String],
     ) -> Result<Vec<usize>, RevisionError> {
+        // The version table's heads are a tuple, `()` when it is empty: not
+        // `None` (`branch@-1` from `None` is another crash in Alembic).
+        let current = match current {
+            [] => RevArg::Tuple(Vec::new()),
+            _ => RevArg::from_ids(current),
+        };
         self.iterate_revisions(
-            &RevArg::from_ids(current),
+            &current,
             &RevArg::str(destination),
             Walk {
                 select_for_downgrade: true,

@@ -4,4 +4,4 @@
 
 mod steps;
 
-pub use steps::{Heads, HeadsUpdate, Step, VersionOp};
+pub use steps::{Heads, HeadsUpdate, Step, StepError, VersionOp};

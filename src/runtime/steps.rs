@@ -17,6 +17,19 @@ pub enum Step {
     Stamp(StampStep),
 }
 
+/// The exception Alembic's `HeadMaintainer` dies with when a step does not
+/// fit the version table (its heads are checked as each row changes), as
+/// the Python class and argument the host raises.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StepError {
+    /// `KeyError(version)`: `heads.remove()` of a row that is not there.
+    Key(String),
+    /// `IndexError(message)`.
+    Index(&'static str),
+    /// `AssertionError`, bare (`assert x not in heads`) or with a message.
+    Assertion(Option<&'static str>),
+}
+
 /// A change to the version table, in the order it must run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum VersionOp {
@@ -143,7 +156,7 @@ impl Heads {
         &mut self,
         map: &RevisionMap,
         step: &Step,
-    ) -> Result<HeadsUpdate, String> {
+    ) -> Result<HeadsUpdate, StepError> {
         let update = match step {
             Step::Revision { node, is_upgrade } => self.revision_ops(map, *node, *is_upgrade)?,
             Step::Stamp(s) => self.stamp_ops(map, s)?,
@@ -152,20 +165,20 @@ impl Heads {
             match op {
                 VersionOp::Insert(v) => {
                     if !self.heads.insert(v.clone()) {
-                        return Err(format!("assert {v} not in heads"));
+                        return Err(StepError::Assertion(None));
                     }
                 }
                 VersionOp::Delete(v) => {
                     if !self.heads.shift_remove(v) {
-                        return Err(format!("KeyError: '{v}'"));
+                        return Err(StepError::Key(v.clone()));
                     }
                 }
                 VersionOp::Update { from, to } => {
                     if self.heads.contains(to) {
-                        return Err(format!("assert {to} not in heads"));
+                        return Err(StepError::Assertion(None));
                     }
                     if !self.heads.shift_remove(from) {
-                        return Err(format!("KeyError: '{from}'"));
+                        return Err(StepError::Key(from.clone()));
                     }
                     self.heads.insert(to.clone());
                 }
@@ -183,7 +196,7 @@ impl Heads {
         map: &RevisionMap,
         node: usize,
         is_upgrade: bool,
-    ) -> Result<HeadsUpdate, String> {
+    ) -> Result<HeadsUpdate, StepError> {
         let id = map.id(node).to_string();
         let downrevs = map.node(node).normalized_down();
         let present: Vec<usize> = downrevs
@@ -226,7 +239,7 @@ impl Heads {
                     .collect()
             };
             let Some((last, deletes)) = from.split_last() else {
-                return Err("IndexError: list index out of range".into());
+                return Err(StepError::Index("list index out of range"));
             };
             let mut ops: Vec<VersionOp> = deletes.iter().cloned().map(VersionOp::Delete).collect();
             ops.push(VersionOp::Update {
@@ -242,7 +255,7 @@ impl Heads {
             // unmerge_branch_idents
             let to = self.unmerge_to(map, node);
             let Some((last, inserts)) = to.split_last() else {
-                return Err("IndexError: tuple index out of range".into());
+                return Err(StepError::Index("tuple index out of range"));
             };
             let mut ops: Vec<VersionOp> = inserts.iter().cloned().map(VersionOp::Insert).collect();
             ops.push(VersionOp::Update {
@@ -263,9 +276,9 @@ impl Heads {
         } else if present.len() == 1 {
             map.id(present[0]).to_string()
         } else {
-            return Err(
-                "AssertionError: Can't do an UPDATE because downrevision is ambiguous".into(),
-            );
+            return Err(StepError::Assertion(Some(
+                "Can't do an UPDATE because downrevision is ambiguous",
+            )));
         };
         let (from, to) = if is_upgrade { (down, id) } else { (id, down) };
         Ok(HeadsUpdate {
@@ -306,12 +319,12 @@ impl Heads {
             .collect()
     }
 
-    fn stamp_ops(&self, map: &RevisionMap, s: &StampStep) -> Result<HeadsUpdate, String> {
+    fn stamp_ops(&self, map: &RevisionMap, s: &StampStep) -> Result<HeadsUpdate, StepError> {
         let from = ids(map, &s.from);
         let to: Vec<String> = s.to.iter().map(|&t| map.id(t).to_string()).collect();
         if !s.is_upgrade && s.branch_move {
             let [v] = from.as_slice() else {
-                return Err("AssertionError".into());
+                return Err(StepError::Assertion(None));
             };
             return Ok(HeadsUpdate {
                 log: format!("branch delete {v}"),
@@ -321,7 +334,7 @@ impl Heads {
         let missing = |vs: &[String]| vs.iter().any(|v| !self.heads.contains(v));
         if s.is_upgrade && (s.branch_move || missing(&from)) && missing(&to) {
             let [v] = to.as_slice() else {
-                return Err("AssertionError".into());
+                return Err(StepError::Assertion(None));
             };
             return Ok(HeadsUpdate {
                 log: format!("new branch insert {v}"),
@@ -352,7 +365,7 @@ impl Heads {
                     to: t.clone(),
                 }],
             }),
-            _ => Err("AssertionError".into()),
+            _ => Err(StepError::Assertion(None)),
         }
     }
 }

@@ -199,3 +199,19 @@ fn stamp_steps_follow_alembic() {
             .is_empty()
     );
 }
+
+/// `downgrade alpha@-1` on an empty version table: Alembic's planner gets
+/// `()` for the heads and fails its `assert len(symbol_list) == 1` (found
+/// by scripts/fuzz-env.py; alembic-rs said `TypeError`, the crash of `None`).
+#[test]
+fn branch_relative_downgrade_from_no_heads_is_the_assertion() {
+    let m = RevisionMap::new(vec![
+        rev("aaaa1111", &[], &[], &[]),
+        rev("bbbb2222", &["aaaa1111"], &[], &["alpha"]),
+    ])
+    .unwrap();
+    match m.downgrade_plan("alpha@-1", &[]) {
+        Err(RevisionError::Crash(m)) => assert_eq!(m, "AssertionError"),
+        other => panic!("{other:?}"),
+    }
+}

@@ -73,14 +73,10 @@ class EnvironmentContext:
     def get_x_argument(self, as_dictionary=False):
         value = list(self.config._cmd_opt("x") or [])
         if as_dictionary:
+            # `-x flag` is {'flag': ''}
             result = {}
             for arg in value:
-                if "=" not in arg:
-                    raise ValueError(
-                        "-x argument must be in 'key=value' format when "
-                        "as_dictionary=True"
-                    )
-                key, val = arg.split("=", 1)
+                key, _, val = arg.partition("=")
                 result[key] = val
             return result
         return value

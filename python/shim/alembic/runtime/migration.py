@@ -16,6 +16,7 @@ from sqlalchemy.engine import url as sqla_url
 from .. import ddl
 from .._rs import static
 from ..util.exc import CommandError
+from ..util.proxy import to_tuple
 
 log = logging.getLogger("alembic.runtime.migration")
 
@@ -289,7 +290,7 @@ class MigrationContext:
                 for callback in self.on_version_apply_callbacks:
                     callback(
                         ctx=self,
-                        step=MigrationInfo.from_step(step),
+                        step=MigrationInfo.from_step(step, self.script.revision_map),
                         heads=set(maintainer.heads),
                         run_args=kw,
                     )
@@ -499,16 +500,18 @@ def _migration_fn(step):
 class MigrationInfo:
     """What ``on_version_apply`` callbacks receive."""
 
-    def __init__(self, up_revision_ids, down_revision_ids, is_upgrade, is_stamp):
-        self.up_revision_ids = tuple(up_revision_ids)
-        self.down_revision_ids = tuple(down_revision_ids)
-        self.up_revision_id = self.up_revision_ids[0] if len(self.up_revision_ids) == 1 else None
+    def __init__(self, revision_map, is_upgrade, is_stamp, up_revisions, down_revisions):
+        self.revision_map = revision_map
         self.is_upgrade = is_upgrade
         self.is_stamp = is_stamp
+        self.up_revision_ids = to_tuple(up_revisions, default=())
+        self.up_revision_id = self.up_revision_ids[0] if self.up_revision_ids else None
+        self.down_revision_ids = to_tuple(down_revisions, default=())
 
     @classmethod
-    def from_step(cls, step):
-        return cls(step.up_revision_ids, step.down_revision_ids, step.is_upgrade, step.is_stamp)
+    def from_step(cls, step, revision_map):
+        return cls(revision_map, step.is_upgrade, step.is_stamp, step.up_revision_ids,
+                   step.down_revision_ids)
 
     @property
     def is_migration(self):
@@ -521,6 +524,26 @@ class MigrationInfo:
     @property
     def destination_revision_ids(self):
         return self.up_revision_ids if self.is_upgrade else self.down_revision_ids
+
+    @property
+    def up_revision(self):
+        return self.revision_map.get_revision(self.up_revision_id)
+
+    @property
+    def up_revisions(self):
+        return self.revision_map.get_revisions(self.up_revision_ids)
+
+    @property
+    def down_revisions(self):
+        return self.revision_map.get_revisions(self.down_revision_ids)
+
+    @property
+    def source_revisions(self):
+        return self.revision_map.get_revisions(self.source_revision_ids)
+
+    @property
+    def destination_revisions(self):
+        return self.revision_map.get_revisions(self.destination_revision_ids)
 
 
 class _PlannedInRust:
