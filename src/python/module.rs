@@ -46,7 +46,7 @@ pub fn _alembic_rs(m: &Bound<'_, PyModule>) -> PyResult<()> {
 /// A revision error as Alembic's `CommandError` (or the crash it would be).
 pub(super) fn command_error(py: Python<'_>, err: CommandError) -> PyErr {
     match err {
-        CommandError::Uncaught(line) => PyException::new_err(line),
+        CommandError::Uncaught(line) => uncaught(py, &line),
         other => match py
             .import("alembic.util.exc")
             .and_then(|m| m.getattr("CommandError"))
@@ -57,6 +57,40 @@ pub(super) fn command_error(py: Python<'_>, err: CommandError) -> PyErr {
             ),
             Err(e) => e,
         },
+    }
+}
+
+/// The exception Alembic dies with, from its last traceback line
+/// (`AssertionError`, `TypeError: 'NoneType' object is not iterable`): the
+/// builtin class when the line names one, so the host's traceback ends the
+/// same way.
+fn uncaught(py: Python<'_>, line: &str) -> PyErr {
+    let (name, message) = match line.split_once(": ") {
+        Some((name, message)) => (name, Some(message)),
+        None => (line, None),
+    };
+    let builtin = py
+        .import("builtins")
+        .and_then(|b| b.getattr(name))
+        .ok()
+        .filter(|cls| {
+            cls.cast::<pyo3::types::PyType>().is_ok_and(|t| {
+                t.is_subclass_of::<pyo3::exceptions::PyBaseException>()
+                    .unwrap_or(false)
+            })
+        });
+    let raised = builtin.and_then(|cls| match message {
+        // `KeyError: 'x'` shows the repr of its argument
+        Some(m) if name == "KeyError" => {
+            let key = m.strip_prefix('\'').and_then(|k| k.strip_suffix('\''));
+            cls.call1((key.unwrap_or(m),)).ok()
+        }
+        Some(m) => cls.call1((m,)).ok(),
+        None => cls.call0().ok(),
+    });
+    match raised {
+        Some(value) => PyErr::from_value(value),
+        None => PyException::new_err(line.to_string()),
     }
 }
 
@@ -439,9 +473,8 @@ fn query_error(py: Python<'_>, err: RevisionError, catch: Option<(&str, &str)>) 
             RevisionError::Resolution { message, argument } => {
                 m.getattr("ResolutionError")?.call1((message, argument))?
             }
-            RevisionError::Other(message) | RevisionError::Crash(message) => {
-                m.getattr("RevisionError")?.call1((message,))?
-            }
+            RevisionError::Other(message) => m.getattr("RevisionError")?.call1((message,))?,
+            RevisionError::Crash(line) => return Ok(uncaught(py, line)),
         };
         Ok(PyErr::from_value(value))
     };
