@@ -476,6 +476,23 @@ fn rw_step_function_name() -> Scenario {
     )
 }
 
+/// Found by scripts/fuzz-cli.py: a merge that also `depends_on` a common
+/// ancestor (tests/fixtures/online/merge_depends_on_ancestor/migrations/
+/// README): Alembic's `HeadMaintainer` deletes both parents' rows, then
+/// dies with `KeyError` updating the ancestor, which is not a head; the
+/// DELETEs before it are executed (written, with `--sql`).
+fn merge_depends_on_ancestor() -> Scenario {
+    Scenario::fixture(
+        "merge_depends_on_ancestor",
+        &[
+            &["upgrade", "heads", "--sql"],
+            &["upgrade", "d0e1a0000002:heads", "--sql"],
+            &["upgrade", "heads"],
+            &["current"],
+        ],
+    )
+}
+
 /// Found by scripts/fuzz-ops.py: a bind SQLAlchemy cannot process (SQLite's
 /// Date given a string), in a batch copy's INSERT and in `op.execute`, fails
 /// with the parameters Alembic's `_exec` passes, `[immutabledict({})]`
@@ -762,6 +779,8 @@ parity_tests! {
         parity_autogen_warning_location_postgres, parity_autogen_warning_location_mysql;
     rw_step_function_name: parity_rw_step_function_name_sqlite,
         parity_rw_step_function_name_postgres, parity_rw_step_function_name_mysql;
+    merge_depends_on_ancestor: parity_merge_depends_on_ancestor_sqlite,
+        parity_merge_depends_on_ancestor_postgres, parity_merge_depends_on_ancestor_mysql;
 }
 
 /// Every common column type written and read back in a data migration, and

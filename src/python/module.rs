@@ -217,16 +217,17 @@ impl HeadMaintainer {
         self.heads.current().map(str::to_string).collect()
     }
 
-    /// Returns (debug log text, [(kind, version[, to])]).
+    /// Returns (debug log text, [(kind, version[, to])], the exception to
+    /// raise once those ops have run, or None).
     fn update_to_step<'py>(
         &mut self,
         py: Python<'py>,
         step: &PyStep,
-    ) -> PyResult<(String, Bound<'py, PyList>)> {
+    ) -> PyResult<(String, Bound<'py, PyList>, Option<Py<PyAny>>)> {
         let update = self
             .heads
             .update_to_step(map(py)?, &step.step)
-            .map_err(PyException::new_err)?;
+            .map_err(|line| uncaught(py, &line))?;
         let ops = PyList::empty(py);
         for op in update.ops {
             let item = match op {
@@ -238,7 +239,10 @@ impl HeadMaintainer {
             };
             ops.append(item)?;
         }
-        Ok((update.log, ops))
+        let failure = update
+            .failure
+            .map(|line| uncaught(py, &line).into_value(py).into_any());
+        Ok((update.log, ops, failure))
     }
 }
 

@@ -125,6 +125,10 @@ pub struct Heads {
 pub struct HeadsUpdate {
     pub ops: Vec<VersionOp>,
     pub log: String,
+    /// The exception Alembic's `HeadMaintainer` raises part-way (`KeyError`
+    /// removing a head that is not there, a failed `assert`): `ops` are the
+    /// ones before it, which Alembic has already executed.
+    pub failure: Option<String>,
 }
 
 impl Heads {
@@ -144,33 +148,37 @@ impl Heads {
         map: &RevisionMap,
         step: &Step,
     ) -> Result<HeadsUpdate, String> {
-        let update = match step {
+        let mut update = match step {
             Step::Revision { node, is_upgrade } => self.revision_ops(map, *node, *is_upgrade)?,
             Step::Stamp(s) => self.stamp_ops(map, s)?,
         };
+        let mut done = 0;
         for op in &update.ops {
-            match op {
+            let failure = match op {
                 VersionOp::Insert(v) => {
-                    if !self.heads.insert(v.clone()) {
-                        return Err(format!("assert {v} not in heads"));
-                    }
+                    (!self.heads.insert(v.clone())).then(|| "AssertionError".to_string())
                 }
                 VersionOp::Delete(v) => {
-                    if !self.heads.shift_remove(v) {
-                        return Err(format!("KeyError: '{v}'"));
-                    }
+                    (!self.heads.shift_remove(v)).then(|| format!("KeyError: '{v}'"))
                 }
                 VersionOp::Update { from, to } => {
                     if self.heads.contains(to) {
-                        return Err(format!("assert {to} not in heads"));
+                        Some("AssertionError".to_string())
+                    } else if !self.heads.shift_remove(from) {
+                        Some(format!("KeyError: '{from}'"))
+                    } else {
+                        self.heads.insert(to.clone());
+                        None
                     }
-                    if !self.heads.shift_remove(from) {
-                        return Err(format!("KeyError: '{from}'"));
-                    }
-                    self.heads.insert(to.clone());
                 }
+            };
+            if failure.is_some() {
+                update.failure = failure;
+                break;
             }
+            done += 1;
         }
+        update.ops.truncate(done);
         Ok(update)
     }
 
@@ -198,6 +206,7 @@ impl Heads {
                 return Ok(HeadsUpdate {
                     log: format!("branch delete {id}"),
                     ops: vec![VersionOp::Delete(id)],
+                    failure: None,
                 });
             }
         }
@@ -205,6 +214,7 @@ impl Heads {
             return Ok(HeadsUpdate {
                 log: format!("new branch insert {id}"),
                 ops: vec![VersionOp::Insert(id)],
+                failure: None,
             });
         }
         if is_upgrade && downrevs.len() > 1 && present.len() > 1 {
@@ -236,6 +246,7 @@ impl Heads {
             return Ok(HeadsUpdate {
                 log: format!("merge, delete {}, update {last} to {id}", py_list(deletes)),
                 ops,
+                failure: None,
             });
         }
         if !is_upgrade && self.heads.contains(&id) && downrevs.len() > 1 {
@@ -255,6 +266,7 @@ impl Heads {
                     py_tuple(inserts)
                 ),
                 ops,
+                failure: None,
             });
         }
         // update_version_num
@@ -271,6 +283,7 @@ impl Heads {
         Ok(HeadsUpdate {
             log: format!("update {from} to {to}"),
             ops: vec![VersionOp::Update { from, to }],
+            failure: None,
         })
     }
 
@@ -316,6 +329,7 @@ impl Heads {
             return Ok(HeadsUpdate {
                 log: format!("branch delete {v}"),
                 ops: vec![VersionOp::Delete(v.clone())],
+                failure: None,
             });
         }
         let missing = |vs: &[String]| vs.iter().any(|v| !self.heads.contains(v));
@@ -326,6 +340,7 @@ impl Heads {
             return Ok(HeadsUpdate {
                 log: format!("new branch insert {v}"),
                 ops: vec![VersionOp::Insert(v.clone())],
+                failure: None,
             });
         }
         if from.len() > 1 {
@@ -342,6 +357,7 @@ impl Heads {
                     to[0]
                 ),
                 ops,
+                failure: None,
             });
         }
         match (from.as_slice(), to.as_slice()) {
@@ -351,6 +367,7 @@ impl Heads {
                     from: f.clone(),
                     to: t.clone(),
                 }],
+                failure: None,
             }),
             _ => Err("AssertionError".into()),
         }
