@@ -268,7 +268,7 @@ def docstring(rng, rev, i):
         'r"""raw \\n not a newline %s"""\n' % msg,
         '"""tab\\there \\u00e9\\x41 \\N{BULLET} end"""\n',
         '"%s" \'concatenated\'\n' % msg,
-        "'''single %s'''\n" % msg,
+        "'''single %s'''\n" % msg.replace("'", "`"),
         '"""line one \\\ncontinued"""\n',
         '""""""\n',
         'import os\n"""not a docstring"""\n',
@@ -456,8 +456,9 @@ def gen_commands(seed, revs, s):
             c = ["revision"]
             if rng.random() < 0.85:
                 c += ["-m", rng.choice(MESSAGES)]
-            if rng.random() < 0.6:
-                c += ["--head", rng.choice([rng.choice(heads), rng.choice(ids), partial(),
+            if rng.random() < (0.9 if len(heads) > 1 else 0.5):
+                c += ["--head", rng.choice([rng.choice(heads), rng.choice(heads), rng.choice(ids),
+                                            partial(),
                                             "head", "heads", "base", lbl() + "@head",
                                             "%s@head" % rng.choice(ids), "zz99"])]
             if rng.random() < 0.25:
@@ -488,6 +489,31 @@ def gen_commands(seed, revs, s):
             c += ["--rev-id", rng.choice(["n1e2w3", "new_%d" % rng.randint(0, 99), "12",
                                           rng.choice(ids), "a-b", "ff" + rng.choice(ids)])]
         cmds.append(("rw", c))
+    # online sequences on a SQLite database (a copy each)
+    for _ in range(4):
+        seq = []
+        for _ in range(rng.randint(2, 5)):
+            k = rng.random()
+            if k < 0.3:
+                seq.append(["upgrade", rng.choice([target(), target(), "heads", "+1", "+2"])])
+            elif k < 0.5:
+                seq.append(["downgrade", rng.choice([target(), "-1", "base", "-2"])])
+            elif k < 0.65:
+                c = ["stamp"] + [target() for _ in range(rng.choice([1, 1, 2]))]
+                if rng.random() < 0.3:
+                    c.append("--purge")
+                seq.append(c)
+            elif k < 0.8:
+                seq.append(rng.choice([["current"], ["current", "-v"],
+                                       ["current", "--check-heads"]]))
+            elif k < 0.9:
+                seq.append(rng.choice([["show", "current"], ["history", "-i"],
+                                       ["history", "-r", "current:"],
+                                       ["history", "-r", "-1:current"]]))
+            else:
+                seq.append(["upgrade", rng_range() if rng.random() < 0.3 else target(), "--sql"])
+        seq.append(["current"])
+        cmds.append(("seq", seq))
     # global options and argument errors
     extras = [
         ["-c", "alembic.ini", "heads"], ["-n", "alembic", "branches", "-v"],
@@ -698,62 +724,99 @@ def compare(ref, got, pdir_ref, pdir_got, files_ref=None, files_got=None, rev_id
     return problems
 
 
+def version_rows(project):
+    db = os.path.join(project, "app.db")
+    if not os.path.exists(db):
+        return "(no database)"
+    import sqlite3
+    con = sqlite3.connect(db)
+    try:
+        return sorted(r[0] for r in con.execute("SELECT version_num FROM alembic_version"))
+    except sqlite3.Error as e:
+        return "(%s)" % e
+    finally:
+        con.close()
+
+
+def run_group(tools, kind, argvs, project, runner, base_files):
+    """Runs one group's command lines in `project`; returns the outcomes and
+    the files it changed (None for read-only groups)."""
+    outs = [runner(project, [a.replace("<PROJECT>", project) for a in argv]) for argv in argvs]
+    files = None if kind == "ro" else new_files(base_files, tree(project))
+    return outs, files
+
+
+def compare_group(kind, argvs, refs, gots, py, rs, fr, fg):
+    problems = []
+    for argv, ref, got in zip(argvs, refs, gots):
+        p = compare(ref, got, py, rs, fr if kind == "rw" else None,
+                    fg if kind == "rw" else None, "--rev-id" in argv)
+        if p:
+            problems.append("`alembic %s`:\n%s" % (" ".join(argv), "\n".join(p)))
+    if kind == "seq":
+        a, b = version_rows(py), version_rows(rs)
+        if a != b:
+            problems.append("  version table after the sequence: alembic %s, alembic-rs %s" % (a, b))
+    return problems
+
+
 def run_seed(tools, seed, args, revisions=None, only_cmd=None):
     work = tempfile.mkdtemp(prefix="fzc-%d-" % seed)
     base = os.path.join(work, "base")
     revs, s = gen_project(seed, base, revisions if revisions is not None else args.revisions)
-    cmds = gen_commands(seed, revs, s) if only_cmd is None else [only_cmd]
+    groups = gen_commands(seed, revs, s) if only_cmd is None else [only_cmd]
     if args.only:
         keep = set(args.only.split(","))
-        cmds = [c for c in cmds if c[1][0] in keep or (c[1][0].startswith("-") and "extra" in keep)]
+        groups = [g for g in groups if any(a[0] in keep for a in group_argvs(g))]
     base_files = tree(base)
     jobs, plan = [], []
-    for n, (kind, argv) in enumerate(cmds):
+    for n, group in enumerate(groups):
+        kind, argvs = group[0], group_argvs(group)
         if kind == "ro":
-            jobs.append((base, argv))
-            plan.append((kind, argv, base, base))
+            py = rs = base
         else:
             py, rs = os.path.join(work, "py%03d" % n), os.path.join(work, "rs%03d" % n)
             shutil.copytree(base, py)
             shutil.copytree(base, rs)
-            fix = lambda d: [a.replace("<PROJECT>", d) for a in argv]
-            jobs.append((py, fix(py)))
-            plan.append((kind, argv, py, rs))
+        plan.append((group, kind, argvs, py, rs, len(jobs)))
+        jobs += [(py, [a.replace("<PROJECT>", py) for a in argv]) for argv in argvs]
     refs = tools.oracle_batch(jobs)
     problems = []
-    for (kind, argv, py, rs), (cwd, pargv), ref in zip(plan, jobs, refs):
-        rargv = [a.replace("<PROJECT>", rs) for a in argv]
-        got = tools.rs_one(rs, rargv)
-        fr = fg = None
-        if kind == "rw":
-            fr, fg = new_files(base_files, tree(py)), new_files(base_files, tree(rs))
-        given = "--rev-id" in argv
-        p = compare(ref, got, py, rs, fr, fg, given)
-        # Confirm with a real `python -m alembic` (a fresh copy when it
-        # writes files), then under other hash seeds: an order Alembic takes
-        # from a Python set matches one of them (docs/differences.md).
-        for hashseed in ([] if tools.subprocess else ["0"]) + (HASH_SEEDS if p else []):
+    for group, kind, argvs, py, rs, at in plan:
+        ref = refs[at:at + len(argvs)]
+        fr = None if kind == "ro" else new_files(base_files, tree(py))
+        got, fg = run_group(tools, kind, argvs, rs, tools.rs_one, base_files)
+        p = compare_group(kind, argvs, ref, got, py, rs, fr, fg)
+        # Confirm with real `python -m alembic` processes (on a fresh copy
+        # when the group writes), then under other hash seeds: an order
+        # Alembic takes from a Python set matches one of them
+        # (docs/differences.md).
+        for hashseed in ([] if tools.subprocess else ["0"]) + HASH_SEEDS:
             if not p:
                 break
-            if kind == "rw":
+            if kind != "ro":
                 shutil.rmtree(py)
                 shutil.copytree(base, py)
-            ref2 = tools.oracle_one(py if kind == "rw" else cwd, pargv, hashseed)
-            if kind == "rw":
-                fr = new_files(base_files, tree(py))
-            if not compare(ref2, got, py, rs, fr, fg, given):
+            ref2, fr2 = run_group(tools, kind, argvs, py,
+                                  lambda d, a: tools.oracle_one(d, a, hashseed), base_files)
+            p2 = compare_group(kind, argvs, ref2, got, py, rs, fr2, fg)
+            if not p2:
                 p = []
                 if hashseed != "0":
-                    tools.set_order.append((seed, argv, hashseed))
+                    tools.set_order.append((seed, argvs, hashseed))
                     print("  (seed %d `%s`: Alembic's set order, PYTHONHASHSEED=%s)"
-                          % (seed, " ".join(argv), hashseed))
+                          % (seed, " ; ".join(" ".join(a) for a in argvs), hashseed))
             elif hashseed == "0" and not tools.subprocess:
-                p = compare(ref2, got, py, rs, fr, fg, given)
+                p = p2
         if p:
-            problems.append((kind, argv, "`alembic %s`:\n%s" % (" ".join(argv), "\n".join(p))))
+            problems.append((group, "\n".join(p)))
     if (not problems and not args.keep) or only_cmd is not None:
         shutil.rmtree(work)
-    return work, problems, len(cmds), len(revs)
+    return work, problems, len(jobs), len(revs)
+
+
+def group_argvs(group):
+    return group[1] if group[0] == "seq" else [group[1]]
 
 
 def minimise(tools, seed, args, cmd, n_full):
@@ -766,7 +829,7 @@ def minimise(tools, seed, args, cmd, n_full):
         else:
             lo = mid + 1
     print("  minimised: `scripts/fuzz-cli.py gen --seed %d --revisions %d` then `alembic %s`"
-          % (seed, lo, " ".join(cmd[1])), flush=True)
+          % (seed, lo, "` `alembic ".join(" ".join(a) for a in group_argvs(cmd))), flush=True)
 
 
 def parse_seeds(spec):
@@ -799,10 +862,11 @@ def main():
     if args.cmd == "gen":
         revs, s = gen_project(args.seed, args.out, args.revisions)
         print("%s: %d revisions" % (args.out, len(revs)))
-        for kind, argv in gen_commands(args.seed, revs, s):
-            print("  %s alembic %s" % ("(copy)" if kind == "rw" else "      ",
-                                       " ".join(repr(a) if (" " in a or not a) else a
-                                                for a in argv)))
+        for group in gen_commands(args.seed, revs, s):
+            for i, argv in enumerate(group_argvs(group)):
+                print("  %s alembic %s" % (
+                    {"rw": "(copy)", "seq": "(db)  " if i == 0 else "  ... "}.get(group[0], "      "),
+                    " ".join(repr(a) if (" " in a or not a) else a for a in argv)))
         return 0
     tools = Tools(args)
     start = time.time()
@@ -815,10 +879,10 @@ def main():
             print("seed %d (%d revisions, %d commands): %s" % (
                 seed, nrev, n, "ok" if not problems else "%d DIFF (%s)" % (len(problems), work)),
                 flush=True)
-            for kind, argv, text in problems:
+            for group, text in problems:
                 print(text, flush=True)
                 if args.minimise:
-                    minimise(tools, seed, args, (kind, argv), nrev)
+                    minimise(tools, seed, args, group, nrev)
             if problems:
                 failed += 1
                 if args.stop:
