@@ -57,6 +57,8 @@ fn branches() -> Scenario {
     Scenario::fixture(
         "branches",
         &[
+            // an empty database: Alembic's assert (fuzz-cli.py seed 61)
+            &["downgrade", "networking@-1"],
             &["upgrade", "1975ea83b712"],
             &["upgrade", "+1"],
             &["upgrade", "ae1027a6acf"],

@@ -315,8 +315,14 @@ impl RevisionMap {
         destination: &str,
         current: &[String],
     ) -> Result<Vec<usize>, RevisionError> {
+        // No heads in the database is `()`, not `None` (`lbl@-1` then
+        // fails Alembic's assert, not with a TypeError).
+        let current = match current {
+            [] => RevArg::Tuple(Vec::new()),
+            ids => RevArg::from_ids(ids),
+        };
         self.iterate_revisions(
-            &RevArg::from_ids(current),
+            &current,
             &RevArg::str(destination),
             Walk {
                 select_for_downgrade: true,
