@@ -639,12 +639,45 @@ def sort_groups(line):
     return re.sub(r"\(([^()]*)\)", srt, line)
 
 
+VDEL = re.compile(r"^DELETE FROM alembic_version WHERE alembic_version.version_num = '(.*)';$")
+VUPD = re.compile(r"^UPDATE alembic_version SET version_num='(.*)' WHERE "
+                  r"alembic_version.version_num = '(.*)';$")
+
+
+def merge_rows(text):
+    """A merge step's DELETEs and UPDATE on the version table as one line:
+    which parent row Alembic keeps is a Python set order (docs/differences.md)."""
+    out, pending = [], []
+
+    def flush():
+        dels = [VDEL.match(l).group(1) for l in pending if VDEL.match(l)]
+        upd = [VUPD.match(l) for l in pending if VUPD.match(l)]
+        if dels and len(upd) == 1:
+            out.append("<merge rows %s -> %s>" % (sorted(dels + [upd[0].group(2)]),
+                                                  upd[0].group(1)))
+        else:
+            out.extend(pending)
+        pending.clear()
+
+    for line in text.split("\n"):
+        if VDEL.match(line) or VUPD.match(line):
+            pending.append(line)
+        elif line == "" and pending:
+            continue
+        else:
+            flush()
+            out.append(line)
+    flush()
+    return "\n".join(out)
+
+
 def normalise(text, project, code, newid=None):
     text = text.replace(os.path.realpath(project), "<PROJECT>").replace(project, "<PROJECT>")
     if newid:
         text = text.replace(newid, "<NEWID>")
     text = EPOCH.sub("<EPOCH>_", text)
     text = DATE_NAME.sub("<DATE>-", text)
+    text = merge_rows(text)
     if code == 1 and _TB in text:
         # an uncaught exception: the last line (docs/architecture.md)
         before = text[:text.index(_TB)]
