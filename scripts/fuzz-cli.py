@@ -59,6 +59,24 @@ lists as Python set orders (ids on `Branches into:`, child lines under a
 branch point, several labels in parentheses, the revisions of an overlap
 error). alembic-rs runs as `alembic` (a symlink), so usage lines match.
 
+Also compared as sets: a merge step's DELETE/UPDATE statements on the
+version table (which parent row Alembic keeps is a set order). A difference
+is confirmed with a real `python -m alembic` process, then retried under
+PYTHONHASHSEED 1-8: a match there is counted as Alembic's set order, not
+reported. Commands time out after $FUZZ_TIMEOUT seconds (default 60; exit
+124, "TIMEOUT").
+
+Runs so far (session 13, 2 shared cores, 20-120 s a seed): seeds 1-89, about
+5,300 command lines. Found and fixed: an empty identifier (`show ''`,
+`upgrade :x --sql`: Alembic's AssertionError); a merge that also depends_on
+a common ancestor (Alembic's HeadMaintainer runs the DELETEs, then KeyError;
+fixture merge_depends_on_ancestor); `downgrade lbl@-1` on an empty database
+(AssertionError, not TypeError). Documented (docs/differences.md): several
+depends_on in set order; an unreadable revision file reported before a
+target error; Alembic hanging on `revision --rev-id X --head X
+--branch-label L` (seed 44). Known, not normalised yet: `current` with
+several heads prints them in set order (seed 83).
+
 Environment: ALEMBIC_RS (binary; default target/release/alembic-rs of this
 checkout), ORACLE_PYTHON (default .venv-oracle/bin/python), HOST_VENV
 (VIRTUAL_ENV for alembic-rs; default .venv-oracle). Work directories are
