@@ -200,6 +200,12 @@ const CASES: &[Case] = &[
         name: "unknown target",
         args: &["upgrade", "a1:nosuch", "--sql"],
     },
+    // Found by scripts/fuzz-cli.py: `get_revision('')` dies on Alembic's
+    // `assert resolved_id` (an AssertionError traceback, exit 1).
+    Case {
+        name: "empty starting revision",
+        args: &["upgrade", ":a2", "--sql"],
+    },
 ];
 
 /// Cases expected to differ on a dialect, with why. Keep each reason

@@ -98,6 +98,9 @@ fn commands(revs: &[Revision], rng: &mut Rng) -> Vec<Vec<String>> {
         vec!["history", "-r", "base:heads"],
         vec!["history", "--rev-range=-2:"],
         vec!["history", "-r", "nocolon"],
+        // an empty identifier: Alembic's `assert resolved_id` (fuzz-cli.py)
+        vec!["show", ""],
+        vec!["history", "-r", "@:"],
     ];
     let mut owned: Vec<Vec<String>> = c
         .drain(..)

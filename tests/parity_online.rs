@@ -57,6 +57,8 @@ fn branches() -> Scenario {
     Scenario::fixture(
         "branches",
         &[
+            // an empty database: Alembic's assert (fuzz-cli.py seed 61)
+            &["downgrade", "networking@-1"],
             &["upgrade", "1975ea83b712"],
             &["upgrade", "+1"],
             &["upgrade", "ae1027a6acf"],
@@ -527,6 +529,23 @@ fn env_api() -> Scenario {
     )
 }
 
+/// Found by scripts/fuzz-cli.py: a merge that also `depends_on` a common
+/// ancestor (tests/fixtures/online/merge_depends_on_ancestor/migrations/
+/// README): Alembic's `HeadMaintainer` deletes both parents' rows, then
+/// dies with `KeyError` updating the ancestor, which is not a head; the
+/// DELETEs before it are executed (written, with `--sql`).
+fn merge_depends_on_ancestor() -> Scenario {
+    Scenario::fixture(
+        "merge_depends_on_ancestor",
+        &[
+            &["upgrade", "heads", "--sql"],
+            &["upgrade", "d0e1a0000002:heads", "--sql"],
+            &["upgrade", "heads"],
+            &["current"],
+        ],
+    )
+}
+
 /// Found by scripts/fuzz-ops.py: a bind SQLAlchemy cannot process (SQLite's
 /// Date given a string), in a batch copy's INSERT and in `op.execute`, fails
 /// with the parameters Alembic's `_exec` passes, `[immutabledict({})]`
@@ -818,6 +837,8 @@ parity_tests! {
     rw_log_call_frame: parity_rw_log_call_frame_sqlite,
         parity_rw_log_call_frame_postgres, parity_rw_log_call_frame_mysql;
     env_api: parity_env_api_sqlite, parity_env_api_postgres, parity_env_api_mysql;
+    merge_depends_on_ancestor: parity_merge_depends_on_ancestor_sqlite,
+        parity_merge_depends_on_ancestor_postgres, parity_merge_depends_on_ancestor_mysql;
 }
 
 /// Every common column type written and read back in a data migration, and

@@ -46,7 +46,7 @@ pub fn _alembic_rs(m: &Bound<'_, PyModule>) -> PyResult<()> {
 /// A revision error as Alembic's `CommandError` (or the crash it would be).
 pub(super) fn command_error(py: Python<'_>, err: CommandError) -> PyErr {
     match err {
-        CommandError::Uncaught(line) => uncaught(py, line),
+        CommandError::Uncaught(line) => uncaught(py, &line),
         other => match py
             .import("alembic.util.exc")
             .and_then(|m| m.getattr("CommandError"))
@@ -63,10 +63,10 @@ pub(super) fn command_error(py: Python<'_>, err: CommandError) -> PyErr {
 /// The exception line Alembic dies with (`AssertionError`, `KeyError: 'x'`,
 /// `TypeError: ...`) raised as that built-in exception, so the traceback
 /// ends with the same line; any other line as an `Exception` saying it.
-fn uncaught(py: Python<'_>, line: String) -> PyErr {
+fn uncaught(py: Python<'_>, line: &str) -> PyErr {
     let (name, message) = match line.split_once(": ") {
         Some((name, message)) => (name, Some(message)),
-        None => (line.as_str(), None),
+        None => (line, None),
     };
     let builtin = || -> PyResult<Option<PyErr>> {
         if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
@@ -95,7 +95,7 @@ fn uncaught(py: Python<'_>, line: String) -> PyErr {
     };
     match builtin() {
         Ok(Some(err)) => err,
-        _ => PyException::new_err(line),
+        _ => PyException::new_err(line.to_string()),
     }
 }
 
@@ -222,21 +222,17 @@ impl HeadMaintainer {
         self.heads.current().map(str::to_string).collect()
     }
 
-    /// Returns (debug log text, [(kind, version[, to])]).
+    /// Returns (debug log text, [(kind, version[, to])], the exception to
+    /// raise once those ops have run, or None).
     fn update_to_step<'py>(
         &mut self,
         py: Python<'py>,
         step: &PyStep,
-    ) -> PyResult<(String, Bound<'py, PyList>)> {
+    ) -> PyResult<(String, Bound<'py, PyList>, Option<Py<PyAny>>)> {
         let update = self
             .heads
             .update_to_step(map(py)?, &step.step)
-            .map_err(|e| match e {
-                StepError::Key(version) => PyKeyError::new_err(version),
-                StepError::Index(message) => PyIndexError::new_err(message),
-                StepError::Assertion(None) => PyAssertionError::new_err(()),
-                StepError::Assertion(Some(message)) => PyAssertionError::new_err(message),
-            })?;
+            .map_err(step_error)?;
         let ops = PyList::empty(py);
         for op in update.ops {
             let item = match op {
@@ -248,7 +244,20 @@ impl HeadMaintainer {
             };
             ops.append(item)?;
         }
-        Ok((update.log, ops))
+        let failure = update
+            .failure
+            .map(|e| step_error(e).into_value(py).into_any());
+        Ok((update.log, ops, failure))
+    }
+}
+
+/// The built-in exception Alembic's `HeadMaintainer` dies with.
+fn step_error(e: StepError) -> PyErr {
+    match e {
+        StepError::Key(version) => PyKeyError::new_err(version),
+        StepError::Index(message) => PyIndexError::new_err(message),
+        StepError::Assertion(None) => PyAssertionError::new_err(()),
+        StepError::Assertion(Some(message)) => PyAssertionError::new_err(message),
     }
 }
 
@@ -483,9 +492,8 @@ fn query_error(py: Python<'_>, err: RevisionError, catch: Option<(&str, &str)>) 
             RevisionError::Resolution { message, argument } => {
                 m.getattr("ResolutionError")?.call1((message, argument))?
             }
-            RevisionError::Other(message) | RevisionError::Crash(message) => {
-                m.getattr("RevisionError")?.call1((message,))?
-            }
+            RevisionError::Other(message) => m.getattr("RevisionError")?.call1((message,))?,
+            RevisionError::Crash(line) => return Ok(uncaught(py, line)),
         };
         Ok(PyErr::from_value(value))
     };

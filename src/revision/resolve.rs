@@ -266,6 +266,8 @@ impl RevisionMap {
         };
         let revision = match self.lookup(ident) {
             Some(i) => i,
+            // Alembic: `assert resolved_id` before the partial lookup.
+            None if ident.is_empty() => return Err(RevisionError::Crash("AssertionError".into())),
             None => {
                 let mut revs: Vec<&str> = self
                     .keys

@@ -138,6 +138,10 @@ pub struct Heads {
 pub struct HeadsUpdate {
     pub ops: Vec<VersionOp>,
     pub log: String,
+    /// The exception Alembic's `HeadMaintainer` raises part-way (`KeyError`
+    /// removing a head that is not there, a failed `assert`): `ops` are the
+    /// ones before it, which Alembic has already executed.
+    pub failure: Option<StepError>,
 }
 
 impl Heads {
@@ -157,33 +161,37 @@ impl Heads {
         map: &RevisionMap,
         step: &Step,
     ) -> Result<HeadsUpdate, StepError> {
-        let update = match step {
+        let mut update = match step {
             Step::Revision { node, is_upgrade } => self.revision_ops(map, *node, *is_upgrade)?,
             Step::Stamp(s) => self.stamp_ops(map, s)?,
         };
+        let mut done = 0;
         for op in &update.ops {
-            match op {
+            let failure = match op {
                 VersionOp::Insert(v) => {
-                    if !self.heads.insert(v.clone()) {
-                        return Err(StepError::Assertion(None));
-                    }
+                    (!self.heads.insert(v.clone())).then_some(StepError::Assertion(None))
                 }
                 VersionOp::Delete(v) => {
-                    if !self.heads.shift_remove(v) {
-                        return Err(StepError::Key(v.clone()));
-                    }
+                    (!self.heads.shift_remove(v)).then(|| StepError::Key(v.clone()))
                 }
                 VersionOp::Update { from, to } => {
                     if self.heads.contains(to) {
-                        return Err(StepError::Assertion(None));
+                        Some(StepError::Assertion(None))
+                    } else if !self.heads.shift_remove(from) {
+                        Some(StepError::Key(from.clone()))
+                    } else {
+                        self.heads.insert(to.clone());
+                        None
                     }
-                    if !self.heads.shift_remove(from) {
-                        return Err(StepError::Key(from.clone()));
-                    }
-                    self.heads.insert(to.clone());
                 }
+            };
+            if failure.is_some() {
+                update.failure = failure;
+                break;
             }
+            done += 1;
         }
+        update.ops.truncate(done);
         Ok(update)
     }
 
@@ -211,6 +219,7 @@ impl Heads {
                 return Ok(HeadsUpdate {
                     log: format!("branch delete {id}"),
                     ops: vec![VersionOp::Delete(id)],
+                    failure: None,
                 });
             }
         }
@@ -218,6 +227,7 @@ impl Heads {
             return Ok(HeadsUpdate {
                 log: format!("new branch insert {id}"),
                 ops: vec![VersionOp::Insert(id)],
+                failure: None,
             });
         }
         if is_upgrade && downrevs.len() > 1 && present.len() > 1 {
@@ -249,6 +259,7 @@ impl Heads {
             return Ok(HeadsUpdate {
                 log: format!("merge, delete {}, update {last} to {id}", py_list(deletes)),
                 ops,
+                failure: None,
             });
         }
         if !is_upgrade && self.heads.contains(&id) && downrevs.len() > 1 {
@@ -268,6 +279,7 @@ impl Heads {
                     py_tuple(inserts)
                 ),
                 ops,
+                failure: None,
             });
         }
         // update_version_num
@@ -284,6 +296,7 @@ impl Heads {
         Ok(HeadsUpdate {
             log: format!("update {from} to {to}"),
             ops: vec![VersionOp::Update { from, to }],
+            failure: None,
         })
     }
 
@@ -329,6 +342,7 @@ impl Heads {
             return Ok(HeadsUpdate {
                 log: format!("branch delete {v}"),
                 ops: vec![VersionOp::Delete(v.clone())],
+                failure: None,
             });
         }
         let missing = |vs: &[String]| vs.iter().any(|v| !self.heads.contains(v));
@@ -339,6 +353,7 @@ impl Heads {
             return Ok(HeadsUpdate {
                 log: format!("new branch insert {v}"),
                 ops: vec![VersionOp::Insert(v.clone())],
+                failure: None,
             });
         }
         if from.len() > 1 {
@@ -355,6 +370,7 @@ impl Heads {
                     to[0]
                 ),
                 ops,
+                failure: None,
             });
         }
         match (from.as_slice(), to.as_slice()) {
@@ -364,6 +380,7 @@ impl Heads {
                     from: f.clone(),
                     to: t.clone(),
                 }],
+                failure: None,
             }),
             _ => Err(StepError::Assertion(None)),
         }

@@ -283,10 +283,12 @@ class MigrationContext:
                     self.impl.static_output("-- Running %s" % (short_log,))
                 if step.is_stamp or not static.run_step(static_path, self.impl, step):
                     _migration_fn(step)(**kw)
-                debug, ops = maintainer.update_to_step(step)
+                debug, ops, failure = maintainer.update_to_step(step)
                 log.debug(debug)
                 for op in ops:
                     self._apply_version_op(*op)
+                if failure is not None:
+                    raise failure
                 for callback in self.on_version_apply_callbacks:
                     callback(
                         ctx=self,
