@@ -85,6 +85,7 @@ checkout), ORACLE_PYTHON (default .venv-oracle/bin/python), HOST_VENV
 
 import argparse
 import difflib
+import importlib.util
 import json
 import os
 import random
@@ -97,6 +98,13 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TEMPLATES = os.path.join(ROOT, "templates", "generic")
+
+# `--seeds` parsing, shared with the other fuzz scripts.
+_spec = importlib.util.spec_from_file_location(
+    "fuzz_ops", os.path.join(ROOT, "scripts", "fuzz-ops.py"))
+_ops = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_ops)
+parse_seeds = _ops.parse_seeds
 
 # ---------------------------------------------------------------------------
 # the generator
@@ -903,17 +911,6 @@ def minimise(tools, seed, args, cmd, n_full):
             lo = mid + 1
     print("  minimised: `scripts/fuzz-cli.py gen --seed %d --revisions %d` then `alembic %s`"
           % (seed, lo, "` `alembic ".join(" ".join(a) for a in group_argvs(cmd))), flush=True)
-
-
-def parse_seeds(spec):
-    out = []
-    for part in spec.split(","):
-        if "-" in part:
-            a, b = part.split("-")
-            out += list(range(int(a), int(b) + 1))
-        else:
-            out.append(int(part))
-    return out
 
 
 def main():
