@@ -51,7 +51,8 @@ def ddl_alter_column(dialect, table, column, nullable, server_default, type_, us
 def ddl_mysql_alter_column(table, column, new_name, type_, existing_type, datetime_affinity,
                            nullable, existing_nullable, server_default, existing_server_default,
                            autoincrement, existing_autoincrement, comment, existing_comment):
-    """As src/ddl/alter.rs ``mysql_alter_column``."""
+    """As src/ddl/alter.rs ``mysql_alter_column``, with the statement's kind
+    (src/python/module.rs ``ddl_mysql_alter_column``)."""
     type_eff = type_ if type_ is not None else existing_type
     functional = type_eff is not None and datetime_affinity and server_default is not None
     change = new_name is not None or functional
@@ -61,7 +62,7 @@ def ddl_mysql_alter_column(table, column, new_name, type_, existing_type, dateti
         if server_default is False:
             return None
         action = "SET DEFAULT %s" % server_default if server_default is not None else "DROP DEFAULT"
-        return "ALTER TABLE %s ALTER COLUMN %s %s" % (table, column, action)
+        return "default", "ALTER TABLE %s ALTER COLUMN %s %s" % (table, column, action)
     if type_eff is None:
         from alembic.util.exc import CommandError
 
@@ -78,6 +79,6 @@ def ddl_mysql_alter_column(table, column, new_name, type_, existing_type, dateti
     if text is not None:
         spec += " COMMENT %s" % text
     if change:
-        return "ALTER TABLE %s CHANGE %s %s %s" % (
+        return "change", "ALTER TABLE %s CHANGE %s %s %s" % (
             table, column, new_name if new_name is not None else column, spec)
-    return "ALTER TABLE %s MODIFY %s %s" % (table, column, spec)
+    return "modify", "ALTER TABLE %s MODIFY %s %s" % (table, column, spec)
