@@ -20,7 +20,15 @@ fails there, identically in both tools); every third seed's 12th revision
 (FAIL_AT) has a directive that fails online (a duplicate table or column, a
 missing index, column or table); seeds = 1 (mod 4) import SQLAlchemy's names
 (`from sqlalchemy import Column, Integer`); seeds = 2 (mod 5) write type classes
-without parentheses, = 3 (mod 5) `sa.types.X(...)`.
+without parentheses, = 3 (mod 5) `sa.types.X(...)`. Seeds from 5000 (EXTRA_FROM)
+also use session 14's directives: create_primary_key (also in batch),
+PostgreSQL create_exclude_constraint, CREATE INDEX in an autocommit_block
+(CONCURRENTLY on PostgreSQL), and in blocks that copy the table
+insert_before/insert_after, partial_reordering and (SQLite) naming_convention;
+of those, seeds = 0 (mod 4) on SQLite give every copying block its table
+(`copy_from=sa.Table(...)`), so their `--sql` scripts render the copies too
+(compared with the copies' constraint lines and CREATE INDEX statements
+sorted: Alembic takes both from sets, batch_copy_orders()).
 
 Usage:
     # write one project (to look at it or run it by hand)
@@ -172,6 +180,7 @@ class Table:
         self.comment = None
         self.kw = []  # table keyword sources
         self.enums = []
+        self.excludes = []  # (name, col): PostgreSQL EXCLUDE constraints
 
     def col(self, name):
         for c in self.cols:
@@ -188,12 +197,27 @@ class Table:
             out.update(cols)
         for _, _, c in self.checks:
             out.add(c)
+        for _, c in self.excludes:
+            out.add(c)
         for ix in self.indexes:
             out.update(ix["cols"])
             out.update(ix.get("pin_cols", ()))
             if ix.get("pinned"):
                 out.add(ix["pinned"])
         return out
+
+
+#: The first seed whose chains also use session 14's directives: create_primary_key,
+#: create_exclude_constraint, autocommit_block (CREATE INDEX CONCURRENTLY),
+#: batch partial_reordering / insert_before / insert_after / naming_convention /
+#: copy_from.
+EXTRA_FROM = 5000
+
+NAMING_CONVENTION = {
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+}
 
 
 class Gen:
@@ -208,6 +232,12 @@ class Gen:
         # only every other seed uses them
         self.sqlite_copy = dialect == "sqlite" and seed % 2 == 0
         self.imports = set()
+        # seeds from EXTRA_FROM also use the directives added in session 14
+        # (older seeds keep generating the chains they always did)
+        self.extra = seed >= EXTRA_FROM
+        # ... and half of those SQLite copy seeds give every copying batch its
+        # table (copy_from=), so they render offline too
+        self.copy_from = self.sqlite_copy and self.extra and seed % 4 == 0
 
     # -- names ---------------------------------------------------------------
     def fresh(self, pool_kind):
@@ -543,6 +573,7 @@ class Gen:
 
     def d_drop_table(self):
         cands = self.table_candidates(lambda t: not self.referenced(t) and not t.enums
+                                      and not t.excludes
                                       and not any(fk["ref"] == t.name for fk in t.fks))
         if not cands:
             return None
@@ -755,6 +786,8 @@ class Gen:
         if not cols:
             return None
         chosen = [c.name for c in rng.sample(cols, min(len(cols), rng.choice([1, 2])))]
+        if self.extra and any(set(cs) == set(chosen) for _, cs in t.uniques):
+            return None  # SQLAlchemy's Table keeps one of two equal unique keys
         name = self.obj_name("uq")
         t.uniques.append((name, chosen))
         if batch:
@@ -1043,7 +1076,11 @@ class Gen:
         if d != "sqlite" or self.sqlite_copy:
             fns += [self.d_drop_column, self.d_alter_column, self.d_create_unique,
                     self.d_create_check, self.d_create_fk]
+            if self.extra:
+                fns.append(self.d_primary_key)
         up, down = [], []
+        before = self.copy_from_table(t) if self.copy_from else None
+        names_before = [c.name for c in t.cols]
         # one directive per kind of object: a block does not drop what it creates
         picked = rng.sample(fns, min(len(fns), rng.randint(1, 3)))
         if self.d_create_index in picked and self.d_drop_index in picked:
@@ -1061,12 +1098,131 @@ class Gen:
         # recreate='always' copies the table on every dialect; offline it needs
         # reflection (so only every other seed, as SQLite's copies)
         if self.seed % 2 == 0 and rng.random() < 0.4 and not self.referenced(t) and not calc(t) and (
-                d != "postgresql" or not (t.enums or t.pk_name or any(
+                d != "postgresql" or not (t.enums or t.pk_name or t.excludes or any(
                     n for n, _ in t.uniques))) and (
-                d != "mysql" or not any(fk["name"] for fk in t.fks)):
+                d != "mysql" or not any(fk["name"] for fk in t.fks)) and (
+                # MySQL reflects a unique constraint as a unique index: a copy
+                # cannot drop it by constraint (only session 14's seeds check)
+                d != "mysql" or not self.extra or not any(n for n, _ in t.uniques)):
             recreate = ", recreate='always'"
-        head = "with op.batch_alter_table(%r, schema=None%s) as batch_op:" % (t.name, recreate)
-        return [head] + ["    " + x for x in up], [head] + ["    " + x for x in down]
+        copies = bool(recreate) or self.sqlite_copy
+        kw_up = kw_down = recreate
+        if self.extra and copies:
+            # (Alembic refuses insert_before/insert_after unless recreate='always';
+            # a reordering together with them could ask for a cycle)
+            if recreate and rng.random() < 0.5:
+                up, down = self.batch_placement(t, up), self.batch_placement(t, down)
+            elif rng.random() < 0.3:
+                kw_up += self.batch_reorder([c.name for c in t.cols if c.name in names_before])
+            if d == "sqlite" and rng.random() < 0.4:
+                kw_up += ", naming_convention=%r" % NAMING_CONVENTION
+        if before is None:
+            head = "with op.batch_alter_table(%r, schema=None%s) as batch_op:" % (t.name, kw_up)
+            head_down = "with op.batch_alter_table(%r, schema=None%s) as batch_op:" % (
+                t.name, kw_down)
+            return [head] + ["    " + x for x in up], [head_down] + ["    " + x for x in down]
+        after = self.copy_from_table(t)
+        return (self.batch_head(t, kw_up, before) + ["    " + x for x in up],
+                self.batch_head(t, kw_down, after) + ["    " + x for x in down])
+
+    def batch_head(self, t, kw, table_lines):
+        """`with op.batch_alter_table(..., copy_from=sa.Table(...)) as batch_op:`"""
+        lines = ["with op.batch_alter_table(%r, schema=None%s," % (t.name, kw)]
+        lines += ["        " + x for x in table_lines]
+        lines[-1] += ") as batch_op:"
+        return lines
+
+    def batch_placement(self, t, lines):
+        """insert_before= / insert_after= on some of a copying block's add_column."""
+        out = []
+        for x in lines:
+            m = re.match(r"batch_op\.add_column\(sa\.Column\('([^']*)'", x)
+            others = [c.name for c in t.cols if m and c.name != m.group(1)]
+            if m and others and self.rng.random() < 0.5:
+                kw = self.rng.choice(["insert_before", "insert_after"])
+                x = x[:-1] + ", %s=%r)" % (kw, self.rng.choice(others))
+            out.append(x)
+        return out
+
+    def d_primary_key(self, t=None, batch=None):
+        """create_primary_key on a table made without one (its rows are always
+        deleted in the revision that inserts them, so the key cannot clash)."""
+        rng, d = self.rng, self.dialect
+        if d == "sqlite" and not (batch and self.sqlite_copy):
+            return None
+        ok = lambda t, c: (not c.nullable and c.t.indexable and not c.t.text_like  # noqa: E731
+                           and c.t.kind in ("int", "bigint", "str") and not c.t.enum_name)
+        pred = lambda t: not t.pk and any(ok(t, c) for c in t.cols)  # noqa: E731
+        cands = self.table_candidates(pred) if t is None else ([t] if pred(t) else [])
+        if not cands:
+            return None
+        t = rng.choice(cands)
+        c = rng.choice([c for c in t.cols if ok(t, c)])
+        name = self.obj_name("pk")
+        t.pk, t.pk_name = [c.name], name
+        if batch:
+            b = name[1].replace("op.f", batch + ".f")
+            return (["%s.create_primary_key(%s, [%r])" % (batch, b, c.name)],
+                    ["%s.drop_constraint(%s, type_='primary')" % (batch, b)])
+        s = self.schema_kw(t)
+        return (["op.create_primary_key(%s, %r, [%r]%s)" % (name[1], t.name, c.name, s)],
+                ["op.drop_constraint(%s, %r, type_='primary'%s)" % (name[1], t.name, s)])
+
+    def d_exclude(self):
+        """PostgreSQL create_exclude_constraint (btree, `=`: a unique key by another
+        name), sometimes with a WHERE."""
+        rng = self.rng
+        if self.dialect != "postgresql":
+            return None
+        ok = lambda c: c.t.kind in ("int", "bigint", "str") and not c.t.text_like  # noqa: E731
+        cands = self.table_candidates(lambda t: any(ok(c) for c in t.cols))
+        if not cands:
+            return None
+        t = rng.choice(cands)
+        c = rng.choice([c for c in t.cols if ok(c)])
+        name, _ = self.obj_name("ex")
+        t.excludes.append((name, c.name))
+        kw = self.schema_kw(t)
+        if rng.random() < 0.4:
+            kw += ", where=%r" % ("%s IS NOT NULL" % sql_quote(c.name, "postgresql"))
+        if rng.random() < 0.3:
+            kw += ", deferrable=True, initially='DEFERRED'"
+        up = "op.create_exclude_constraint(%r, %r, (%r, '='), using='btree'%s)" % (
+            name, t.name, c.name, kw)
+        down = "op.drop_constraint(%r, %r%s)" % (name, t.name, self.schema_kw(t))
+        return [up], [down]
+
+    def d_autocommit(self):
+        """A CREATE INDEX outside the migration's transaction (on PostgreSQL
+        CONCURRENTLY), the way such revisions are written."""
+        r = self.d_create_index()
+        if not r:
+            return None
+        up, down = r
+        if self.dialect == "postgresql" and self.rng.random() < 0.7:
+            up = [up[0][:-1] + ", postgresql_concurrently=True)"]
+            down = [down[0][:-1] + ", postgresql_concurrently=True)"]
+        head = "with op.get_context().autocommit_block():"
+        return [head, "    " + up[0]], [head, "    " + down[0]]
+
+    def copy_from_table(self, t):
+        """`sa.Table(...)` source lines of `t` as modelled, indexes included (the
+        copy recreates only the indexes it is given)."""
+        lines = self.create_table_lines(t)
+        lines[0] = "copy_from=sa.Table(%r, sa.MetaData()," % t.name
+        for ix in t.indexes:
+            kw = ", unique=True" if ix["unique"] else ""
+            lines[-1] = lines[-1][:-1] + ","
+            lines.append("    sa.Index(%r, %s%s))" % (
+                ix["name"][0], ", ".join(map(repr, ix["cols"])), kw))
+        return lines
+
+    def batch_reorder(self, names):
+        """partial_reordering of two columns the block leaves alone (a copy only)."""
+        if len(names) < 3:
+            return ""
+        a, b = self.rng.sample(names, 2)
+        return ", partial_reordering=[(%r, %r)]" % (a, b)
 
     def failing(self, up):
         """`up` with a directive that fails online inserted at a top-level
@@ -1097,6 +1253,8 @@ class Gen:
             (self.d_drop_table, 1), (self.d_table_comment, 1), (self.d_execute, 1),
             (self.d_batch, 2), (self.d_bulk_insert, 1), (self.d_update, 1),
         ]
+        if self.extra:
+            weights += [(self.d_primary_key, 1), (self.d_exclude, 1), (self.d_autocommit, 1)]
         fns = [f for f, w in weights for _ in range(w)]
         up, down = [], []
         tries = 0
@@ -1400,12 +1558,14 @@ def diff_report(label, a, b, what):
                                                   "\n".join("    " + x for x in d.split("\n")[:60]))
 
 
-def compare_outputs(name, ref, got, project, db=None):
+def compare_outputs(name, ref, got, project, db=None, sqlite=False):
     problems = []
     if ref[0] != got[0]:
         problems.append("  exit code: alembic %s vs %s %s" % (ref[0], name, got[0]))
     for i, stream in ((1, "stdout"), (2, "stderr")):
         a, b = normalise(ref[i], project, db and db[0]), normalise(got[i], project, db and db[1])
+        if sqlite and i == 1:
+            a, b = batch_copy_orders(a), batch_copy_orders(b)
         if a != b:
             problems.append(diff_report(name, a, b, stream))
     return problems
@@ -1468,6 +1628,27 @@ def drop_db(dialect, ident):
 _CONSTRAINT_LINE = re.compile(r"^\t(CONSTRAINT |FOREIGN KEY|UNIQUE |CHECK )")
 
 
+def batch_copy_orders(script):
+    """A SQLite `--sql` script's batch copies (copy_from=), with Alembic's set
+    orders compared sorted: the new table's constraint lines (as in
+    sort_constraints) and the CREATE INDEX statements after the rename, which
+    Alembic takes from `Table.indexes`, a set."""
+    out, run, after_rename = [], [], False
+    for line in sort_constraints(script).split("\n"):
+        if after_rename and line.startswith(("CREATE INDEX ", "CREATE UNIQUE INDEX ")):
+            run.append(line)
+            continue
+        if after_rename and line == "":
+            continue
+        if run:
+            out += [x for ix in sorted(run) for x in (ix, "")]
+            run = []
+        after_rename = bool(re.match(r'ALTER TABLE "?_alembic_tmp_.* RENAME TO ', line))
+        out.append(line)
+    out += [x for ix in sorted(run) for x in (ix, "")]
+    return "\n".join(out)
+
+
 def sort_constraints(schema):
     """SQLite batch mode copies the table's constraints from `Table.constraints`,
     a set: Alembic's own order there changes from run to run (the objects'
@@ -1510,7 +1691,7 @@ def run_seed(tools, seed, dialect, args):
                 ref = tools.run("oracle", project, argv, url)
                 for t in rs_tools:
                     got = tools.run(t, project, argv, url)
-                    for p in compare_outputs(t, ref, got, project):
+                    for p in compare_outputs(t, ref, got, project, sqlite=dialect == "sqlite"):
                         problems.append("offline %s `%s` %s:\n%s" % (url_key, " ".join(argv), t, p))
     if not args.offline_only:
         steps = [["upgrade", "head"], ["downgrade", "base"], ["upgrade", "head"]]

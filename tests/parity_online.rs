@@ -598,6 +598,17 @@ fn autogen_warning_location() -> Scenario {
     )
 }
 
+/// Found by scripts/fuzz-ops.py (seed 5011, PostgreSQL's `Computed` warning):
+/// a SQLAlchemy warning raised while an op builds its objects is located at
+/// the migration's line, not at alembic-rs's op function
+/// (tests/fixtures/online/op_warning_location/migrations/README).
+fn op_warning_location() -> Scenario {
+    Scenario::fixture(
+        "op_warning_location",
+        &[&["upgrade", "head"], &["downgrade", "base"]],
+    )
+}
+
 /// aim's `op.drop_constraint(None, ...)` in a downgrade: Alembic's
 /// CompileError (SQLite's NotImplementedError), whose message shows the
 /// placeholder table, and the database left as the failure leaves it.
@@ -839,6 +850,8 @@ parity_tests! {
     env_api: parity_env_api_sqlite, parity_env_api_postgres, parity_env_api_mysql;
     merge_depends_on_ancestor: parity_merge_depends_on_ancestor_sqlite,
         parity_merge_depends_on_ancestor_postgres, parity_merge_depends_on_ancestor_mysql;
+    op_warning_location: parity_op_warning_location_sqlite,
+        parity_op_warning_location_postgres, parity_op_warning_location_mysql;
 }
 
 /// Every common column type written and read back in a data migration, and

@@ -95,7 +95,10 @@ def _proxy_function(name, op_cls, fn):
             decl.append(text)
             call.append(p.name)
     source = "def %s(%s):\n    return _fn(%s)\n" % (name, ", ".join(decl), ", ".join(call))
-    namespace = dict(defaults, _fn=fn, op_cls=op_cls)
+    # `__name__` as Alembic's module: SQLAlchemy locates its warnings at the
+    # first frame outside `sqlalchemy.` and `alembic.` modules, i.e. the
+    # migration's call of the op (Alembic's proxies live in alembic.operations)
+    namespace = dict(defaults, _fn=fn, op_cls=op_cls, __name__=__name__)
     exec(compile(source, "<alembic-rs register_operation %s>" % name, "exec"), namespace)
     method = namespace[name]
     method.__doc__ = fn.__doc__
