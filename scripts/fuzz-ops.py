@@ -1634,7 +1634,8 @@ def batch_copy_orders(script):
     sort_constraints) and the CREATE INDEX statements after the rename, which
     Alembic takes from `Table.indexes`, a set."""
     out, run, after_rename = [], [], False
-    for line in sort_constraints(script).split("\n"):
+    # (`--sql` indents with four spaces where sqlite_master has a tab)
+    for line in sort_constraints(script.replace("\n    ", "\n\t")).split("\n"):
         if after_rename and line.startswith(("CREATE INDEX ", "CREATE UNIQUE INDEX ")):
             run.append(line)
             continue
