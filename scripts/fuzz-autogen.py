@@ -48,7 +48,11 @@ pre-pass learnt MySQL's types and keys (it had never applied there): seeds
 3000-3060 on mysql (61 cases), then, with the type names taken from the
 running dialect, 3100-3124 on postgresql and mysql (50 cases): no divergence. NOT CLEAN (all three
 sides agree that drift remains: Alembic's own round-trip limits) and
-APPLY FAILED (as in Alembic) are not divergences.
+APPLY FAILED (as in Alembic) are not divergences. Session 14: seeds from 4000
+(HOOKS_FROM) may give env.py random include_object / include_name hooks
+(filter_hooks()); seed 4004 on postgresql found the pre-pass proving tables
+identical whose reflected names include_name drops (fixed: _rs/autogen.py
+_names_kept, scenario include_name_identical).
 
 Needs: the oracle virtualenv (--oracle, default .venv-oracle/bin/python:
 Alembic, SQLAlchemy, psycopg2, pymysql), the host virtualenv
@@ -730,7 +734,7 @@ if config.config_file_name is not None:
     fileConfig(config.config_file_name)
 
 target_metadata = models.metadata
-
+{hooks}
 
 def run_migrations_online() -> None:
     connectable = engine_from_config(
@@ -776,10 +780,56 @@ def downgrade():
 '''
 
 
-def write_project(root, url, a, b, src_a, src_b, dialect, mako, extra=None):
+#: The first seed whose env.py may filter with include_object / include_name
+#: (session 14; a separate random stream, so older seeds are unchanged).
+HOOKS_FROM = 4000
+
+
+def filter_hooks(seed, dialect, a, b):
+    """(source, configure keywords) of random include_object / include_name
+    hooks excluding some of the cases' tables, columns and reflected-only
+    indexes and unique constraints, or None."""
+    r = random.Random(f"{seed}-{dialect}-hooks")
+    if seed < HOOKS_FROM or r.random() < 0.4:
+        return None
+    tables = sorted({t["name"] for x in (a, b) for t in x["tables"]})
+    cols = sorted({c["name"] for x in (a, b) for t in x["tables"] for c in t["columns"]
+                   if not c["pk"]})
+
+    def some(names, most):
+        return r.sample(names, min(len(names), r.randint(0, most)))
+
+    kind = r.choice(["object", "name", "both"])
+    src, conf = "", []
+    if kind in ("object", "both"):
+        reflected_only = ("    if type_ in ('index', 'unique_constraint') and reflected "
+                          "and compare_to is None:\n        return False\n"
+                          if r.random() < 0.4 else "")
+        src += (
+            "\n\ndef include_object(obj, name, type_, reflected, compare_to):\n"
+            f"    if type_ == 'table' and name in {some(tables, 2)!r}:\n"
+            "        return False\n"
+            f"    if type_ == 'column' and name in {some(cols, 2)!r}:\n"
+            "        return False\n"
+            f"{reflected_only}"
+            "    return True\n")
+        conf.append("include_object=include_object")
+    if kind in ("name", "both"):
+        src += (
+            "\n\ndef include_name(name, type_, parent_names):\n"
+            "    if type_ == 'table':\n"
+            f"        return name not in {some(tables, 2)!r}\n"
+            "    if type_ == 'column':\n"
+            f"        return name not in {some(cols, 1)!r}\n"
+            "    return True\n")
+        conf.append("include_name=include_name")
+    return src, conf
+
+
+def write_project(root, url, a, b, src_a, src_b, dialect, mako, extra=None, hooks=None):
     os.makedirs(os.path.join(root, "migrations", "versions"))
     shutil.copy(mako, os.path.join(root, "migrations", "script.py.mako"))
-    configure = []
+    configure = list(hooks[1]) if hooks else []
     if b["compare_server_default"]:
         configure.append("compare_server_default=True")
     if dialect == "sqlite":
@@ -797,7 +847,7 @@ def write_project(root, url, a, b, src_a, src_b, dialect, mako, extra=None):
     conf = "".join(f"\n            {c}," for c in configure)
     files = {
         "alembic.ini": ALEMBIC_INI.format(url=url.replace("%", "%%")),
-        "migrations/env.py": ENV_PY.format(configure=conf),
+        "migrations/env.py": ENV_PY.format(configure=conf, hooks=hooks[0] if hooks else ""),
         "migrations/versions/0001base_base.py": BASE_REVISION.format(sql=sql),
         "base_models.py": src_a,
         "models.py": src_b,
@@ -951,7 +1001,8 @@ def run_case(opts, seed, dialect):
     try:
         db = Db(opts, dialect, seed, work)
         template = os.path.join(work, "template")
-        write_project(template, db.url, a, b, src_a, src_b, dialect, opts.mako, extra)
+        hooks = None if opts.probe else filter_hooks(seed, dialect, a, b)
+        write_project(template, db.url, a, b, src_a, src_b, dialect, opts.mako, extra, hooks)
         roots = {}
         for side in SIDES:
             roots[side] = os.path.join(work, side)

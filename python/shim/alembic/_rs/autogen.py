@@ -164,9 +164,50 @@ def _identical_tables(autogen_context):
     except RuntimeError as exc:
         log.debug("autogenerate pre-pass skipped: %s", exc)
         return set()
+    keys = set(keys)
+    if autogen_context._name_filters:
+        tables = {(t.schema, t.name): t for t in _metadata_tables(autogen_context.metadata)}
+        keys = {k for k in keys if k in tables and _names_kept(autogen_context, tables[k])}
+        serials = [s for s in serials if (s[0], s[1]) in keys]
     autogen_context._rs_serials = serials
     log.debug("autogenerate pre-pass: %d of %d tables identical", len(keys), len(models))
-    return set(keys)
+    return keys
+
+
+def _names_kept(autogen_context, table):
+    """Whether ``include_name`` keeps every reflected name of a table the
+    pass proved identical: the table's, its columns', indexes' and keys'
+    (the reflected names are the model's, the tables being identical).
+    Alembic filters the reflected side only, so a name it drops makes the
+    model's object look added: such a table goes to the full comparison,
+    and so does one with an unnamed key or index (its reflected name is the
+    database's, unknown here)."""
+    from sqlalchemy import ForeignKeyConstraint, UniqueConstraint
+
+    schema, tname = table.schema, table.name
+    run = autogen_context.run_name_filters
+    if not run(tname, "table", {"schema_name": schema}):
+        return False
+
+    def kept(name, *types):
+        return isinstance(name, str) and all(
+            run(name, type_, {"table_name": tname, "schema_name": schema}) for type_ in types
+        )
+
+    for col in table.columns:
+        if not col.system and not kept(col.name, "column"):
+            return False
+    for ix in table.indexes:
+        if not kept(ix.name, "index", "unique_constraint"):
+            return False
+    for const in table.constraints:
+        if isinstance(const, UniqueConstraint):
+            if not kept(const.name, "unique_constraint", "index"):
+                return False
+        elif isinstance(const, ForeignKeyConstraint):
+            if not kept(const.name, "foreign_key_constraint"):
+                return False
+    return True
 
 
 _OWNED_SEQUENCES = """\
