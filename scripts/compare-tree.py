@@ -240,9 +240,10 @@ postgresql, mysql unless noted; SETUP is a short script given the URL, described
                     "ZENML_STORE_URL=mysql://USER:PASSWORD@127.0.0.1:3306/{db}" (zenml wants
                     a password: a MariaDB user made for the run) --env
                     "ZENML_CONFIG_PATH={dir}/zenml-config" --env ZENML_ANALYTICS_OPT_IN=false
-                    --down 5  (from an empty database both stop at a data migration's `Default
-                    workspace not found`; no wrapper: zenml's env.py builds its own Config for the package's
-                    script directory, which alembic-rs accepts only for the running one; on
+                    --down 5  (from an empty database both stop at a data migration's
+                    `Default workspace not found`; no wrapper: zenml's env.py builds its own
+                    Config for the package's script directory, which alembic-rs accepts only
+                    for the running one; on
                     SQLite zenml creates its tables itself and the tree's MySQL-only revisions
                     raise under both tools)
   a2a-sdk 1.3.0 (installed with langflow-base 0.11.6; aiosqlite, asyncpg, aiomysql): --location
@@ -250,8 +251,8 @@ postgresql, mysql unless noted; SETUP is a short script given the URL, described
                     sqlite+aiosqlite:///{db}" (postgresql+asyncpg://postgres@127.0.0.1:5432/{db},
                     mysql+aiomysql://root@127.0.0.1:3306/{db}) --down 2; from an empty database
                     (the revisions skip the absent tables), and (sqlite, postgresql) after
-                    --setup "python -c \"... Base.metadata.create_all(sa.create_engine('{url}'))\""
-                    (a2a.server.models' Base: the tables the server creates itself)
+                    a --setup running a2a.server.models.Base.metadata.create_all on '{url}' (the
+                    tables the server creates itself)
 
 Everything is kept under /tmp/rw-NAME-DB/ (per step: <tool>.<n>.{out,err,dump}).
 Exit status: 0 when every step is identical (or ORDER), 1 otherwise.
