@@ -243,9 +243,8 @@ postgresql, mysql unless noted; SETUP is a short script given the URL, described
                     --down 5  (from an empty database both stop at a data migration's
                     `Default workspace not found`; no wrapper: zenml's env.py builds its own
                     Config for the package's script directory, which alembic-rs accepts only
-                    for the running one; on
-                    SQLite zenml creates its tables itself and the tree's MySQL-only revisions
-                    raise under both tools)
+                    for the running one; on SQLite zenml creates its tables itself and the
+                    tree's MySQL-only revisions raise under both tools)
   a2a-sdk 1.3.0 (installed with langflow-base 0.11.6; aiosqlite, asyncpg, aiomysql): --location
                     a2a:migrations --version-table a2a_alembic_version --env "DATABASE_URL=
                     sqlite+aiosqlite:///{db}" (postgresql+asyncpg://postgres@127.0.0.1:5432/{db},
