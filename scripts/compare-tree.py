@@ -19,8 +19,10 @@ Usage:
   --ini-extra extra lines for the [alembic] section of the generated alembic.ini
               (which also has Alembic's generic logging sections, as env.py files
               call fileConfig). `{url}` is replaced by the tool's database URL.
-  --env       environment variables for both tools (`{url}` replaced likewise), for
-              env.py files that read their URL from the environment.
+  --env       environment variables for both tools (`{url}` replaced likewise, `{db}` by
+              the database name or file, `{dir}` by the tool's project directory), for
+              env.py files that read their URL (or a configuration directory) from the
+              environment.
   --oslo-db   for OpenStack trees whose env.py takes its engine from oslo.db's
               enginefacade (cfg.CONF.database.connection, which `<project>-dbsync` fills
               from /etc/<project>/<project>.conf): installs a one-line .pth in the venv that,
@@ -49,8 +51,9 @@ Compared after each step: exit status, stdout, stderr, the version table's rows,
 the schema and data (tests/oracle/schema_dump.py: pg_dump --schema-only / sqlite_master
 / SHOW CREATE TABLE of every table, and every row). Normalised, and nothing else:
   - timestamps (`YYYY-MM-DD HH:MM:SS[.ffffff|,mmm][ [pid]]`, the last two as logging
-    formats print them: gnocchi's) -> <timestamp>, UUIDs -> <uuid>
-    (migrations that fill rows with uuid4(): neutron's, cinder's);
+    formats print them: gnocchi's) -> <timestamp>, UUIDs -> <uuid>, also as 32 hex
+    digits (migrations that fill rows with uuid4(): neutron's, cinder's; uuid4().hex:
+    zenml's);
   - the temporary paths: each tool's project directory -> <dir>, its database name or
     file -> <db>, the venv -> <venv>;
   - traceback frames inside Alembic's own modules (site-packages/alembic/...) and
@@ -62,7 +65,8 @@ the schema and data (tests/oracle/schema_dump.py: pg_dump --schema-only / sqlite
     `Connection.execute`, alembic-rs calls the column specification itself, so a
     CompileError passes through other SQLAlchemy frames: cyborg on PostgreSQL)
     (docs/differences.md: the user frames and the final exception line are
-    what must match);
+    what must match); likewise in rich's boxed tracebacks (zenml's), where frames
+    without a path (frozen modules, alembic-rs's) go too;
   - a Python object's address in a default repr (` at 0x7f...>`) -> ` at 0x?>`;
   - a warning raised in Alembic's or alembic-rs's own modules: `<file>:<line>:
     XWarning: msg` and Python's source line after it -> `XWarning: msg` (as
@@ -186,6 +190,68 @@ The runs of session 13 (venvs as above; OpenStack packages of the 2026.2 release
                     ckanext.harvest:migration/harvest --version-table harvest_alembic_version
                     (ckanext.activity:migration/activity, ckanext.tracking:migration/tracking;
                     <name>_alembic_version) --no-check
+The runs of session 14 (venvs as above, SQLAlchemy 2.1.9 unless noted; --db sqlite,
+postgresql, mysql unless noted; SETUP is a short script given the URL, described):
+  mailman 3.3.10:   --location mailman:database/alembic --wrap-env PRELUDE, where PRELUDE
+                    writes mailman.cfg (`[mailman] layout: here`, `[paths.here] var_dir`,
+                    `[database] class: mailman.database.sqlite.SQLiteDatabase` (postgresql.
+                    PostgreSQLDatabase, mysql.MySQLDatabase), `url: <the URL>`) into the working
+                    directory and sets MAILMAN_CONFIG_FILE to it; --setup "python SETUP '{url}'",
+                    SETUP doing what Mailman's SchemaManager does on a new database (every
+                    mailman.model module imported, Model.metadata.create_all, a version row for
+                    the head 8cc1f79f4459: the first revision expects Storm's schema);
+                    --step current --step history --step "downgrade -3" --step current
+                    --step "downgrade base" --step "upgrade head" --step "current -v"
+                    --step "upgrade head --sql" --step check
+  nbgrader 0.9.6:   --location nbgrader:alembic --setup "python SETUP '{url}'", SETUP opening
+                    nbgrader.api.Gradebook(url) (create_all and a version row, as nbgrader's
+                    first use does) and adding an assignment, a notebook, grade and solution
+                    cells, two students and their submissions (uuid.uuid4 patched to a counter
+                    first: the same ids in both databases); steps as mailman's, `upgrade head` first
+  conda-store-server 2025.2.2 (SQLAlchemy 2.0.58): --location conda_store_server:_internal/alembic
+                    --wrap-env "import sys, types; m = types.ModuleType('conda.base.context');
+                    m.context = types.SimpleNamespace(subdir='linux-64'); sys.modules.update(
+                    {'conda': types.ModuleType('conda'), 'conda.base': types.ModuleType(
+                    'conda.base'), 'conda.base.context': m})"  (conda is not on PyPI; a revision
+                    asks it for the platform)
+  faradaysec 5.25.2 (postgresql; SQLAlchemy 2.0.58): --location faraday:migrations --wrap-env
+                    "import os; os.environ['FARADAY_HOME'] = os.getcwd()" --setup "mkdir -p
+                    .faraday/config && printf '[database]\\nconnection_string = {url}\\n' >
+                    .faraday/config/server.ini && FARADAY_HOME=$PWD faraday-manage create-tables"
+                    --down 5  (env.py also logs to .faraday/logs/alembic.log: identical too)
+  dagster 1.13.29:  --location dagster:_core/storage/alembic --wrap-env "import sqlalchemy as sa;
+                    config.attributes['connection'] = sa.create_engine(config.get_main_option(
+                    'sqlalchemy.url')).connect()"  (what dagster's storages hand env.py) --down 5;
+                    from an empty database (sqlite, postgresql), and after --setup "python SETUP
+                    '{url}' <location>", SETUP = create_all of the event log, run and schedule
+                    storages' metadata and a version row for the head (found: `check`'s
+                    AttributeError on target_metadata's storage classes, fixture
+                    rw_target_metadata_items)
+  prefect 3.9.1 (sqlite, postgresql): --location WRAP --down 5, WRAP a directory holding
+                    prefect's script.py.mako and an env.py that sets PREFECT_HOME and
+                    PREFECT_API_DATABASE_CONNECTION_URL (the URL as sqlite+aiosqlite /
+                    postgresql+asyncpg) and runs prefect's env.py through anyio.run(
+                    run_sync_in_worker_thread, runpy.run_path, <prefect's env.py>), as `prefect
+                    server database upgrade` does (env.py calls run_async_from_worker_thread and
+                    sets the version locations itself); without WRAP both fail alike
+                    (NoEventLoopError)
+  zenml 0.98.0 (mysql; sqlmodel 0.0.38, passlib, sqlalchemy-utils added: zenml[local] pins an
+                    older Alembic): --location zenml:zen_stores/migrations --env
+                    "ZENML_STORE_URL=mysql://USER:PASSWORD@127.0.0.1:3306/{db}" (zenml wants
+                    a password: a MariaDB user made for the run) --env
+                    "ZENML_CONFIG_PATH={dir}/zenml-config" --env ZENML_ANALYTICS_OPT_IN=false
+                    --down 5  (from an empty database both stop at a data migration's
+                    `Default workspace not found`; no wrapper: zenml's env.py builds its own
+                    Config for the package's script directory, which alembic-rs accepts only
+                    for the running one; on SQLite zenml creates its tables itself and the
+                    tree's MySQL-only revisions raise under both tools)
+  a2a-sdk 1.3.0 (installed with langflow-base 0.11.6; aiosqlite, asyncpg, aiomysql): --location
+                    a2a:migrations --version-table a2a_alembic_version --env "DATABASE_URL=
+                    sqlite+aiosqlite:///{db}" (postgresql+asyncpg://postgres@127.0.0.1:5432/{db},
+                    mysql+aiomysql://root@127.0.0.1:3306/{db}) --down 2; from an empty database
+                    (the revisions skip the absent tables), and (sqlite, postgresql) after
+                    a --setup running a2a.server.models.Base.metadata.create_all on '{url}' (the
+                    tables the server creates itself)
 
 Everything is kept under /tmp/rw-NAME-DB/ (per step: <tool>.<n>.{out,err,dump}).
 Exit status: 0 when every step is identical (or ORDER), 1 otherwise.
@@ -324,7 +390,7 @@ class Db:
 
 
 ADDRESS = re.compile(r" at 0x[0-9a-f]+>")
-UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\b[0-9a-f]{32}\b")
 TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}([.,]\d+)?( \[\d+\])?")
 FRAME = re.compile(r'^\s*File "([^"]*)", line \d+')
 
@@ -352,6 +418,50 @@ def drop_tool_frames(text):
     return "\n".join(out)
 
 
+RICH_HEADER = re.compile(r"^[/<]\S")
+RICH_PATHLESS = re.compile(r"^in \S+:\d+$")
+
+
+def drop_rich_tool_frames(text):
+    """rich's boxed tracebacks (`rich.traceback.install()`: zenml's CLI) as
+    drop_tool_frames treats plain ones: a frame is a header line (`path:line
+    in func`, wrapped over two lines when long) and its source excerpt; the
+    tool's frames (site-packages/alembic/, <alembic-rs>/..., pymysql's) and frames rich
+    prints without a path (`in func:line`: frozen modules, and alembic-rs's,
+    whose source it cannot read) are dropped, with their excerpts."""
+    out, keep, lines, i = [], True, text.split("\n"), 0
+    while i < len(lines):
+        line = lines[i]
+        inner = line[2:-2].rstrip() if line.startswith("\u2502") and line.endswith("\u2502") else None
+        if inner is None:
+            keep = True
+            out.append(line)
+            i += 1
+            continue
+        if not inner.strip():  # rich's spacing, around the dropped frames too
+            i += 1
+            continue
+        if RICH_PATHLESS.match(inner.strip()):
+            keep = False
+            i += 1
+            continue
+        if RICH_HEADER.match(inner):
+            header = [line]
+            if " in " not in inner and i + 1 < len(lines):
+                i += 1
+                header.append(lines[i])
+            keep = not ("site-packages/alembic/" in inner or inner.startswith("<alembic-rs")
+                        or "site-packages/pymysql/" in inner)
+            if keep:
+                out.extend(header)
+            i += 1
+            continue
+        if keep:
+            out.append(line)
+        i += 1
+    return "\n".join(out)
+
+
 WARNING = re.compile(r"^(\S*(?:site-packages/alembic/|<alembic-rs>/)\S*):\d+: (\w*Warning: .*)$")
 
 
@@ -374,7 +484,7 @@ def normalise(text, replacements):
         text = text.replace(old, new)
     text = TIMESTAMP.sub("<timestamp>", text)
     text = ADDRESS.sub(" at 0x?>", UUID.sub("<uuid>", text))
-    return hide_warning_locations(drop_tool_frames(text))
+    return hide_warning_locations(drop_rich_tool_frames(drop_tool_frames(text)))
 
 
 def write_wrapper(workdir, location, prelude, extra):
@@ -399,12 +509,12 @@ def write_project(workdir, location, url, extra):
         f.write("\n".join(lines) + "\n" + LOGGING)
 
 
-def run(tool, argv, workdir, venv, binary, env_extra, url):
+def run(tool, argv, workdir, venv, binary, env_extra, db):
     env = {k: v for k, v in os.environ.items() if k not in ("ALEMBIC_CONFIG", "VIRTUAL_ENV")}
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     for kv in env_extra:
         k, _, v = kv.partition("=")
-        env[k] = v.replace("{url}", url)
+        env[k] = v.replace("{url}", db.url).replace("{db}", db.name).replace("{dir}", workdir)
     # Both run as from an activated venv (applications read VIRTUAL_ENV: rucio
     # looks for $VIRTUAL_ENV/etc/rucio.cfg first); alembic-rs takes its Python from it.
     env["VIRTUAL_ENV"] = venv
@@ -504,7 +614,7 @@ def main():
     for n, argv in enumerate(steps, 1):
         results = {}
         for tool, (workdir, db, repl) in tools.items():
-            code, out, err = run(tool, argv, workdir, venv, a.alembic_rs, a.env, db.url)
+            code, out, err = run(tool, argv, workdir, venv, a.alembic_rs, a.env, db)
             dump = db.dump()
             for ext, text in (("out", out), ("err", err), ("dump", dump)):
                 with open(os.path.join(top, "%s.%d.%s" % (tool, n, ext)), "w") as f:

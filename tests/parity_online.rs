@@ -509,6 +509,23 @@ fn rw_log_call_frame() -> Scenario {
     )
 }
 
+/// dagster's env.py passes a list holding a MetaData and storage classes as
+/// `target_metadata` (tests/fixtures/online/rw_target_metadata_items/
+/// migrations/README; found by scripts/compare-tree.py in session 14): `check`
+/// fails on the class where Alembic does (`sorted_tables`), and a set of
+/// MetaData is a sequence, as `util.to_list` reads it.
+fn rw_target_metadata_items() -> Scenario {
+    Scenario::fixture(
+        "rw_target_metadata_items",
+        &[
+            &["upgrade", "head"],
+            &["check"],
+            &["-x", "meta=set", "check"],
+            &["-x", "meta=classes", "check"],
+        ],
+    )
+}
+
 /// Found by scripts/fuzz-env.py (tests/fixtures/online/env_api/migrations/
 /// README): `get_x_argument(as_dictionary=True)` with `-x flag`, every
 /// `MigrationInfo` field `on_version_apply` gets (the Revision objects too),
@@ -847,6 +864,8 @@ parity_tests! {
         parity_rw_sys_argv_mysql;
     rw_log_call_frame: parity_rw_log_call_frame_sqlite,
         parity_rw_log_call_frame_postgres, parity_rw_log_call_frame_mysql;
+    rw_target_metadata_items: parity_rw_target_metadata_items_sqlite,
+        parity_rw_target_metadata_items_postgres, parity_rw_target_metadata_items_mysql;
     env_api: parity_env_api_sqlite, parity_env_api_postgres, parity_env_api_mysql;
     merge_depends_on_ancestor: parity_merge_depends_on_ancestor_sqlite,
         parity_merge_depends_on_ancestor_postgres, parity_merge_depends_on_ancestor_mysql;

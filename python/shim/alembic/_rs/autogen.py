@@ -141,9 +141,12 @@ def _identical_tables(autogen_context):
     include_schemas = opts.get("include_schemas", False)
     version_table = autogen_context.migration_context.version_table
     version_schema = autogen_context.migration_context.version_table_schema
+    tables = _metadata_tables(autogen_context.metadata)
+    if tables is None:
+        return set()
     models = []
     schemas = set()
-    for table in _metadata_tables(autogen_context.metadata):
+    for table in tables:
         if table.schema is None:
             if table.name == version_table and version_schema is None:
                 continue
@@ -256,8 +259,19 @@ def _raw_connection(connection):
 
 
 def _metadata_tables(metadata):
-    for md in metadata if isinstance(metadata, (list, tuple)) else [metadata]:
-        yield from md.tables.values()
+    """Every table of ``target_metadata`` (one MetaData or a sequence, as
+    ``AutogenContext.sorted_tables`` reads it), or None when an item is not a
+    MetaData: the full comparison then fails on it where Alembic does
+    (dagster's env.py passes its storage classes: ``AttributeError: ...
+    has no attribute 'sorted_tables'``), not on an attribute the pre-pass
+    reads first. Other iterables (a generator would be spent) leave the
+    comparison to the full path as well."""
+    from sqlalchemy import MetaData
+
+    metadatas = list(metadata) if isinstance(metadata, (list, tuple)) else [metadata]
+    if not all(isinstance(md, MetaData) for md in metadatas):
+        return None
+    return [table for md in metadatas for table in md.tables.values()]
 
 
 def _summarise(table, dialect, default_schema):

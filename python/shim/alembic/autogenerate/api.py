@@ -9,7 +9,7 @@ from sqlalchemy import inspect
 # computing one (sorted_tables' "Cannot correctly sort tables" SAWarning) is
 # then located in the user's code, since SQLAlchemy's warnings skip frames of
 # sqlalchemy.* and alembic.* modules (functools.cached_property's is neither).
-from sqlalchemy.util import memoized_property
+from sqlalchemy.util import memoized_property, to_list
 
 from ..operations import ops
 from ..runtime.plugins import Plugin
@@ -160,11 +160,12 @@ class AutogenContext:
 
 
 def _to_list(value):
+    """``target_metadata`` as a list, as Alembic's ``util.to_list`` reads it:
+    any iterable but a string is a sequence of MetaData (a set or a
+    generator too), anything else one item."""
     if value is None:
         return []
-    if isinstance(value, (list, tuple)):
-        return list(value)
-    return [value]
+    return list(to_list(value))
 
 
 class RevisionContext:
