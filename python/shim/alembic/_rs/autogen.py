@@ -169,8 +169,8 @@ def _identical_tables(autogen_context):
         return set()
     keys = set(keys)
     if autogen_context._name_filters:
-        tables = {(t.schema, t.name): t for t in _metadata_tables(autogen_context.metadata)}
-        keys = {k for k in keys if k in tables and _names_kept(autogen_context, tables[k])}
+        by_key = {(t.schema, t.name): t for t in tables}
+        keys = {k for k in keys if k in by_key and _names_kept(autogen_context, by_key[k])}
         serials = [s for s in serials if (s[0], s[1]) in keys]
     autogen_context._rs_serials = serials
     log.debug("autogenerate pre-pass: %d of %d tables identical", len(keys), len(models))
