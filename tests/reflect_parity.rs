@@ -23,7 +23,7 @@
 //! the test venv's). Under 2.0 some fields the pre-pass does not rely on
 //! differ (SQLite CHECK texts before 2.0.45, PostgreSQL unique `include`
 //! and index `ops` in early 2.0 releases); what matters there, autogenerate
-//! matching Alembic, is checked by tests/sqlalchemy_versions.rs.
+//! matching Alembic, is checked by scripts/test-sqlalchemy-versions.sh.
 //!
 //! Needs the oracle (scripts/test-env.sh), PostgreSQL and MariaDB on
 //! 127.0.0.1; missing ones skip locally and fail under CI.
