@@ -8,6 +8,8 @@
 #    virtualenv alembic-rs's embedded Python runs with in tests;
 #  - .venv-host-async/: SQLAlchemy and greenlet (what an async project has
 #    besides its async driver, which alembic-rs does not need);
+#  - .venv-oracle-sa20/, .venv-host-sa20/: the same under SQLAlchemy 2.0.10
+#    (scripts/test-sqlalchemy-versions.sh);
 #  - PostgreSQL and MariaDB running on 127.0.0.1 (started if down).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,6 +35,20 @@ host_async=.venv-host-async
 if ! "$host_async/bin/python" -c 'import sqlalchemy, greenlet; assert sqlalchemy.__version__ >= "2"' 2>/dev/null; then
     python3 -m venv "$host_async"
     "$host_async/bin/pip" install --quiet --disable-pip-version-check 'sqlalchemy>=2,<3' greenlet
+fi
+
+# The same under an early SQLAlchemy 2.0 (the release furthest from 2.1 that
+# projects still run), for scripts/test-sqlalchemy-versions.sh.
+sa20=.venv-oracle-sa20
+if ! "$sa20/bin/python" -c 'import alembic, sqlalchemy, psycopg2, pymysql, asyncpg, aiosqlite, greenlet; assert alembic.__version__ == "1.20.1"; assert sqlalchemy.__version__ == "2.0.10"' 2>/dev/null; then
+    python3 -m venv "$sa20"
+    "$sa20/bin/pip" install --quiet --disable-pip-version-check \
+        'alembic==1.20.1' 'sqlalchemy==2.0.10' psycopg2-binary pymysql asyncpg aiosqlite greenlet
+fi
+host_sa20=.venv-host-sa20
+if ! "$host_sa20/bin/python" -c 'import sqlalchemy, greenlet; assert sqlalchemy.__version__ == "2.0.10"' 2>/dev/null; then
+    python3 -m venv "$host_sa20"
+    "$host_sa20/bin/pip" install --quiet --disable-pip-version-check 'sqlalchemy==2.0.10' greenlet
 fi
 
 if command -v pg_isready >/dev/null && ! pg_isready -q -h 127.0.0.1; then

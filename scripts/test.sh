@@ -9,6 +9,8 @@ export ALEMBIC_RS_ORACLE_PYTHON="$PWD/.venv-oracle/bin/python"
 export ALEMBIC_RS_CACHE_DIR="$PWD/target/test-cache"
 if cargo nextest --version >/dev/null 2>&1; then
     cargo nextest run --release --no-fail-fast
+    # The release-sensitive tests again under SQLAlchemy 2.0.x.
+    bash scripts/test-sqlalchemy-versions.sh
 else
     cargo test --release --no-fail-fast
 fi

@@ -163,7 +163,7 @@ fn run(program: &Path, pre: &[&str], dir: &Path, args: &[&str], rs: bool) -> Out
     cmd.args(pre).args(args).current_dir(dir);
     cmd.env_remove("ALEMBIC_CONFIG").env("PYTHONHASHSEED", "0");
     if rs {
-        cmd.env("VIRTUAL_ENV", manifest().join(".venv-host"));
+        cmd.env("VIRTUAL_ENV", support::host_venv());
     } else {
         cmd.env_remove("VIRTUAL_ENV");
     }

@@ -53,10 +53,7 @@ fn interrupted(oracle: bool, slow: &str) -> Ended {
         c
     } else {
         let mut c = Command::new(env!("CARGO_BIN_EXE_alembic-rs"));
-        c.env(
-            "VIRTUAL_ENV",
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv-host"),
-        );
+        c.env("VIRTUAL_ENV", support::host_venv());
         c
     };
     let mut child = cmd

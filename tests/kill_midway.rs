@@ -17,7 +17,7 @@ fn killed_upgrade_leaves_a_consistent_database() {
     }
     let db = FreshDb::create(DbKind::Postgres);
     let project = prepare_project(&fixture("linear"), &db.url());
-    let venv = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv-host");
+    let venv = support::host_venv();
     let run = |args: &[&str]| {
         let mut c = Command::new(env!("CARGO_BIN_EXE_alembic-rs"));
         c.args(args)

@@ -65,10 +65,7 @@ fn run_async(driver: &'static str) -> Scenario {
     s.driver = Some(driver);
     s.env.push((
         "VIRTUAL_ENV".into(),
-        manifest_dir()
-            .join(".venv-host-async")
-            .display()
-            .to_string(),
+        support::host_async_venv().display().to_string(),
     ));
     s
 }

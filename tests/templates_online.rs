@@ -128,10 +128,7 @@ fn run(template: &str, kind: DbKind) {
         });
         s.env.push((
             "VIRTUAL_ENV".into(),
-            manifest_dir()
-                .join(".venv-host-async")
-                .display()
-                .to_string(),
+            support::host_async_venv().display().to_string(),
         ));
     }
     assert_parity(&s, kind);

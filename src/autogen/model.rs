@@ -47,6 +47,12 @@ pub struct Table {
     /// expression-based index ..."). Only the host can print that warning,
     /// so such a table is never proven identical.
     pub skipped_indexes: Vec<String>,
+    /// SQLite: what SQLAlchemy parses from the stored `CREATE TABLE` text
+    /// (foreign key names and options, `UNIQUE` constraints) depends on the
+    /// SQLAlchemy release (its patterns changed several times within 2.0),
+    /// or SQLAlchemy warns while parsing it. Only the host's SQLAlchemy can
+    /// say what it reflects then, so such a table is never proven identical.
+    pub parse_varies: bool,
 }
 
 impl Table {

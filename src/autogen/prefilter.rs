@@ -103,6 +103,7 @@ fn same_table(
     };
     let comments = dialect != Dialect::Sqlite;
     t.skipped_indexes.is_empty()
+        && !t.parse_varies
         && (!comments || same_comment(&m.comment, &t.comment))
         && same_columns(dialect, m, t, o, comments, known)
         && same_indexes(m, t)

@@ -26,6 +26,23 @@ pub fn oracle_python() -> Option<PathBuf> {
     found
 }
 
+/// The virtualenv alembic-rs runs with: `ALEMBIC_RS_HOST_VENV`, else
+/// `.venv-host` (SQLAlchemy only). The variable lets the same tests run
+/// with another SQLAlchemy (scripts/test-sqlalchemy-versions.sh).
+pub fn host_venv() -> PathBuf {
+    std::env::var_os("ALEMBIC_RS_HOST_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv-host"))
+}
+
+/// The virtualenv of the async tests: `ALEMBIC_RS_HOST_ASYNC_VENV`, else
+/// `.venv-host-async` (SQLAlchemy and greenlet).
+pub fn host_async_venv() -> PathBuf {
+    std::env::var_os("ALEMBIC_RS_HOST_ASYNC_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv-host-async"))
+}
+
 /// splitmix64: small, deterministic, no dependency.
 pub struct Rng(pub u64);
 

@@ -440,10 +440,7 @@ pub fn run_step(
         Tool::AlembicRs => {
             let mut c = Command::new(env!("CARGO_BIN_EXE_alembic-rs"));
             // The project's virtualenv: SQLAlchemy only (scripts/test-env.sh).
-            c.env(
-                "VIRTUAL_ENV",
-                Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv-host"),
-            );
+            c.env("VIRTUAL_ENV", super::host_venv());
             c
         }
     };

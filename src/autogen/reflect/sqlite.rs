@@ -33,27 +33,89 @@ fn re(pattern: &str) -> Regex {
 
 static PK_NAME: LazyLock<Regex> =
     LazyLock::new(|| re(r#"(?i)CONSTRAINT\s+(?:"(.+?)"|(\w+))\s+PRIMARY\s+KEY"#));
-static FK_PATTERN: LazyLock<Regex> = LazyLock::new(|| {
-    re(concat!(
-        r#"(?i)(?:CONSTRAINT\s+(?:"(.+?)"|(\w+))\s+)?"#,
-        r"FOREIGN\s+KEY\s*\(\s*(.+?)\s*\)\s+",
-        r#"REFERENCES\s+(?:(?:"(.+?)")|([a-z0-9_]+))\s*\(\s*((?:"[^"]+"|[a-z0-9_]+)(?:(?:\s*,\s*|\s+)(?:"[^"]+"|[a-z0-9_]+))*\s*)\)\s*"#,
-        r"((?:ON\s+(?:DELETE|UPDATE)\s+",
+/// One generation of the patterns SQLAlchemy's SQLite dialect reads
+/// constraints from the `CREATE TABLE` text with (`get_foreign_keys`,
+/// `get_unique_constraints`). Named groups stand for the positional ones
+/// SQLAlchemy reads, so a release whose pattern lacks a group (no quoted
+/// constraint names before 2.0.45) fits the same parser.
+struct Syntax {
+    /// Groups: `qname`/`name` (the constraint's), `cols`, `qref`/`ref` (the
+    /// referred table), `rcols`, `actions`, `deferrable`, `initially`.
+    fk: Regex,
+    /// Groups: `qname`/`name`, `cols`.
+    unique: Regex,
+    /// Group 1 (quoted) or 2: the column with an inline `UNIQUE`.
+    inline_unique: Regex,
+}
+
+/// The pieces of the patterns, spelled as SQLAlchemy spells them.
+const FK_ACTIONS_SPACES: &str = r"(?P<actions>(?:ON (?:DELETE|UPDATE) (?:SET NULL|SET DEFAULT|CASCADE|RESTRICT|NO ACTION) *)*)(?P<deferrable>(?:NOT +)?DEFERRABLE)?(?: +INITIALLY +(?P<initially>DEFERRED|IMMEDIATE))?";
+const FK_REFERENCES_SPACES: &str = r#"FOREIGN KEY *\( *(?P<cols>.+?) *\) +REFERENCES +(?:(?:"(?P<qref>.+?)")|(?P<ref>[a-z0-9_]+)) *"#;
+const FK_RCOLS_LISTED: &str = r#"\( *(?P<rcols>(?:(?:"[^"]+"|[a-z0-9_]+) *(?:, *)?)+)\) *"#;
+const INLINE_UNIQUE_HEAD: &str = r#"(?i)(?:(".+?")|(?:[\[`])?([a-z0-9_]+)(?:[\]`])?)"#;
+
+/// What the SQLAlchemy this module follows (2.1) parses with.
+static CURRENT: LazyLock<Syntax> = LazyLock::new(|| Syntax {
+    fk: re(concat!(
+        r#"(?i)(?:CONSTRAINT\s+(?:"(?P<qname>.+?)"|(?P<name>\w+))\s+)?"#,
+        r"FOREIGN\s+KEY\s*\(\s*(?P<cols>.+?)\s*\)\s+",
+        r#"REFERENCES\s+(?:(?:"(?P<qref>.+?)")|(?P<ref>[a-z0-9_]+))\s*\(\s*(?P<rcols>(?:"[^"]+"|[a-z0-9_]+)(?:(?:\s*,\s*|\s+)(?:"[^"]+"|[a-z0-9_]+))*\s*)\)\s*"#,
+        r"(?P<actions>(?:ON\s+(?:DELETE|UPDATE)\s+",
         r"(?:SET\s+NULL|SET\s+DEFAULT|CASCADE|RESTRICT|",
         r"NO\s+ACTION)\s*)*)",
-        r"((?:NOT\s+)?DEFERRABLE)?",
-        r"(?:\s+INITIALLY\s+(DEFERRED|IMMEDIATE))?",
-    ))
+        r"(?P<deferrable>(?:NOT\s+)?DEFERRABLE)?",
+        r"(?:\s+INITIALLY\s+(?P<initially>DEFERRED|IMMEDIATE))?",
+    )),
+    unique: re(UNIQUE_WS),
+    inline_unique: re(&format!(
+        r"{INLINE_UNIQUE_HEAD}[\t ]+[a-z0-9_]+(?:[\t ]+[a-z0-9_]+)*?[\t ]+UNIQUE"
+    )),
+});
+
+const UNIQUE_WS: &str =
+    r#"(?i)(?:CONSTRAINT\s+(?:"(?P<qname>.+?)"|(?P<name>\w+))\s+)?UNIQUE\s*\((?P<cols>.+?)\)"#;
+
+/// The foreign key patterns of earlier releases: 2.0.0 to 2.0.20 (referred
+/// columns as `.+?`), 2.0.21 to 2.0.44 (referred columns listed), 2.0.45
+/// to 2.0.52 and 2.1's betas (quoted constraint names). All of them need
+/// single spaces where 2.1 takes any whitespace (`ON DELETE` on its own
+/// line is no action to them).
+static EARLIER_FKS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    let plain_name = r"(?i)(?:CONSTRAINT (?P<name>\w+) +)?";
+    let quoted_name = r#"(?i)(?:CONSTRAINT +(?:"(?P<qname>.+?)"|(?P<name>\w+)) +)?"#;
+    vec![
+        re(&format!(
+            r"{plain_name}{FK_REFERENCES_SPACES}\((?P<rcols>.+?)\) *{FK_ACTIONS_SPACES}"
+        )),
+        re(&format!(
+            "{plain_name}{FK_REFERENCES_SPACES}{FK_RCOLS_LISTED}{FK_ACTIONS_SPACES}"
+        )),
+        re(&format!(
+            "{quoted_name}{FK_REFERENCES_SPACES}{FK_RCOLS_LISTED}{FK_ACTIONS_SPACES}"
+        )),
+    ]
+});
+
+/// The unique constraint patterns of earlier releases (2.0.0 to 2.0.44;
+/// 2.0.45 to 2.0.52 and 2.1's betas), and their inline ones (2.0.0 to
+/// 2.0.32; 2.0.33 to 2.0.51 and 2.1's betas). Which explicit pattern went
+/// with which inline one is not assumed (2.0.52 pairs the second explicit
+/// one with the current inline one): every pairing is tried.
+static EARLIER_UNIQUES: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    vec![
+        re(r#"(?i)(?:CONSTRAINT "?(?P<name>.+?)"? +)?UNIQUE *\((?P<cols>.+?)\)"#),
+        re(r#"(?i)(?:CONSTRAINT +(?:"(?P<qname>.+?)"|(?P<name>\w+)) +)?UNIQUE *\((?P<cols>.+?)\)"#),
+    ]
+});
+static EARLIER_INLINE_UNIQUES: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    vec![
+        re(&format!(r"{INLINE_UNIQUE_HEAD} +[a-z0-9_ ]+? +UNIQUE")),
+        re(&format!(
+            r"{INLINE_UNIQUE_HEAD}[\t ]+[a-z0-9_ ]+?[\t ]+UNIQUE"
+        )),
+    ]
 });
 static COLS_IN_SIG: LazyLock<Regex> = LazyLock::new(|| re(r#"(?i)(?:"(.+?)")|([a-z0-9_]+)"#));
-static UNIQUE_PATTERN: LazyLock<Regex> =
-    LazyLock::new(|| re(r#"(?i)(?:CONSTRAINT\s+(?:"(.+?)"|(\w+))\s+)?UNIQUE\s*\((.+?)\)"#));
-static INLINE_UNIQUE_PATTERN: LazyLock<Regex> = LazyLock::new(|| {
-    re(concat!(
-        r#"(?i)(?:(".+?")|(?:[\[`])?([a-z0-9_]+)(?:[\]`])?)[\t ]"#,
-        r"+[a-z0-9_]+(?:[\t ]+[a-z0-9_]+)*?[\t ]+UNIQUE",
-    ))
-});
 /// SQLAlchemy's CHECK pattern without its `(?<![A-Za-z0-9_])` lookbehind,
 /// which [`check_constraints`] applies by hand.
 static CHECK_PATTERN: LazyLock<Regex> = LazyLock::new(|| {
@@ -252,8 +314,10 @@ fn reflect_one(
                 columns: pk_cols,
             });
         }
-        table.foreign_keys = foreign_keys(&raw, &pks, &key_schema);
-        table.unique_constraints = unique_constraints(&raw);
+        let (fks, uniques, varies) = constraints(&raw, &pks, &key_schema);
+        table.foreign_keys = fks;
+        table.unique_constraints = uniques;
+        table.parse_varies = varies;
         table.check_constraints = check_constraints(&raw.sql);
         table.indexes = indexes(&raw);
         table.skipped_indexes = raw
@@ -312,14 +376,14 @@ fn cols_in_sig(sig: &str) -> Vec<String> {
         .collect()
 }
 
-fn foreign_keys(
+/// The foreign keys as the pragma gives them: columns and the referred
+/// table, no names or options yet.
+fn pragma_foreign_keys(
     raw: &Raw,
     pks: &HashMap<String, Vec<String>>,
     schema: &Option<String>,
 ) -> Vec<ForeignKey> {
-    // From the pragma: columns and the referred table.
-    let mut pending: Vec<ForeignKey> = raw
-        .fks
+    raw.fks
         .iter()
         .map(
             |RawFk {
@@ -339,29 +403,48 @@ fn foreign_keys(
                 }
             },
         )
-        .collect();
+        .collect()
+}
+
+/// What `get_foreign_keys` makes of `pragma` and the table's SQL with one
+/// generation's pattern. The flag is set when SQLAlchemy would warn ("SQL-parsed
+/// foreign key constraint ... could not be located in PRAGMA
+/// foreign_keys") or its signature dictionary would merge two keys.
+fn foreign_keys(sql: &str, pattern: &Regex, pragma: &[ForeignKey]) -> (Vec<ForeignKey>, bool) {
+    let sig = |fk: &ForeignKey| {
+        (
+            fk.columns.clone(),
+            fk.referred_table.clone(),
+            fk.referred_columns.clone(),
+        )
+    };
+    let mut pending = pragma.to_vec();
+    let mut irregular = pending
+        .iter()
+        .enumerate()
+        .any(|(i, a)| pending[..i].iter().any(|b| sig(a) == sig(b)));
     // From the SQL: names and options, matched on the signature.
     let mut out = Vec::new();
-    for c in FK_PATTERN.captures_iter(&raw.sql) {
-        let get = |i: usize| c.get(i).map(|m| m.as_str());
-        let name = get(1).or(get(2)).map(str::to_string);
-        let constrained = cols_in_sig(get(3).unwrap_or(""));
-        let referred = match get(6) {
+    for c in pattern.captures_iter(sql) {
+        let get = |group: &str| c.name(group).map(|m| m.as_str());
+        let name = get("qname").or(get("name")).map(str::to_string);
+        let constrained = cols_in_sig(get("cols").unwrap_or(""));
+        let referred = match get("rcols") {
             Some(r) if !r.is_empty() => cols_in_sig(r),
             _ => constrained.clone(),
         };
-        let rtable = get(4).or(get(5)).unwrap_or("").to_string();
-        let Some(pos) = pending.iter().position(|fk| {
-            fk.columns == constrained
-                && fk.referred_table == rtable
-                && fk.referred_columns == referred
-        }) else {
+        let rtable = get("qref").or(get("ref")).unwrap_or("").to_string();
+        let Some(pos) = pending
+            .iter()
+            .position(|fk| sig(fk) == (constrained.clone(), rtable.clone(), referred.clone()))
+        else {
+            irregular = true;
             continue;
         };
         let mut fk = pending.remove(pos);
         fk.name = name;
         let actions = WS
-            .replace_all(&get(7).unwrap_or("").to_uppercase(), " ")
+            .replace_all(&get("actions").unwrap_or("").to_uppercase(), " ")
             .trim()
             .to_string();
         for token in ON_SPLIT.split(&actions) {
@@ -377,33 +460,37 @@ fn foreign_keys(
                 }
             }
         }
-        if let Some(d) = get(8) {
+        if let Some(d) = get("deferrable") {
             fk.deferrable = Some(!d.to_uppercase().contains("NOT"));
         }
-        fk.initially = get(9).map(str::to_uppercase);
+        fk.initially = get("initially").map(str::to_uppercase);
         out.push(fk);
     }
     out.extend(pending);
-    out
+    (out, irregular)
 }
 
-fn unique_constraints(raw: &Raw) -> Vec<UniqueConstraint> {
+/// What `get_unique_constraints` makes of the table's automatic indexes and
+/// its SQL with one generation's patterns.
+fn unique_constraints(raw: &Raw, unique: &Regex, inline_unique: &Regex) -> Vec<UniqueConstraint> {
     let mut auto: Vec<Vec<String>> = raw
         .indexes
         .iter()
         .filter(|i| i.name.starts_with("sqlite_autoindex") && i.columns.iter().all(Option::is_some))
         .map(|i| i.columns.iter().flatten().cloned().collect())
         .collect();
-    let mut parsed: Vec<(Option<String>, Vec<String>)> = UNIQUE_PATTERN
+    let mut parsed: Vec<(Option<String>, Vec<String>)> = unique
         .captures_iter(&raw.sql)
         .map(|c| {
             (
-                c.get(1).or(c.get(2)).map(|m| m.as_str().to_string()),
-                cols_in_sig(c.get(3).map_or("", |m| m.as_str())),
+                c.name("qname")
+                    .or(c.name("name"))
+                    .map(|m| m.as_str().to_string()),
+                cols_in_sig(c.name("cols").map_or("", |m| m.as_str())),
             )
         })
         .collect();
-    parsed.extend(INLINE_UNIQUE_PATTERN.captures_iter(&raw.sql).map(|c| {
+    parsed.extend(inline_unique.captures_iter(&raw.sql).map(|c| {
         (
             None,
             cols_in_sig(c.get(1).or(c.get(2)).map_or("", |m| m.as_str())),
@@ -421,6 +508,30 @@ fn unique_constraints(raw: &Raw) -> Vec<UniqueConstraint> {
         }
     }
     out
+}
+
+/// Parses the table's foreign keys and unique constraints as the current
+/// SQLAlchemy does, and says whether any earlier 2.x release (or the
+/// current one, through a warning) would see them differently.
+fn constraints(
+    raw: &Raw,
+    pks: &HashMap<String, Vec<String>>,
+    schema: &Option<String>,
+) -> (Vec<ForeignKey>, Vec<UniqueConstraint>, bool) {
+    let pragma = pragma_foreign_keys(raw, pks, schema);
+    let (fks, irregular) = foreign_keys(&raw.sql, &CURRENT.fk, &pragma);
+    let uniques = unique_constraints(raw, &CURRENT.unique, &CURRENT.inline_unique);
+    let varies = irregular
+        || EARLIER_FKS
+            .iter()
+            .any(|p| foreign_keys(&raw.sql, p, &pragma) != (fks.clone(), false))
+        || EARLIER_UNIQUES.iter().chain([&CURRENT.unique]).any(|u| {
+            EARLIER_INLINE_UNIQUES
+                .iter()
+                .chain([&CURRENT.inline_unique])
+                .any(|iu| unique_constraints(raw, u, iu) != uniques)
+        });
+    (fks, uniques, varies)
 }
 
 /// `CONSTRAINT name` with its quotes removed, as SQLAlchemy does (doubled
@@ -517,14 +628,19 @@ mod tests {
     fn patterns_compile() {
         for r in [
             &*PK_NAME,
-            &*FK_PATTERN,
+            &CURRENT.fk,
+            &CURRENT.unique,
+            &CURRENT.inline_unique,
             &*COLS_IN_SIG,
-            &*UNIQUE_PATTERN,
-            &*INLINE_UNIQUE_PATTERN,
             &*CHECK_PATTERN,
             &*PARTIAL_PRED,
             &*CREATE_TABLE_BODY,
-        ] {
+        ]
+        .into_iter()
+        .chain(EARLIER_FKS.iter())
+        .chain(EARLIER_UNIQUES.iter())
+        .chain(EARLIER_INLINE_UNIQUES.iter())
+        {
             assert!(!r.is_match(""), "{r} must be a real pattern");
         }
     }
@@ -539,6 +655,82 @@ mod tests {
         assert_eq!(cks[0].sqltext, "b IN ('(', ')')");
         assert_eq!(cks[1].name, None);
         assert_eq!(cks[1].sqltext, "a > 0");
+    }
+
+    /// `members` as `CREATE TABLE` text, with a foreign key to `orgs` and a
+    /// unique constraint on `code`, as the pragmas report them.
+    fn members(sql: &str) -> (Vec<ForeignKey>, Vec<UniqueConstraint>, bool) {
+        let raw = Raw {
+            sql: sql.to_string(),
+            pk: vec![("id".into(), 1)],
+            indexes: vec![RawIndex {
+                name: "sqlite_autoindex_members_1".into(),
+                unique: true,
+                partial: false,
+                sql: None,
+                columns: vec![Some("code".into())],
+            }],
+            fks: vec![RawFk {
+                id: 0,
+                table: "orgs".into(),
+                pairs: vec![("org_id".into(), Some("id".into()))],
+            }],
+        };
+        constraints(&raw, &HashMap::new(), &None)
+    }
+
+    #[test]
+    fn sqlalchemy_ddl_parses_alike_in_every_release() {
+        let (fks, uqs, varies) = members(
+            "CREATE TABLE members (\n\tid INTEGER NOT NULL, \n\torg_id INTEGER, \n\t\
+             code VARCHAR(10), \n\tPRIMARY KEY (id), \n\t\
+             CONSTRAINT fk_org FOREIGN KEY(org_id) REFERENCES orgs (id) ON DELETE CASCADE, \n\t\
+             CONSTRAINT uq_code UNIQUE (code)\n)",
+        );
+        assert!(!varies);
+        assert_eq!(fks[0].name.as_deref(), Some("fk_org"));
+        assert_eq!(fks[0].ondelete.as_deref(), Some("CASCADE"));
+        assert_eq!(uqs[0].name.as_deref(), Some("uq_code"));
+    }
+
+    #[test]
+    fn actions_on_their_own_line_vary() {
+        // SQLAlchemy 2.0.44 and earlier read no action here.
+        let (fks, _, varies) = members(
+            "CREATE TABLE members (id INTEGER PRIMARY KEY, org_id INTEGER, code VARCHAR(10) UNIQUE,
+               CONSTRAINT fk_org FOREIGN KEY (org_id) REFERENCES orgs (id)
+                  ON DELETE CASCADE)",
+        );
+        assert_eq!(fks[0].ondelete.as_deref(), Some("CASCADE"));
+        assert!(varies);
+    }
+
+    #[test]
+    fn quoted_constraint_names_vary() {
+        // Before 2.0.45 a quoted foreign key name was not read.
+        let (fks, _, varies) = members(
+            "CREATE TABLE members (id INTEGER PRIMARY KEY, org_id INTEGER, code VARCHAR(10) UNIQUE, \
+             CONSTRAINT \"Fk_Org\" FOREIGN KEY (org_id) REFERENCES orgs (id))",
+        );
+        assert_eq!(fks[0].name.as_deref(), Some("Fk_Org"));
+        assert!(varies);
+        // A quoted unique constraint name without spaces reads alike.
+        let (_, uqs, varies) = members(
+            "CREATE TABLE members (id INTEGER PRIMARY KEY, org_id INTEGER REFERENCES orgs (id), \
+             code VARCHAR(10), CONSTRAINT \"Uq_Code\" UNIQUE (code))",
+        );
+        assert_eq!(uqs[0].name.as_deref(), Some("Uq_Code"));
+        assert!(!varies);
+    }
+
+    #[test]
+    fn unlocated_foreign_keys_vary() {
+        // SQLAlchemy warns that the parsed key is not in the pragma's list.
+        let (_, _, varies) = members(
+            "CREATE TABLE members (id INTEGER PRIMARY KEY, org_id INTEGER, code VARCHAR(10) UNIQUE, \
+             FOREIGN KEY (org_id) REFERENCES orgs (id), FOREIGN KEY (code) REFERENCES other (c))",
+        );
+        assert!(varies);
     }
 
     #[test]

@@ -25,12 +25,32 @@ def _yield_to_loop():
     a real async driver always does; ours is synchronous, so every execute
     awaits one ``asyncio.sleep(0)`` to behave as one.
     """
-    from sqlalchemy.util.concurrency import await_only, in_greenlet
+    from sqlalchemy.util.concurrency import await_only
 
-    if in_greenlet():
+    if _in_sqlalchemy_greenlet():
         import asyncio
 
         await_only(asyncio.sleep(0))
+
+
+def _in_sqlalchemy_greenlet():
+    """Whether the caller runs inside SQLAlchemy's ``greenlet_spawn``.
+
+    ``sqlalchemy.util.concurrency.in_greenlet`` answers that from
+    SQLAlchemy 2.0.24 on; earlier releases only have the greenlet
+    class their ``await_only`` checks for."""
+    try:
+        from sqlalchemy.util.concurrency import in_greenlet
+    except ImportError:
+        pass
+    else:
+        return in_greenlet()
+    try:
+        from greenlet import getcurrent
+        from sqlalchemy.util._concurrency_py3k import _AsyncIoGreenlet
+    except ImportError:
+        return False
+    return isinstance(getcurrent(), _AsyncIoGreenlet)
 
 
 class _AwaitingExecute:

@@ -7,10 +7,16 @@ from sqlalchemy.dialects.postgresql.hstore import HSTORE
 from sqlalchemy.dialects.postgresql.json import JSON, JSONB
 from sqlalchemy.dialects.postgresql.pg_catalog import INT2VECTOR, OIDVECTOR, _SpaceVector
 
-try:  # SQLAlchemy 2.x: psycopg2's numeric types, which read the type OID
-    from sqlalchemy.dialects.postgresql._psycopg_common import _PsycopgFloat, _PsycopgNumeric
+try:  # psycopg2's numeric types, which read the type OID
+    from sqlalchemy.dialects.postgresql._psycopg_common import _PGDialect_common_psycopg
 
-    _NUMERIC_COLSPECS = {sqltypes.Numeric: _PsycopgNumeric, sqltypes.Float: _PsycopgFloat}
+    # Taken from the running release's psycopg dialects: 2.0.10 maps only
+    # Numeric (Float adapts through it), later releases Float as well.
+    _NUMERIC_COLSPECS = {
+        k: v
+        for k, v in _PGDialect_common_psycopg.colspecs.items()
+        if k in (sqltypes.Numeric, sqltypes.Float)
+    }
 except ImportError:  # pragma: no cover - a SQLAlchemy without them
     _NUMERIC_COLSPECS = {}
 
