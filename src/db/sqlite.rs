@@ -421,6 +421,8 @@ impl Statement {
                 Value::Null => ffi::sqlite3_bind_null(self.stmt, index),
                 Value::Bool(b) => ffi::sqlite3_bind_int64(self.stmt, index, i64::from(*b)),
                 Value::Int(i) => ffi::sqlite3_bind_int64(self.stmt, index, *i),
+                // results only (MySQL); bound the way SQLite keeps such a number
+                Value::UInt(i) => ffi::sqlite3_bind_double(self.stmt, index, *i as f64),
                 Value::Float(f) => ffi::sqlite3_bind_double(self.stmt, index, *f),
                 Value::Bytes(b) => ffi::sqlite3_bind_blob(
                     self.stmt,
