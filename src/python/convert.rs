@@ -251,7 +251,16 @@ fn normalize_tz(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::timedelta_parts;
+    use super::{DT_MAX, DT_MIN, infinite, timedelta_parts};
+
+    #[test]
+    fn infinite_timestamps_as_psycopg2_reads_them() {
+        assert_eq!(infinite("infinity", DT_MAX, Some(DT_MIN)), Some(DT_MAX));
+        assert_eq!(infinite("-infinity", DT_MAX, Some(DT_MIN)), Some(DT_MIN));
+        // psycopg2 cannot read a `-infinity` date either
+        assert_eq!(infinite("-infinity", "9999-12-31", None), None);
+        assert_eq!(infinite("2024-01-02", DT_MAX, Some(DT_MIN)), None);
+    }
 
     #[test]
     fn intervals_as_the_drivers_read_them() {

@@ -207,6 +207,8 @@ class Cursor:
         conn = self.connection
         if parameters and isinstance(conn, SQLiteConnection):
             _check_sqlite_params(conn._module, operation, parameters)
+        elif parameters and isinstance(conn, MySQLConnection):
+            parameters = _pymysql_params(parameters)
         began = conn._before(operation)
         try:
             columns, rows, rowcount, lastrowid, fetch_error = conn._raw.execute(operation, parameters)
@@ -272,6 +274,29 @@ class Cursor:
         if isinstance(self.connection, MySQLConnection):
             return self.rowcount
         return self
+
+    @property
+    def mogrify(self):
+        """psycopg2's (bytes) and pymysql's (str) ``mogrify(query, args)``:
+        the statement with its parameters written in; sqlite3 has none."""
+        conn = self.connection
+        if isinstance(conn, SQLiteConnection):
+            raise AttributeError("'sqlite3.Cursor' object has no attribute 'mogrify'")
+
+        def mogrify(query, args=None):
+            if args and isinstance(conn, MySQLConnection):
+                args = _pymysql_params(args)
+            try:
+                text = conn._raw.mogrify(query, args)
+            except _alembic_rs.DatabaseFailure as failure:
+                error = conn._module._error(*failure.args)
+            else:
+                error = None
+            if error is not None:
+                raise error  # outside the except: see the module docstring
+            return text.encode("utf-8") if conn._pg else text
+
+        return mogrify
 
     @property
     def rownumber(self):
@@ -429,6 +454,39 @@ class Connection:
                     pass
             self._raw.close()
             self.closed = True
+
+
+# the exact types pymysql's escape_item has an encoder for (and UUID and
+# memoryview, which the driver below writes as pymysql's str() would)
+_PYMYSQL_KNOWN = frozenset((
+    bool, int, float, str, bytes, bytearray, tuple, list, dict, type(None),
+    datetime.datetime, datetime.date, datetime.time, datetime.timedelta, memoryview,
+))
+
+
+def _pymysql_value(value):
+    tp = type(value)
+    if tp in _PYMYSQL_KNOWN or tp.__name__ in ("Decimal", "UUID"):
+        return value
+    if isinstance(value, (str, bytes, bytearray)):
+        return value  # pymysql escapes these by isinstance: a str Enum is its value
+    if tp in (set, frozenset):
+        return tuple(value)
+    # pymysql escapes a value of any other type (an Enum member, a str or
+    # int subclass) as its str()
+    return str(value)
+
+
+def _pymysql_params(parameters):
+    if isinstance(parameters, dict):
+        if all(type(v) in _PYMYSQL_KNOWN for v in parameters.values()):
+            return parameters
+        return {k: _pymysql_value(v) for k, v in parameters.items()}
+    if isinstance(parameters, (list, tuple)):
+        if all(type(v) in _PYMYSQL_KNOWN for v in parameters):
+            return parameters
+        return tuple(_pymysql_value(v) for v in parameters)
+    return parameters
 
 
 _SQLITE_ADAPTED = frozenset((datetime.date, datetime.datetime))
