@@ -236,9 +236,9 @@ class Cursor:
             at = [i for i, (_, tc, _) in enumerate(columns) if tc in _PG_JSON_TYPES]
             if at:
                 rows = [_converted(row, at, loads) for row in rows]
-        if conn._pg and columns is not None:
-            # psycopg2 hands `bytea` out as memoryview (sqlite3 and pymysql
-            # as bytes)
+        if conn._bytea_memoryview and columns is not None:
+            # psycopg2 hands `bytea` out as memoryview (its dialect's
+            # on_connect sets the flag; the other drivers return bytes)
             at = [i for i, (_, tc, _) in enumerate(columns) if tc in _PG_BYTEA]
             if at:
                 rows = [_converted(row, at, memoryview) for row in rows]
@@ -390,6 +390,7 @@ class Connection:
     # connection by the dialect for ``json_deserializer=``).
     _json_loads = None
     _pg = False
+    _bytea_memoryview = False
     # psycopg2 hands `hstore` values out as text until `register_hstore`
     # (which SQLAlchemy's dialect calls at connect) makes them dicts.
     _native_hstore = False

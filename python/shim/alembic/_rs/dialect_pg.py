@@ -115,7 +115,10 @@ class PGDialect_alembic_rs(PGDialect):
         base = super().on_connect()
         loads = self._json_deserializer
         native_hstore = self.use_native_hstore
-        if loads is None and not native_hstore:
+        # psycopg2 hands `bytea` out as memoryview (its dialect's
+        # `returns_native_bytes` is False); psycopg, pg8000 and asyncpg as bytes
+        bytea_memoryview = not self.returns_native_bytes
+        if loads is None and not native_hstore and not bytea_memoryview:
             return base
 
         def connect(dbapi_connection):
@@ -126,6 +129,7 @@ class PGDialect_alembic_rs(PGDialect):
             # psycopg2's ``register_hstore``: hstore values become dicts.
             if native_hstore:
                 dbapi_connection._native_hstore = _hstore_installed(dbapi_connection)
+            dbapi_connection._bytea_memoryview = bytea_memoryview
 
         return connect
 
@@ -219,7 +223,12 @@ def _per_driver():
 
     for driver in PG_DRIVERS:
         cls_name = "PGDialect_alembic_rs_" + driver
-        attrs = {"driver": driver, "supports_statement_cache": True, "__init__": _DRIVER_INIT[driver]}
+        attrs = {
+            "driver": driver,
+            "supports_statement_cache": True,
+            "__init__": _DRIVER_INIT[driver],
+            "returns_native_bytes": driver not in ("psycopg2", "psycopg2cffi"),
+        }
         cls = type(cls_name, (PGDialect_alembic_rs,), attrs)
         aio.follow_stock_async(cls, getattr(stock, driver).dialect)
         globals()[cls_name] = cls
