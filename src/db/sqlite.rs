@@ -219,6 +219,7 @@ impl SqliteBackend {
                 ));
             }
             bound += match params {
+                Params::Positional(p) if single => stmt.bind_sequence(p)?,
                 Params::Positional(p) => stmt.bind(p, bound)?,
                 Params::Named(p) => stmt.bind_named(p)?,
             };
@@ -360,6 +361,29 @@ impl Statement {
             }
         }
         Ok(0)
+    }
+
+    /// Binds a DB-API sequence as pysqlite (Python 3.11) does: exactly one
+    /// value per placeholder, the n-th value to the n-th parameter whatever
+    /// its spelling (`?`, `?NNN`, `:name`); another count is its
+    /// `ProgrammingError`.
+    fn bind_sequence(&self, params: &[Value]) -> Result<usize, DbError> {
+        // SAFETY (all calls below): `stmt` is a live statement of `db`.
+        let count = unsafe { ffi::sqlite3_bind_parameter_count(self.stmt) };
+        if usize::try_from(count).ok() != Some(params.len()) {
+            return Err(DbError::Usage(format!(
+                "Incorrect number of bindings supplied. The current statement uses {count}, \
+                 and there are {} supplied.",
+                params.len()
+            )));
+        }
+        for (index, value) in (1..=count).zip(params) {
+            let status = self.bind_value(index, value)?;
+            if status != ffi::SQLITE_OK {
+                return Err(last_error(self.db));
+            }
+        }
+        Ok(params.len())
     }
 
     /// Binds `params[offset..]` to this statement's placeholders as sqlx

@@ -246,8 +246,9 @@ class Cursor:
             at = [i for i, (_, _, name) in enumerate(columns) if name == "hstore"]
             if at:
                 rows = [_converted(row, at, _parse_hstore) for row in rows]
+        # a tuple of 7-tuples, as the three drivers give it
         self.description = (
-            None if columns is None else [(name, tc, None, None, None, None, None) for name, tc, _ in columns]
+            None if columns is None else tuple((name, tc, None, None, None, None, None) for name, tc, _ in columns)
         )
         if isinstance(conn, MySQLConnection):
             # pymysql keeps a result's rows as a tuple, and fetchmany() and
@@ -261,6 +262,8 @@ class Cursor:
             # fetch that would have returned the last row produced.
             self._rows = rows[:-1]
             self._fetch_error = fetch_error
+        if isinstance(conn, SQLiteConnection) and columns is None and not _DML.match(operation):
+            rowcount = -1  # pysqlite counts changes for INSERT/UPDATE/DELETE/REPLACE only
         self.rowcount = rowcount
         # psycopg2: the statement's OID, 0 without table OIDs (PostgreSQL 12+)
         self.lastrowid = 0 if conn._pg and lastrowid is None else lastrowid
@@ -323,6 +326,12 @@ class Cursor:
                 self.rowcount = total
                 return total
             seq_of_parameters = rows
+        lastrowid = self.lastrowid
+        if isinstance(self.connection, SQLiteConnection):
+            if not _DML.match(operation):
+                raise self.connection._module.ProgrammingError(
+                    "executemany() can only execute DML statements."
+                )
         total = 0
         for params in seq_of_parameters:
             self.execute(operation, params)
@@ -330,6 +339,8 @@ class Cursor:
                 total += self.rowcount
         self.rowcount = total
         self.description = None
+        if isinstance(self.connection, SQLiteConnection):
+            self.lastrowid = lastrowid  # pysqlite's executemany leaves it
         return self._returned()
 
     def fetchone(self):
