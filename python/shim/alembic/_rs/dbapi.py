@@ -468,8 +468,9 @@ class Connection:
             self.closed = True
 
 
-# the exact types pymysql's escape_item has an encoder for (and UUID and
-# memoryview, which the driver below writes as pymysql's str() would)
+# the exact types pymysql's escape_item has an encoder for (Decimal and UUID
+# are checked by name: the driver writes a UUID as pymysql's str() does),
+# and memoryview, which the driver writes as its bytes (pymysql: its repr)
 _PYMYSQL_KNOWN = frozenset((
     bool, int, float, str, bytes, bytearray, tuple, list, dict, type(None),
     datetime.datetime, datetime.date, datetime.time, datetime.timedelta, memoryview,
@@ -484,8 +485,8 @@ def _pymysql_value(value):
         return value  # pymysql escapes these by isinstance: a str Enum is its value
     if tp in (set, frozenset):
         return tuple(value)
-    # pymysql escapes a value of any other type (an Enum member, a str or
-    # int subclass) as its str()
+    # pymysql escapes a value of any other type (an Enum member, an int
+    # subclass such as IntEnum, a namedtuple) as its str()
     return str(value)
 
 
