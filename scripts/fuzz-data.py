@@ -297,7 +297,7 @@ STEPS_ONLINE = ["select", "raw_select", "insert_one", "insert_many", "insert_ret
                 "cursor", "cursor_many", "error", "error_nested", "literal_select",
                 "scalar_types", "same_update", "upsert", "delete_returning", "driver_params"]
 STEPS_BOTH = ["bulk_insert", "bulk_insert", "inline_update", "op_execute_text",
-              "op_execute_bound"]
+              "op_execute_bound", "autocommit"]
 
 
 def make_spec(seed, dialect):
@@ -504,14 +504,16 @@ def step_src(step, revs, dialect, savepoint, i):
     v = step["value"]
     k = step["kind"]
     label = "%s_%d" % (k, i)
-    online = k not in ("bulk_insert", "inline_update", "op_execute_text", "op_execute_bound")
+    online = k not in ("bulk_insert", "inline_update", "op_execute_text", "op_execute_bound",
+                       "autocommit")
     lines = ["T = %s" % lit_table(rev, t)]
     q = "\"%s\"" % tname if dialect != "mysql" else "`%s`" % tname
     qc = "\"%s\"" % col if dialect != "mysql" else "`%s`" % col
     ph = NATIVE[dialect]
     if k == "bulk_insert":
-        lines.append("op.bulk_insert(T, %s, multiinsert=%s)" % (rows_src(step["rows"]),
-                                                                step["multi"]))
+        # multiinsert: one executemany, which wants one key set
+        rows = _same_keys(step["rows"]) if step["multi"] else step["rows"]
+        lines.append("op.bulk_insert(T, %s, multiinsert=%s)" % (rows_src(rows), step["multi"]))
     elif k == "inline_update":
         lines.append("op.execute(T.update().where(T.c.id <= op.inline_literal(%d))"
                      ".values({%r: op.inline_literal(%s)}))" % (step["k"], col, v))
@@ -523,6 +525,14 @@ def step_src(step, revs, dialect, savepoint, i):
         lines.append("op.execute(sa.text('UPDATE %s SET %s = :v WHERE id = :i').bindparams("
                      "sa.bindparam('v', %s, type_=T.c[%r].type), i=%d))" % (q, qc, v, col,
                                                                             step["k"]))
+    elif k == "autocommit":
+        # the data change inside autocommit_block (COMMIT before, BEGIN after)
+        lines.append("with op.get_context().autocommit_block():")
+        lines.append("    op.bulk_insert(T, %s)" % rows_src(_same_keys(step["rows"][:2])))
+        lines.append("    if not op.get_context().as_sql:")
+        lines.append("        print('  in block', op.get_bind().in_transaction(), "
+                     "op.get_bind().execute(sa.select(sa.func.count()).select_from(T))"
+                     ".scalar())")
     elif k == "same_update":
         # the same value twice: pymysql counts matched rows (SQLAlchemy sets
         # CLIENT.FOUND_ROWS), psycopg2 and sqlite3 touched ones anyway
@@ -724,7 +734,7 @@ def step_src(step, revs, dialect, savepoint, i):
                      ".limit(1)).scalar()))")
     elif k in ("error", "error_nested"):
         lines += error_src(step, rev, dialect, q, qc, v)
-    body = ["with Step(%r, %s):" % (label, savepoint and k != "error_nested")]
+    body = ["with Step(%r, %s):" % (label, savepoint and k not in ("error_nested", "autocommit"))]
     inner = []
     if online:
         inner.append("if not op.get_context().as_sql:")
