@@ -47,6 +47,24 @@ version table, schema and data after each command (tests/oracle/
 schema_dump.py). Databases: `fzd_*` (PostgreSQL, MariaDB), /tmp/fzd-*.db
 (SQLite), dropped unless --keep; a differing project is kept.
 
+Runs so far (session 13, 2 cores shared with three other agents, 30-60 s a
+seed x dialect online and offline): seeds 1-59 and 100-101 on the three
+databases (~190 runs, a few with the older step set). Found and fixed
+(fixture data_driver_values): psycopg2's `pgerror` ("ERROR:  " first; None
+for a failed connect) and `diag`; pymysql's tuples from a raw cursor's
+fetchmany()/fetchall(); MySQL BIGINT UNSIGNED above 2**63 - 1 read as str;
+`bytea` as memoryview under psycopg2; sqlite3's refusal of Decimal, time,
+timedelta, UUID parameters (alembic-rs bound them) and of an int beyond 64
+bits; psycopg2's ProgrammingError for a parameter it cannot adapt; then, by
+probing around those: psycopg2's fetch without a result set, `lastrowid`,
+`rownumber`, execute()'s return value per driver, `mogrify`, `infinity`
+timestamps (ValueError), MySQL zero dates (ValueError), pymysql's str() of
+unknown parameter types, pysqlite's binding count check, a sequence for
+named placeholders, rowcount -1 for non-DML, executemany (DML only,
+lastrowid kept). Left as differences (docs/differences.md): SQLite float
+sums (the SQLite library's summation; compared rounded here), psycopg2 and
+sqlite3 details the driver does not carry.
+
 Environment: ALEMBIC_RS (binary; default target/release/alembic-rs),
 ORACLE_PYTHON (default .venv-oracle/bin/python), HOST_VENV (VIRTUAL_ENV for
 alembic-rs; default .venv-host: SQLAlchemy without any DB driver),
