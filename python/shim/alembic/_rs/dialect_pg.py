@@ -7,10 +7,20 @@ from sqlalchemy.dialects.postgresql.hstore import HSTORE
 from sqlalchemy.dialects.postgresql.json import JSON, JSONB
 from sqlalchemy.dialects.postgresql.pg_catalog import INT2VECTOR, OIDVECTOR, _SpaceVector
 
-try:  # SQLAlchemy 2.x: psycopg2's numeric types, which read the type OID
-    from sqlalchemy.dialects.postgresql._psycopg_common import _PsycopgFloat, _PsycopgNumeric
+try:  # SQLAlchemy 2.x: psycopg2's numeric types, which read the type OID,
+    # and its ARRAY, whose bound parameters carry a cast (`%(v)s::VARCHAR[]`:
+    # an empty list is `'{}'`, text without it)
+    from sqlalchemy.dialects.postgresql._psycopg_common import (
+        _PsycopgARRAY,
+        _PsycopgFloat,
+        _PsycopgNumeric,
+    )
 
-    _NUMERIC_COLSPECS = {sqltypes.Numeric: _PsycopgNumeric, sqltypes.Float: _PsycopgFloat}
+    _NUMERIC_COLSPECS = {
+        sqltypes.Numeric: _PsycopgNumeric,
+        sqltypes.Float: _PsycopgFloat,
+        sqltypes.ARRAY: _PsycopgARRAY,
+    }
 except ImportError:  # pragma: no cover - a SQLAlchemy without them
     _NUMERIC_COLSPECS = {}
 
