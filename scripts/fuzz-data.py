@@ -48,8 +48,9 @@ schema_dump.py). Databases: `fzd_*` (PostgreSQL, MariaDB), /tmp/fzd-*.db
 (SQLite), dropped unless --keep; a differing project is kept.
 
 Runs so far (session 13, 2 cores shared with three other agents, 30-60 s a
-seed x dialect online and offline): seeds 1-59 and 100-101 on the three
-databases (~190 runs, a few with the older step set). Found and fixed
+seed x dialect online and offline): seeds 1-70, 100-101 and 203 on the three
+databases (~270 runs; the first ~60 before the fixes, some with an earlier
+step set). Found and fixed
 (fixture data_driver_values): psycopg2's `pgerror` ("ERROR:  " first; None
 for a failed connect) and `diag`; pymysql's tuples from a raw cursor's
 fetchmany()/fetchall(); MySQL BIGINT UNSIGNED above 2**63 - 1 read as str;
@@ -61,7 +62,9 @@ probing around those: psycopg2's fetch without a result set, `lastrowid`,
 timestamps (ValueError), MySQL zero dates (ValueError), pymysql's str() of
 unknown parameter types, pysqlite's binding count check, a sequence for
 named placeholders, rowcount -1 for non-DML, executemany (DML only,
-lastrowid kept). Left as differences (docs/differences.md): SQLite float
+lastrowid kept); an ARRAY bound parameter without psycopg2's dialect's
+cast (`%(v)s::VARCHAR[]`: an empty list read back as ['{', '}']). Left as
+differences (docs/differences.md): SQLite float
 sums (the SQLite library's summation; compared rounded here), psycopg2 and
 sqlite3 details the driver does not carry.
 
