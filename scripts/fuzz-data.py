@@ -48,9 +48,10 @@ schema_dump.py). Databases: `fzd_*` (PostgreSQL, MariaDB), /tmp/fzd-*.db
 (SQLite), dropped unless --keep; a differing project is kept.
 
 Runs so far (session 13, 2 cores shared with three other agents, 30-60 s a
-seed x dialect online and offline): seeds 1-70, 100-101 and 203 on the three
-databases (~270 runs; the first ~60 before the fixes, some with an earlier
-step set). Found and fixed
+seed x dialect online and offline; 4 s once the machine was quiet): seeds
+1-115 and 203 on the three databases (~420 runs; the first ~60 before the
+fixes, ~190 with an earlier step set; seeds 72-115, after the last fix and
+a rebase on main, all identical). Found and fixed
 (fixture data_driver_values): psycopg2's `pgerror` ("ERROR:  " first; None
 for a failed connect) and `diag`; pymysql's tuples from a raw cursor's
 fetchmany()/fetchall(); MySQL BIGINT UNSIGNED above 2**63 - 1 read as str;
