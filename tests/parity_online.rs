@@ -871,6 +871,19 @@ parity_tests! {
         parity_merge_depends_on_ancestor_postgres, parity_merge_depends_on_ancestor_mysql;
     op_warning_location: parity_op_warning_location_sqlite,
         parity_op_warning_location_postgres, parity_op_warning_location_mysql;
+    data_driver_values: parity_data_driver_values_sqlite,
+        parity_data_driver_values_postgres, parity_data_driver_values_mysql;
+}
+
+/// Found by scripts/fuzz-data.py: what a data migration reads from the
+/// driver (tests/fixtures/online/data_driver_values/migrations/README):
+/// psycopg2's `pgerror` and `diag`, pymysql's tuples from a raw cursor's
+/// fetches, MySQL `BIGINT UNSIGNED` values above `i64::MAX` as int.
+fn data_driver_values() -> Scenario {
+    Scenario::fixture(
+        "data_driver_values",
+        &[&["upgrade", "head"], &["downgrade", "base"]],
+    )
 }
 
 /// Every common column type written and read back in a data migration, and

@@ -81,6 +81,7 @@ fn pg_literal(value: &Value) -> Result<String, DbError> {
         Value::Null => "NULL".into(),
         Value::Bool(b) => if *b { "true" } else { "false" }.into(),
         Value::Int(i) => pg_number(i.to_string()),
+        Value::UInt(i) => pg_number(i.to_string()),
         Value::Float(f) => {
             if f.is_nan() {
                 "'NaN'::float".into()
@@ -179,6 +180,7 @@ fn mysql_literal(value: &Value) -> Result<String, DbError> {
         Value::Null => "NULL".into(),
         Value::Bool(b) => if *b { "1" } else { "0" }.into(),
         Value::Int(i) => i.to_string(),
+        Value::UInt(i) => i.to_string(),
         Value::Float(f) => {
             if !f.is_finite() {
                 let repr = if f.is_nan() {
@@ -258,6 +260,7 @@ fn sqlite_literal(value: &Value) -> Result<String, DbError> {
         Value::Null => "NULL".into(),
         Value::Bool(b) => if *b { "1" } else { "0" }.into(),
         Value::Int(i) => i.to_string(),
+        Value::UInt(i) => i.to_string(),
         Value::Float(f) => {
             if f.is_nan() {
                 "NULL".into()

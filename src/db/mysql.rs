@@ -331,9 +331,10 @@ fn decode_row(row: &MySqlRow, columns: &[(ColumnInfo, Kind)]) -> Result<Vec<Valu
         values.push(match kind {
             Kind::Int => {
                 let t = text()?;
-                match t.parse::<i64>() {
-                    Ok(n) => Value::Int(n),
-                    Err(_) => other(t),
+                match (t.parse::<i64>(), t.parse::<u64>()) {
+                    (Ok(n), _) => Value::Int(n),
+                    (_, Ok(n)) => Value::UInt(n),
+                    _ => other(t),
                 }
             }
             Kind::Float => {

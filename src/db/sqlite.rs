@@ -219,6 +219,7 @@ impl SqliteBackend {
                 ));
             }
             bound += match params {
+                Params::Positional(p) if single => stmt.bind_sequence(p)?,
                 Params::Positional(p) => stmt.bind(p, bound)?,
                 Params::Named(p) => stmt.bind_named(p)?,
             };
@@ -362,6 +363,29 @@ impl Statement {
         Ok(0)
     }
 
+    /// Binds a DB-API sequence as pysqlite (Python 3.11) does: exactly one
+    /// value per placeholder, the n-th value to the n-th parameter whatever
+    /// its spelling (`?`, `?NNN`, `:name`); another count is its
+    /// `ProgrammingError`.
+    fn bind_sequence(&self, params: &[Value]) -> Result<usize, DbError> {
+        // SAFETY (all calls below): `stmt` is a live statement of `db`.
+        let count = unsafe { ffi::sqlite3_bind_parameter_count(self.stmt) };
+        if usize::try_from(count).ok() != Some(params.len()) {
+            return Err(DbError::Usage(format!(
+                "Incorrect number of bindings supplied. The current statement uses {count}, \
+                 and there are {} supplied.",
+                params.len()
+            )));
+        }
+        for (index, value) in (1..=count).zip(params) {
+            let status = self.bind_value(index, value)?;
+            if status != ffi::SQLITE_OK {
+                return Err(last_error(self.db));
+            }
+        }
+        Ok(params.len())
+    }
+
     /// Binds `params[offset..]` to this statement's placeholders as sqlx
     /// did: `?` takes the next value, `?NNN`/`$NNN` the numbered one, a
     /// placeholder past the values stays NULL. Returns how many `?` it used.
@@ -421,6 +445,8 @@ impl Statement {
                 Value::Null => ffi::sqlite3_bind_null(self.stmt, index),
                 Value::Bool(b) => ffi::sqlite3_bind_int64(self.stmt, index, i64::from(*b)),
                 Value::Int(i) => ffi::sqlite3_bind_int64(self.stmt, index, *i),
+                // results only (MySQL); bound the way SQLite keeps such a number
+                Value::UInt(i) => ffi::sqlite3_bind_double(self.stmt, index, *i as f64),
                 Value::Float(f) => ffi::sqlite3_bind_double(self.stmt, index, *f),
                 Value::Bytes(b) => ffi::sqlite3_bind_blob(
                     self.stmt,

@@ -734,10 +734,8 @@ fn mysql_values_round_trip() {
     let expected = [
         Value::Int(-5),
         Value::Int(i64::MIN),
-        Value::Other {
-            type_name: "BIGINT UNSIGNED".into(),
-            text: "18446744073709551615".into(),
-        },
+        // pymysql: an int, however large
+        Value::UInt(u64::MAX),
         Value::Float(1.5),
         Value::Float(-0.1),
         Value::Numeric("100.000".into()),

@@ -13,6 +13,10 @@ pub enum Value {
     Null,
     Bool(bool),
     Int(i64),
+    /// A result's integer above `i64::MAX` (MySQL `BIGINT UNSIGNED`);
+    /// pymysql returns a Python `int` like any other. Parameters never use
+    /// it (a Python int beyond `i64` binds as [`Value::Numeric`]).
+    UInt(u64),
     Float(f64),
     /// Exact decimal text (`"-1.50"`, `"NaN"`); a Python `Decimal`.
     Numeric(String),
@@ -45,8 +49,7 @@ pub enum Value {
     /// refuses it.
     Tuple(Vec<Value>),
     /// Anything else, as the server's text: arrays, ranges, network types,
-    /// enums and other user-defined types, MySQL values too large for their
-    /// variant (`BIGINT UNSIGNED` above `i64::MAX`).
+    /// enums and other user-defined types.
     Other {
         type_name: String,
         text: String,

@@ -102,15 +102,24 @@ impl<'py> Builders<'py> {
             Value::Null => py.None().into_bound(py),
             Value::Bool(b) => PyBool::new(py, b).to_owned().into_any(),
             Value::Int(i) => i.into_pyobject(py)?.into_any(),
+            Value::UInt(i) => i.into_pyobject(py)?.into_any(),
             Value::Float(f) => f.into_pyobject(py)?.into_any(),
             Value::Numeric(s) => self.decimal.call1((s,))?,
             Value::Text(s) => s.into_pyobject(py)?.into_any(),
             Value::Bytes(b) => PyBytes::new(py, &b).into_any(),
-            Value::Date(s) => self.date.call1((s,))?,
+            Value::Date(s) => match infinite(&s, "9999-12-31", None) {
+                Some(iso) => self.date.call1((iso,))?,
+                None => self.date_or_text(py, &self.date, s)?,
+            },
             Value::Time(s) => self.time.call1((s,))?,
-            Value::DateTime(s) | Value::DateTimeTz(s) => {
-                self.datetime.call1((normalize_tz(&s),))?
-            }
+            Value::DateTime(s) => match infinite(&s, DT_MAX, Some(DT_MIN)) {
+                Some(iso) => self.datetime.call1((iso,))?,
+                None => self.date_or_text(py, &self.datetime, s)?,
+            },
+            Value::DateTimeTz(s) => match infinite(&s, DT_MAX, Some(DT_MIN)) {
+                Some(iso) => self.datetime.call1((format!("{iso}+00:00"),))?,
+                None => self.date_or_text(py, &self.datetime, normalize_tz(&s))?,
+            },
             // psycopg2 under SQLAlchemy, which always calls `register_uuid`
             Value::Uuid(s) => py.import("uuid")?.getattr("UUID")?.call1((s,))?,
             // psycopg2's and pymysql's typecasters: `datetime.timedelta`
@@ -188,6 +197,44 @@ fn clock_micros(clock: &str) -> Option<i64> {
     Some(sign * total)
 }
 
+const DT_MAX: &str = "9999-12-31 23:59:59.999999";
+const DT_MIN: &str = "0001-01-01 00:00:00";
+
+/// PostgreSQL's `infinity` / `-infinity` as psycopg2 reads them: the
+/// largest and smallest `datetime` (in UTC for `timestamptz`), `date.max`;
+/// `None` for any other text (and for a `-infinity` date, which psycopg2
+/// cannot read either).
+fn infinite(text: &str, max: &'static str, min: Option<&'static str>) -> Option<&'static str> {
+    match text {
+        "infinity" => Some(max),
+        "-infinity" => min,
+        _ => None,
+    }
+}
+
+impl<'py> Builders<'py> {
+    /// A date or timestamp; one `fromisoformat` cannot read (MySQL's
+    /// `0000-00-00` and other zero dates) is handed out as its text, as
+    /// pymysql's converters do.
+    fn date_or_text(
+        &self,
+        py: Python<'py>,
+        build: &Bound<'py, PyAny>,
+        text: String,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        match build.call1((text.as_str(),)) {
+            Ok(value) => Ok(value),
+            Err(e)
+                if e.is_instance_of::<pyo3::exceptions::PyValueError>(py)
+                    && (text.starts_with("0000-") || text.contains("-00")) =>
+            {
+                Ok(text.into_pyobject(py)?.into_any())
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
+
 /// PostgreSQL prints `+00` offsets; `fromisoformat` wants `+00:00`.
 fn normalize_tz(s: &str) -> String {
     let bytes = s.as_bytes();
@@ -204,7 +251,16 @@ fn normalize_tz(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::timedelta_parts;
+    use super::{DT_MAX, DT_MIN, infinite, timedelta_parts};
+
+    #[test]
+    fn infinite_timestamps_as_psycopg2_reads_them() {
+        assert_eq!(infinite("infinity", DT_MAX, Some(DT_MIN)), Some(DT_MAX));
+        assert_eq!(infinite("-infinity", DT_MAX, Some(DT_MIN)), Some(DT_MIN));
+        // psycopg2 cannot read a `-infinity` date either
+        assert_eq!(infinite("-infinity", "9999-12-31", None), None);
+        assert_eq!(infinite("2024-01-02", DT_MAX, Some(DT_MIN)), None);
+    }
 
     #[test]
     fn intervals_as_the_drivers_read_them() {

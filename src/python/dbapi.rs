@@ -200,6 +200,16 @@ impl RawConnection {
         Ok((keys, serials))
     }
 
+    /// `cursor.mogrify(sql, params)` of psycopg2 / pymysql: the statement
+    /// `execute` would send (`params` None: as given).
+    #[pyo3(signature = (sql, params=None))]
+    fn mogrify(&self, sql: &str, params: Option<&Bound<'_, PyAny>>) -> PyResult<String> {
+        match params.filter(|p| !p.is_none()) {
+            Some(p) if self.dialect != Dialect::Sqlite => interpolated(self.dialect, sql, p),
+            _ => Ok(sql.to_string()),
+        }
+    }
+
     fn close(&mut self, py: Python<'_>) {
         if let Some(conn) = self.conn.take() {
             let _ = py.detach(|| conn.close());
@@ -241,25 +251,7 @@ impl RawConnection {
         let (sql, bound): (String, Vec<Value>) = match (dialect, params) {
             (_, None) => (sql.to_string(), Vec::new()),
             (Dialect::Sqlite, Some(p)) => (sql.to_string(), positional(p)?),
-            (_, Some(p)) => {
-                let text = if let Ok(d) = p.cast::<PyDict>() {
-                    let mut named = IndexMap::new();
-                    for (k, v) in d.iter() {
-                        named.insert(k.extract::<String>()?, to_value(&v)?);
-                    }
-                    db::interpolate_pyformat(dialect, sql, &Params::Named(&named))
-                } else {
-                    let values = positional(p)?;
-                    // pymysql formats with `%` whenever args is not None,
-                    // so `%%` becomes `%` even with an empty tuple.
-                    if values.is_empty() && dialect != Dialect::Mysql {
-                        Ok(sql.to_string())
-                    } else {
-                        db::interpolate_pyformat(dialect, sql, &Params::Positional(&values))
-                    }
-                };
-                (text.map_err(failure)?, Vec::new())
-            }
+            (_, Some(p)) => (interpolated(dialect, sql, p)?, Vec::new()),
         };
         let result = py
             .detach(|| conn.execute_dbapi(&sql, Params::Positional(&bound)))
@@ -279,6 +271,28 @@ impl RawConnection {
         })?;
         conn.sqlite_register(registration).map_err(failure)
     }
+}
+
+/// A PostgreSQL or MySQL statement with its parameters written in, as
+/// psycopg2 and pymysql send it (and their `cursor.mogrify` returns it).
+fn interpolated(dialect: Dialect, sql: &str, p: &Bound<'_, PyAny>) -> PyResult<String> {
+    let text = if let Ok(d) = p.cast::<PyDict>() {
+        let mut named = IndexMap::new();
+        for (k, v) in d.iter() {
+            named.insert(k.extract::<String>()?, to_value(&v)?);
+        }
+        db::interpolate_pyformat(dialect, sql, &Params::Named(&named))
+    } else {
+        let values = positional(p)?;
+        // pymysql formats with `%` whenever args is not None,
+        // so `%%` becomes `%` even with an empty tuple.
+        if values.is_empty() && dialect != Dialect::Mysql {
+            Ok(sql.to_string())
+        } else {
+            db::interpolate_pyformat(dialect, sql, &Params::Positional(&values))
+        }
+    };
+    text.map_err(failure)
 }
 
 fn positional(p: &Bound<'_, PyAny>) -> PyResult<Vec<Value>> {

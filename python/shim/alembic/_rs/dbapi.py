@@ -16,6 +16,7 @@ prints the whole chain, "During handling of the above exception, ..."
 included.
 """
 
+import datetime
 import json
 import operator
 import re
@@ -96,6 +97,7 @@ def _make_exceptions(module_name):
 # arrays arrive as (nested) lists of it. By type OID: json, jsonb, json[],
 # jsonb[].
 _PG_JSON_TYPES = frozenset((114, 3802, 199, 3807))
+_PG_BYTEA = (17, 1001)  # bytea, bytea[]
 
 
 def _parse_hstore(text):
@@ -203,12 +205,27 @@ class Cursor:
 
     def execute(self, operation, parameters=None):
         conn = self.connection
+        if parameters and isinstance(conn, SQLiteConnection):
+            _check_sqlite_params(conn._module, operation, parameters)
+        elif parameters and isinstance(conn, MySQLConnection):
+            parameters = _pymysql_params(parameters)
         began = conn._before(operation)
         try:
             columns, rows, rowcount, lastrowid, fetch_error = conn._raw.execute(operation, parameters)
         except _alembic_rs.DatabaseFailure as failure:
             conn._failed(began, failure.args)
             error = conn._module._error(*failure.args)
+        except TypeError as failure:
+            # a parameter the driver cannot adapt: psycopg2 raises its
+            # ProgrammingError with the same message, pymysql refuses a dict
+            # with its own words
+            message = str(failure)
+            if conn._pg and message.startswith("can't adapt"):
+                error = conn._module.ProgrammingError(message)
+            elif isinstance(conn, MySQLConnection) and message == "can't adapt type 'dict'":
+                error = TypeError("dict can not be used as parameter")
+            else:
+                raise
         else:
             error = None
         if error is not None:
@@ -219,13 +236,24 @@ class Cursor:
             at = [i for i, (_, tc, _) in enumerate(columns) if tc in _PG_JSON_TYPES]
             if at:
                 rows = [_converted(row, at, loads) for row in rows]
+        if conn._bytea_memoryview and columns is not None:
+            # psycopg2 hands `bytea` out as memoryview (its dialect's
+            # on_connect sets the flag; the other drivers return bytes)
+            at = [i for i, (_, tc, _) in enumerate(columns) if tc in _PG_BYTEA]
+            if at:
+                rows = [_converted(row, at, memoryview) for row in rows]
         if conn._native_hstore and columns is not None:
             at = [i for i, (_, _, name) in enumerate(columns) if name == "hstore"]
             if at:
                 rows = [_converted(row, at, _parse_hstore) for row in rows]
+        # a tuple of 7-tuples, as the three drivers give it
         self.description = (
-            None if columns is None else [(name, tc, None, None, None, None, None) for name, tc, _ in columns]
+            None if columns is None else tuple((name, tc, None, None, None, None, None) for name, tc, _ in columns)
         )
+        if isinstance(conn, MySQLConnection):
+            # pymysql keeps a result's rows as a tuple, and fetchmany() and
+            # fetchall() return slices of it
+            rows = tuple(rows)
         self._rows = rows
         self._pos = 0
         self._fetch_error = None
@@ -234,9 +262,51 @@ class Cursor:
             # fetch that would have returned the last row produced.
             self._rows = rows[:-1]
             self._fetch_error = fetch_error
+        if isinstance(conn, SQLiteConnection) and columns is None and not _DML.match(operation):
+            rowcount = -1  # pysqlite counts changes for INSERT/UPDATE/DELETE/REPLACE only
         self.rowcount = rowcount
-        self.lastrowid = lastrowid
+        # psycopg2: the statement's OID, 0 without table OIDs (PostgreSQL 12+)
+        self.lastrowid = 0 if conn._pg and lastrowid is None else lastrowid
+        return self._returned()
+
+    def _returned(self):
+        """What execute()/executemany() return: psycopg2 None, pymysql the
+        affected rows, sqlite3 the cursor."""
+        if self.connection._pg:
+            return None
+        if isinstance(self.connection, MySQLConnection):
+            return self.rowcount
         return self
+
+    @property
+    def mogrify(self):
+        """psycopg2's (bytes) and pymysql's (str) ``mogrify(query, args)``:
+        the statement with its parameters written in; sqlite3 has none."""
+        conn = self.connection
+        if isinstance(conn, SQLiteConnection):
+            raise AttributeError("'sqlite3.Cursor' object has no attribute 'mogrify'")
+
+        def mogrify(query, args=None):
+            if args and isinstance(conn, MySQLConnection):
+                args = _pymysql_params(args)
+            try:
+                text = conn._raw.mogrify(query, args)
+            except _alembic_rs.DatabaseFailure as failure:
+                error = conn._module._error(*failure.args)
+            else:
+                error = None
+            if error is not None:
+                raise error  # outside the except: see the module docstring
+            return text.encode("utf-8") if conn._pg else text
+
+        return mogrify
+
+    @property
+    def rownumber(self):
+        """psycopg2's and pymysql's index of the next row (sqlite3 has none)."""
+        if isinstance(self.connection, SQLiteConnection):
+            raise AttributeError("'sqlite3.Cursor' object has no attribute 'rownumber'")
+        return self._pos
 
     def _raise_fetch_error(self):
         args, self._fetch_error = self._fetch_error, None
@@ -256,6 +326,12 @@ class Cursor:
                 self.rowcount = total
                 return total
             seq_of_parameters = rows
+        lastrowid = self.lastrowid
+        if isinstance(self.connection, SQLiteConnection):
+            if not _DML.match(operation):
+                raise self.connection._module.ProgrammingError(
+                    "executemany() can only execute DML statements."
+                )
         total = 0
         for params in seq_of_parameters:
             self.execute(operation, params)
@@ -263,6 +339,9 @@ class Cursor:
                 total += self.rowcount
         self.rowcount = total
         self.description = None
+        if isinstance(self.connection, SQLiteConnection):
+            self.lastrowid = lastrowid  # pysqlite's executemany leaves it
+        return self._returned()
 
     def fetchone(self):
         if self._pos < len(self._rows):
@@ -271,12 +350,24 @@ class Cursor:
             return row
         if self._fetch_error is not None:
             self._raise_fetch_error()
+        if self.description is None:
+            self._check_result_set()
         return None
+
+    def _check_result_set(self):
+        """A fetch after a statement without a result set (or before any):
+        psycopg2 raises; sqlite3 and pymysql return nothing."""
+        if self.connection._pg:
+            raise self.connection._module.ProgrammingError("no results to fetch")
 
     def fetchmany(self, size=None):
         size = size or self.arraysize
         if self._fetch_error is not None and self._pos + size > len(self._rows):
             self._raise_fetch_error()
+        if self.description is None:
+            self._check_result_set()
+            if isinstance(self.connection, MySQLConnection):
+                return ()  # pymysql's
         out = self._rows[self._pos : self._pos + size]
         self._pos += len(out)
         return out
@@ -284,6 +375,10 @@ class Cursor:
     def fetchall(self):
         if self._fetch_error is not None:
             self._raise_fetch_error()
+        if self.description is None:
+            self._check_result_set()
+            if isinstance(self.connection, MySQLConnection):
+                return []  # pymysql's
         out = self._rows[self._pos :]
         self._pos = len(self._rows)
         return out
@@ -305,6 +400,8 @@ class Connection:
     # How json/jsonb results are parsed (PostgreSQL only; set per
     # connection by the dialect for ``json_deserializer=``).
     _json_loads = None
+    _pg = False
+    _bytea_memoryview = False
     # psycopg2 hands `hstore` values out as text until `register_hstore`
     # (which SQLAlchemy's dialect calls at connect) makes them dicts.
     _native_hstore = False
@@ -369,6 +466,91 @@ class Connection:
                     pass
             self._raw.close()
             self.closed = True
+
+
+# the exact types pymysql's escape_item has an encoder for (Decimal and UUID
+# are checked by name: the driver writes a UUID as pymysql's str() does),
+# and memoryview, which the driver writes as its bytes (pymysql: its repr)
+_PYMYSQL_KNOWN = frozenset((
+    bool, int, float, str, bytes, bytearray, tuple, list, dict, type(None),
+    datetime.datetime, datetime.date, datetime.time, datetime.timedelta, memoryview,
+))
+
+
+def _pymysql_value(value):
+    tp = type(value)
+    if tp in _PYMYSQL_KNOWN or tp.__name__ in ("Decimal", "UUID"):
+        return value
+    if isinstance(value, (str, bytes, bytearray)):
+        return value  # pymysql escapes these by isinstance: a str Enum is its value
+    if tp in (set, frozenset):
+        return tuple(value)
+    # pymysql escapes a value of any other type (an Enum member, an int
+    # subclass such as IntEnum, a namedtuple) as its str()
+    return str(value)
+
+
+def _pymysql_params(parameters):
+    if isinstance(parameters, dict):
+        if all(type(v) in _PYMYSQL_KNOWN for v in parameters.values()):
+            return parameters
+        return {k: _pymysql_value(v) for k, v in parameters.items()}
+    if isinstance(parameters, (list, tuple)):
+        if all(type(v) in _PYMYSQL_KNOWN for v in parameters):
+            return parameters
+        return tuple(_pymysql_value(v) for v in parameters)
+    return parameters
+
+
+_SQLITE_ADAPTED = frozenset((datetime.date, datetime.datetime))
+_SQLITE_LITERALS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|/\*.*?\*/", re.S)
+_SQLITE_NAMED = re.compile(r"[:@$]([A-Za-z_][A-Za-z_0-9]*)")
+
+
+def _sqlite_type_name(tp):
+    """The name sqlite3's message gives a type: CPython's ``tp_name``, the
+    module-qualified name of a C type (``decimal.Decimal``), the bare name
+    of a class written in Python (``UUID``)."""
+    if tp.__flags__ & (1 << 9) or tp.__module__ == "builtins":  # Py_TPFLAGS_HEAPTYPE
+        return tp.__name__
+    return "%s.%s" % (tp.__module__, tp.__qualname__)
+
+
+def _check_sqlite_params(module, operation, parameters):
+    """sqlite3 binds None, int, float, str and buffers, and adapts exactly
+    ``datetime.date`` / ``datetime.datetime`` (Python 3.11's default
+    adapters); anything else fails before the statement runs (and before
+    pysqlite's implicit BEGIN). The driver below would take more (Decimal,
+    time, timedelta, UUID), so the refusal is sqlite3's, here."""
+    if isinstance(parameters, dict):
+        seen = []
+        for name in _SQLITE_NAMED.findall(_SQLITE_LITERALS.sub("", operation)):
+            if name not in seen:
+                seen.append(name)
+        items = [(i + 1, parameters[name]) for i, name in enumerate(seen) if name in parameters]
+    elif isinstance(parameters, (list, tuple)):
+        items = list(enumerate(parameters, 1))
+    else:
+        return
+    for index, value in items:
+        if value is None or isinstance(value, (str, float)) or type(value) in _SQLITE_ADAPTED:
+            continue
+        if isinstance(value, int):
+            if not -(2**63) <= value < 2**63:
+                raise OverflowError("Python int too large to convert to SQLite INTEGER")
+            continue
+        if isinstance(value, (bytes, bytearray, memoryview, list, tuple)):
+            continue  # buffers bind; lists and tuples fail in the driver, as here
+        try:
+            memoryview(value)
+            continue
+        except TypeError:
+            pass
+        # raised outside the except: see the module docstring
+        raise module.ProgrammingError(
+            "Error binding parameter %d: type '%s' is not supported"
+            % (index, _sqlite_type_name(type(value)))
+        )
 
 
 class SQLiteConnection(Connection):
@@ -545,6 +727,37 @@ def _mysql_charset(url):
     return charset or "utf8mb4"
 
 
+class _Diagnostics:
+    """psycopg2's ``Error.diag``, read back from the message the server's
+    fields were rendered into (primary line, then ``DETAIL:``, ``HINT:``,
+    ``CONTEXT:`` lines); the fields that never reach the message (schema,
+    table, column, constraint names, source location) are None."""
+
+    _LINES = {"DETAIL": "message_detail", "HINT": "message_hint", "CONTEXT": "context"}
+
+    def __init__(self, code, message):
+        for name in ("column_name", "constraint_name", "context", "datatype_name",
+                     "internal_position", "internal_query", "message_detail",
+                     "message_hint", "message_primary", "schema_name", "severity",
+                     "severity_nonlocalized", "source_file", "source_function",
+                     "source_line", "sqlstate", "statement_position", "table_name"):
+            setattr(self, name, None)
+        if not code:
+            return
+        self.sqlstate = code
+        self.severity = self.severity_nonlocalized = "ERROR"
+        lines = message.rstrip("\n").split("\n")
+        self.message_primary = lines[0]
+        field = None
+        for line in lines[1:]:
+            head, sep, rest = line.partition(":  ")
+            if sep and head in self._LINES:
+                field = self._LINES[head]
+                setattr(self, field, rest)
+            elif field is not None:
+                setattr(self, field, getattr(self, field) + "\n" + line)
+
+
 def module_for(backend):
     # The module the usual driver's exception classes live in.
     err_module = {"postgresql": "psycopg2", "sqlite": "sqlite3"}.get(backend, "pymysql.err")
@@ -574,7 +787,10 @@ def module_for(backend):
                 cls = exceptions.get(base_name, exceptions["DatabaseError"])
             exc = cls(message)
             exc.pgcode = code
-            exc.pgerror = message
+            # psycopg2: the server's whole report, severity first, for a
+            # statement's error; nothing for a failed connect (no code then)
+            exc.pgerror = "ERROR:  " + message if code else None
+            exc.diag = _Diagnostics(code, message)
             return exc
         cls = exceptions.get(kind or "OperationalError", exceptions["DatabaseError"])
         if backend == "mysql" and code:
@@ -600,6 +816,7 @@ def module_for(backend):
         conn = conn_cls(mod, raw)
         if backend == "postgresql":
             conn._json_loads = json.loads
+            conn._pg = True
         return conn
 
     mod.connect = connect

@@ -7,18 +7,20 @@ from sqlalchemy.dialects.postgresql.hstore import HSTORE
 from sqlalchemy.dialects.postgresql.json import JSON, JSONB
 from sqlalchemy.dialects.postgresql.pg_catalog import INT2VECTOR, OIDVECTOR, _SpaceVector
 
-try:  # psycopg2's numeric types, which read the type OID
+try:  # psycopg2's numeric types, which read the type OID, and its ARRAY,
+    # whose bound parameters carry a cast (`%(v)s::VARCHAR[]`: an empty list
+    # is `'{}'`, text without it)
     from sqlalchemy.dialects.postgresql._psycopg_common import _PGDialect_common_psycopg
 
     # Taken from the running release's psycopg dialects: 2.0.10 maps only
     # Numeric (Float adapts through it), later releases Float as well.
-    _NUMERIC_COLSPECS = {
+    _PSYCOPG_COLSPECS = {
         k: v
         for k, v in _PGDialect_common_psycopg.colspecs.items()
-        if k in (sqltypes.Numeric, sqltypes.Float)
+        if k in (sqltypes.Numeric, sqltypes.Float, sqltypes.ARRAY)
     }
 except ImportError:  # pragma: no cover - a SQLAlchemy without them
-    _NUMERIC_COLSPECS = {}
+    _PSYCOPG_COLSPECS = {}
 
 import _alembic_rs
 
@@ -93,7 +95,7 @@ class PGDialect_alembic_rs(PGDialect):
             sqltypes.JSON: _JSON,
             JSONB: _JSONB,
             HSTORE: _HSTORE,
-            **_NUMERIC_COLSPECS,
+            **_PSYCOPG_COLSPECS,
         },
     )
     supports_server_side_cursors = False
@@ -121,7 +123,10 @@ class PGDialect_alembic_rs(PGDialect):
         base = super().on_connect()
         loads = self._json_deserializer
         native_hstore = self.use_native_hstore
-        if loads is None and not native_hstore:
+        # psycopg2 hands `bytea` out as memoryview (its dialect's
+        # `returns_native_bytes` is False); psycopg, pg8000 and asyncpg as bytes
+        bytea_memoryview = not self.returns_native_bytes
+        if loads is None and not native_hstore and not bytea_memoryview:
             return base
 
         def connect(dbapi_connection):
@@ -132,6 +137,7 @@ class PGDialect_alembic_rs(PGDialect):
             # psycopg2's ``register_hstore``: hstore values become dicts.
             if native_hstore:
                 dbapi_connection._native_hstore = _hstore_installed(dbapi_connection)
+            dbapi_connection._bytea_memoryview = bytea_memoryview
 
         return connect
 
@@ -225,7 +231,12 @@ def _per_driver():
 
     for driver in PG_DRIVERS:
         cls_name = "PGDialect_alembic_rs_" + driver
-        attrs = {"driver": driver, "supports_statement_cache": True, "__init__": _DRIVER_INIT[driver]}
+        attrs = {
+            "driver": driver,
+            "supports_statement_cache": True,
+            "__init__": _DRIVER_INIT[driver],
+            "returns_native_bytes": driver not in ("psycopg2", "psycopg2cffi"),
+        }
         cls = type(cls_name, (PGDialect_alembic_rs,), attrs)
         aio.follow_stock_async(cls, getattr(stock, driver).dialect)
         globals()[cls_name] = cls
