@@ -125,7 +125,8 @@ class PGDialect_alembic_rs(PGDialect):
         native_hstore = self.use_native_hstore
         # psycopg2 hands `bytea` out as memoryview (its dialect's
         # `returns_native_bytes` is False); psycopg, pg8000 and asyncpg as bytes
-        bytea_memoryview = not self.returns_native_bytes
+        # (an early 2.0 has no such attribute, and its async classes lack ours)
+        bytea_memoryview = not getattr(self, "returns_native_bytes", True)
         if loads is None and not native_hstore and not bytea_memoryview:
             return base
 
