@@ -380,51 +380,8 @@ def _step(rnd, kind, n, revs, cols):
 # the project
 # ---------------------------------------------------------------------------
 
-ENV = '''import os
-from logging.config import fileConfig
-
-from sqlalchemy import engine_from_config
-from sqlalchemy import pool
-
-from alembic import context
-
-config = context.config
-if config.config_file_name is not None:
-    fileConfig(config.config_file_name)
-target_metadata = None
-# scripts/fuzz-data.py sets FUZZ_URL per dialect and database.
-config.set_main_option("sqlalchemy.url", os.environ["FUZZ_URL"])
-
-
-def run_migrations_offline() -> None:
-    url = config.get_main_option("sqlalchemy.url")
-    context.configure(
-        url=url,
-        target_metadata=target_metadata,
-        literal_binds=True,
-        dialect_opts={"paramstyle": "named"},
-    )
-    with context.begin_transaction():
-        context.run_migrations()
-
-
-def run_migrations_online() -> None:
-    connectable = engine_from_config(
-        config.get_section(config.config_ini_section, {}),
-        prefix="sqlalchemy.",
-        poolclass=pool.NullPool,
-    )
-    with connectable.connect() as connection:
-        context.configure(connection=connection, target_metadata=target_metadata)
-        with context.begin_transaction():
-            context.run_migrations()
-
-
-if context.is_offline_mode():
-    run_migrations_offline()
-else:
-    run_migrations_online()
-'''
+# env.py: fuzz-ops.py's (the generic template, URL from $FUZZ_URL)
+ENV = ops.ENV
 
 HEAD = '''"""fzd {n}
 

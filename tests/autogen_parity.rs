@@ -96,6 +96,24 @@ const SQLITE_PG: &[DbKind] = &[DbKind::Sqlite, DbKind::Postgres];
 /// documentation recommends (SQLite has no ALTER COLUMN).
 const BATCH_ON_SQLITE: &str = "render_as_batch=connection.dialect.name == \"sqlite\"";
 
+/// The models of scenario `include_name_identical`, the same in the
+/// database and in env.py.
+const INCLUDE_NAME_MODELS: &str = r#"
+metadata = MetaData()
+users = Table(
+    "users", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(50), nullable=False),
+    Column("legacy_code", String(20)),
+    Index("ix_users_name", "name"),
+)
+audit = Table(
+    "audit", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("note", String(50)),
+)
+"#;
+
 const BASE: Drift = Drift {
     name: "",
     dialects: ALL,
@@ -882,36 +900,8 @@ def include_object(obj, name, type_, reflected, compare_to):
     // sequence although Alembic never reflects the table.
     Drift {
         name: "include_name_identical",
-        before: r#"
-metadata = MetaData()
-users = Table(
-    "users", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("name", String(50), nullable=False),
-    Column("legacy_code", String(20)),
-    Index("ix_users_name", "name"),
-)
-audit = Table(
-    "audit", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("note", String(50)),
-)
-"#,
-        after: r#"
-metadata = MetaData()
-users = Table(
-    "users", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("name", String(50), nullable=False),
-    Column("legacy_code", String(20)),
-    Index("ix_users_name", "name"),
-)
-audit = Table(
-    "audit", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("note", String(50)),
-)
-"#,
+        before: INCLUDE_NAME_MODELS,
+        after: INCLUDE_NAME_MODELS,
         env_code: r#"
 def include_name(name, type_, parent_names):
     if type_ == "table":
