@@ -522,6 +522,9 @@ def _check_sqlite_params(module, operation, parameters):
     adapters); anything else fails before the statement runs (and before
     pysqlite's implicit BEGIN). The driver below would take more (Decimal,
     time, timedelta, UUID), so the refusal is sqlite3's, here."""
+    values = parameters.values() if isinstance(parameters, dict) else parameters
+    if isinstance(parameters, (dict, list, tuple)) and all(map(_sqlite_plain, values)):
+        return  # what nearly every call binds: the statement is not parsed
     if isinstance(parameters, dict):
         seen = []
         for name in _SQLITE_NAMED.findall(_SQLITE_LITERALS.sub("", operation)):
@@ -551,6 +554,14 @@ def _check_sqlite_params(module, operation, parameters):
             "Error binding parameter %d: type '%s' is not supported"
             % (index, _sqlite_type_name(type(value)))
         )
+
+
+def _sqlite_plain(value):
+    """A value sqlite3 binds as it is (the common case, checked first)."""
+    tp = type(value)
+    return value is None or tp is str or tp is float or tp is bytes or (
+        tp is int and -(2**63) <= value < 2**63
+    )
 
 
 class SQLiteConnection(Connection):
