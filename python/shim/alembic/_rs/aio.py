@@ -36,21 +36,33 @@ def _yield_to_loop():
 def _in_sqlalchemy_greenlet():
     """Whether the caller runs inside SQLAlchemy's ``greenlet_spawn``.
 
-    ``sqlalchemy.util.concurrency.in_greenlet`` answers that from
-    SQLAlchemy 2.0.24 on; earlier releases only have the greenlet
-    class their ``await_only`` checks for."""
+    Called on every execute of an async engine, so the answer's function is
+    looked up once (:func:`_greenlet_probe`)."""
+    global _probe
+    if _probe is None:
+        _probe = _greenlet_probe()
+    return _probe()
+
+
+_probe = None
+
+
+def _greenlet_probe():
+    """``sqlalchemy.util.concurrency.in_greenlet`` from SQLAlchemy 2.0.24
+    on; earlier releases only have the greenlet class their ``await_only``
+    checks for."""
     try:
         from sqlalchemy.util.concurrency import in_greenlet
     except ImportError:
         pass
     else:
-        return in_greenlet()
+        return in_greenlet
     try:
         from greenlet import getcurrent
         from sqlalchemy.util._concurrency_py3k import _AsyncIoGreenlet
     except ImportError:
-        return False
-    return isinstance(getcurrent(), _AsyncIoGreenlet)
+        return lambda: False
+    return lambda: isinstance(getcurrent(), _AsyncIoGreenlet)
 
 
 class _AwaitingExecute:
