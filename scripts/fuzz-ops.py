@@ -560,8 +560,9 @@ class Gen:
         extra_up, extra_down = [], []
         cands = [c for c in t.cols if c.t.indexable and not c.t.text_like]
         if cands and rng.random() < 0.4:
-            u, dn = self.d_create_index(t)
-            extra_up, extra_down = u, dn
+            made = self.d_create_index(t)  # None: no column MySQL can index
+            if made:
+                extra_up, extra_down = made
         return up + extra_up, extra_down + down
 
     def recreate_lines(self, t):
