@@ -686,21 +686,65 @@ class Tools:
         return p.returncode, p.stdout, p.stderr
 
 
-def normalise(text, project, db=None):
+# The async driver's side of a traceback: aiosqlite and SQLAlchemy's
+# adapter of it. alembic-rs serves `sqlite+aiosqlite` with its own
+# synchronous driver (docs/architecture.md "Async URLs"), so, as pymysql's
+# frames in drop_tool_frames, these are the driver's frames alembic-rs has
+# not (docs/differences.md, the async driver row).
+_ASYNC_DRIVER = ("site-packages/aiosqlite/", "site-packages/sqlalchemy/connectors/asyncio.py",
+                 "site-packages/sqlalchemy/dialects/sqlite/aiosqlite.py")
+_CONCURRENCY = "site-packages/sqlalchemy/util/concurrency.py"
+
+
+def drop_async_driver_frames(text):
+    """Drops the driver frames above, the `util/concurrency.py` frames
+    between them (await_ and the greenlet_spawn that resumes the driver's
+    awaitable) and the `engine/default.py` frame (`do_execute`) that calls
+    into them, with their source lines."""
+    lines = text.split("\n")
+    frames = []  # (start, end, file) of each frame, end exclusive
+    for i, line in enumerate(lines):
+        m = ctree.FRAME.match(line)
+        if m:
+            j = i + 1
+            while j < len(lines) and lines[j].startswith("    "):
+                j += 1
+            frames.append((i, j, m.group(1)))
+    drop = set()
+    for k, (start, end, f) in enumerate(frames):
+        if not any(d in f for d in _ASYNC_DRIVER):
+            continue
+        drop.add(k)
+        # the adapter's await_/greenlet_spawn frames between driver frames
+        back = k - 1
+        while back >= 0 and _CONCURRENCY in frames[back][2] and frames[back][1] == frames[back + 1][0]:
+            drop.add(back)
+            back -= 1
+        if back >= 0 and frames[back][2].endswith("site-packages/sqlalchemy/engine/default.py") \
+                and frames[back][1] == frames[back + 1][0]:
+            drop.add(back)
+    gone = set()
+    for k in drop:
+        gone.update(range(frames[k][0], frames[k][1]))
+    return "\n".join(x for i, x in enumerate(lines) if i not in gone)
+
+
+def normalise(text, project, db=None, async_driver=False):
     text = text.replace(os.path.realpath(project), "<PROJECT>").replace(project, "<PROJECT>")
     if db:
         text = text.replace(db, "<DB>")
     text = ctree.ADDRESS.sub(" at 0x?>", text)
-    return ctree.hide_warning_locations(ctree.drop_tool_frames(text))
+    text = ctree.hide_warning_locations(ctree.drop_tool_frames(text))
+    return drop_async_driver_frames(text) if async_driver else text
 
 
-def compare(ref, got, project, name, db=None):
+def compare(ref, got, project, name, db=None, async_driver=False):
     problems, orders = [], []
     if ref[0] != got[0]:
         problems.append("  exit code: alembic %s vs %s %s" % (ref[0], name, got[0]))
     for i, stream in ((1, "stdout"), (2, "stderr")):
-        a = normalise(ref[i], project, db and db[0])
-        b = normalise(got[i], project, db and db[1])
+        a = normalise(ref[i], project, db and db[0], async_driver)
+        b = normalise(got[i], project, db and db[1], async_driver)
         if a == b:
             continue
         if sorted(a.split("\n")) == sorted(b.split("\n")):
@@ -742,7 +786,7 @@ def run_spec(tools, spec, args, project=None):
                     got = tools.run(t, project, argv, dbs[t][0])
                     ids = (dbs["oracle"][2], dbs[t][2])
                     label = "online `%s` %s" % (" ".join(argv), t)
-                    note(label, *compare(ref, got, project, t, ids))
+                    note(label, *compare(ref, got, project, t, ids, spec["mode"] == "async"))
                     b = ops.dump(dbs[t][1])
                     for key in ("versions", "schema", "data"):
                         x = str(a[key]).replace(ids[0], "<DB>")
