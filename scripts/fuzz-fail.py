@@ -112,7 +112,8 @@ PREFIX = "fzf"
 ENV_MODES = ["generic", "tpm", "no_tddl", "own_begin", "own_begin_outer", "async",
              "catch_exit0", "catch_reraise"]
 PY_FAILS = ["value_error", "key_error", "custom", "cause", "context", "helper_local",
-            "helper_module", "system_exit_int", "system_exit_str"]
+            "helper_module", "system_exit_int", "system_exit_str", "base_exception",
+            "multiline", "note", "bad_str", "assertion", "exit_zero"]
 SQL_FAILS = ["bad_sql", "unique", "not_null", "drop_missing", "existing_index"]
 CHATTY_FAILS = ["fk", "batch_raise", "batch_missing_col", "autocommit", "bind_execute",
                 "savepoint", "module_level", "bulk_dup"]
@@ -531,6 +532,26 @@ def failure_lines(kind, t, name, dialect):
         lines = ['raise SystemExit(3)']
     elif kind == "system_exit_str":
         lines = ['raise SystemExit("exiting from %s")' % name]
+    elif kind == "base_exception":
+        module = ["", "class Abort(BaseException):",
+                  '    """Not an Exception: `except Exception` in env.py misses it."""', ""]
+        lines = ['raise Abort("aborted in %s")' % name]
+    elif kind == "multiline":
+        lines = ['raise ValueError("first line of %s\\n  second line\\n\\u00e9t\\u00e9 \\u2713")'
+                 % name]
+    elif kind == "note":
+        lines = ['err = ValueError("noted failure in %s")' % name,
+                 'err.add_note("a note added by the revision")',
+                 'raise err']
+    elif kind == "bad_str":
+        module = ["", "class Unprintable(Exception):",
+                  "    def __str__(self):",
+                  '        raise RuntimeError("no str")', ""]
+        lines = ['raise Unprintable()']
+    elif kind == "assertion":
+        lines = ['assert 1 + 1 == 3, "arithmetic in %s"' % name]
+    elif kind == "exit_zero":
+        lines = ['raise SystemExit(0)']
     elif kind == "bad_sql":
         lines = ['op.execute("SELEC 1 FROM %s")' % t]
     elif kind == "unique":
