@@ -73,6 +73,19 @@ Usage:
 Databases: `fzf_*` (PostgreSQL, MariaDB), /tmp/fzf-*.db (SQLite), dropped
 unless --keep.
 
+Runs so far (session 15, 2 cores shared with three other agents, load ~7:
+40-120 s a seed x dialect with both static settings): seeds 1-17 on SQLite
+and PostgreSQL (1-9 PostgreSQL), 1-25 on MariaDB, 101-118 on SQLite: 76 runs
+(each Alembic against alembic-rs with ALEMBIC_RS_STATIC=1 and =0, online and
+offline), 76 identical after normalisation (10 with ORDER notes), 1
+divergence before the async-driver rule above (seed 103 sqlite: aiosqlite's
+frames; normalised, docs/differences.md); plus 39 runs with the failure kind
+and env.py mode forced (chatty kinds x generic / no_tddl / own_begin /
+own_begin_outer on SQLite and PostgreSQL, the Python kinds added last x
+catch_exit0 / tpm on SQLite), one divergence: `autocommit_block()` under
+`with engine.begin() as connection:` (Alembic's bare `assert`, alembic-rs
+added a message; fixed, fixture fzf_autocommit_outer_begin).
+
 Environment: ALEMBIC_RS (binary; default target/release/alembic-rs),
 ORACLE_PYTHON (default .venv-oracle/bin/python), HOST_VENV (VIRTUAL_ENV for
 alembic-rs; default .venv-oracle), PG_URL / MYSQL_URL (as fuzz-ops.py).
