@@ -326,6 +326,24 @@ fn autocommit_block() -> Scenario {
     )
 }
 
+/// Found by scripts/fuzz-fail.py: `autocommit_block()` under an env.py that
+/// began the connection's transaction itself (`with engine.begin() as
+/// connection:`) fails on Alembic's bare assert
+/// (tests/fixtures/online/fzf_autocommit_outer_begin/migrations/README).
+fn fzf_autocommit_outer_begin() -> Scenario {
+    Scenario::fixture(
+        "fzf_autocommit_outer_begin",
+        &[
+            &["upgrade", "head"],
+            &["current"],
+            &["upgrade", "f2a0c0b0a001"],
+            &["upgrade", "head"],
+            &["current"],
+            &["upgrade", "head", "--sql"],
+        ],
+    )
+}
+
 /// A revision whose import fails (an application module that is missing),
 /// after revisions that would run, with `transaction_per_migration=True`:
 /// Alembic imports the revision files before the first migration, so
@@ -873,6 +891,8 @@ parity_tests! {
         parity_op_warning_location_postgres, parity_op_warning_location_mysql;
     data_driver_values: parity_data_driver_values_sqlite,
         parity_data_driver_values_postgres, parity_data_driver_values_mysql;
+    fzf_autocommit_outer_begin: parity_fzf_autocommit_outer_begin_sqlite,
+        parity_fzf_autocommit_outer_begin_postgres, parity_fzf_autocommit_outer_begin_mysql;
 }
 
 /// Found by scripts/fuzz-data.py: what a data migration reads from the
