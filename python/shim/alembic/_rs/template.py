@@ -95,24 +95,56 @@ class Undefined:
 UNDEFINED = Undefined()
 
 
+class _CallerStack(list):
+    """Mako's ``caller``: empty outside a ``<%call>``, so false, and an
+    attribute read fails as Mako's does (``IndexError``)."""
+
+    def __bool__(self):
+        return bool(len(self))
+
+    def __getattr__(self, key):
+        return getattr(self[-1], key)
+
+
+class _Namespace:
+    """Stands for Mako's ``self``/``local`` namespace, which only
+    ``<%def>``s (refused) would populate."""
+
+    def __init__(self, name):
+        self.name = name
+        self.uri = name
+
+
 class Context:
     """The parts of Mako's ``Context`` templates use: ``get``, ``[]``,
-    ``keys``, ``kwargs``, ``in``."""
+    ``keys``, ``kwargs``. Like Mako's, it has no ``__contains__``: ``'x' in
+    context`` falls back to ``context[0]`` and raises ``KeyError: 0``. The
+    names Mako adds to a rendering's context (``capture``, ``caller``,
+    ``self``, ``local``) are there too, in Mako's order."""
 
-    def __init__(self, data):
-        self._data = dict(data)
+    def __init__(self, data, uri):
         self._kwargs = dict(data)
-        self._data["context"] = self
+        self._data = dict(data)
+        self._data["capture"] = self._capture
+        self._data["caller"] = _CallerStack()
+        self._data["self"] = self._data["local"] = _Namespace("self:%s" % uri)
+
+    @staticmethod
+    def _capture(callable_, *args, **kwargs):
+        if not callable(callable_):
+            raise RuntimeError(
+                "capture() function expects a callable as "
+                "its argument (i.e. capture(func, *args, **kwargs))"
+            )
+        callable_(*args, **kwargs)
+        return ""
 
     @property
     def kwargs(self):
         return dict(self._kwargs)
 
     def keys(self):
-        return self._data.keys()
-
-    def __contains__(self, key):
-        return key in self._data
+        return list(self._data.keys())
 
     def __getitem__(self, key):
         if key in self._data:
@@ -424,7 +456,7 @@ def render(source, snippets, filename, kwargs, output_encoding):
     data.setdefault("comma", format_as_comma)
     buf = []
     try:
-        namespace["render_body"](Context(data), buf.append)
+        namespace["render_body"](Context(data, filename), buf.append)
         output = "".join(buf).encode(output_encoding)
     except Exception as exc:
         with tempfile.NamedTemporaryFile(suffix=".txt", delete=False) as ntf:
