@@ -461,6 +461,7 @@ parity! {
         ini: &["revision_environment = true"],
         ..case(LINEAR, &[&["revision", "-m", "x", "--rev-id", "q1"], &["revision", "--head", "base", "--rev-id", "q2"], &["merge", "heads", "--rev-id", "q3"]])
     };
+    template_filters_as_mako_defines_them: Case { mako: Some("filters.py.mako"), ..case(LINEAR, &[&["revision", "-m", "Ünï <b>&</b> 'q' \"d\" € 日本", "--rev-id", "q1"]]) };
     template_in_context_fails_as_in_mako: Case { mako: Some("contains_context.py.mako"), ..case(LINEAR, &[&["revision", "-m", "x", "--rev-id", "q1"]]) };
     template_empty_writes_an_empty_file: Case { mako: Some("empty.py.mako"), ..case(LINEAR, &[&["revision", "-m", "x", "--rev-id", "q1"]]) };
     template_without_branch_labels: Case { mako: Some("no_branch_labels.py.mako"), ..case(LINEAR, &[&["revision", "-m", "x", "--branch-label", "lbl", "--rev-id", "q1"]]) };

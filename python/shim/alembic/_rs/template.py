@@ -10,6 +10,7 @@ import ast
 import builtins
 import datetime
 import html
+import html.entities
 import re
 import tempfile
 import traceback
@@ -155,25 +156,27 @@ class Context:
         return self._data.get(key, builtins.__dict__.get(key, default))
 
 
+_XML_ESCAPES = {"&": "&amp;", ">": "&gt;", "<": "&lt;", '"': "&#34;", "'": "&#39;"}
+_ENTITIES = {c: "&%s;" % n for c, n in html.entities.codepoint2name.items()}
+
+
 class _Filters:
     """Mako's built-in escape filters (``h``, ``x``, ``u``, ``trim``,
-    ``entity``)."""
+    ``entity``), with the same results and the same failures for a value
+    that is not a string (after ``n``)."""
 
     @staticmethod
     def html_escape(s):
-        return html.escape(s, quote=True).replace("&quot;", "&#34;").replace(
+        # markupsafe.escape: anything with __html__ as it says, else str()
+        if hasattr(s, "__html__"):
+            return s.__html__()
+        return html.escape(str(s), quote=True).replace("&quot;", "&#34;").replace(
             "&#x27;", "&#39;"
         )
 
     @staticmethod
     def xml_escape(s):
-        return (
-            s.replace("&", "&amp;")
-            .replace(">", "&gt;")
-            .replace("<", "&lt;")
-            .replace('"', "&#34;")
-            .replace("'", "&#39;")
-        )
+        return re.sub(r'([&<"\'>])', lambda m: _XML_ESCAPES[m.group()], s)
 
     @staticmethod
     def url_escape(s):
@@ -185,7 +188,8 @@ class _Filters:
 
     @staticmethod
     def html_entities_escape(s):
-        return s.encode("ascii", "xmlcharrefreplace").decode("ascii")
+        # only the characters HTML names (`&eacute;`, `&amp;`); the rest stay
+        return str(s).translate(_ENTITIES)
 
 
 class LoopContext:
