@@ -455,6 +455,15 @@ parity! {
     template_undefined_name: Case { mako: Some("undefined_name.py.mako"), ..case(LINEAR, &[&["revision", "-m", "x", "--rev-id", "q1"]]) };
     template_stray_elif: Case { mako: Some("stray_elif.py.mako"), ..case(LINEAR, &[&["revision", "-m", "x", "--rev-id", "q1"]]) };
     template_unsupported_control_keyword: Case { mako: Some("misc_control.py.mako"), ..case(LINEAR, &[&["revision", "-m", "x", "--rev-id", "q1"]]) };
+    template_context_names: Case { mako: Some("context_names.py.mako"), ..case(LINEAR, &[&["revision", "-m", "x", "--rev-id", "q1"], &["revision", "--head", "base", "--branch-label", "b", "--rev-id", "q2"], &["merge", "heads", "--rev-id", "q3"]]) };
+    template_context_names_environment: Case {
+        mako: Some("context_names.py.mako"),
+        ini: &["revision_environment = true"],
+        ..case(LINEAR, &[&["revision", "-m", "x", "--rev-id", "q1"], &["revision", "--head", "base", "--rev-id", "q2"], &["merge", "heads", "--rev-id", "q3"]])
+    };
+    template_filters_as_mako_defines_them: Case { mako: Some("filters.py.mako"), ..case(LINEAR, &[&["revision", "-m", "Ünï <b>&</b> 'q' \"d\" € 日本", "--rev-id", "q1"]]) };
+    template_in_context_fails_as_in_mako: Case { mako: Some("contains_context.py.mako"), ..case(LINEAR, &[&["revision", "-m", "x", "--rev-id", "q1"]]) };
+    template_empty_writes_an_empty_file: Case { mako: Some("empty.py.mako"), ..case(LINEAR, &[&["revision", "-m", "x", "--rev-id", "q1"]]) };
     template_without_branch_labels: Case { mako: Some("no_branch_labels.py.mako"), ..case(LINEAR, &[&["revision", "-m", "x", "--branch-label", "lbl", "--rev-id", "q1"]]) };
 }
 

@@ -12,7 +12,7 @@ use crate::python::{
     ConfigSource, EnvCommand, PyOutcome, RevisionSpec, TemplateSession, TemplateValue,
 };
 use crate::revision::{RevArg, Target};
-use crate::script::{Script, ScriptDirectory};
+use crate::script::{Script, ScriptDirectory, ScriptError};
 use crate::ui::{self, Ui};
 
 const MULTIPLE_HEADS: &str = "Multiple heads are present; please specify the head revision on which the new revision should be based, or perform a merge.";
@@ -522,8 +522,12 @@ fn check_written(scripts: &Scripts, path: &Path, g: &Generate<'_>) -> Result<(),
     }
     let bytes = std::fs::read(path).map_err(|e| CommandError::Uncaught(os_error(&e, path)))?;
     // Alembic imports the file here; whatever fails is a traceback.
-    let script =
-        Script::from_source(path, &bytes).map_err(|e| CommandError::Uncaught(e.to_string()))?;
+    // A module without `revision` (an empty template) is Alembic's
+    // `CommandError`, not a traceback.
+    let script = Script::from_source(path, &bytes).map_err(|e| match e {
+        ScriptError::NoRevisionId { .. } => CommandError::Failed(e.to_string()),
+        e => CommandError::Uncaught(e.to_string()),
+    })?;
     let rev = &script.revision;
     if rev.down_revision.contains(&rev.revision) {
         return Err(CommandError::Failed(format!(

@@ -129,16 +129,18 @@ impl TemplateSession {
     ) -> Result<Result<Vec<u8>, PyOutcome>, HostError> {
         Python::attach(|py| -> PyResult<Result<Vec<u8>, PyOutcome>> {
             let module = helper(py)?;
+            // In the order `generate_revision` passes them (a template can
+            // list `context.kwargs`): the revision's own values with
+            // `create_date` and `comma` before `message`, then `refresh`,
+            // then the RevisionContext's keywords (`config`, what env.py
+            // put in `template_args`, the rendered `upgrades`/`downgrades`/
+            // `imports`).
             let kwargs = PyDict::new(py);
-            // The RevisionContext's keywords (`config`, what env.py put in
-            // `template_args`, the rendered `upgrades`/`downgrades`/`imports`).
-            if let Some(index) = extra {
-                let more = py
-                    .import("alembic._rs.autogen")?
-                    .call_method1("extra_template_args", (index,))?;
-                kwargs.update(more.cast::<PyDict>()?.as_mapping())?;
-            }
             for (name, value) in args {
+                if *name == "message" {
+                    kwargs.set_item("create_date", self.create_date.bind(py))?;
+                    kwargs.set_item("comma", module.getattr("format_as_comma")?)?;
+                }
                 let v: Bound<'_, PyAny> = match value {
                     TemplateValue::None => py.None().into_bound(py),
                     TemplateValue::Str(s) => s.into_pyobject(py)?.into_any(),
@@ -147,19 +149,32 @@ impl TemplateSession {
                 };
                 kwargs.set_item(*name, v)?;
             }
-            kwargs.set_item("create_date", self.create_date.bind(py))?;
-            kwargs.set_item("comma", module.getattr("format_as_comma")?)?;
+            if !kwargs.contains("comma")? {
+                kwargs.set_item("create_date", self.create_date.bind(py))?;
+                kwargs.set_item("comma", module.getattr("format_as_comma")?)?;
+            }
+            kwargs.set_item("refresh", true)?;
+            if let Some(index) = extra {
+                let more = py
+                    .import("alembic._rs.autogen")?
+                    .call_method1("extra_template_args", (index,))?;
+                for (k, v) in more.cast::<PyDict>()?.iter() {
+                    if !kwargs.contains(&k)? {
+                        kwargs.set_item(k, v)?;
+                    }
+                }
+            }
             let path_str =
                 |p: &Option<PathBuf>| p.as_ref().map(|p| p.to_string_lossy().into_owned());
-            let cfg = module.call_method1(
-                "make_config",
-                (
-                    path_str(&config.config_file),
-                    path_str(&config.toml_file),
-                    &config.ini_section,
-                ),
-            )?;
             if !kwargs.contains("config")? {
+                let cfg = module.call_method1(
+                    "make_config",
+                    (
+                        path_str(&config.config_file),
+                        path_str(&config.toml_file),
+                        &config.ini_section,
+                    ),
+                )?;
                 kwargs.set_item("config", cfg)?;
             }
             let snippets: Vec<(&str, &str, usize, usize)> = compiled

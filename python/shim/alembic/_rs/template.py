@@ -10,6 +10,7 @@ import ast
 import builtins
 import datetime
 import html
+import html.entities
 import re
 import tempfile
 import traceback
@@ -95,24 +96,56 @@ class Undefined:
 UNDEFINED = Undefined()
 
 
+class _CallerStack(list):
+    """Mako's ``caller``: empty outside a ``<%call>``, so false, and an
+    attribute read fails as Mako's does (``IndexError``)."""
+
+    def __bool__(self):
+        return bool(len(self))
+
+    def __getattr__(self, key):
+        return getattr(self[-1], key)
+
+
+class _Namespace:
+    """Stands for Mako's ``self``/``local`` namespace, which only
+    ``<%def>``s (refused) would populate."""
+
+    def __init__(self, name):
+        self.name = name
+        self.uri = name
+
+
 class Context:
     """The parts of Mako's ``Context`` templates use: ``get``, ``[]``,
-    ``keys``, ``kwargs``, ``in``."""
+    ``keys``, ``kwargs``. Like Mako's, it has no ``__contains__``: ``'x' in
+    context`` falls back to ``context[0]`` and raises ``KeyError: 0``. The
+    names Mako adds to a rendering's context (``capture``, ``caller``,
+    ``self``, ``local``) are there too, in Mako's order."""
 
-    def __init__(self, data):
-        self._data = dict(data)
+    def __init__(self, data, uri):
         self._kwargs = dict(data)
-        self._data["context"] = self
+        self._data = dict(data)
+        self._data["capture"] = self._capture
+        self._data["caller"] = _CallerStack()
+        self._data["self"] = self._data["local"] = _Namespace("self:%s" % uri)
+
+    @staticmethod
+    def _capture(callable_, *args, **kwargs):
+        if not callable(callable_):
+            raise RuntimeError(
+                "capture() function expects a callable as "
+                "its argument (i.e. capture(func, *args, **kwargs))"
+            )
+        callable_(*args, **kwargs)
+        return ""
 
     @property
     def kwargs(self):
         return dict(self._kwargs)
 
     def keys(self):
-        return self._data.keys()
-
-    def __contains__(self, key):
-        return key in self._data
+        return list(self._data.keys())
 
     def __getitem__(self, key):
         if key in self._data:
@@ -123,25 +156,27 @@ class Context:
         return self._data.get(key, builtins.__dict__.get(key, default))
 
 
+_XML_ESCAPES = {"&": "&amp;", ">": "&gt;", "<": "&lt;", '"': "&#34;", "'": "&#39;"}
+_ENTITIES = {c: "&%s;" % n for c, n in html.entities.codepoint2name.items()}
+
+
 class _Filters:
     """Mako's built-in escape filters (``h``, ``x``, ``u``, ``trim``,
-    ``entity``)."""
+    ``entity``), with the same results and the same failures for a value
+    that is not a string (after ``n``)."""
 
     @staticmethod
     def html_escape(s):
-        return html.escape(s, quote=True).replace("&quot;", "&#34;").replace(
+        # markupsafe.escape: anything with __html__ as it says, else str()
+        if hasattr(s, "__html__"):
+            return s.__html__()
+        return html.escape(str(s), quote=True).replace("&quot;", "&#34;").replace(
             "&#x27;", "&#39;"
         )
 
     @staticmethod
     def xml_escape(s):
-        return (
-            s.replace("&", "&amp;")
-            .replace(">", "&gt;")
-            .replace("<", "&lt;")
-            .replace('"', "&#34;")
-            .replace("'", "&#39;")
-        )
+        return re.sub(r'([&<"\'>])', lambda m: _XML_ESCAPES[m.group()], s)
 
     @staticmethod
     def url_escape(s):
@@ -153,7 +188,8 @@ class _Filters:
 
     @staticmethod
     def html_entities_escape(s):
-        return s.encode("ascii", "xmlcharrefreplace").decode("ascii")
+        # only the characters HTML names (`&eacute;`, `&amp;`); the rest stay
+        return str(s).translate(_ENTITIES)
 
 
 class LoopContext:
@@ -424,7 +460,7 @@ def render(source, snippets, filename, kwargs, output_encoding):
     data.setdefault("comma", format_as_comma)
     buf = []
     try:
-        namespace["render_body"](Context(data), buf.append)
+        namespace["render_body"](Context(data, filename), buf.append)
         output = "".join(buf).encode(output_encoding)
     except Exception as exc:
         with tempfile.NamedTemporaryFile(suffix=".txt", delete=False) as ntf:
