@@ -264,7 +264,9 @@ The runs of session 15 (venvs as above, SQLAlchemy 2.1.9; AIIDA_PRE and FM_PRE b
                     head" --step "downgrade ece7fb4207ed" --step current --step "downgrade -5"
                     --step current --step "upgrade head" --step "current -v" --step "downgrade
                     3f4a6f9d2b11:ece7fb4207ed --sql" (`current` with two heads: ORDER, Alembic's
-                    set order, docs/differences.md)
+                    set order; the `--sql` range: DIFF in which parent of the merge d914c764fcb7 is
+                    inserted and which updated to, Alembic's set order of two revision ids, varying
+                    with PYTHONHASHSEED: docs/differences.md)
   aiida-core 2.9.4: --location aiida:storage/psql_dos/migrations (postgresql) --wrap-env
                     AIIDA_PRE = "import os, sqlalchemy as sa; from aiida.manage.configuration.profile
                     import Profile; config.attributes['connection'] = sa.create_engine(
