@@ -287,8 +287,15 @@ The runs of session 15 (venvs as above, SQLAlchemy 2.1.9; AIIDA_PRE and FM_PRE b
                     env.py rewrites it to postgresql+pg8000; the server has no pgvector, so both stop at
                     the baseline's VECTOR column, the error line naming pg8000's exception under
                     Alembic and psycopg2's under alembic-rs: docs/differences.md)
+  langflow-base 0.9.6 online (sqlite, postgresql; asyncpg and psycopg[binary] added): --location
+                    langflow:alembic --wrap-env "u = config.get_main_option('sqlalchemy.url');
+                    config.set_main_option('sqlalchemy.url', u.replace('sqlite:', 'sqlite+aiosqlite:')
+                    .replace('postgresql+psycopg2:', 'postgresql+psycopg:'))" (env.py builds an async
+                    engine and passes psycopg's prepare_threshold; dump ORDER on sqlite: batch-recreated
+                    tables' constraints; on postgresql `downgrade base` fails alike, the error line
+                    naming psycopg's exception under Alembic and psycopg2's under alembic-rs)
   not run: apache-superset 6.1.0, indico 3.2.9 and ethyca-fides 2.78.2 pin SQLAlchemy < 2
-                    (alembic-rs needs 2.x); mlrun 1.12.1 ships no tree
+                    (alembic-rs needs 2.x); mlrun 1.12.1 ships no tree; lemur pins an older Alembic
 Everything is kept under /tmp/rw-NAME-DB/ (per step: <tool>.<n>.{out,err,dump}).
 Exit status: 0 when every step is identical (or ORDER), 1 otherwise.
 """
