@@ -253,6 +253,49 @@ postgresql, mysql unless noted; SETUP is a short script given the URL, described
                     a --setup running a2a.server.models.Base.metadata.create_all on '{url}' (the
                     tables the server creates itself)
 
+The runs of session 15 (venvs as above, SQLAlchemy 2.1.9; AIIDA_PRE and FM_PRE below):
+  flexmeasures 1.0.1 (postgresql; 109 revisions, merges): --location flexmeasures:data/migrations
+                    --wrap-env FM_PRE = "from flask import Flask; from flask_migrate import Migrate;
+                    from flexmeasures.data import config as c; app = Flask('flexmeasures');
+                    app.config['SQLALCHEMY_DATABASE_URI'] = config.get_main_option('sqlalchemy.url');
+                    c.configure_db_for(app); Migrate(app, c.db); app.app_context().push()"
+                    (what `flexmeasures db` sets up); the default steps (`downgrade -3`: both
+                    `Ambiguous walk`; `downgrade base` and `--sql` fail alike), and --step "upgrade
+                    head" --step "downgrade ece7fb4207ed" --step current --step "downgrade -5"
+                    --step current --step "upgrade head" --step "current -v" --step "downgrade
+                    3f4a6f9d2b11:ece7fb4207ed --sql" (`current` with two heads: ORDER, Alembic's
+                    set order; the `--sql` range: DIFF in which parent of the merge d914c764fcb7 is
+                    inserted and which updated to, Alembic's set order of two revision ids, varying
+                    with PYTHONHASHSEED: docs/differences.md)
+  aiida-core 2.9.4: --location aiida:storage/psql_dos/migrations (postgresql) --wrap-env
+                    AIIDA_PRE = "import os, sqlalchemy as sa; from aiida.manage.configuration.profile
+                    import Profile; config.attributes['connection'] = sa.create_engine(
+                    config.get_main_option('sqlalchemy.url')).connect(); config.attributes[
+                    'aiida_profile'] = Profile('rw', {'storage': {'backend': 'core.psql_dos', 'config':
+                    {'repository_uri': 'file://' + os.getcwd() + '/repo'}}, 'process_control':
+                    {'backend': 'core.rabbitmq', 'config': {}}, 'test_profile': True, 'PROFILE_UUID':
+                    '0' * 32})"  (what PsqlDosMigrator._alembic_connect hands env.py) --env
+                    "AIIDA_PATH={dir}", once per branch B of main, django, sqlalchemy: --step
+                    "upgrade B@head" --step current --step history --step "downgrade -5" (-1 for
+                    main) --step current --step "downgrade base" --step "upgrade B@head" --step
+                    "current -v" --step "upgrade B@head --sql" --step check; and --location
+                    aiida:storage/sqlite_dos/migrations (sqlite; no script.py.mako) likewise with head
+  letta 0.16.8 (the tree is not in the wheel: alembic/ of letta-ai/letta at the 0.16.8 commit;
+                    pgvector, asyncpg, pg8000 added): --location <tree>/alembic --env "HOME={dir}"
+                    (sqlite: --setup "mkdir -p .letta && ln -s ../rw.db .letta/sqlite.db", env.py takes
+                    ~/.letta/sqlite.db; postgresql: --env "LETTA_PG_URI={url}" --down 0 --no-base,
+                    env.py rewrites it to postgresql+pg8000; the server has no pgvector, so both stop at
+                    the baseline's VECTOR column, the error line naming pg8000's exception under
+                    Alembic and psycopg2's under alembic-rs: docs/differences.md)
+  langflow-base 0.9.6 online (sqlite, postgresql; asyncpg and psycopg[binary] added): --location
+                    langflow:alembic --wrap-env "u = config.get_main_option('sqlalchemy.url');
+                    config.set_main_option('sqlalchemy.url', u.replace('sqlite:', 'sqlite+aiosqlite:')
+                    .replace('postgresql+psycopg2:', 'postgresql+psycopg:'))" (env.py builds an async
+                    engine and passes psycopg's prepare_threshold; dump ORDER on sqlite: batch-recreated
+                    tables' constraints; on postgresql `downgrade base` fails alike, the error line
+                    naming psycopg's exception under Alembic and psycopg2's under alembic-rs)
+  not run: apache-superset 6.1.0, indico 3.2.9 and ethyca-fides 2.78.2 pin SQLAlchemy < 2
+                    (alembic-rs needs 2.x); mlrun 1.12.1 ships no tree; lemur pins an older Alembic
 Everything is kept under /tmp/rw-NAME-DB/ (per step: <tool>.<n>.{out,err,dump}).
 Exit status: 0 when every step is identical (or ORDER), 1 otherwise.
 """
@@ -494,7 +537,8 @@ def write_wrapper(workdir, location, prelude, extra):
         f.write("import runpy\nfrom alembic import context\nconfig = context.config\n%s\n"
                 "runpy.run_path(%r, run_name='env_py')\n"
                 % (prelude, os.path.join(location, "env.py")))
-    shutil.copy(os.path.join(location, "script.py.mako"), wrap)
+    if os.path.exists(os.path.join(location, "script.py.mako")):  # aiida's sqlite_dos has none
+        shutil.copy(os.path.join(location, "script.py.mako"), wrap)
     if not any(e.replace(" ", "").startswith("version_locations=") for e in extra):
         extra = extra + ["version_locations = " + os.path.join(location, "versions")]
     return wrap, extra
