@@ -236,46 +236,7 @@ def online_cmds(rnd, spec):
 # the project
 # ---------------------------------------------------------------------------
 
-INI = """[alembic]
-script_location = %(here)s/migrations
-prepend_sys_path = .
-path_separator = os
-sqlalchemy.url = sqlite://
-
-[loggers]
-keys = root,sqlalchemy,alembic
-
-[handlers]
-keys = console
-
-[formatters]
-keys = generic
-
-[logger_root]
-level = WARNING
-handlers = console
-qualname =
-
-[logger_sqlalchemy]
-level = WARNING
-handlers =
-qualname = sqlalchemy.engine
-
-[logger_alembic]
-level = INFO
-handlers =
-qualname = alembic
-
-[handler_console]
-class = StreamHandler
-args = (sys.stderr,)
-level = NOTSET
-formatter = generic
-
-[formatter_generic]
-format = %(levelname)-5.5s [%(name)s] %(message)s
-datefmt = %H:%M:%S
-"""
+INI = ops.INI  # the same project settings and logging as fuzz-ops.py
 
 HELPERS = '''"""Helpers the revisions import (scripts/fuzz-fail.py)."""
 
