@@ -90,3 +90,58 @@ fn unreadable_revision_file() {
         .unwrap();
     insta::assert_snapshot!(run(&dir, &["heads"]));
 }
+
+/// A project venv whose SQLAlchemy is too old, or missing, is named with
+/// the fix before env.py runs, not a traceback from deep inside the shim.
+/// A stand-in `sqlalchemy` package on `prepend_sys_path` plays the venv's.
+#[test]
+fn sqlalchemy_too_old_or_missing() {
+    let venv = std::env::var_os("ALEMBIC_RS_HOST_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv-host"));
+    for (stand_in, expected) in [
+        (
+            "__version__ = '1.4.54'\n",
+            "has SQLAlchemy 1.4.54; alembic-rs, like Alembic 1.20, needs SQLAlchemy 2.x in the project's virtualenv: pip install 'sqlalchemy>=2'",
+        ),
+        (
+            "raise ImportError('no SQLAlchemy here')\n",
+            "(ImportError: no SQLAlchemy here); alembic-rs needs SQLAlchemy 2.x in the project's virtualenv",
+        ),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        std::fs::create_dir_all(dir.join("migrations/versions")).unwrap();
+        std::fs::create_dir_all(dir.join("sqlalchemy")).unwrap();
+        std::fs::write(
+            dir.join("alembic.ini"),
+            "[alembic]\nscript_location = %(here)s/migrations\nprepend_sys_path = .\nsqlalchemy.url = sqlite://\n",
+        )
+        .unwrap();
+        std::fs::write(dir.join("sqlalchemy/__init__.py"), stand_in).unwrap();
+        std::fs::write(
+            dir.join("migrations/env.py"),
+            "raise RuntimeError('env.py ran')\n",
+        )
+        .unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_alembic-rs"))
+            .arg("current")
+            .current_dir(dir)
+            .env("VIRTUAL_ENV", &venv)
+            .env_remove("ALEMBIC_CONFIG")
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(out.status.code(), Some(255), "{text}");
+        assert!(text.starts_with("FAILED: "), "{text}");
+        assert!(text.contains(expected), "{text}");
+        assert!(
+            !text.contains("Traceback") && !text.contains("env.py ran"),
+            "{text}"
+        );
+    }
+}

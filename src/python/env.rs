@@ -68,7 +68,7 @@ pub fn run_env(run: EnvRun, scripts: OnDemand) -> Result<(), HostError> {
     });
     interp::ensure_started(&python)?;
     Python::attach(|py| -> Result<(), HostError> {
-        prepare(py, &python, &run).map_err(|e| report(py, e))?;
+        prepare(py, &python, &run)?;
         let outcome = call_run_env(py, &run, &script_dir);
         let outcome = outcome.map_err(|e| report(py, e));
         flush(py);
@@ -76,15 +76,32 @@ pub fn run_env(run: EnvRun, scripts: OnDemand) -> Result<(), HostError> {
     })
 }
 
-fn prepare(py: Python<'_>, python: &PythonEnv, run: &EnvRun) -> PyResult<()> {
-    prepend_paths(py, &run.prepend_sys_path)?;
-    shim::install(py)?;
-    if let Err(e) = py.import("sqlalchemy") {
-        return Err(pyo3::exceptions::PyImportError::new_err(format!(
-            "{}|{}",
-            python.executable.display(),
-            e
-        )));
+fn prepare(py: Python<'_>, python: &PythonEnv, run: &EnvRun) -> Result<(), HostError> {
+    prepend_paths(py, &run.prepend_sys_path).map_err(|e| report(py, e))?;
+    shim::install(py).map_err(|e| report(py, e))?;
+    let python_name = || python.executable.display().to_string();
+    let sqlalchemy = py
+        .import("sqlalchemy")
+        .map_err(|e| HostError::NoSqlAlchemy {
+            python: python_name(),
+            detail: e.to_string(),
+        })?;
+    // Alembic 1.20 requires SQLAlchemy 2.0 too; under 1.4 the shim would
+    // fail at some import deep inside env.py, with a traceback that names
+    // neither the cause nor the fix.
+    let version: String = sqlalchemy
+        .getattr("__version__")
+        .and_then(|v| v.extract())
+        .unwrap_or_default();
+    let major = version
+        .split('.')
+        .next()
+        .and_then(|m| m.parse::<u32>().ok());
+    if major.is_some_and(|m| m < 2) {
+        return Err(HostError::OldSqlAlchemy {
+            python: python_name(),
+            version,
+        });
     }
     Ok(())
 }
@@ -236,15 +253,6 @@ pub fn log_failure(message: &str) {
 /// would have printed.
 pub(super) fn report(py: Python<'_>, err: PyErr) -> HostError {
     let value = err.value(py);
-    if err.is_instance_of::<pyo3::exceptions::PyImportError>(py)
-        && let Ok(text) = value.str()
-        && let Some((python, detail)) = text.to_string().split_once('|')
-    {
-        return HostError::NoSqlAlchemy {
-            python: python.to_string(),
-            detail: detail.to_string(),
-        };
-    }
     let is_command_error = py
         .import("alembic.util.exc")
         .and_then(|m| m.getattr("CommandError"))

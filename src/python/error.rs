@@ -19,6 +19,10 @@ pub enum HostError {
         "SQLAlchemy is not importable from {python} ({detail}); alembic-rs needs SQLAlchemy 2.x in the project's virtualenv: pip install 'sqlalchemy>=2'"
     )]
     NoSqlAlchemy { python: String, detail: String },
+    #[error(
+        "{python} has SQLAlchemy {version}; alembic-rs, like Alembic 1.20, needs SQLAlchemy 2.x in the project's virtualenv: pip install 'sqlalchemy>=2'"
+    )]
+    OldSqlAlchemy { python: String, version: String },
     #[error("The Python interpreter failed to start: {0}")]
     Init(String),
     /// Alembic's `CommandError` raised inside env.py: `FAILED: <message>`.
