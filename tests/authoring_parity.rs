@@ -452,6 +452,8 @@ parity! {
     template_unterminated_control: Case { mako: Some("unterminated.py.mako"), ..case(LINEAR, &[&["revision", "-m", "x", "--rev-id", "q1"]]) };
     template_python_syntax_error: Case { mako: Some("bad_expr.py.mako"), ..case(LINEAR, &[&["revision", "-m", "x", "--rev-id", "q1"]]) };
     template_unclosed_expression: Case { mako: Some("unclosed_expr.py.mako"), ..case(LINEAR, &[&["revision", "-m", "x", "--rev-id", "q1"]]) };
+    template_unclosed_triple_quote: Case { mako: Some("unclosed_triple_quote.py.mako"), ..case(LINEAR, &[&["revision", "-m", "x", "--rev-id", "q1"]]) };
+    template_unclosed_filter_list: Case { mako: Some("unclosed_filter.py.mako"), ..case(LINEAR, &[&["revision", "-m", "x", "--rev-id", "q1"]]) };
     template_undefined_name: Case { mako: Some("undefined_name.py.mako"), ..case(LINEAR, &[&["revision", "-m", "x", "--rev-id", "q1"]]) };
     template_stray_elif: Case { mako: Some("stray_elif.py.mako"), ..case(LINEAR, &[&["revision", "-m", "x", "--rev-id", "q1"]]) };
     template_unsupported_control_keyword: Case { mako: Some("misc_control.py.mako"), ..case(LINEAR, &[&["revision", "-m", "x", "--rev-id", "q1"]]) };
@@ -463,6 +465,17 @@ parity! {
     };
     template_filters_as_mako_defines_them: Case { mako: Some("filters.py.mako"), ..case(LINEAR, &[&["revision", "-m", "Ünï <b>&</b> 'q' \"d\" € 日本", "--rev-id", "q1"]]) };
     template_in_context_fails_as_in_mako: Case { mako: Some("contains_context.py.mako"), ..case(LINEAR, &[&["revision", "-m", "x", "--rev-id", "q1"]]) };
+    template_empty_under_revision_environment: Case {
+        mako: Some("empty.py.mako"),
+        ini: &["revision_environment = true"],
+        ..case(LINEAR, &[
+            &["revision", "-m", "x", "--rev-id", "q1"],
+            &["revision", "-m", "y", "--rev-id", "q2"],
+            &["merge", "heads", "--rev-id", "q3"],
+            &["history"],
+            &["history", "-r", "a:b:c"],
+        ])
+    };
     template_empty_writes_an_empty_file: Case { mako: Some("empty.py.mako"), ..case(LINEAR, &[&["revision", "-m", "x", "--rev-id", "q1"]]) };
     template_without_branch_labels: Case { mako: Some("no_branch_labels.py.mako"), ..case(LINEAR, &[&["revision", "-m", "x", "--branch-label", "lbl", "--rev-id", "q1"]]) };
 }

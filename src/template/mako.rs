@@ -263,7 +263,9 @@ impl<'a> Lexer<'a> {
         self.pos += 2;
         let (code, end) = self.until(true, &["|", "}"], start)?;
         let filters = if end == "|" {
-            self.until(true, &["}"], start)?.0
+            // Mako reports an unclosed filter list from its last match, the `|`.
+            let bar = self.position(self.pos - 1);
+            self.until(true, &["}"], bar)?.0
         } else {
             String::new()
         };
@@ -645,15 +647,19 @@ fn tag_close(s: &str) -> Option<(bool, usize)> {
 }
 
 /// Length of the Python string literal at the start of `s`, escapes
-/// included, or `None` when it is not closed.
+/// included, or `None` when it is not closed. As with Mako's regex
+/// (`("""|'''|"|')...\1`), an unclosed triple quote falls back to the
+/// one-character quote, which closes at once (`''`, `""`).
 fn string_len(s: &str) -> Option<usize> {
-    let quote = if s.starts_with("\"\"\"") {
-        "\"\"\""
-    } else if s.starts_with("'''") {
-        "'''"
-    } else {
-        &s[..1]
-    };
+    ["\"\"\"", "'''"]
+        .into_iter()
+        .find(|q| s.starts_with(q))
+        .and_then(|q| closing(s, q))
+        .or_else(|| closing(s, &s[..1]))
+}
+
+/// Where the literal `quote` opens at the start of `s` ends.
+fn closing(s: &str, quote: &str) -> Option<usize> {
     let b = s.as_bytes();
     let mut i = quote.len();
     while i < b.len() {
