@@ -87,7 +87,8 @@ pub fn history(
     verbose: bool,
     indicate_current: bool,
 ) -> Result<(), CommandError> {
-    let s = Scripts::load(config)?;
+    // As `ScriptDirectory.from_config`: a missing directory fails first.
+    crate::script::ScriptDirectory::new(config.script_settings()?)?;
     let (base, head) = match rev_range {
         None => (String::new(), String::new()),
         Some(r) => {
@@ -112,8 +113,12 @@ pub fn history(
             verbose,
             indicate_current,
         };
+        // The revision map is read inside env.py, where Alembic reads it:
+        // a broken graph's error comes after env.py's log lines.
+        let s = Scripts::load_on_demand(config)?;
         return super::migrate::display(config, host, s, command);
     }
+    let s = Scripts::load(config)?;
     let base = if base.is_empty() { "base" } else { &base };
     let head = if head.is_empty() { "heads" } else { &head };
     each_history_line(

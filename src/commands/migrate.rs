@@ -204,7 +204,7 @@ pub fn check(config: &Config, opts: &HostOptions) -> Result<(), CommandError> {
 pub(crate) fn display(
     config: &Config,
     opts: &HostOptions,
-    scripts: Scripts,
+    scripts: impl Into<OnDemand>,
     command: EnvCommand,
 ) -> Result<(), CommandError> {
     let r = base_run(config, opts, command)?;

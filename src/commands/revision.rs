@@ -94,7 +94,10 @@ fn revision_with_environment(
         rev_id: args.rev_id.filter(|r| !r.is_empty()).map(str::to_string),
         depends_on: (!args.depends_on.is_empty()).then(|| args.depends_on.to_vec()),
     };
-    let scripts = Scripts::load(config)?;
+    // A broken graph fails where Alembic's does: inside env.py when the
+    // RevisionContext asks for heads (autogenerate), else when the file is
+    // generated after it, either way after env.py's logging is set up.
+    let scripts = Scripts::load_on_demand(config)?;
     let mut run = base_run(config, host, EnvCommand::Revision(spec))?;
     run.as_sql = args.sql;
     super::migrate::run(run, scripts, host)?;
@@ -152,7 +155,7 @@ pub fn merge(
     ScriptDirectory::new(settings.clone())?;
     let environment = config.revision_environment()?;
     if environment {
-        let scripts = Scripts::load(config)?;
+        let scripts = Scripts::load_on_demand(config)?;
         let run = base_run(config, host, EnvCommand::Merge)?;
         super::migrate::run(run, scripts, host)?;
     }
