@@ -22,8 +22,10 @@ A seed draws (generator: stdlib only):
             mode: generic, transaction_per_migration=True,
             transactional_ddl=False, `connection.begin()` opened by env.py
             around run_migrations (two spellings), the async template
-            (SQLite only: on PostgreSQL alembic-rs's error lines name
-            psycopg2's classes, docs/architecture.md "Async URLs"), an
+            (aiosqlite, asyncpg; on PostgreSQL a SQL error's traceback is
+            compared as its project frames and `sqlalchemy.exc` class only:
+            alembic-rs's error lines name psycopg2's classes,
+            docs/differences.md, the async driver row), an
             env.py catching the exception around run_migrations and
             printing it (then exiting 0, or re-raising); and
             `-x envfail=1` makes env.py raise after configure();
@@ -85,6 +87,9 @@ own_begin_outer on SQLite and PostgreSQL, the Python kinds added last x
 catch_exit0 / tpm on SQLite), one divergence: `autocommit_block()` under
 `with engine.begin() as connection:` (Alembic's bare `assert`, alembic-rs
 added a message; fixed, fixture fzf_autocommit_outer_begin).
+Session 16 (async now also on PostgreSQL, through asyncpg URLs): PostgreSQL
+seeds 7, 8, 10-30, 35, 41, 46, 56, 58, 62, 77 (30 runs; ten of them draw
+the async template): identical (one ORDER note).
 
 Environment: ALEMBIC_RS (binary; default target/release/alembic-rs),
 ORACLE_PYTHON (default .venv-oracle/bin/python), HOST_VENV (VIRTUAL_ENV for
@@ -163,7 +168,7 @@ def make_spec(seed, dialect):
     elif n >= 3 and rnd.random() < 0.2:
         revs[rnd.randint(2, n - 1)]["depends"] = "r1"
     mode = rnd.choice(ENV_MODES)
-    if mode == "async" and dialect != "sqlite":
+    if mode == "async" and dialect == "mysql":
         mode = "generic"
     target = rnd.choice(revs)
     fn = "upgrade" if rnd.random() < 0.65 else "downgrade"
@@ -687,7 +692,8 @@ class Tools:
 # frames in drop_tool_frames, these are the driver's frames alembic-rs has
 # not (docs/differences.md, the async driver row).
 _ASYNC_DRIVER = ("site-packages/aiosqlite/", "site-packages/sqlalchemy/connectors/asyncio.py",
-                 "site-packages/sqlalchemy/dialects/sqlite/aiosqlite.py")
+                 "site-packages/sqlalchemy/dialects/sqlite/aiosqlite.py",
+                 "site-packages/asyncpg/", "site-packages/sqlalchemy/dialects/postgresql/asyncpg.py")
 _CONCURRENCY = "site-packages/sqlalchemy/util/concurrency.py"
 
 
@@ -724,22 +730,51 @@ def drop_async_driver_frames(text):
     return "\n".join(x for i, x in enumerate(lines) if i not in gone)
 
 
-def normalise(text, project, db=None, async_driver=False):
+_SA_ERROR = re.compile(r"^(sqlalchemy\.exc\.\w+): ")
+
+
+def sql_error_skeleton(text):
+    """A database error under asyncpg: Alembic's chain is asyncpg's
+    exception, SQLAlchemy's adapter of it, then `sqlalchemy.exc.X:
+    (sqlalchemy.dialects.postgresql.asyncpg.X) <class 'asyncpg...'>: ...`
+    with `$1` parameters; alembic-rs's is psycopg2's (docs/differences.md,
+    the async driver row). What must match is what comes before the
+    traceback, the frames in the project's files and the `sqlalchemy.exc`
+    class; the rest of a SQL error's traceback is reduced to those."""
+    lines = text.split("\n")
+    start = next((i for i, x in enumerate(lines) if x.startswith("Traceback (most recent call last):")), None)
+    if start is None or not any(_SA_ERROR.match(x) for x in lines[start:]):
+        return text
+    kept = lines[:start]
+    for i in range(start, len(lines)):
+        line = lines[i]
+        m = ctree.FRAME.match(line)
+        if m and "<PROJECT>" in m.group(1):
+            kept.append(line)
+            if i + 1 < len(lines) and lines[i + 1].startswith("    ") and not ctree.FRAME.match(lines[i + 1]):
+                kept.append(lines[i + 1])
+        elif _SA_ERROR.match(line):
+            kept.append(_SA_ERROR.match(line).group(1))
+    return "\n".join(kept)
+
+
+def normalise(text, project, db=None, async_driver=False, sql_skeleton=False):
     text = text.replace(os.path.realpath(project), "<PROJECT>").replace(project, "<PROJECT>")
     if db:
         text = text.replace(db, "<DB>")
     text = ctree.ADDRESS.sub(" at 0x?>", text)
     text = ctree.hide_warning_locations(ctree.drop_tool_frames(text))
-    return drop_async_driver_frames(text) if async_driver else text
+    text = drop_async_driver_frames(text) if async_driver else text
+    return sql_error_skeleton(text) if sql_skeleton else text
 
 
-def compare(ref, got, project, name, db=None, async_driver=False):
+def compare(ref, got, project, name, db=None, async_driver=False, sql_skeleton=False):
     problems, orders = [], []
     if ref[0] != got[0]:
         problems.append("  exit code: alembic %s vs %s %s" % (ref[0], name, got[0]))
     for i, stream in ((1, "stdout"), (2, "stderr")):
-        a = normalise(ref[i], project, db and db[0], async_driver)
-        b = normalise(got[i], project, db and db[1], async_driver)
+        a = normalise(ref[i], project, db and db[0], async_driver, sql_skeleton)
+        b = normalise(got[i], project, db and db[1], async_driver, sql_skeleton)
         if a == b:
             continue
         if sorted(a.split("\n")) == sorted(b.split("\n")):
@@ -752,7 +787,11 @@ def compare(ref, got, project, name, db=None, async_driver=False):
 def urls(dialect, mode, name):
     """(env url, dump url, drop ident)"""
     url, ident = ops.fresh_db(dialect, name, prefix=PREFIX)
-    env_url = url.replace("sqlite://", "sqlite+aiosqlite://") if mode == "async" else url
+    if mode == "async":
+        env_url = url.replace("sqlite://", "sqlite+aiosqlite://").replace(
+            "postgresql+psycopg2://", "postgresql+asyncpg://")
+    else:
+        env_url = url
     return env_url, url, ident
 
 
@@ -781,7 +820,8 @@ def run_spec(tools, spec, args, project=None):
                     got = tools.run(t, project, argv, dbs[t][0])
                     ids = (dbs["oracle"][2], dbs[t][2])
                     label = "online `%s` %s" % (" ".join(argv), t)
-                    note(label, *compare(ref, got, project, t, ids, spec["mode"] == "async"))
+                    note(label, *compare(ref, got, project, t, ids, spec["mode"] == "async",
+                                         spec["mode"] == "async" and dialect == "postgresql"))
                     b = ops.dump(dbs[t][1])
                     for key in ("versions", "schema", "data"):
                         x = str(a[key]).replace(ids[0], "<DB>")
