@@ -474,6 +474,8 @@ parity! {
             &["merge", "heads", "--rev-id", "q3"],
             &["history"],
             &["history", "-r", "a:b:c"],
+            &["show", "current"],
+            &["edit", "current"],
         ])
     };
     template_empty_writes_an_empty_file: Case { mako: Some("empty.py.mako"), ..case(LINEAR, &[&["revision", "-m", "x", "--rev-id", "q1"]]) };

@@ -20,10 +20,11 @@ pub fn edit(
     host: &HostOptions,
     rev: &str,
 ) -> Result<(), CommandError> {
-    let scripts = Scripts::load(config)?;
     if rev == "current" {
+        let scripts = Scripts::load_on_demand(config)?;
         return super::migrate::display(config, host, scripts, EnvCommand::EditCurrent);
     }
+    let scripts = Scripts::load(config)?;
     let targets = scripts
         .map
         .get_revisions(&RevArg::str(rev))

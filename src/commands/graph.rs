@@ -186,10 +186,11 @@ pub fn show(
     host: &super::HostOptions,
     rev: &str,
 ) -> Result<(), CommandError> {
-    let s = Scripts::load(config)?;
     if rev == "current" {
+        let s = Scripts::load_on_demand(config)?;
         return super::migrate::display(config, host, s, crate::python::EnvCommand::ShowCurrent);
     }
+    let s = Scripts::load(config)?;
     let catch = Catch::default();
     for t in s
         .map

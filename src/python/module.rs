@@ -380,6 +380,11 @@ fn current_lines(py: Python<'_>, heads: Vec<String>, verbose: bool) -> PyResult<
 /// `history -i` / `show current`: the lines, given the database heads.
 #[pyfunction]
 fn display_lines(py: Python<'_>, heads: Vec<String>) -> PyResult<Vec<String>> {
+    // `script.get_revisions(())` answers without building the map, so an
+    // empty database shows nothing even when a revision file is broken.
+    if heads.is_empty() && matches!(state::get().command, EnvCommand::ShowCurrent) {
+        return Ok(Vec::new());
+    }
     let s = state::scripts(py)?;
     let or = |given: &str, heads: &[String], default: &str| -> RevArg {
         // Python's `x or "default"`: an empty string or tuple is falsy.
