@@ -355,6 +355,24 @@ fn import_failure() -> Scenario {
     )
 }
 
+/// Revisions with import-time effects whose file names sort in another
+/// order than the plan's: Alembic imports every revision file in its load
+/// order (file names sorted), so the second revision's file, which removes
+/// the root logger's handlers, silences what the first's logs when imported
+/// (agenta's revisions; tests/fixtures/online/import_order/migrations/README).
+/// Plans that cover every file: alembic-rs imports only the plan's.
+fn import_order() -> Scenario {
+    Scenario::fixture(
+        "import_order",
+        &[
+            &["upgrade", "head"],
+            &["downgrade", "base"],
+            &["upgrade", "head"],
+            &["upgrade", "head", "--sql"],
+        ],
+    )
+}
+
 /// Revisions lacking the function a step calls (OpenStack's trees have no
 /// `downgrade()`; a misnamed `upgrade()`) behind steps that would run:
 /// Alembic builds every step, taking each revision's function, before the
@@ -848,6 +866,8 @@ parity_tests! {
         parity_autocommit_block_mysql;
     import_failure: parity_import_failure_sqlite, parity_import_failure_postgres,
         parity_import_failure_mysql;
+    import_order: parity_import_order_sqlite, parity_import_order_postgres,
+        parity_import_order_mysql;
     missing_function: parity_missing_function_sqlite, parity_missing_function_postgres,
         parity_missing_function_mysql;
     util_messaging: parity_util_messaging_sqlite, parity_util_messaging_postgres,

@@ -97,17 +97,28 @@ fn run(template: &str, kind: DbKind) {
     if !ready(kind) {
         return;
     }
-    let is_async = template.ends_with("async") || template == "async_driver_sql";
+    let is_async = template.ends_with("async") || template.starts_with("async_");
     let revisions = match template {
         "multidb" => manifest_dir().join("tests/fixtures/templates/multidb"),
         "async_driver_sql" => manifest_dir().join("tests/fixtures/templates/async_driver_sql"),
+        "async_sync_engine" => manifest_dir().join("tests/fixtures/templates/async_sync_engine"),
         // The example project's revisions (the seed guide's Proxie schema).
         _ => manifest_dir().join("alembic/versions"),
     };
     // async_driver_sql: the async template with its own revision.
-    let init_template = template.strip_suffix("_driver_sql").unwrap_or(template);
+    let init_template = if template.starts_with("async_") {
+        "async"
+    } else {
+        template
+    };
     let project = init_project(init_template, &revisions);
-    let steps: &[&[&str]] = if template == "multidb" {
+    let steps: &[&[&str]] = if template == "async_sync_engine" {
+        &[
+            &["upgrade", "head", "--sql"],
+            &["upgrade", "head"],
+            &["current"],
+        ]
+    } else if template == "multidb" {
         &[
             &["upgrade", "head"],
             &["current"],
@@ -154,6 +165,17 @@ template_tests! {
     "pyproject_async" => pyproject_async_sqlite, pyproject_async_postgres;
     // prefect's driver-level SQL under asyncpg (fixtures/templates/async_driver_sql).
     "async_driver_sql" => async_driver_sql_sqlite, async_driver_sql_postgres;
+}
+
+/// A revision building a synchronous engine on the async driver's URL
+/// (agenta's first revision; fixtures/templates/async_sync_engine): under
+/// `--sql` there is no SQLAlchemy greenlet, and connecting fails with
+/// `MissingGreenlet` as the async driver's connect does. SQLite only: under
+/// SQLAlchemy 2.1 asyncpg's connect also leaves a `RuntimeWarning` about its
+/// coroutine (docs/differences.md).
+#[test]
+fn async_sync_engine_sqlite() {
+    run("async_sync_engine", DbKind::Sqlite);
 }
 
 /// SQLite only: on PostgreSQL the two engines' transactions on one database

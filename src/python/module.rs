@@ -141,6 +141,10 @@ pub struct PyStep {
     is_stamp: bool,
     #[pyo3(get)]
     path: Option<String>,
+    /// The file's place in Alembic's load order (the map's node), which is
+    /// the order Alembic imports revision files in.
+    #[pyo3(get)]
+    load_index: Option<usize>,
     #[pyo3(get)]
     doc: Option<String>,
     #[pyo3(get)]
@@ -194,6 +198,10 @@ impl PyStep {
             short_log: step.short_log(map),
             text: step.describe(map, doc.as_deref()),
             path,
+            load_index: match &step {
+                Step::Revision { node, .. } => Some(*node),
+                Step::Stamp(_) => None,
+            },
             doc,
             up_revision_ids: up,
             down_revision_ids: down,

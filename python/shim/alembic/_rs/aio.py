@@ -65,6 +65,35 @@ def _greenlet_probe():
     return lambda: isinstance(getcurrent(), _AsyncIoGreenlet)
 
 
+def _require_greenlet():
+    """What an async-only driver's connect does outside SQLAlchemy's greenlet.
+
+    asyncpg, aiosqlite, aiomysql and asyncmy connect through ``await_only``,
+    so a synchronous ``create_engine('postgresql+asyncpg://...')`` connects
+    only inside ``greenlet_spawn`` (``AsyncConnection.run_sync``, where the
+    async template's migrations run) and fails elsewhere with SQLAlchemy's
+    ``MissingGreenlet`` (agenta's first revision builds such an engine, which
+    fails under ``--sql``). Asking ``await_only`` itself gives that error as
+    the installed SQLAlchemy words it."""
+    if _in_sqlalchemy_greenlet():
+        return
+    import asyncio
+
+    from sqlalchemy.util.concurrency import await_only
+
+    awaitable = asyncio.sleep(0)
+    try:
+        await_only(awaitable)
+    finally:
+        awaitable.close()
+
+
+class _AsyncOnlyConnect:
+    def connect(self, *cargs, **cparams):
+        _require_greenlet()
+        return super().connect(*cargs, **cparams)
+
+
 class _AwaitingExecute:
     def do_execute(self, *args, **kw):
         _yield_to_loop()
@@ -177,7 +206,7 @@ def add_async_variants(module_name):
         base = getattr(module, base_name)
         for name in names:
             cls_name = _cls_name(base_name, name)
-            bases = (async_variant(base),)
+            bases = (_AsyncOnlyConnect, async_variant(base))
             if name == "postgresql.asyncpg":
                 bases = (_AsyncpgDriverSql,) + bases
             cls = type(

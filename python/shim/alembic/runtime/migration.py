@@ -443,11 +443,17 @@ def _import_ahead(static_path, steps):
     with nothing migrated, even where each migration commits on its own
     (``transaction_per_migration``). Files whose module-level code the static
     path read as inert are left alone: importing them can neither fail nor
-    be observed, and the static path may not need them at all."""
+    be observed, and the static path may not need them at all.
+
+    They are imported in Alembic's load order (version location by location,
+    file names sorted), not in the plan's: a revision whose import has an
+    effect another's import sees (agenta's reconfigure logging, silencing
+    what later imports log) behaves as under Alembic."""
     from .._rs.host import load_python_file
 
-    for step in steps:
-        if step.is_stamp or step.path in _modules:
+    revisions = [step for step in steps if not step.is_stamp]
+    for step in sorted(revisions, key=lambda step: step.load_index):
+        if step.path in _modules:
             continue
         if isinstance(static_path, str) or static_path.needs_import(step.path):
             _modules[step.path] = load_python_file(step.path)
