@@ -296,6 +296,33 @@ The runs of session 15 (venvs as above, SQLAlchemy 2.1.9; AIIDA_PRE and FM_PRE b
                     naming psycopg's exception under Alembic and psycopg2's under alembic-rs)
   not run: apache-superset 6.1.0, indico 3.2.9 and ethyca-fides 2.78.2 pin SQLAlchemy < 2
                     (alembic-rs needs 2.x); mlrun 1.12.1 ships no tree; lemur pins an older Alembic
+The runs of session 16 (trees only on GitHub, extracted from a `fetch` snapshot; venvs as above):
+  full-stack-fastapi-template (postgresql; 4 revisions, SQLModel; sqlmodel pydantic-settings
+                    psycopg[binary] email-validator): --location <repo>/backend/app/alembic
+                    --env PYTHONPATH=<repo>/backend --env PROJECT_NAME=rw --env
+                    POSTGRES_SERVER=127.0.0.1 --env POSTGRES_USER=postgres --env "POSTGRES_DB={db}"
+                    --env FIRST_SUPERUSER=admin@example.com --env FIRST_SUPERUSER_PASSWORD=secret123
+  mealie (sqlite, postgresql; 37 revisions; its pyproject's dependencies without python-ldap,
+                    psycopg[binary] added: `postgresql://` is psycopg 3 under SQLAlchemy 2.1):
+                    --location <repo>/alembic --env PYTHONPATH=<repo> --env PRODUCTION=true
+                    --env "DATA_DIR={dir}" and --env DB_ENGINE=sqlite --setup "ln -s rw.db mealie.db"
+                    (postgresql: --env DB_ENGINE=postgres --env POSTGRES_SERVER=127.0.0.1 --env
+                    POSTGRES_USER=postgres --env POSTGRES_PASSWORD= --env "POSTGRES_DB={db}");
+                    `history` differs by the revisions' import-time warning (docs/differences.md);
+                    dump ORDER on sqlite: batch-recreated tables' foreign keys, Alembic's set order
+  agenta (postgresql; core 80 revisions, tracing 9; async env.py; SQLAlchemy 2.0.51 as its lock
+                    file has it, its sdks/python and clients/python on PYTHONPATH): --location
+                    <repo>/api/oss/databases/postgres/migrations/core --env PYTHONPATH=<repo>/api:
+                    <repo>/sdks/python:<repo>/clients/python --env LITELLM_LOCAL_MODEL_COST_MAP=True
+                    --env "ALEMBIC_CFG_PATH_CORE={dir}/alembic.ini" --env
+                    "POSTGRES_URI_CORE=postgresql+asyncpg://postgres@127.0.0.1:5432/{db}" (tracing:
+                    .../tracing, *_TRACING); found: the import order of the plan's revisions
+                    (fixture import_order) and a sync engine on an asyncpg URL outside the greenlet
+                    (fixture async_sync_engine); a revision's import clears the root logger's
+                    handlers, so commands whose plan omits it differ (docs/differences.md)
+  not run: dify (snapshot too large to fetch), dispatch (its trees start from `dispatch database
+                    init`'s create_all + stamp), CTFd and redash (SQLAlchemy 1.4 / 1.3), polar
+                    (Python >= 3.14)
 Everything is kept under /tmp/rw-NAME-DB/ (per step: <tool>.<n>.{out,err,dump}).
 Exit status: 0 when every step is identical (or ORDER), 1 otherwise.
 """
