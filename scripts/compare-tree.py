@@ -67,7 +67,8 @@ the schema and data (tests/oracle/schema_dump.py: pg_dump --schema-only / sqlite
     (docs/differences.md: the user frames and the final exception line are
     what must match); likewise in rich's boxed tracebacks (zenml's), where frames
     without a path (frozen modules, alembic-rs's) go too;
-  - a Python object's address in a default repr (` at 0x7f...>`) -> ` at 0x?>`;
+  - a Python object's address in a default repr (` at 0x7f...>`) -> ` at 0x?>`, and in
+    SQLAlchemy's `<ColumnClause at 0x7f...; name>` -> ` at 0x?;` (waiverdb's ArgumentError);
   - a warning raised in Alembic's or alembic-rs's own modules: `<file>:<line>:
     XWarning: msg` and Python's source line after it -> `XWarning: msg` (as
     tests/support/online.rs, rule 5);
@@ -459,7 +460,7 @@ class Db:
             d["versions"], d["schema"], d["data"])
 
 
-ADDRESS = re.compile(r" at 0x[0-9a-f]+>")
+ADDRESS = re.compile(r" at 0x[0-9a-f]+([>;])")
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\b[0-9a-f]{32}\b")
 TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}([.,]\d+)?( \[\d+\])?")
 FRAME = re.compile(r'^\s*File "([^"]*)", line \d+')
@@ -553,7 +554,7 @@ def normalise(text, replacements):
     for old, new in replacements:
         text = text.replace(old, new)
     text = TIMESTAMP.sub("<timestamp>", text)
-    text = ADDRESS.sub(" at 0x?>", UUID.sub("<uuid>", text))
+    text = ADDRESS.sub(r" at 0x?\1", UUID.sub("<uuid>", text))
     return hide_warning_locations(drop_rich_tool_frames(drop_tool_frames(text)))
 
 

@@ -599,6 +599,22 @@ fn merge_depends_on_ancestor() -> Scenario {
     )
 }
 
+/// Found by running invenio-accounts' tree: `depends_on = ""` (and `[""]`)
+/// depends on nothing under Alembic (tests/fixtures/online/rw_empty_depends_on/
+/// migrations/README); alembic-rs looked for a revision named "".
+fn rw_empty_depends_on() -> Scenario {
+    Scenario::fixture(
+        "rw_empty_depends_on",
+        &[
+            &["history", "--verbose"],
+            &["heads"],
+            &["upgrade", "heads"],
+            &["current", "--verbose"],
+            &["downgrade", "base"],
+        ],
+    )
+}
+
 /// Found by scripts/fuzz-ops.py: a bind SQLAlchemy cannot process (SQLite's
 /// Date given a string), in a batch copy's INSERT and in `op.execute`, fails
 /// with the parameters Alembic's `_exec` passes, `[immutabledict({})]`
@@ -907,6 +923,8 @@ parity_tests! {
     env_api: parity_env_api_sqlite, parity_env_api_postgres, parity_env_api_mysql;
     merge_depends_on_ancestor: parity_merge_depends_on_ancestor_sqlite,
         parity_merge_depends_on_ancestor_postgres, parity_merge_depends_on_ancestor_mysql;
+    rw_empty_depends_on: parity_rw_empty_depends_on_sqlite,
+        parity_rw_empty_depends_on_postgres, parity_rw_empty_depends_on_mysql;
     op_warning_location: parity_op_warning_location_sqlite,
         parity_op_warning_location_postgres, parity_op_warning_location_mysql;
     data_driver_values: parity_data_driver_values_sqlite,

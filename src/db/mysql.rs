@@ -16,6 +16,10 @@
 //!   SQLAlchemy asks pymysql for) and `CLIENT_MULTI_STATEMENTS` (pymysql does
 //!   not); a call's text that parses as several statements is refused with
 //!   the server's syntax error as pymysql's is (`refuse_multi_statements`).
+//!   mysqlclient (`mysql://`, `mysql+mysqldb://`) connects with
+//!   `CLIENT_MULTI_STATEMENTS` (its `multi_statements` defaults to true), so
+//!   for those URLs the text runs as the server splits it (airflow's MySQL
+//!   revisions create, call and drop a procedure in one `op.execute`).
 //! * The session keeps the server's `autocommit` (normally on); pymysql
 //!   switches it off at connect. The DB-API layer decides (it can send
 //!   `SET autocommit=0`, or `BEGIN`).
@@ -43,6 +47,9 @@ const ER_PARSE_ERROR: u16 = 1064;
 pub(super) struct MySqlBackend {
     conn: MySqlConnection,
     pub(super) server_version: String,
+    /// The URL's driver is mysqlclient's, which runs several statements
+    /// in one call; pymysql and the others do not.
+    multi_statements: bool,
 }
 
 impl MySqlBackend {
@@ -122,6 +129,7 @@ impl MySqlBackend {
         Ok(MySqlBackend {
             conn,
             server_version,
+            multi_statements: url.default_driver_name() == Some("mysqldb"),
         })
     }
 
@@ -180,7 +188,7 @@ impl MySqlBackend {
     /// whose body holds `;`, a statement the prepared protocol refuses)
     /// goes on to run the text as before.
     async fn refuse_multi_statements(&mut self, sql: &str) -> Result<(), DbError> {
-        if split::statements(sql, Dialect::Mysql).len() < 2 {
+        if self.multi_statements || split::statements(sql, Dialect::Mysql).len() < 2 {
             return Ok(());
         }
         match (&mut self.conn)

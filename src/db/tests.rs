@@ -847,6 +847,46 @@ fn mysql_transactions_ddl_and_errors() {
 }
 
 #[test]
+fn mysql_mysqldb_urls_run_several_statements_in_one_call() {
+    // mysqlclient connects with CLIENT_MULTI_STATEMENTS: airflow's MySQL
+    // revisions create, call and drop a procedure in one op.execute().
+    let db = TempDb::mysql();
+    let rest = db.url.split_once("://").unwrap().1;
+    let text = "CREATE TABLE t (v INT);\n\
+                CREATE PROCEDURE fill() BEGIN INSERT INTO t (v) VALUES (1); END;\n\
+                CALL fill();\n\
+                DROP PROCEDURE fill;\n\
+                INSERT INTO t (v) VALUES (2)";
+    for (i, scheme) in ["mysql", "mysql+mysqldb", "mariadb+mysqldb"]
+        .iter()
+        .enumerate()
+    {
+        let mut c = open(&format!("{scheme}://{rest}"));
+        let sql = text.replace(" t ", &format!(" t{i} "));
+        run(&mut c, &sql);
+        let r = run(&mut c, &format!("SELECT v FROM t{i} ORDER BY v"));
+        assert_eq!(ints(&r), [1, 2], "{scheme}");
+        // A failing statement after the first stops the text, as the server does.
+        let e = db_error(c.execute(
+            &format!("INSERT INTO t{i} (v) VALUES (3); SELECT * FROM nope; INSERT INTO t{i} (v) VALUES (4)"),
+            &[],
+        ));
+        assert_eq!(e.server().unwrap().errno, Some(1146), "{scheme}");
+        let r = run(&mut c, &format!("SELECT v FROM t{i} ORDER BY v"));
+        assert_eq!(ints(&r), [1, 2, 3], "{scheme}");
+    }
+    // pymysql (and the drivers that follow it) still refuse the text whole.
+    let mut c = db.connect();
+    let e = db_error(c.execute(&text.replace(" t ", " t9 "), &[]));
+    assert_eq!(e.server().unwrap().errno, Some(1064));
+    assert!(
+        db_error(c.execute("SELECT * FROM t9", &[]))
+            .to_string()
+            .contains("doesn't exist")
+    );
+}
+
+#[test]
 fn mysql_session_is_not_altered() {
     let db = TempDb::mysql();
     let mut c = db.connect();
