@@ -297,6 +297,51 @@ The runs of session 15 (venvs as above, SQLAlchemy 2.1.9; AIIDA_PRE and FM_PRE b
                     naming psycopg's exception under Alembic and psycopg2's under alembic-rs)
   not run: apache-superset 6.1.0, indico 3.2.9 and ethyca-fides 2.78.2 pin SQLAlchemy < 2
                     (alembic-rs needs 2.x); mlrun 1.12.1 ships no tree; lemur pins an older Alembic
+The runs of session 16 (PyPI packages; venvs as above, SQLAlchemy 2.1.9 unless noted; --db sqlite,
+postgresql, mysql unless noted):
+  apache-airflow-core 3.3.2 (124 revisions; asyncpg, aiomysql, aiosqlite added, and for mysql
+                    mysqlclient, which airflow's settings import for any mysql URL): --location
+                    airflow:migrations --env "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN={url}" --env
+                    "AIRFLOW_HOME={dir}"; on mysql also with the URL as
+                    mysql+mysqldb://root@127.0.0.1:3306/{db} (found: mysqlclient runs several
+                    statements in one call, airflow's procedures; both then stop at MariaDB's
+                    3-argument REGEXP_REPLACE, the error naming MySQLdb's exception under Alembic
+                    and pymysql's under alembic-rs: docs/differences.md)
+  quetz-server 0.10.4: --location quetz:migrations
+  cloudkitty 25.0.0 (its other four trees; common/db/alembic is the shared env module):
+                    --location cloudkitty:storage_state/alembic --version-table storage_states_alembic
+                    (rating/pyscripts/db/sqlalchemy/alembic pyscripts_alembic, storage/v1/hybrid/alembic
+                    storage_hybrid_alembic, storage/v1/sqlalchemy/alembic storage_sqlalchemy_alembic)
+                    --oslo-db --no-sql
+  keylime 7.14.3 (multidb template; its undeclared dependencies added, gpg stubbed by an empty
+                    module): --location keylime:migrations --ini-extra "databases = registrar,
+                    cloud_verifier" --env KEYLIME_VERIFIER_DATABASE_URL={url} --env
+                    KEYLIME_REGISTRAR_DATABASE_URL={url} (sqlite: sqlite:///{dir}/registrar.db) --env
+                    KEYLIME_{VERIFIER,REGISTRAR}_DATABASE_POOL_SZ_OVFL=5,10 --env KEYLIME_DIR={dir}
+                    --version-table alembic_version_registrar (sqlite: _cloud_verifier); the --sql
+                    files it writes (registrar.sql, cloud_verifier.sql) identical too
+  fmn 3.4.0:        --location fmn:database/migrations --env "DATABASE__SQLALCHEMY__URL={url}"
+                    --setup "python SETUP '{url}'", SETUP = Base.metadata.create_all and a version
+                    row for the head 85ea1d6c9a3f (what `fmn database sync` does)
+  invenio-db 2.6.1 + invenio-accounts 9.1.0 (SQLAlchemy 2.0.58; Flask-Alembic, no env.py):
+                    --location WRAP, WRAP's env.py building a Flask app with InvenioDB(app,
+                    entry_point_group=False) and InvenioAccounts(app) and configuring with db.engine
+                    and db.metadata --ini-extra "path_separator = space" --ini-extra
+                    "version_locations = SP/invenio_db/alembic SP/invenio_accounts/alembic"
+                    --step "upgrade heads" --step current --step history --step heads --step
+                    "downgrade invenio_accounts@-3" --step current --step "downgrade base" --step
+                    "upgrade heads" --step "current -v" --step "upgrade heads --sql" --step check
+                    (found: `depends_on = ""`, fixture rw_empty_depends_on); likewise with
+                    invenio-records 6.1.0 and invenio-oauthclient 9.1.2 added
+  waiverdb 1.4.0 (postgresql; flask, flask-sqlalchemy, flask-migrate, requests, flask-restful,
+                    stomp.py added): --location waiverdb:migrations --env DOCS=true (waiverdb's own
+                    switch around its gssapi import) --wrap-env "from flask import Flask; from
+                    flask_migrate import Migrate; from waiverdb.models import db; app =
+                    Flask('waiverdb'); app.config['SQLALCHEMY_DATABASE_URI'] =
+                    config.get_main_option('sqlalchemy.url'); db.init_app(app); Migrate(app, db);
+                    app.app_context().push()" (both stop at the data migration's select([...]))
+  not run: webhook-to-fedora-messaging, resultsdb, mirrormanager2 (not on PyPI); kallithea (Python
+                    2.7); flaskbb (its requirements conflict with alembic 1.20.1)
 The runs of session 16 (trees only on GitHub, extracted from a `fetch` snapshot; venvs as above):
   full-stack-fastapi-template (postgresql; 4 revisions, SQLModel; sqlmodel pydantic-settings
                     psycopg[binary] email-validator): --location <repo>/backend/app/alembic
