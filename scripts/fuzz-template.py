@@ -63,6 +63,16 @@ traceback); the template's context (`'x' in context` raises KeyError: 0
 as in Mako; `context.kwargs`/`keys()` in Alembic's order with `refresh`,
 `capture`, `caller`, `self`, `local`); the `entity`, `h` and `x` filters
 (tests/authoring_parity.rs, template_* cases).
+Session 16: seeds 214-420 (207 seeds): 170 identical, 19 refused by
+name, 9 not Python, 9 differing (292's did not repeat). Fixed: Mako's position for an
+unclosed filter list (its `|`, seed 228) and an unclosed triple quote
+(Mako's regex falls back to `''`, seed 330), and a file without `revision`
+under `revision_environment` (the map is now read inside env.py, as
+Alembic does: seeds 222, 233; 197 and 209 of session 15 too); left: a
+reused branch label (seeds 305, 406, documented), and two harness limits:
+two generated ids with one message make two files of one normalised name
+(273), and a generated id sorts before or after a fixed one, which orders
+`merge heads` (261).
 
 Environment: ALEMBIC_RS (binary; default target/release/alembic-rs),
 ORACLE_PYTHON (default .venv-oracle/bin/python), HOST_VENV (VIRTUAL_ENV
