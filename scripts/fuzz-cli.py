@@ -76,6 +76,9 @@ depends_on in set order; an unreadable revision file reported before a
 target error; Alembic hanging on `revision --rev-id X --head X
 --branch-label L` (seed 44). `current` with several heads prints them
 in set order (seed 83): its stdout is compared as a multiset of lines.
+Session 16: seeds 90-105 (1,122 command lines): two differences, both
+documented (seed 102: an unreadable file with a relative `history -r`
+target; 103: the `--head X --branch-label` self-loop Alembic hangs on).
 
 Environment: ALEMBIC_RS (binary; default target/release/alembic-rs of this
 checkout), ORACLE_PYTHON (default .venv-oracle/bin/python), HOST_VENV

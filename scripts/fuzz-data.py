@@ -68,6 +68,8 @@ cast (`%(v)s::VARCHAR[]`: an empty list read back as ['{', '}']). Left as
 differences (docs/differences.md): SQLite float
 sums (the SQLite library's summation; compared rounded here), psycopg2 and
 sqlite3 details the driver does not carry.
+Session 16: seeds 116-135 on the three databases, online and offline (60
+runs): identical.
 
 Environment: ALEMBIC_RS (binary; default target/release/alembic-rs),
 ORACLE_PYTHON (default .venv-oracle/bin/python), HOST_VENV (VIRTUAL_ENV for
