@@ -51,7 +51,7 @@ Compared after each step: exit status, stdout, stderr, the version table's rows,
 the schema and data (tests/oracle/schema_dump.py: pg_dump --schema-only / sqlite_master
 / SHOW CREATE TABLE of every table, and every row). Normalised, and nothing else:
   - timestamps (`YYYY-MM-DD HH:MM:SS[.ffffff|,mmm][ [pid]]`, the last two as logging
-    formats print them: gnocchi's) -> <timestamp>, UUIDs -> <uuid>, also as 32 hex
+    formats print them: gnocchi's; `MM/DD/YYYY HH:MM:SS AM`: onyx's) -> <timestamp>, UUIDs -> <uuid>, also as 32 hex
     digits (migrations that fill rows with uuid4(): neutron's, cinder's; uuid4().hex:
     zenml's);
   - the temporary paths: each tool's project directory -> <dir>, its database name or
@@ -461,7 +461,10 @@ class Db:
 
 ADDRESS = re.compile(r" at 0x[0-9a-f]+>")
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\b[0-9a-f]{32}\b")
-TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}([.,]\d+)?( \[\d+\])?")
+TIMESTAMP = re.compile(
+    r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}([.,]\d+)?( \[\d+\])?"
+    r"|\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2} [AP]M"
+)
 FRAME = re.compile(r'^\s*File "([^"]*)", line \d+')
 
 
