@@ -51,7 +51,9 @@ Compared after each step: exit status, stdout, stderr, the version table's rows,
 the schema and data (tests/oracle/schema_dump.py: pg_dump --schema-only / sqlite_master
 / SHOW CREATE TABLE of every table, and every row). Normalised, and nothing else:
   - timestamps (`YYYY-MM-DD HH:MM:SS[.ffffff|,mmm][ [pid]]`, the last two as logging
-    formats print them: gnocchi's; `MM/DD/YYYY HH:MM:SS AM`: onyx's) -> <timestamp>, UUIDs -> <uuid>, also as 32 hex
+    formats print them: gnocchi's; `MM/DD/YYYY HH:MM:SS AM`: onyx's; the repr
+    `datetime.datetime(Y, M, D, h, m, s, us` of a model's import-time default in `check`'s
+    operation list: celery's, in onyx's) -> <timestamp>, UUIDs -> <uuid>, also as 32 hex
     digits (migrations that fill rows with uuid4(): neutron's, cinder's; uuid4().hex:
     zenml's);
   - the temporary paths: each tool's project directory -> <dir>, its database name or
@@ -67,7 +69,8 @@ the schema and data (tests/oracle/schema_dump.py: pg_dump --schema-only / sqlite
     (docs/differences.md: the user frames and the final exception line are
     what must match); likewise in rich's boxed tracebacks (zenml's), where frames
     without a path (frozen modules, alembic-rs's) go too;
-  - a Python object's address in a default repr (` at 0x7f...>`) -> ` at 0x?>`;
+  - a Python object's address in a default repr (` at 0x7f...>`; SQLAlchemy's SQL
+    functions print ` at 0x7f...; now>`: onyx's `check`) -> ` at 0x?`;
   - a warning raised in Alembic's or alembic-rs's own modules: `<file>:<line>:
     XWarning: msg` and Python's source line after it -> `XWarning: msg` (as
     tests/support/online.rs, rule 5);
@@ -459,11 +462,12 @@ class Db:
             d["versions"], d["schema"], d["data"])
 
 
-ADDRESS = re.compile(r" at 0x[0-9a-f]+>")
+ADDRESS = re.compile(r" at 0x[0-9a-f]+(?=[>;])")
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\b[0-9a-f]{32}\b")
 TIMESTAMP = re.compile(
     r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}([.,]\d+)?( \[\d+\])?"
     r"|\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2} [AP]M"
+    r"|datetime\.datetime\(\d{4}(, \d+){4,6}"
 )
 FRAME = re.compile(r'^\s*File "([^"]*)", line \d+')
 
@@ -556,7 +560,7 @@ def normalise(text, replacements):
     for old, new in replacements:
         text = text.replace(old, new)
     text = TIMESTAMP.sub("<timestamp>", text)
-    text = ADDRESS.sub(" at 0x?>", UUID.sub("<uuid>", text))
+    text = ADDRESS.sub(" at 0x?", UUID.sub("<uuid>", text))
     return hide_warning_locations(drop_rich_tool_frames(drop_tool_frames(text)))
 
 
