@@ -57,7 +57,8 @@ the schema and data (tests/oracle/schema_dump.py: pg_dump --schema-only / sqlite
     digits (migrations that fill rows with uuid4(): neutron's, cinder's; uuid4().hex:
     zenml's);
   - the temporary paths: each tool's project directory -> <dir>, its database name or
-    file -> <db>, the venv -> <venv>;
+    file -> <db> (the other tool's -> <other-db>: a server-wide role's error names the
+    database still holding its grants), the venv -> <venv>;
   - traceback frames inside Alembic's own modules (site-packages/alembic/...) and
     alembic-rs's (<alembic-rs>/alembic/..., <alembic-rs register_operation ...>) are dropped, and so are `python -m`'s
     (<frozen runpy>) and those of the functions Alembic generates for its module proxies
@@ -686,6 +687,10 @@ def main():
         repl = [(db.url, "<url>"), (workdir, "<dir>"), (db.name, "<db>"),
                 (os.path.realpath(workdir), "<dir>"), (venv, "<venv>")]
         tools[tool] = (workdir, db, repl)
+    # A server-wide object (a role) can name the other tool's database in an error
+    # (onyx's `DROP USER db_readonly_user`: "1 object in database ..._rs").
+    tools["oracle"][2].append((tools["rs"][1].name, "<other-db>"))
+    tools["rs"][2].append((tools["oracle"][1].name, "<other-db>"))
 
     print("tree %s at %s on %s" % (a.name, location, a.db))
     failures = 0
