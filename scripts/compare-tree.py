@@ -51,11 +51,14 @@ Compared after each step: exit status, stdout, stderr, the version table's rows,
 the schema and data (tests/oracle/schema_dump.py: pg_dump --schema-only / sqlite_master
 / SHOW CREATE TABLE of every table, and every row). Normalised, and nothing else:
   - timestamps (`YYYY-MM-DD HH:MM:SS[.ffffff|,mmm][ [pid]]`, the last two as logging
-    formats print them: gnocchi's) -> <timestamp>, UUIDs -> <uuid>, also as 32 hex
+    formats print them: gnocchi's; `MM/DD/YYYY HH:MM:SS AM`: onyx's; the repr
+    `datetime.datetime(Y, M, D, h, m, s, us` of a model's import-time default in `check`'s
+    operation list: celery's, in onyx's) -> <timestamp>, UUIDs -> <uuid>, also as 32 hex
     digits (migrations that fill rows with uuid4(): neutron's, cinder's; uuid4().hex:
     zenml's);
   - the temporary paths: each tool's project directory -> <dir>, its database name or
-    file -> <db>, the venv -> <venv>;
+    file -> <db> (the other tool's -> <other-db>: a server-wide role's error names the
+    database still holding its grants), the venv -> <venv>;
   - traceback frames inside Alembic's own modules (site-packages/alembic/...) and
     alembic-rs's (<alembic-rs>/alembic/..., <alembic-rs register_operation ...>) are dropped, and so are `python -m`'s
     (<frozen runpy>) and those of the functions Alembic generates for its module proxies
@@ -67,8 +70,9 @@ the schema and data (tests/oracle/schema_dump.py: pg_dump --schema-only / sqlite
     (docs/differences.md: the user frames and the final exception line are
     what must match); likewise in rich's boxed tracebacks (zenml's), where frames
     without a path (frozen modules, alembic-rs's) go too;
-  - a Python object's address in a default repr (` at 0x7f...>`) -> ` at 0x?>`, and in
-    SQLAlchemy's `<ColumnClause at 0x7f...; name>` -> ` at 0x?;` (waiverdb's ArgumentError);
+  - a Python object's address in a default repr (` at 0x7f...>`; SQLAlchemy's SQL
+    functions print ` at 0x7f...; now>`: onyx's `check`, and `<ColumnClause at 0x7f...; name>`:
+    waiverdb's ArgumentError) -> ` at 0x?`;
   - a warning raised in Alembic's or alembic-rs's own modules: `<file>:<line>:
     XWarning: msg` and Python's source line after it -> `XWarning: msg` (as
     tests/support/online.rs, rule 5);
@@ -366,9 +370,22 @@ The runs of session 16 (trees only on GitHub, extracted from a `fetch` snapshot;
                     (fixture import_order) and a sync engine on an asyncpg URL outside the greenlet
                     (fixture async_sync_engine); a revision's import clears the root logger's
                     handlers, so commands whose plan omits it differ (docs/differences.md)
+  warehouse (GitHub pypi/warehouse; postgresql; 288 revisions; Python 3.11 venv with
+                    alembic-postgresql-enum, psycopg, pyramid, pyramid_retry, structlog,
+                    venusian, zope.sqlalchemy, datadog; the source on PYTHONPATH; its models
+                    need Python 3.14, so `check` runs against an empty metadata):
+                    --location <src>/warehouse/migrations --ini-extra "url = {url}"
+                    --env PYTHONPATH=<src> --down 3 (the merge 49b93c346db's DELETE/UPDATE
+                    in --sql is Alembic's PYTHONHASHSEED choice: differences.md)
+  onyx (GitHub onyx-dot-app/onyx; postgresql; Python 3.11 venv with default.txt's pins of
+                    what env.py and the revisions import): --location <src>/backend/alembic
+                    (437 revisions; downgrade base fails in both at 495cb26ce93e's DROP USER,
+                    the asyncpg/psycopg2 error text as differences.md says) and
+                    --location <src>/backend/alembic_tenants (10 revisions, identical);
+                    both --env PYTHONPATH=<src>/backend --env "POSTGRES_DB={db}" --down 3
   not run: dify (snapshot too large to fetch), dispatch (its trees start from `dispatch database
                     init`'s create_all + stamp), CTFd and redash (SQLAlchemy 1.4 / 1.3), polar
-                    (Python >= 3.14)
+                    (Python >= 3.14), mlrun's server tree (SQLAlchemy 1.4, Python < 3.12)
 Everything is kept under /tmp/rw-NAME-DB/ (per step: <tool>.<n>.{out,err,dump}).
 Exit status: 0 when every step is identical (or ORDER), 1 otherwise.
 """
@@ -505,9 +522,13 @@ class Db:
             d["versions"], d["schema"], d["data"])
 
 
-ADDRESS = re.compile(r" at 0x[0-9a-f]+([>;])")
+ADDRESS = re.compile(r" at 0x[0-9a-f]+(?=[>;])")
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\b[0-9a-f]{32}\b")
-TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}([.,]\d+)?( \[\d+\])?")
+TIMESTAMP = re.compile(
+    r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}([.,]\d+)?( \[\d+\])?"
+    r"|\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2} [AP]M"
+    r"|datetime\.datetime\(\d{4}(, \d+){4,6}"
+)
 FRAME = re.compile(r'^\s*File "([^"]*)", line \d+')
 
 
@@ -599,7 +620,7 @@ def normalise(text, replacements):
     for old, new in replacements:
         text = text.replace(old, new)
     text = TIMESTAMP.sub("<timestamp>", text)
-    text = ADDRESS.sub(r" at 0x?\1", UUID.sub("<uuid>", text))
+    text = ADDRESS.sub(" at 0x?", UUID.sub("<uuid>", text))
     return hide_warning_locations(drop_rich_tool_frames(drop_tool_frames(text)))
 
 
@@ -725,6 +746,10 @@ def main():
         repl = [(db.url, "<url>"), (workdir, "<dir>"), (db.name, "<db>"),
                 (os.path.realpath(workdir), "<dir>"), (venv, "<venv>")]
         tools[tool] = (workdir, db, repl)
+    # A server-wide object (a role) can name the other tool's database in an error
+    # (onyx's `DROP USER db_readonly_user`: "1 object in database ..._rs").
+    tools["oracle"][2].append((tools["rs"][1].name, "<other-db>"))
+    tools["rs"][2].append((tools["oracle"][1].name, "<other-db>"))
 
     print("tree %s at %s on %s" % (a.name, location, a.db))
     failures = 0
