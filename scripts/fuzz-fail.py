@@ -762,7 +762,7 @@ def normalise(text, project, db=None, async_driver=False, sql_skeleton=False):
     text = text.replace(os.path.realpath(project), "<PROJECT>").replace(project, "<PROJECT>")
     if db:
         text = text.replace(db, "<DB>")
-    text = ctree.ADDRESS.sub(" at 0x?>", text)
+    text = ctree.ADDRESS.sub(" at 0x?", text)
     text = ctree.hide_warning_locations(ctree.drop_tool_frames(text))
     text = drop_async_driver_frames(text) if async_driver else text
     return sql_error_skeleton(text) if sql_skeleton else text
