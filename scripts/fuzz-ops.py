@@ -77,7 +77,10 @@ mysql: "at row 2" vs "at row 1"); the bundled SQLite's error text (seed 1015
 sqlite: "no such column: desc" vs `"desc" - should this be a string
 literal...`). By hand with --project: pysqlite's "You can only execute one
 statement at a time." and psycopg2's "can't execute an empty query" for
-`op.execute()` are not reproduced by the driver.
+`op.execute()` are not reproduced by the driver. Later sessions (generator
+extended from seed 5000): 5000-5027 (session 14), 5028-5045 (session 15),
+5046-5055 with 14 revisions (session 16; 30 runs online and offline, static
+path on and off): no divergence.
 
 Environment: ALEMBIC_RS (binary; default target/release/alembic-rs of this
 checkout), ORACLE_PYTHON (default .venv-oracle/bin/python), HOST_VENV
