@@ -43,9 +43,9 @@ impl Scripts {
         let n = self.map.node(node);
         if line.include_parents {
             self.push_down_revision(text, node);
-            if !n.rev.dependencies.is_empty() {
+            if !n.rev.depends_on().is_empty() {
                 text.push_str(" (");
-                push_joined(text, n.rev.dependencies.iter());
+                push_joined(text, n.rev.depends_on().iter());
                 text.push(')');
             }
             text.push_str(" -> ");
@@ -105,10 +105,10 @@ impl Scripts {
         } else {
             entry.push_str(&format!("Parent: {down}\n"));
         }
-        if !n.rev.dependencies.is_empty() {
+        if !n.rev.depends_on().is_empty() {
             entry.push_str(&format!(
                 "Also depends on: {}\n",
-                n.rev.dependencies.join(", ")
+                n.rev.depends_on().join(", ")
             ));
         }
         if n.is_branch_point() {

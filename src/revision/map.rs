@@ -228,9 +228,9 @@ impl RevisionMap {
             }
         }
 
-        for n in nodes.iter_mut().filter(|n| !n.rev.dependencies.is_empty()) {
-            let mut deps = Vec::with_capacity(n.rev.dependencies.len());
-            for d in &n.rev.dependencies {
+        for n in nodes.iter_mut().filter(|n| !n.rev.depends_on().is_empty()) {
+            let mut deps = Vec::with_capacity(n.rev.depends_on().len());
+            for d in n.rev.depends_on() {
                 match keys.get(d) {
                     Some(&t) => deps.push(t),
                     None => {
@@ -359,8 +359,9 @@ impl RevisionMap {
             Edges::Down,
             CycleKind::Cycle,
         )?;
-        if !self.graph.has_dependency_edges() {
-            // the same heads, bases and edges: the same answer
+        if !self.graph.has_dependency_edges() && self.real_bases.len() == self.bases.len() {
+            // the same heads, bases and edges: the same answer (a base with
+            // `depends_on = ""` has no edge but is no real base)
             return Ok(());
         }
         check(

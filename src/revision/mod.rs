@@ -49,6 +49,21 @@ pub struct Revision {
     pub branch_labels: Vec<String>,
 }
 
+impl Revision {
+    /// The revisions `depends_on` names. `depends_on = ""` (or `[""]`) is
+    /// kept as written, because Alembic keeps it (`Script.dependencies` is
+    /// `""`, and a base revision carrying it is not a "real" base, which
+    /// Alembic reports as a dependency cycle), but it names nothing: the
+    /// empty string is false wherever Alembic asks for the dependencies
+    /// (invenio-accounts' 037afe10e9ff).
+    pub fn depends_on(&self) -> &[String] {
+        match self.dependencies.as_slice() {
+            [only] if only.is_empty() => &[],
+            all => all,
+        }
+    }
+}
+
 /// A revision argument as Alembic's functions receive it: `None`, one
 /// string, or a tuple of strings. Messages render it with Python's `str()`.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -265,22 +265,12 @@ impl Script {
             revision: Revision {
                 revision,
                 down_revision,
-                dependencies: no_empty_dependency(meta.depends_on),
+                dependencies: meta.depends_on,
                 branch_labels: meta.branch_labels,
             },
             path: path.to_path_buf(),
             longdoc: meta.longdoc,
         })
-    }
-}
-
-/// `depends_on = ""` (or `[""]`) depends on nothing: Alembic keeps a
-/// one-element tuple as its element, and the empty string is false where it
-/// asks whether a revision has dependencies (invenio-accounts' 037afe10e9ff).
-fn no_empty_dependency(depends_on: Vec<String>) -> Vec<String> {
-    match depends_on.as_slice() {
-        [only] if only.is_empty() => Vec::new(),
-        _ => depends_on,
     }
 }
 

@@ -215,3 +215,29 @@ fn branch_relative_downgrade_from_no_heads_is_the_assertion() {
         other => panic!("{other:?}"),
     }
 }
+
+/// `depends_on = ""` names nothing (invenio-accounts' 037afe10e9ff), but
+/// Alembic keeps the empty string, so a base revision carrying it is not a
+/// "real" base (`dependencies is None` fails) and the map reports a
+/// dependency cycle over it and its descendants.
+#[test]
+fn empty_depends_on_names_nothing_but_unmakes_a_real_base() {
+    use crate::revision::MapError;
+    let m = RevisionMap::new(vec![
+        rev("a1", &[], &[], &[]),
+        rev("b1", &["a1"], &[""], &[]),
+    ])
+    .unwrap();
+    assert_eq!(ids(&m, m.real_bases()), ["a1"]);
+    let root = RevisionMap::new(vec![
+        rev("a1", &[], &[""], &[]),
+        rev("b1", &["a1"], &[], &[]),
+        rev("c1", &[], &[], &["other"]),
+    ])
+    .unwrap_err();
+    assert_eq!(
+        root.to_string(),
+        "Dependency cycle is detected in revisions (a1, b1)"
+    );
+    assert!(matches!(root, MapError::Cycle { .. }));
+}
