@@ -13,6 +13,7 @@ from ..config import Config
 from ..runtime.environment import EnvironmentContext
 from ..util import callsite
 from .revision import Revision as _RevisionBase
+from .revision import tuple_rev_as_scalar
 from ..util import messaging  # noqa: F401  (the "alembic" logger's NullHandler)
 from ..util.exc import CommandError
 
@@ -48,8 +49,13 @@ class _Revision(_RevisionBase):
     """``Script``: a revision of the running project, from alembic-rs's map."""
 
     def __init__(self, info):
-        (self.revision, self.down_revision, self.branch_labels, self.dependencies,
-         self.doc, self.path) = info
+        revision, down, labels, deps, self.doc, self.path = info
+        # The types Alembic's Revision gives: a scalar, a tuple or None for
+        # the ids (`depends_on = ""` stays ""), a set for the labels.
+        self.revision = revision
+        self.down_revision = tuple_rev_as_scalar(tuple(down or ()))
+        self.dependencies = tuple_rev_as_scalar(tuple(deps))
+        self.branch_labels = set(labels)
 
     @property
     def module(self):
