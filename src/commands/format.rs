@@ -11,6 +11,9 @@ pub struct Line {
     pub include_doc: bool,
     pub include_parents: bool,
     pub tree_indicators: bool,
+    /// `head_indicators=False` with `tree_indicators=False` (the Python API
+    /// only; every command shows them): no `(head)` or `(current)` marks.
+    pub no_head_indicators: bool,
 }
 
 impl Scripts {
@@ -56,14 +59,16 @@ impl Scripts {
             push_joined(text, n.branch_labels.iter());
             text.push(')');
         }
-        if n.is_real_head() {
-            text.push_str(" (head)");
-        }
-        if n.is_head() && !n.is_real_head() {
-            text.push_str(" (effective head)");
-        }
-        if current {
-            text.push_str(" (current)");
+        if !line.no_head_indicators {
+            if n.is_real_head() {
+                text.push_str(" (head)");
+            }
+            if n.is_head() && !n.is_real_head() {
+                text.push_str(" (effective head)");
+            }
+            if current {
+                text.push_str(" (current)");
+            }
         }
         if line.tree_indicators {
             if n.is_branch_point() {

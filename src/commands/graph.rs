@@ -164,6 +164,7 @@ fn each_history_line(
         include_doc: true,
         include_parents: true,
         tree_indicators: true,
+        ..Line::default()
     };
     let mut text = String::new();
     for node in walk_revisions(s, base, head)? {

@@ -28,6 +28,8 @@ pub fn _alembic_rs(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(display_lines, m)?)?;
     m.add_function(wrap_pyfunction!(as_revision_number, m)?)?;
     m.add_function(wrap_pyfunction!(get_revision, m)?)?;
+    m.add_function(wrap_pyfunction!(script_links, m)?)?;
+    m.add_function(wrap_pyfunction!(script_format, m)?)?;
     m.add_function(wrap_pyfunction!(get_revisions, m)?)?;
     m.add_function(wrap_pyfunction!(get_all_current, m)?)?;
     m.add_function(wrap_pyfunction!(iterate_revisions, m)?)?;
@@ -530,6 +532,70 @@ fn get_revision(py: Python<'_>, id: &Bound<'_, PyAny>) -> PyResult<Option<Revisi
         .get_revision(&rev_arg(id)?)
         .map_err(|e| caught(py, Catch::default(), e))?;
     Ok(node.map(|n| revision_info(s, n)))
+}
+
+/// The node of a revision id the shim's `Script` already holds.
+fn script_node(py: Python<'_>, revision: &str) -> PyResult<usize> {
+    state::scripts(py)?
+        .map
+        .get_revision(&RevArg::str(revision))
+        .map_err(|e| caught(py, Catch::default(), e))?
+        .ok_or_else(|| pyo3::exceptions::PyKeyError::new_err(revision.to_string()))
+}
+
+/// What a `Script` knows from the whole map, not its own file: `nextrev`,
+/// `_all_nextrev`, `_resolved_dependencies`,
+/// `_normalized_resolved_dependencies`, `_orig_branch_labels`, `longdoc`.
+#[pyfunction]
+fn script_links(py: Python<'_>, revision: &str) -> PyResult<ScriptLinks> {
+    let node = script_node(py, revision)?;
+    let s = state::scripts(py)?;
+    let n = s.map.node(node);
+    let ids = |nodes: &[usize]| -> Vec<String> {
+        nodes.iter().map(|&i| s.map.id(i).to_string()).collect()
+    };
+    Ok((
+        ids(&n.nextrev),
+        ids(&n.all_nextrev),
+        ids(&n.resolved_deps),
+        ids(&n.normalized_deps),
+        n.rev.branch_labels.clone(),
+        s.script(node).longdoc.clone(),
+    ))
+}
+
+type ScriptLinks = (
+    Vec<String>,
+    Vec<String>,
+    Vec<String>,
+    Vec<String>,
+    Vec<String>,
+    String,
+);
+
+/// `Script.cmd_format` / `_head_only` / `log_entry` (`verbose`), as
+/// `history` prints them.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+fn script_format(
+    py: Python<'_>,
+    revision: &str,
+    verbose: bool,
+    include_branches: bool,
+    include_doc: bool,
+    include_parents: bool,
+    tree_indicators: bool,
+    head_indicators: bool,
+) -> PyResult<String> {
+    let node = script_node(py, revision)?;
+    let line = crate::commands::Line {
+        include_branches,
+        include_doc,
+        include_parents,
+        tree_indicators,
+        no_head_indicators: !(head_indicators || tree_indicators),
+    };
+    Ok(state::scripts(py)?.cmd_format(node, verbose, line, false))
 }
 
 /// `RevisionMap.get_revisions` (`catch` false) / `ScriptDirectory.get_revisions`.

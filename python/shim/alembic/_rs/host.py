@@ -45,7 +45,11 @@ def load_python_file(path):
     return module
 
 
-class _Revision(_RevisionBase):
+def _dedupe(ids):
+    return tuple(dict.fromkeys(ids))
+
+
+class Script(_RevisionBase):
     """``Script``: a revision of the running project, from alembic-rs's map."""
 
     def __init__(self, info):
@@ -58,6 +62,91 @@ class _Revision(_RevisionBase):
         self.branch_labels = set(labels)
 
     @property
+    def _links(self):
+        # what the whole map knows of this revision, asked for once
+        links = self.__dict__.get("_links_cache")
+        if links is None:
+            links = self.__dict__["_links_cache"] = _alembic_rs.script_links(self.revision)
+        return links
+
+    @property
+    def nextrev(self):
+        return frozenset(self._links[0])
+
+    @property
+    def _all_nextrev(self):
+        return frozenset(self._links[1])
+
+    @property
+    def _resolved_dependencies(self):
+        return tuple(self._links[2])
+
+    @property
+    def _normalized_resolved_dependencies(self):
+        return tuple(self._links[3])
+
+    @property
+    def _orig_branch_labels(self):
+        return tuple(self._links[4])
+
+    @property
+    def longdoc(self):
+        return self._links[5]
+
+    @property
+    def _all_down_revisions(self):
+        return _dedupe(self._versioned_down_revisions + self._resolved_dependencies)
+
+    @property
+    def _normalized_down_revisions(self):
+        return _dedupe(self._versioned_down_revisions + self._normalized_resolved_dependencies)
+
+    @property
+    def is_head(self):
+        return not self.nextrev
+
+    @property
+    def _is_real_head(self):
+        return not self._all_nextrev
+
+    @property
+    def is_branch_point(self):
+        return len(self.nextrev) > 1
+
+    @property
+    def _is_real_branch_point(self):
+        return len(self._all_nextrev) > 1
+
+    @property
+    def log_entry(self):
+        return self.cmd_format(True)
+
+    def cmd_format(self, verbose, include_branches=False, include_doc=False,
+                   include_parents=False, tree_indicators=True):
+        return _alembic_rs.script_format(self.revision, verbose, include_branches, include_doc,
+                                         include_parents, tree_indicators, True)
+
+    def _head_only(self, include_branches=False, include_doc=False, include_parents=False,
+                   tree_indicators=True, head_indicators=True):
+        return _alembic_rs.script_format(self.revision, False, include_branches, include_doc,
+                                         include_parents, tree_indicators, head_indicators)
+
+    def _format_down_revision(self):
+        if not self.down_revision:
+            return "<base>"
+        return ", ".join(self._versioned_down_revisions)
+
+    def __str__(self):
+        return "%s -> %s%s%s%s, %s" % (
+            self._format_down_revision(),
+            self.revision,
+            " (head)" if self.is_head else "",
+            " (branchpoint)" if self.is_branch_point else "",
+            " (mergepoint)" if self.is_merge_point else "",
+            self.doc,
+        )
+
+    @property
     def module(self):
         from ..runtime.migration import _modules
 
@@ -66,8 +155,10 @@ class _Revision(_RevisionBase):
             module = _modules[self.path] = load_python_file(self.path)
         return module
 
-    def __repr__(self):
-        return "Script(%r, %r)" % (self.revision, self.down_revision)
+
+
+Script.__module__ = "alembic.script.base"
+_Revision = Script
 
 
 def _resource_path(location):
