@@ -156,7 +156,6 @@ class Script(_RevisionBase):
         return module
 
 
-
 Script.__module__ = "alembic.script.base"
 _Revision = Script
 
