@@ -45,10 +45,6 @@ def load_python_file(path):
     return module
 
 
-def _dedupe(ids):
-    return tuple(dict.fromkeys(ids))
-
-
 class Script(_RevisionBase):
     """``Script``: a revision of the running project, from alembic-rs's map."""
 
@@ -92,30 +88,6 @@ class Script(_RevisionBase):
     @property
     def longdoc(self):
         return self._links[5]
-
-    @property
-    def _all_down_revisions(self):
-        return _dedupe(self._versioned_down_revisions + self._resolved_dependencies)
-
-    @property
-    def _normalized_down_revisions(self):
-        return _dedupe(self._versioned_down_revisions + self._normalized_resolved_dependencies)
-
-    @property
-    def is_head(self):
-        return not self.nextrev
-
-    @property
-    def _is_real_head(self):
-        return not self._all_nextrev
-
-    @property
-    def is_branch_point(self):
-        return len(self.nextrev) > 1
-
-    @property
-    def _is_real_branch_point(self):
-        return len(self._all_nextrev) > 1
 
     @property
     def log_entry(self):

@@ -15,16 +15,22 @@ def tuple_rev_as_scalar(rev):
     return rev
 
 
+def _dedupe(ids):
+    return tuple(dict.fromkeys(ids))
+
+
 class Revision:
     """One revision's identity and links, as declared in its file
     (``revision``, ``down_revision``, ``depends_on``, ``branch_labels``).
-    ``Script`` (what ``ScriptDirectory.get_revision()`` returns) is one.
-
-    The graph-derived attributes of Alembic's class (``nextrev``,
-    ``is_head``, ``is_branch_point``) need the revision map, which is
-    alembic-rs's own (Rust): ask ``ScriptDirectory`` (``get_heads()``)
-    instead.
+    ``Script`` (what ``ScriptDirectory.get_revision()`` returns) is one, and
+    answers the graph-derived attributes from alembic-rs's map; one built
+    by hand belongs to no map, so, as Alembic's, it has no next revisions
+    (a head, not a branch point), and no resolved dependencies: the
+    ``_all_down_revisions`` they feed raise AttributeError, as Alembic's.
     """
+
+    nextrev = frozenset()
+    _all_nextrev = frozenset()
 
     @classmethod
     def verify_rev_id(cls, revision):
@@ -65,6 +71,30 @@ class Revision:
         from ..util import to_tuple
 
         return to_tuple(self.down_revision, default=())
+
+    @property
+    def _all_down_revisions(self):
+        return _dedupe(self._versioned_down_revisions + self._resolved_dependencies)
+
+    @property
+    def _normalized_down_revisions(self):
+        return _dedupe(self._versioned_down_revisions + self._normalized_resolved_dependencies)
+
+    @property
+    def is_head(self):
+        return not self.nextrev
+
+    @property
+    def _is_real_head(self):
+        return not self._all_nextrev
+
+    @property
+    def is_branch_point(self):
+        return len(self.nextrev) > 1
+
+    @property
+    def _is_real_branch_point(self):
+        return len(self._all_nextrev) > 1
 
     @property
     def is_base(self):
