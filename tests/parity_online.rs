@@ -355,6 +355,22 @@ fn import_failure() -> Scenario {
     )
 }
 
+/// A script directory without env.py (tests/fixtures/online/env_missing/
+/// migrations/README): Alembic's "Can't find Python file" ImportError for
+/// every command that runs env.py; the graph commands need none.
+fn env_missing() -> Scenario {
+    Scenario::fixture(
+        "env_missing",
+        &[
+            &["upgrade", "head"],
+            &["current"],
+            &["upgrade", "head", "--sql"],
+            &["check"],
+            &["heads"],
+        ],
+    )
+}
+
 /// Revisions with import-time effects whose file names sort in another
 /// order than the plan's: Alembic imports every revision file in its load
 /// order (file names sorted), so the second revision's file, which removes
@@ -882,6 +898,8 @@ parity_tests! {
         parity_autocommit_block_mysql;
     import_failure: parity_import_failure_sqlite, parity_import_failure_postgres,
         parity_import_failure_mysql;
+    env_missing: parity_env_missing_sqlite, parity_env_missing_postgres,
+        parity_env_missing_mysql;
     import_order: parity_import_order_sqlite, parity_import_order_postgres,
         parity_import_order_mysql;
     missing_function: parity_missing_function_sqlite, parity_missing_function_postgres,

@@ -349,7 +349,11 @@ def run_env(spec):
     else:
         kw["fn"] = _steps_fn
     with EnvironmentContext(config, script, **kw):
-        load_python_file(Path(spec["script_dir"], "env.py"))
+        # Alembic's loader: an env.py whose source is gone runs from its
+        # compiled file, and a missing one is "Can't find Python file".
+        from ..util.pyfiles import load_python_file as load_env
+
+        load_env(spec["script_dir"], "env.py")
     if spec["command"] == "check":
         autogen.finish_check(config)
 
