@@ -31,6 +31,7 @@ use crate::pyfmt::py_repr;
 use ini::{IniError, IniFile};
 pub use pyproject::AlembicValue;
 use pyproject::ToolAlembic;
+pub use resource::installed_venv;
 pub use settings::{PostWriteHook, ScriptSettings};
 
 /// Errors a user can cause through configuration; messages use Alembic's

@@ -32,17 +32,23 @@ pub fn search_path(prepend: &[String]) -> Vec<PathBuf> {
     dirs
 }
 
+/// The virtualenv this executable is installed in (`pip install
+/// alembic-rs` puts it in the venv's `bin/`), if it is in one.
+pub fn installed_venv() -> Option<PathBuf> {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent()?.parent().map(Path::to_path_buf))
+        .filter(|env| env.join("pyvenv.cfg").is_file())
+}
+
 /// The site-packages of the active virtualenv, and of the virtualenv this
-/// executable is installed in (`pip install alembic-rs` puts it in `bin/`).
+/// executable is installed in.
 fn site_packages() -> Vec<PathBuf> {
     let mut envs: Vec<PathBuf> = Vec::new();
     if let Some(venv) = std::env::var_os("VIRTUAL_ENV").filter(|v| !v.is_empty()) {
         envs.push(PathBuf::from(venv));
     }
-    if let Some(env) = std::env::current_exe()
-        .ok()
-        .and_then(|exe| exe.parent()?.parent().map(Path::to_path_buf))
-        .filter(|env| env.join("pyvenv.cfg").is_file())
+    if let Some(env) = installed_venv()
         && !envs.contains(&env)
     {
         envs.push(env);

@@ -1,5 +1,6 @@
 //! Choosing and starting the interpreter (DESIGN §2): the user's virtualenv
-//! (`VIRTUAL_ENV`, else `.venv` beside the config, else `python3` on PATH),
+//! (`VIRTUAL_ENV`, else the one this executable is installed in, else `.venv`
+//! beside the config, else `python3` on PATH),
 //! started through `PyConfig` with that `executable`, so its site-packages
 //! and the standard library of the libpython we link are paired correctly.
 
@@ -27,6 +28,11 @@ impl PythonEnv {
     pub fn find(config_dir: &Path) -> Result<PythonEnv, HostError> {
         if let Some(venv) = std::env::var_os("VIRTUAL_ENV").filter(|v| !v.is_empty()) {
             return PythonEnv::from_venv(PathBuf::from(venv));
+        }
+        // `venv/bin/alembic-rs` run without activating, as `venv/bin/alembic`
+        // runs with that venv's Python (its script's shebang)
+        if let Some(venv) = crate::config::installed_venv() {
+            return PythonEnv::from_venv(venv);
         }
         let local = config_dir.join(".venv");
         if local.join("pyvenv.cfg").is_file() {
