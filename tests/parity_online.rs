@@ -530,6 +530,22 @@ fn rw_step_function_name() -> Scenario {
     )
 }
 
+/// mage-ai's batch block failing (tests/fixtures/online/rw_batch_failure_frames/
+/// migrations/README; found by scripts/compare-tree.py in session 17): a
+/// batch directive's failure passes through contextlib's `__exit__`, as
+/// Alembic's generator-based `batch_alter_table` does.
+fn rw_batch_failure_frames() -> Scenario {
+    Scenario::fixture(
+        "rw_batch_failure_frames",
+        &[
+            &["upgrade", "head"],
+            &["upgrade", "b9a1c2d3e001"],
+            &["upgrade", "head"],
+            &["downgrade", "base"],
+        ],
+    )
+}
+
 /// monasca-api's env.py reads `sys.argv` (tests/fixtures/online/rw_sys_argv/
 /// migrations/README; found by scripts/compare-tree.py in session 13): env.py
 /// sees the command line, `-x` and `--sql` included, as under Alembic.
@@ -949,6 +965,8 @@ parity_tests! {
         parity_data_driver_values_postgres, parity_data_driver_values_mysql;
     fzf_autocommit_outer_begin: parity_fzf_autocommit_outer_begin_sqlite,
         parity_fzf_autocommit_outer_begin_postgres, parity_fzf_autocommit_outer_begin_mysql;
+    rw_batch_failure_frames: parity_rw_batch_failure_frames_sqlite,
+        parity_rw_batch_failure_frames_postgres, parity_rw_batch_failure_frames_mysql;
 }
 
 /// Found by scripts/fuzz-data.py: what a data migration reads from the

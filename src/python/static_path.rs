@@ -102,7 +102,7 @@ impl StaticPath {
     }
 
     /// The statements of `function` in the file at `path`: a list of
-    /// `(sql, line, is_execute)`, or a str saying why it must run in Python.
+    /// `(sql, line, is_execute, in_batch)`, or a str saying why it must run in Python.
     fn statements<'py>(
         &mut self,
         py: Python<'py>,
@@ -142,7 +142,8 @@ impl StaticPath {
         compile_pieces(py, &self.compile_pieces, &mut self.pieces, body)?;
         Ok(
             match static_ops::render(body, &self.dialect, &self.tails, &self.pieces) {
-                // (sql, source line, whether it is `op.execute`'s text)
+                // (sql, source line, whether it is `op.execute`'s text,
+                // whether it is a batch block's directive)
                 Ok(stmts) => PyList::new(
                     py,
                     stmts.into_iter().map(|(i, sql)| {
@@ -155,6 +156,7 @@ impl StaticPath {
                             sql,
                             body.lines[i],
                             matches!(body.ops[i], static_ops::StaticOp::Execute(_)),
+                            body.batch[i],
                         )
                     }),
                 )?

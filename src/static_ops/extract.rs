@@ -269,6 +269,7 @@ impl Ctx<'_> {
                             Target::Op => self.line(call.range.start().to_usize()),
                             Target::Batch { line, .. } => *line,
                         });
+                        out.batch.push(matches!(target, Target::Batch { .. }));
                     }
                     _ => return Err("an expression that is not an op call".into()),
                 },

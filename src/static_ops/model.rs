@@ -163,6 +163,10 @@ pub struct StaticBody {
     /// for a batch directive the `with` statement's (Alembic runs batch
     /// directives when the block ends).
     pub lines: Vec<u32>,
+    /// Per op, whether it is a directive of a `batch_alter_table` block:
+    /// Alembic runs those from the block's `__exit__` (a `contextlib`
+    /// generator), so a failure's traceback passes through contextlib.
+    pub batch: Vec<bool>,
     /// A `batch_alter_table` block holds a directive SQLite can only do by
     /// copying the table (anything but `add_column` without a SQL
     /// expression default, `create_index`, `drop_index`): on SQLite the

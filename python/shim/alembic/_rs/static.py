@@ -22,6 +22,7 @@ appends ``static <rev> <fn>`` or ``python <rev> <fn> <reason>`` per step.
 
 import os
 import re
+from contextlib import contextmanager
 
 import _alembic_rs
 
@@ -80,37 +81,51 @@ def run_step(static, impl, step):
     result = static.statements(step.path, step.name, bool(impl.as_sql))
     if isinstance(result, list):
         if impl.as_sql:
-            for sql, _line, _execute in result:
+            for sql, _line, _execute, _batch in result:
                 impl._emit_static_sql(sql)
         else:
-            for sql, line, execute in result:
+            for sql, line, execute, batch in result:
                 try:
                     if execute:
                         impl._exec(sql)  # through text(), as op.execute does
                     else:
                         impl._raw(sql)
                 except Exception as exc:
-                    _raise_from_revision(step, line, exc)
+                    _raise_from_revision(step, line, exc, batch)
         _log("static", step, None)
         return True
     _log("python", step, result)
     return False
 
 
-def _raise_from_revision(step, line, exc):
+@contextmanager
+def _batch_exit(exc):
+    # what Alembic's batch_alter_table generator does at the block's end
+    yield
+    raise exc
+
+
+def _raise_from_revision(step, line, exc, batch=False):
     """Re-raises ``exc`` from a frame named like the revision's function at
     ``line`` of its file: the traceback shows that line of the source, as
-    when the function itself runs."""
+    when the function itself runs. A batch block's directive fails, as in
+    Alembic, from the ``with`` statement's exit through contextlib's
+    ``__exit__`` (``next(self.gen)``) into the generator."""
     import linecache
 
-    # The raise spans the source line's own text, so the traceback prints
-    # the line as Python does for a whole-line statement (no carets).
     text = linecache.getline(step.path, line).rstrip()
     indent = len(text) - len(text.lstrip()) or 4
-    pad = max(len(text) - indent - len("raise (__exc)"), 0)
-    body = " " * indent + "raise (__exc" + " " * pad + ")"
+    if batch:
+        # A with statement's exit prints its line without carets.
+        body = " " * indent + "with __cm(__exc):\n" + " " * indent + "    pass"
+    else:
+        # The raise spans the source line's own text, so the traceback
+        # prints the line as Python does for a whole-line statement (no
+        # carets).
+        pad = max(len(text) - indent - len("raise (__exc)"), 0)
+        body = " " * indent + "raise (__exc" + " " * pad + ")"
     source = "\n" * max(line - 2, 0) + "def %s():\n%s\n" % (step.name, body)
-    namespace = {"__exc": exc}
+    namespace = {"__exc": exc, "__cm": _batch_exit}
     exec(compile(source, step.path, "exec"), namespace)
     namespace[step.name]()
 
