@@ -546,6 +546,16 @@ fn rw_batch_failure_frames() -> Scenario {
     )
 }
 
+/// solum's downgrade calls a directive Alembic lacks (tests/fixtures/online/
+/// rw_op_missing_directive/migrations/README; found by scripts/compare-tree.py
+/// in session 17): `op` and `context` fail as modules do.
+fn rw_op_missing_directive() -> Scenario {
+    Scenario::fixture(
+        "rw_op_missing_directive",
+        &[&["upgrade", "head"], &["downgrade", "base"]],
+    )
+}
+
 /// monasca-api's env.py reads `sys.argv` (tests/fixtures/online/rw_sys_argv/
 /// migrations/README; found by scripts/compare-tree.py in session 13): env.py
 /// sees the command line, `-x` and `--sql` included, as under Alembic.
@@ -967,6 +977,8 @@ parity_tests! {
         parity_fzf_autocommit_outer_begin_postgres, parity_fzf_autocommit_outer_begin_mysql;
     rw_batch_failure_frames: parity_rw_batch_failure_frames_sqlite,
         parity_rw_batch_failure_frames_postgres, parity_rw_batch_failure_frames_mysql;
+    rw_op_missing_directive: parity_rw_op_missing_directive_sqlite,
+        parity_rw_op_missing_directive_postgres, parity_rw_op_missing_directive_mysql;
 }
 
 /// Found by scripts/fuzz-data.py: what a data migration reads from the

@@ -1,5 +1,6 @@
 """``from alembic import context``: forwards to the running EnvironmentContext."""
 
-from .util.proxy import module_proxy
+from .util.proxy import module_dir, module_proxy
 
-__getattr__ = module_proxy("EnvironmentContext")
+__getattr__ = module_proxy("EnvironmentContext", __name__)
+__dir__ = module_dir("EnvironmentContext", globals())

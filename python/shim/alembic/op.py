@@ -1,5 +1,6 @@
 """``from alembic import op``: forwards to the running Operations."""
 
-from .util.proxy import module_proxy
+from .util.proxy import module_dir, module_proxy
 
-__getattr__ = module_proxy("Operations")
+__getattr__ = module_proxy("Operations", __name__)
+__dir__ = module_dir("Operations", globals())
