@@ -371,6 +371,20 @@ fn env_missing() -> Scenario {
     )
 }
 
+/// `alembic.op`'s names as module functions (tests/fixtures/online/
+/// op_module_functions/migrations/README): taken by name before any
+/// migration runs, called during one, before and after.
+fn op_module_functions() -> Scenario {
+    Scenario::fixture(
+        "op_module_functions",
+        &[
+            &["upgrade", "head"],
+            &["downgrade", "base"],
+            &["upgrade", "head", "--sql"],
+        ],
+    )
+}
+
 /// Revisions with import-time effects whose file names sort in another
 /// order than the plan's: Alembic imports every revision file in its load
 /// order (file names sorted), so the second revision's file, which removes
@@ -926,6 +940,8 @@ parity_tests! {
         parity_import_failure_mysql;
     env_missing: parity_env_missing_sqlite, parity_env_missing_postgres,
         parity_env_missing_mysql;
+    op_module_functions: parity_op_module_functions_sqlite,
+        parity_op_module_functions_postgres, parity_op_module_functions_mysql;
     import_order: parity_import_order_sqlite, parity_import_order_postgres,
         parity_import_order_mysql;
     missing_function: parity_missing_function_sqlite, parity_missing_function_postgres,

@@ -34,7 +34,43 @@ def _proxied_class(kind):
     return EnvironmentContext
 
 
-def module_proxy(kind, module_name):
+def _name_error(kind, name):
+    return NameError(
+        "Can't invoke function '%s', as the proxy object has not yet "
+        "been established for the Alembic '%s' class.  Try placing "
+        "this code inside a callable." % (name, kind)
+    )
+
+
+def _method_proxy(kind, name, module_name):
+    """Alembic's module function for a public method of the proxied class:
+    it exists whether or not a migration runs (`from alembic.op import
+    execute` in a helper module env.py imports), and finds the running
+    object when called."""
+    if not callable(getattr(_proxied_class(kind), name, None)):
+        return None
+
+    def proxy_fn(*args, **kw):
+        obj = _current.get(kind)
+        if obj is None:
+            if kind in _ever:
+                # Alembic's `_proxy` is None again once uninstalled
+                raise AttributeError("'NoneType' object has no attribute '%s'" % name)
+            try:
+                # what Alembic's function meets first: its `_proxy` global
+                # does not exist before the first migration
+                raise NameError("name '_proxy' is not defined", name="_proxy")
+            except NameError as ne:
+                raise _name_error(kind, name) from ne
+        return getattr(obj, name)(*args, **kw)
+
+    proxy_fn.__name__ = proxy_fn.__qualname__ = name
+    proxy_fn.__module__ = module_name
+    proxy_fn.__doc__ = getattr(getattr(_proxied_class(kind), name), "__doc__", None)
+    return proxy_fn
+
+
+def module_proxy(kind, module_name, globals_):
     def __getattr__(name):
         if name.startswith("__"):
             raise AttributeError(name)
@@ -42,21 +78,22 @@ def module_proxy(kind, module_name):
             if kind not in _ever:
                 raise AttributeError(name)
             return _current.get(kind)
+        if not name.startswith("_"):
+            fn = _method_proxy(kind, name, module_name)
+            if fn is not None:
+                globals_[name] = fn
+                return fn
         obj = _current.get(kind)
-        if obj is None:
-            raise NameError(
-                "Can't invoke function '%s', as the proxy object has not yet "
-                "been established for the Alembic '%s' class.  Try placing "
-                "this code inside a callable." % (name, kind)
-            )
-        try:
-            return getattr(obj, name)
-        except AttributeError as exc:
-            if exc.name != name or exc.obj is not obj:
-                raise
-        # Alembic's proxy is a module of functions: a directive it lacks
-        # (solum's `op.drop_unique_constraint`) is the module's plain
-        # AttributeError, its suggestion taken from the module's names.
+        if obj is not None:
+            try:
+                return getattr(obj, name)
+            except AttributeError as exc:
+                if exc.name != name or exc.obj is not obj:
+                    raise
+        # Alembic's proxy is a module of functions (and, while a migration
+        # runs, of the object's attributes): any other name is the
+        # module's plain AttributeError (solum's `op.drop_unique_constraint`),
+        # its suggestion taken from the module's names.
         raise AttributeError(
             "module '%s' has no attribute '%s'" % (module_name, name),
             name=name,
