@@ -13,6 +13,8 @@ others (:func:`follow_stock_async`). SQLAlchemy needs the
 ``greenlet`` package for this, as it does with the real async drivers.
 """
 
+import sys
+
 _variants = {}
 
 
@@ -94,18 +96,48 @@ class _AsyncOnlyConnect:
         return super().connect(*cargs, **cparams)
 
 
+def _as_awaited(call, *args, **kw):
+    """Run a driver call as an async driver's: after one turn of the event
+    loop, and with its error raised on the loop.
+
+    An async driver's error comes out of an awaited coroutine, on the loop's
+    side of SQLAlchemy's greenlet, so Python chains it (``__context__``) to
+    the exception the code around the loop is handling (skyvern's env.py
+    calls ``asyncio.run()`` inside ``except RuntimeError:``, and Alembic's
+    traceback starts with that ``RuntimeError``), and never to one a
+    migration handles inside the greenlet. Ours raises synchronously inside
+    the greenlet, so the error is handed to the loop and raised there."""
+    if not _in_sqlalchemy_greenlet():
+        return call(*args, **kw)
+    _yield_to_loop()
+    handled = sys.exc_info()[1]
+    try:
+        return call(*args, **kw)
+    except Exception as error:
+        if handled is not None and error.__context__ is handled:
+            error.__context__ = None
+        failed = error
+    _raise_on_loop(failed)
+
+
+def _raise_on_loop(error):
+    from sqlalchemy.util.concurrency import await_only
+
+    async def fail():
+        raise error
+
+    await_only(fail())
+
+
 class _AwaitingExecute:
     def do_execute(self, *args, **kw):
-        _yield_to_loop()
-        return super().do_execute(*args, **kw)
+        return _as_awaited(super().do_execute, *args, **kw)
 
     def do_executemany(self, *args, **kw):
-        _yield_to_loop()
-        return super().do_executemany(*args, **kw)
+        return _as_awaited(super().do_executemany, *args, **kw)
 
     def do_execute_no_params(self, *args, **kw):
-        _yield_to_loop()
-        return super().do_execute_no_params(*args, **kw)
+        return _as_awaited(super().do_execute_no_params, *args, **kw)
 
 
 class _AsyncPool:
