@@ -56,6 +56,8 @@ the schema and data (tests/oracle/schema_dump.py: pg_dump --schema-only / sqlite
     operation list: celery's, in onyx's) -> <timestamp>, UUIDs -> <uuid>, also as 32 hex
     digits (migrations that fill rows with uuid4(): neutron's, cinder's; uuid4().hex:
     zenml's);
+  - the times SQLAlchemy's echo prints per statement (`[generated in 0.00464s]`, `[cached
+    since 0.007327s ago]` -> `[generated in <t>s]`: copr's SQLALCHEMY_ECHO = True);
   - the temporary paths: each tool's project directory -> <dir>, its database name or
     file -> <db> (the other tool's -> <other-db>: a server-wide role's error names the
     database still holding its grants), the venv -> <venv>;
@@ -529,6 +531,11 @@ TIMESTAMP = re.compile(
     r"|\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2} [AP]M"
     r"|datetime\.datetime\(\d{4}(, \d+){4,6}"
 )
+# SQLAlchemy's echo (create_engine(echo=True), Flask-SQLAlchemy's SQLALCHEMY_ECHO) times each
+# statement's compilation: `[generated in 0.00464s]`, `[cached since 0.007327s ago]`, `[no key 0.0001s]`.
+ECHO_TIMING = re.compile(
+    r"(\[(?:generated in|cached since|no key|caching disabled|dialect \S+ does not support caching) )"
+    r"\d[\d.e+-]*(s(?: ago)?\])")
 FRAME = re.compile(r'^\s*File "([^"]*)", line \d+')
 
 
@@ -620,6 +627,7 @@ def normalise(text, replacements):
     for old, new in replacements:
         text = text.replace(old, new)
     text = TIMESTAMP.sub("<timestamp>", text)
+    text = ECHO_TIMING.sub(lambda m: m.group(1) + "<t>" + m.group(2), text)
     text = ADDRESS.sub(" at 0x?", UUID.sub("<uuid>", text))
     return hide_warning_locations(drop_rich_tool_frames(drop_tool_frames(text)))
 

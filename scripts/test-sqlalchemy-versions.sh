@@ -23,8 +23,8 @@ export ALEMBIC_RS_CACHE_DIR="$PWD/target/test-cache"
 filter='
   binary(autogen_parity) & test(/^(sqlite_constraint_text|no_changes|type_change|indexes)_(sqlite|postgres|mysql)$/)
 | binary(parity_online) & test(/^parity_(result_types|pg_json_results|linear_sqlite)/)
-| binary(templates_online) & test(/^async_(sqlite|postgres)$/)
-| binary(parity_extending) & test(/^parity_run_async_sqlite$/)
+| binary(templates_online) & test(/^async_(sqlite|postgres|error_context_sqlite)$/)
+| binary(parity_extending) & test(/^parity_(run_async|async_outer_context)_sqlite$/)
 | binary(static_offline_parity) & test(/^static_ops_(sqlite|postgresql)$/)
 '
 echo "SQLAlchemy $("$ALEMBIC_RS_ORACLE_PYTHON" -c 'import sqlalchemy; print(sqlalchemy.__version__)')"

@@ -84,6 +84,25 @@ fn parity_run_async_postgres() {
     }
 }
 
+/// tests/fixtures/online/async_outer_context: the async template's env.py
+/// starting the loop inside `except RuntimeError:` (skyvern's), and a
+/// failing statement: aiosqlite's error carries no `__context__` (it comes
+/// out of an asyncio future), so the traceback does not start with that
+/// RuntimeError. (asyncpg's likewise, but its errors name asyncpg's classes:
+/// docs/differences.md.)
+#[test]
+fn parity_async_outer_context_sqlite() {
+    if ready(DbKind::Sqlite) {
+        let mut s = Scenario::fixture("async_outer_context", &[&["upgrade", "head"], &["current"]]);
+        s.driver = Some("aiosqlite");
+        s.env.push((
+            "VIRTUAL_ENV".into(),
+            support::host_async_venv().display().to_string(),
+        ));
+        assert_parity(&s, DbKind::Sqlite);
+    }
+}
+
 /// The same async env.py given a synchronous driver's URL (`sqlite:///`,
 /// `postgresql+psycopg2://`, `mysql+pymysql://`): SQLAlchemy's
 /// `create_async_engine` refuses it ("The asyncio extension requires an

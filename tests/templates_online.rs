@@ -102,6 +102,9 @@ fn run(template: &str, kind: DbKind) {
         "multidb" => manifest_dir().join("tests/fixtures/templates/multidb"),
         "async_driver_sql" => manifest_dir().join("tests/fixtures/templates/async_driver_sql"),
         "async_sync_engine" => manifest_dir().join("tests/fixtures/templates/async_sync_engine"),
+        "async_error_context" => {
+            manifest_dir().join("tests/fixtures/templates/async_error_context")
+        }
         // The example project's revisions (the seed guide's Proxie schema).
         _ => manifest_dir().join("alembic/versions"),
     };
@@ -118,6 +121,8 @@ fn run(template: &str, kind: DbKind) {
             &["upgrade", "head"],
             &["current"],
         ]
+    } else if template == "async_error_context" {
+        &[&["upgrade", "head"], &["current"]]
     } else if template == "multidb" {
         &[
             &["upgrade", "head"],
@@ -176,6 +181,17 @@ template_tests! {
 #[test]
 fn async_sync_engine_sqlite() {
     run("async_sync_engine", DbKind::Sqlite);
+}
+
+/// A statement failing while the migration handles an exception
+/// (fixtures/templates/async_error_context): an async driver raises its
+/// error on the event loop, so the traceback chains it to what the code
+/// around the loop handles (skyvern's env.py calls asyncio.run() inside an
+/// `except RuntimeError:`), not to the migration's own handled exception.
+/// SQLite only: asyncpg's errors name its own classes (docs/differences.md).
+#[test]
+fn async_error_context_sqlite() {
+    run("async_error_context", DbKind::Sqlite);
 }
 
 /// SQLite only: on PostgreSQL the two engines' transactions on one database

@@ -13,6 +13,8 @@ others (:func:`follow_stock_async`). SQLAlchemy needs the
 ``greenlet`` package for this, as it does with the real async drivers.
 """
 
+import sys
+
 _variants = {}
 
 
@@ -94,18 +96,77 @@ class _AsyncOnlyConnect:
         return super().connect(*cargs, **cparams)
 
 
+def _as_awaited(driver, call, *args, **kw):
+    """Run a driver call as an async driver's: after one turn of the event
+    loop, and with its error raised on the loop.
+
+    An async driver's error comes out of an awaited coroutine, on the loop's
+    side of SQLAlchemy's greenlet, so Python chains it (``__context__``) to
+    the exception the code around the loop is handling (skyvern's env.py
+    calls ``asyncio.run()`` inside ``except RuntimeError:``, and Alembic's
+    traceback starts with that ``RuntimeError``), and never to one a
+    migration handles inside the greenlet. Ours raises synchronously inside
+    the greenlet, so the error is handed to the loop and raised there.
+    aiosqlite's and asyncpg's errors reach the loop through an asyncio
+    future instead (made in aiosqlite's thread, in asyncpg's protocol
+    callbacks), which the task's wakeup throws into the coroutine without
+    any context: those go through a future here too."""
+    if not _in_sqlalchemy_greenlet():
+        return call(*args, **kw)
+    _yield_to_loop()
+    handled = sys.exc_info()[1]
+    try:
+        return call(*args, **kw)
+    except Exception as error:
+        if handled is not None and error.__context__ is handled:
+            error.__context__ = None
+        failed = error
+    _raise_on_loop(failed, driver not in _FUTURE_DRIVERS)
+
+
+# Async drivers whose errors come out of an asyncio future (no __context__).
+_FUTURE_DRIVERS = ("aiosqlite", "asyncpg")
+
+
+def _raise_on_loop(error, chained):
+    import asyncio
+
+    from sqlalchemy.util.concurrency import await_only
+
+    async def fail():
+        if chained:
+            raise error
+        # pending when awaited, as the driver's: the task's wakeup throws
+        # the error in as it is (a future already done raises it anew,
+        # chained)
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        loop.call_soon(future.set_exception, error)
+        await future
+
+    await_only(fail())
+
+
 class _AwaitingExecute:
     def do_execute(self, *args, **kw):
-        _yield_to_loop()
-        return super().do_execute(*args, **kw)
+        return _as_awaited(self.driver, super().do_execute, *args, **kw)
 
     def do_executemany(self, *args, **kw):
-        _yield_to_loop()
-        return super().do_executemany(*args, **kw)
+        return _as_awaited(self.driver, super().do_executemany, *args, **kw)
 
     def do_execute_no_params(self, *args, **kw):
+        return _as_awaited(self.driver, super().do_execute_no_params, *args, **kw)
+
+    # an async driver awaits its commit and rollback too (where the loop
+    # runs in between, the traceback of an error raised after a failed
+    # statement shows greenlet_spawn handing the rollback its result)
+    def do_commit(self, *args, **kw):
         _yield_to_loop()
-        return super().do_execute_no_params(*args, **kw)
+        return super().do_commit(*args, **kw)
+
+    def do_rollback(self, *args, **kw):
+        _yield_to_loop()
+        return super().do_rollback(*args, **kw)
 
 
 class _AsyncPool:
