@@ -388,6 +388,73 @@ The runs of session 16 (trees only on GitHub, extracted from a `fetch` snapshot;
   not run: dify (snapshot too large to fetch), dispatch (its trees start from `dispatch database
                     init`'s create_all + stamp), CTFd and redash (SQLAlchemy 1.4 / 1.3), polar
                     (Python >= 3.14), mlrun's server tree (SQLAlchemy 1.4, Python < 3.12)
+The runs of session 17 (PyPI packages; venvs as above, SQLAlchemy 2.1.9 unless noted; --db sqlite,
+postgresql, mysql unless noted; OSLO_PRE = "from oslo_config import cfg; from oslo_db import options;
+options.set_defaults(cfg.CONF)"):
+  mage-ai 0.9.80:   --location mage_ai:orchestration/db/migrations (installed without its alembic pin,
+                    typing_extensions>=4.12); found on mysql: a batch block's failing directive's
+                    traceback passes through contextlib (fixture rw_batch_failure_frames)
+  sahara 19.0.0:    --location sahara:db/migration/alembic_migrations --oslo-db --wrap-env
+                    "OSLO_PRE; config.sahara_config = cfg.CONF"
+  solum 15.0.0 (oslo.db 14.1.1): --location solum:objects/sqlalchemy/migration/alembic_migrations
+                    --oslo-db --ini-extra "db_url = {url}" --wrap-env "OSLO_PRE; import
+                    solum.objects.sqlalchemy as sol; sol.get_session = lambda autocommit=True,
+                    expire_on_commit=False: sol.get_facade().get_session(autocommit=False,
+                    expire_on_commit=expire_on_commit)"; found on mysql: `op.<missing directive>`
+                    is the module's AttributeError (fixture rw_op_missing_directive)
+  mindsdb 26.1.0:   --location mindsdb:migrations --env "MINDSDB_DB_CON={url}" --env
+                    "MINDSDB_STORAGE_DIR={dir}/storage" (its revisions configure logging when
+                    imported: `downgrade -3` on sqlite differs as docs/differences.md says)
+  invenio-access 7.1.0, invenio-pidstore 4.0.2, invenio-files-rest 6.1.0, invenio-oauth2server
+                    6.1.0 with invenio-db and invenio-accounts (SQLAlchemy 2.0.58; postgresql):
+                    the Flask-Alembic wrapper of session 16 with the five extensions, version_locations
+                    naming each package's alembic/ directory; --step "upgrade heads" --step current
+                    --step history --step heads --step "downgrade invenio_files_rest@-3" --step current
+                    --step "downgrade base" --step "upgrade heads" --step "current -v"
+                    --step "upgrade heads --sql" --step check
+  bemserver-core 0.22.0: --location bemserver_core:migrations --env "SQLALCHEMY_DATABASE_URI={url}"
+  zou 1.0.97 (SQLAlchemy 2.0.49): --location zou:migrations --down 5 --env SECRET_KEY=<40 chars>;
+                    and on postgresql with its Flask app and full models: --env DB_HOST=127.0.0.1
+                    --env "DB_DATABASE={db}" --env DB_PASSWORD= --env DB_DRIVER=postgresql+psycopg2
+                    --wrap-env "from zou.app import app; app.app_context().push()"
+  qinling 5.0.0:    --location qinling:db/sqlalchemy/migration/alembic_migrations --oslo-db
+                    --wrap-env "OSLO_PRE; config.qinling_config = cfg.CONF"
+  networking-odl 22.0.0 (mysql, on neutron 29.0.0's schema): as neutron's subprojects in session 13,
+                    --version-table odl_alembic_version
+  not run: apache-superset 6.1.0 and ethyca-fides (SQLAlchemy < 2), indico (SQLAlchemy 1.4, or
+                    Python 3.12), vmware-nsx (needs an older neutron), panko (its env.py builds its
+                    own Config), autogenstudio (no versions/ in the wheel)
+The runs of session 17 (trees only on GitHub, from a `fetch` snapshot):
+  Spoolman (Donkie/Spoolman; async env.py): --location <src>/migrations --env PYTHONPATH=<src>
+                    --env "SPOOLMAN_DIR_DATA={dir}"; sqlite --setup "ln -s rw.db spoolman.db";
+                    postgresql --env SPOOLMAN_DB_TYPE=postgres --env SPOOLMAN_DB_HOST=127.0.0.1
+                    --env SPOOLMAN_DB_PORT=5432 --env "SPOOLMAN_DB_NAME={db}" --env
+                    SPOOLMAN_DB_USERNAME=postgres (mysql alike, port 3306, user root)
+  PowerDNS-Admin (PowerDNS-Admin/PowerDNS-Admin; Flask-Migrate): --location <src>/migrations
+                    --env PYTHONPATH=<src> --wrap-env "from flask import Flask; from powerdnsadmin
+                    import models; app = Flask('powerdnsadmin'); app.config[
+                    'SQLALCHEMY_DATABASE_URI'] = config.get_main_option('sqlalchemy.url');
+                    models.init_app(app); app.app_context().push()"
+  bazarr (sqlite, postgresql; SQLAlchemy 2.0.37; a dummy ffprobe on PATH): --location
+                    <src>/migrations --wrap-env (sys.argv, bazarr's metadata, Flask-SQLAlchemy and
+                    Migrate(render_as_batch=True)) --setup (bazarr's init_db())
+  iris-web (postgresql; SQLAlchemy 2.0.24): --location <src>/source/app/alembic --env
+                    PYTHONPATH=<src>/source and its POSTGRES_*/IRIS_* variables, app.views stubbed
+  CAPEv2 (postgresql, sqlite; SQLAlchemy 2.0.41): --location <src>/utils/db_migration --env
+                    "CAPE_CD={dir}" --setup "printf '[database]\nconnection = {url}\n' > cuckoo.conf"
+  copr frontend (postgresql; 109 revisions): --location <src>/frontend/coprs_frontend/alembic
+                    --env PYTHONPATH=<src>/frontend/coprs_frontend --env "COPR_CONFIG={dir}/copr.conf";
+                    also from create_all + `stamp head` (`check` logs SQLAlchemy's echo of the
+                    reflection queries: docs/differences.md)
+  litestar-fullstack (postgresql, sqlite; advanced-alchemy): --location
+                    <src>/src/py/app/db/migrations --version-table ddl_version --down 1 --wrap-env
+                    (the attributes advanced-alchemy's command config gives env.py)
+  skyvern (postgresql, sqlite; 264 revisions; async env.py on psycopg / aiosqlite): --location
+                    <src>/alembic --env PYTHONPATH=<src> --env "HOME={dir}" --env
+                    "DATABASE_STRING=postgresql+psycopg://postgres@127.0.0.1:5432/{db}"; found: an
+                    async driver's error is raised on the event loop (fixtures async_error_context,
+                    async_outer_context)
+  not run: timesketch (SQLAlchemy 1.4), endurain and SurfSense (Python >= 3.12), SuperAGI (pydantic 1)
 Everything is kept under /tmp/rw-NAME-DB/ (per step: <tool>.<n>.{out,err,dump}).
 Exit status: 0 when every step is identical (or ORDER), 1 otherwise.
 """
