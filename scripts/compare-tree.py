@@ -6,7 +6,8 @@ Usage:
     scripts/compare-tree.py --venv /work/venv-rw-ironic \\
         --location ironic:db/sqlalchemy/alembic --db postgresql --name ironic --oslo-db \\
         [--down 3] [--no-base] [--no-sql] [--no-check] [--step 'ARGS' ...] \\
-        [--ini-extra 'key = value' ...] [--env KEY=VALUE ...] [--version-table T] [--keep]
+        [--ini-extra 'key = value' ...] [--env KEY=VALUE ...] [--version-table T] [--keep] \\
+        [--copy-versions]
 
   --venv      a virtualenv holding the package and real Alembic 1.20.1. The oracle
               runs as `VENV/bin/python -m alembic`, alembic-rs as target/release/alembic-rs
@@ -39,16 +40,29 @@ Usage:
   --step      replaces the default command sequence (one command line per --step).
   --setup     a shell command run in each tool's directory after its database is
               created and before the first step (`{url}` replaced; the venv's bin/ first
-              on PATH), not compared: for trees built on another project's schema
-              (neutron's subprojects: `neutron-db-manage --database-connection {url}
-              --subproject neutron upgrade heads`).
+              on PATH; the --env variables set), not compared: for trees built on another
+              project's schema (neutron's subprojects: `neutron-db-manage --database-connection {url}
+              --subproject neutron upgrade heads`), or a schema edited by hand (`python -m
+              alembic upgrade head && python EDIT.py '{url}'`: real Alembic for both tools).
+  --copy-versions  for steps that write files (`revision --autogenerate -m drift`): each
+              tool gets its own copy of each version directory (the package's versions/,
+              or each directory the --ini-extra `version_locations` names) under
+              <dir>/versions[-N], and version_locations names the copies (so the two tools'
+              files never meet and the package in the venv is never written). After each
+              step the files that appeared or changed in the copies are compared, in
+              addition to the outputs: by name and content, normalised as the outputs and
+              also each new file's revision id (the `revision = '...'` it declares, and so
+              its file name's id part and the `Generating .../<id>_drift.py` line) ->
+              <rev-N> (numbered in the order the files appeared; in every later step's
+              outputs and dump too) and its `Create Date: ...` -> <timestamp>. The written
+              files are kept under /tmp/rw-NAME-DB/TOOL/versions*.
 
 Default sequence: `upgrade head`, `current`, `history`, `downgrade -N` (--down, 0 to
 skip), `current`, `downgrade base` (unless --no-base), `upgrade head`, `current -v`,
 `upgrade head --sql` (unless --no-sql; offline, env.py should not connect), `check` (unless --no-check).
 
-Compared after each step: exit status, stdout, stderr, the version table's rows, and
-the schema and data (tests/oracle/schema_dump.py: pg_dump --schema-only / sqlite_master
+Compared after each step: exit status, stdout, stderr, the version table's rows,
+the files the step wrote (--copy-versions), and the schema and data (tests/oracle/schema_dump.py: pg_dump --schema-only / sqlite_master
 / SHOW CREATE TABLE of every table, and every row). Normalised, and nothing else:
   - timestamps (`YYYY-MM-DD HH:MM:SS[.ffffff|,mmm][ [pid]]`, the last two as logging
     formats print them: gnocchi's; `MM/DD/YYYY HH:MM:SS AM`: onyx's; the repr
@@ -638,6 +652,57 @@ def write_wrapper(workdir, location, prelude, extra):
     return wrap, extra
 
 
+def copy_versions(workdir, location, extra):
+    """--copy-versions: the tool's own copy of each version directory, and
+    the ini lines naming the copies instead."""
+    given = [e for e in extra if e.replace(" ", "").startswith("version_locations=")]
+    if given:
+        paths = re.split(r"[\s,]+", given[-1].partition("=")[2].strip())
+    else:
+        paths = [os.path.join(location, "versions")]
+    copies = []
+    for i, path in enumerate(paths):
+        if not os.path.isdir(path):  # a glob or a path Alembic resolves itself: kept
+            copies.append(path)
+            continue
+        dest = os.path.join(workdir, "versions" if len(paths) == 1 else "versions-%d" % i)
+        shutil.copytree(path, dest, ignore=shutil.ignore_patterns("__pycache__"))
+        copies.append(dest)
+    extra = [e for e in extra if e not in given]
+    if len(copies) > 1 and not any(e.replace(" ", "").startswith("path_separator=") for e in extra):
+        extra.append("path_separator = space")
+    extra.append("version_locations = " + " ".join(copies))
+    return extra, [c for c in copies if c.startswith(workdir)]
+
+
+def snapshot(dirs):
+    files = {}
+    for top in dirs:
+        for root, subdirs, names in os.walk(top):
+            subdirs[:] = [d for d in subdirs if d != "__pycache__"]
+            for name in names:
+                path = os.path.join(root, name)
+                with open(path, "rb") as f:
+                    files[path] = (os.stat(path).st_mtime_ns, f.read())
+    return files
+
+
+REVISION_LINE = re.compile(r"""^revision\s*(?::\s*str\s*)?=\s*['"]([^'"]+)['"]""", re.M)
+
+
+def written_files(before, after, repl):
+    """The files a step wrote (new or changed), in the order they were written;
+    each new revision id joins the tool's replacements as <rev-N>."""
+    written = sorted((p for p in after if before.get(p, (None, None))[1] != after[p][1]),
+                     key=lambda p: (after[p][0], p))
+    for path in written:
+        text = after[path][1].decode("utf-8", "replace")
+        m = REVISION_LINE.search(text)
+        if m and path not in before and all(old != m.group(1) for old, _ in repl):
+            repl.append((m.group(1), "<rev-%d>" % (1 + sum(n.startswith("<rev-") for _, n in repl))))
+    return written
+
+
 def write_project(workdir, location, url, extra):
     os.makedirs(workdir, exist_ok=True)
     lines = ["[alembic]", "script_location = " + location,
@@ -704,6 +769,7 @@ def main():
     ap.add_argument("--wrap-env")
     ap.add_argument("--keep", action="store_true")
     ap.add_argument("--setup", action="append", default=[])
+    ap.add_argument("--copy-versions", action="store_true")
     a = ap.parse_args()
 
     venv = os.path.abspath(a.venv)
@@ -731,7 +797,10 @@ def main():
     for tool in ("oracle", "rs"):
         workdir = os.path.join(top, tool)
         db = Db(a.db, a.name + "_" + a.db, tool, workdir, a.version_table)
-        loc, extra = location, a.ini_extra
+        loc, extra, copies = location, a.ini_extra, []
+        os.makedirs(workdir, exist_ok=True)
+        if a.copy_versions:
+            extra, copies = copy_versions(workdir, location, extra)
         if a.wrap_env is not None:
             loc, extra = write_wrapper(workdir, location, a.wrap_env, extra)
         write_project(workdir, loc, db.url, extra)
@@ -739,13 +808,17 @@ def main():
         for cmd in a.setup:
             env = dict(os.environ, VIRTUAL_ENV=venv, PYTHONDONTWRITEBYTECODE="1",
                        PATH=os.path.join(venv, "bin") + os.pathsep + os.environ["PATH"])
+            env.pop("ALEMBIC_CONFIG", None)
+            for kv in a.env:
+                k, _, v = kv.partition("=")
+                env[k] = v.replace("{url}", db.url).replace("{db}", db.name).replace("{dir}", workdir)
             p = subprocess.run(cmd.replace("{url}", db.url), shell=True, cwd=workdir, env=env,
                                stdin=subprocess.DEVNULL, capture_output=True, text=True)
             if p.returncode != 0:
                 sys.exit("setup failed for %s: %s\n%s" % (tool, cmd, p.stderr[-3000:]))
         repl = [(db.url, "<url>"), (workdir, "<dir>"), (db.name, "<db>"),
                 (os.path.realpath(workdir), "<dir>"), (venv, "<venv>")]
-        tools[tool] = (workdir, db, repl)
+        tools[tool] = (workdir, db, repl, copies)
     # A server-wide object (a role) can name the other tool's database in an error
     # (onyx's `DROP USER db_readonly_user`: "1 object in database ..._rs").
     tools["oracle"][2].append((tools["rs"][1].name, "<other-db>"))
@@ -754,24 +827,37 @@ def main():
     print("tree %s at %s on %s" % (a.name, location, a.db))
     failures = 0
     for n, argv in enumerate(steps, 1):
-        results = {}
-        for tool, (workdir, db, repl) in tools.items():
+        results, files = {}, {}
+        for tool, (workdir, db, repl, copies) in tools.items():
+            before = snapshot(copies)
             code, out, err = run(tool, argv, workdir, venv, a.alembic_rs, a.env, db)
+            after = snapshot(copies)
+            written = written_files(before, after, repl)
             dump = db.dump()
             for ext, text in (("out", out), ("err", err), ("dump", dump)):
                 with open(os.path.join(top, "%s.%d.%s" % (tool, n, ext)), "w") as f:
                     f.write(text)
             results[tool] = [str(code)] + [normalise(t, repl) for t in (out, err, dump)]
+            files[tool] = {normalise(p, repl): normalise(after[p][1].decode("utf-8", "replace"), repl)
+                           for p in written}
         verdicts = [compare("%d.%s" % (n, part), o, r)
                     for part, o, r in zip(("exit", "stdout", "stderr", "dump"),
                                           results["oracle"], results["rs"])]
+        written = ""
+        if a.copy_versions:
+            names = sorted(set(files["oracle"]) | set(files["rs"]))
+            fv = [compare("%d.%s" % (n, p), files["oracle"].get(p, "<not written>"),
+                          files["rs"].get(p, "<not written>")) for p in names]
+            verdict = "DIFF" if "DIFF" in fv else "ORDER" if "ORDER" in fv else "same"
+            verdicts.append(verdict)
+            written = "  files %d %s" % (len(names), verdict)
         ok = "DIFF" not in verdicts
         failures += not ok
-        print("step %d %-28s exit %s/%s  stdout %s  stderr %s  dump %s  %s" % (
-            n, " ".join(argv), results["oracle"][0], results["rs"][0], *verdicts[1:],
-            "OK" if ok else "DIVERGES"), flush=True)
+        print("step %d %-28s exit %s/%s  stdout %s  stderr %s  dump %s%s  %s" % (
+            n, " ".join(argv), results["oracle"][0], results["rs"][0], *verdicts[1:4],
+            written, "OK" if ok else "DIVERGES"), flush=True)
     if not a.keep:
-        for _, db, _ in tools.values():
+        for _, db, _, _ in tools.values():
             db.drop()
     print("%s: %s (%d steps, outputs under %s)" % (
         a.name, "identical" if not failures else "%d step(s) diverge" % failures,
