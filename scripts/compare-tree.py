@@ -7,7 +7,7 @@ Usage:
         --location ironic:db/sqlalchemy/alembic --db postgresql --name ironic --oslo-db \\
         [--down 3] [--no-base] [--no-sql] [--no-check] [--step 'ARGS' ...] \\
         [--ini-extra 'key = value' ...] [--env KEY=VALUE ...] [--version-table T] [--keep] \\
-        [--copy-versions]
+        [--copy-versions] [--script-template PATH|generic]
 
   --venv      a virtualenv holding the package and real Alembic 1.20.1. The oracle
               runs as `VENV/bin/python -m alembic`, alembic-rs as target/release/alembic-rs
@@ -36,6 +36,9 @@ Usage:
               <dir>/wrap, whose env.py runs PYTHON (with `config` = context.config) and then
               the package's env.py (runpy); version_locations = the package's versions/
               (override with --ini-extra). The same wrapper serves both tools.
+  --script-template  PATH, or `generic` (Alembic's generic template in the venv): the
+              script.py.mako of the --wrap-env wrapper (implies one, with an empty prelude),
+              for trees that ship none (mlflow's), where `revision` would fail alike.
   --version-table  the tree's version table, when env.py names another (for the dump).
   --step      replaces the default command sequence (one command line per --step).
   --setup     a shell command run in each tool's directory after its database is
@@ -65,7 +68,8 @@ Compared after each step: exit status, stdout, stderr, the version table's rows,
 the files the step wrote (--copy-versions), and the schema and data (tests/oracle/schema_dump.py: pg_dump --schema-only / sqlite_master
 / SHOW CREATE TABLE of every table, and every row). Normalised, and nothing else:
   - timestamps (`YYYY-MM-DD HH:MM:SS[.ffffff|,mmm][ [pid]]`, the last two as logging
-    formats print them: gnocchi's; `MM/DD/YYYY HH:MM:SS AM`: onyx's; the repr
+    formats print them: gnocchi's; `MM/DD/YYYY HH:MM:SS AM`: onyx's; `YYYY/MM/DD HH:MM:SS`:
+    mlflow's log records; the repr
     `datetime.datetime(Y, M, D, h, m, s, us` of a model's import-time default in `check`'s
     operation list: celery's, in onyx's) -> <timestamp>, UUIDs -> <uuid>, also as 32 hex
     digits (migrations that fill rows with uuid4(): neutron's, cinder's; uuid4().hex:
@@ -74,13 +78,16 @@ the files the step wrote (--copy-versions), and the schema and data (tests/oracl
     file -> <db> (the other tool's -> <other-db>: a server-wide role's error names the
     database still holding its grants), the venv -> <venv>;
   - traceback frames inside Alembic's own modules (site-packages/alembic/...) and
-    alembic-rs's (<alembic-rs>/alembic/..., <alembic-rs register_operation ...>) are dropped, and so are `python -m`'s
+    alembic-rs's (<alembic-rs>/alembic/..., <alembic-rs register_operation ...>, and the line
+    `(raised by Alembic's own code; alembic-rs reproduces the outcome)` it prints where
+    Alembic's own code raises) are dropped, and so are `python -m`'s
     (<frozen runpy>) and those of the functions Alembic generates for its module proxies
     (`File "<string>"`, e.g. `in run_migrations`), and pymysql's (alembic-rs is the
     driver), and SQLAlchemy's called from the tool's frames (up to the next frame
     outside SQLAlchemy: Alembic compiles `op.add_column`'s DDL element through
     `Connection.execute`, alembic-rs calls the column specification itself, so a
-    CompileError passes through other SQLAlchemy frames: cyborg on PostgreSQL)
+    CompileError passes through other SQLAlchemy frames: cyborg on PostgreSQL), and
+    Mako's called from Alembic's (`revision` without a script.py.mako: mlflow's tree)
     (docs/differences.md: the user frames and the final exception line are
     what must match); likewise in rich's boxed tracebacks (zenml's), where frames
     without a path (frozen modules, alembic-rs's) go too;
@@ -540,9 +547,12 @@ ADDRESS = re.compile(r" at 0x[0-9a-f]+(?=[>;])")
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\b[0-9a-f]{32}\b")
 TIMESTAMP = re.compile(
     r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}([.,]\d+)?( \[\d+\])?"
+    r"|\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}"
     r"|\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2} [AP]M"
     r"|datetime\.datetime\(\d{4}(, \d+){4,6}"
 )
+# what alembic-rs prints instead of the frames when Alembic's own code raises
+RS_PLACEHOLDER = "  (raised by Alembic's own code; alembic-rs reproduces the outcome)"
 FRAME = re.compile(r'^\s*File "([^"]*)", line \d+')
 
 
@@ -556,12 +566,15 @@ def drop_tool_frames(text):
             # SQLAlchemy's frames under the tool's: Alembic executes a DDL
             # element, alembic-rs composes some statements itself (add_column)
             below_tool = tool or (below_tool and (
-                "site-packages/sqlalchemy/" in f or f in ("<string>", "<frozen runpy>")))
+                "site-packages/sqlalchemy/" in f or "site-packages/mako/" in f
+                or f in ("<string>", "<frozen runpy>")))
             skipping = (below_tool or f in ("<frozen runpy>", "<string>")
                         or "site-packages/pymysql/" in f)
             if skipping:
                 continue
         elif skipping and line.startswith("    "):
+            continue
+        elif line == RS_PLACEHOLDER:
             continue
         else:
             skipping = False
@@ -638,14 +651,16 @@ def normalise(text, replacements):
     return hide_warning_locations(drop_rich_tool_frames(drop_tool_frames(text)))
 
 
-def write_wrapper(workdir, location, prelude, extra):
+def write_wrapper(workdir, location, prelude, extra, template=None):
     wrap = os.path.join(workdir, "wrap")
     os.makedirs(wrap, exist_ok=True)
     with open(os.path.join(wrap, "env.py"), "w") as f:
         f.write("import runpy\nfrom alembic import context\nconfig = context.config\n%s\n"
                 "runpy.run_path(%r, run_name='env_py')\n"
                 % (prelude, os.path.join(location, "env.py")))
-    if os.path.exists(os.path.join(location, "script.py.mako")):  # aiida's sqlite_dos has none
+    if template:
+        shutil.copy(template, os.path.join(wrap, "script.py.mako"))
+    elif os.path.exists(os.path.join(location, "script.py.mako")):  # aiida's sqlite_dos has none
         shutil.copy(os.path.join(location, "script.py.mako"), wrap)
     if not any(e.replace(" ", "").startswith("version_locations=") for e in extra):
         extra = extra + ["version_locations = " + os.path.join(location, "versions")]
@@ -770,6 +785,7 @@ def main():
     ap.add_argument("--keep", action="store_true")
     ap.add_argument("--setup", action="append", default=[])
     ap.add_argument("--copy-versions", action="store_true")
+    ap.add_argument("--script-template")
     a = ap.parse_args()
 
     venv = os.path.abspath(a.venv)
@@ -777,6 +793,9 @@ def main():
         install_oslo_pth(venv)
         a.env.append("RW_OSLO_DB_CONNECTION={url}")
     location = resolve_location(venv, a.location)
+    template = a.script_template
+    if template == "generic":
+        template = os.path.join(resolve_location(venv, "alembic:templates"), "generic", "script.py.mako")
     if a.step:
         steps = [s.split() for s in a.step]
     else:
@@ -801,8 +820,8 @@ def main():
         os.makedirs(workdir, exist_ok=True)
         if a.copy_versions:
             extra, copies = copy_versions(workdir, location, extra)
-        if a.wrap_env is not None:
-            loc, extra = write_wrapper(workdir, location, a.wrap_env, extra)
+        if a.wrap_env is not None or a.script_template:
+            loc, extra = write_wrapper(workdir, location, a.wrap_env or "", extra, template)
         write_project(workdir, loc, db.url, extra)
         db.create()
         for cmd in a.setup:
