@@ -57,7 +57,9 @@ Usage:
               also each new file's revision id (the `revision = '...'` it declares, and so
               its file name's id part and the `Generating .../<id>_drift.py` line) ->
               <rev-N> (numbered in the order the files appeared; in every later step's
-              outputs and dump too) and its `Create Date: ...` -> <timestamp>. The written
+              outputs and dump too; also the id a `Generating <id>_....py ...  FAILED`
+              line names, when no file could be written) and its `Create Date: ...` ->
+              <timestamp>. The written
               files are kept under /tmp/rw-NAME-DB/TOOL/versions*.
 
 Default sequence: `upgrade head`, `current`, `history`, `downgrade -N` (--down, 0 to
@@ -705,7 +707,15 @@ def snapshot(dirs):
 REVISION_LINE = re.compile(r"""^revision\s*(?::\s*str\s*)?=\s*['"]([^'"]+)['"]""", re.M)
 
 
-def written_files(before, after, repl):
+GENERATING = re.compile(r"^Generating (\S+) \.\.\.", re.M)
+
+
+def new_revision(rev, repl):
+    if all(old != rev for old, _ in repl):
+        repl.append((rev, "<rev-%d>" % (1 + sum(n.startswith("<rev-") for _, n in repl))))
+
+
+def written_files(before, after, repl, out):
     """The files a step wrote (new or changed), in the order they were written;
     each new revision id joins the tool's replacements as <rev-N>."""
     written = sorted((p for p in after if before.get(p, (None, None))[1] != after[p][1]),
@@ -713,8 +723,14 @@ def written_files(before, after, repl):
     for path in written:
         text = after[path][1].decode("utf-8", "replace")
         m = REVISION_LINE.search(text)
-        if m and path not in before and all(old != m.group(1) for old, _ in repl):
-            repl.append((m.group(1), "<rev-%d>" % (1 + sum(n.startswith("<rev-") for _, n in repl))))
+        if m and path not in before:
+            new_revision(m.group(1), repl)
+    # a revision whose file Alembic could not write (`Generating ... FAILED`):
+    # its id from the file name (the default file_template starts with it)
+    for path in GENERATING.findall(out):
+        m = re.match(r"([0-9a-f]{12})_", os.path.basename(path))
+        if m:
+            new_revision(m.group(1), repl)
     return written
 
 
@@ -851,7 +867,7 @@ def main():
             before = snapshot(copies)
             code, out, err = run(tool, argv, workdir, venv, a.alembic_rs, a.env, db)
             after = snapshot(copies)
-            written = written_files(before, after, repl)
+            written = written_files(before, after, repl, out)
             dump = db.dump()
             for ext, text in (("out", out), ("err", err), ("dump", dump)):
                 with open(os.path.join(top, "%s.%d.%s" % (tool, n, ext)), "w") as f:
