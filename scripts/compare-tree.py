@@ -59,7 +59,9 @@ Usage:
               <rev-N> (numbered in the order the files appeared; in every later step's
               outputs and dump too; also the id a `Generating <id>_....py ...  FAILED`
               line names, when no file could be written) and its `Create Date: ...` ->
-              <timestamp>. The written
+              <timestamp>. A new file in the package's own version directory (an env.py
+              that sets `context.script.version_locations` itself: prefect's) is compared
+              too and then removed, after each tool's step (a note says so). The written
               files are kept under /tmp/rw-NAME-DB/TOOL/versions*.
 
 Default sequence: `upgrade head`, `current`, `history`, `downgrade -N` (--down, 0 to
@@ -689,7 +691,8 @@ def copy_versions(workdir, location, extra):
     if len(copies) > 1 and not any(e.replace(" ", "").startswith("path_separator=") for e in extra):
         extra.append("path_separator = space")
     extra.append("version_locations = " + " ".join(copies))
-    return extra, [c for c in copies if c.startswith(workdir)]
+    originals = [p for p, c in zip(paths, copies) if p != c]
+    return extra, [c for c in copies if c.startswith(workdir)], originals
 
 
 def snapshot(dirs):
@@ -835,10 +838,10 @@ def main():
     for tool in ("oracle", "rs"):
         workdir = os.path.join(top, tool)
         db = Db(a.db, a.name + "_" + a.db, tool, workdir, a.version_table)
-        loc, extra, copies = location, a.ini_extra, []
+        loc, extra, copies, guards = location, a.ini_extra, [], []
         os.makedirs(workdir, exist_ok=True)
         if a.copy_versions:
-            extra, copies = copy_versions(workdir, location, extra)
+            extra, copies, guards = copy_versions(workdir, location, extra)
         if a.wrap_env is not None or a.script_template:
             loc, extra = write_wrapper(workdir, location, a.wrap_env or "", extra, template)
         write_project(workdir, loc, db.url, extra)
@@ -867,10 +870,16 @@ def main():
     for n, argv in enumerate(steps, 1):
         results, files = {}, {}
         for tool, (workdir, db, repl, copies) in tools.items():
-            before = snapshot(copies)
+            before = snapshot(copies + guards)
             code, out, err = run(tool, argv, workdir, venv, a.alembic_rs, a.env, db)
-            after = snapshot(copies)
+            after = snapshot(copies + guards)
             written = written_files(before, after, repl, out)
+            for path in written:
+                # env.py set version_locations itself: the file went into the
+                # package; compared all the same, then removed
+                if path not in before and any(path.startswith(g + os.sep) for g in guards):
+                    print("step %d: %s wrote into the package: %s (removed)" % (n, tool, path))
+                    os.remove(path)
             dump = db.dump()
             for ext, text in (("out", out), ("err", err), ("dump", dump)):
                 with open(os.path.join(top, "%s.%d.%s" % (tool, n, ext)), "w") as f:
