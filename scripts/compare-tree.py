@@ -61,7 +61,8 @@ Usage:
               line names, when no file could be written) and its `Create Date: ...` ->
               <timestamp>. A new file in the package's own version directory (an env.py
               that sets `context.script.version_locations` itself: prefect's) is compared
-              too and then removed, after each tool's step (a note says so). The written
+              too and then moved out, after each tool's step, to /tmp/rw-NAME-DB/TOOL.N.FILE
+              (a note says so; a later `upgrade` does not see it). The written
               files are kept under /tmp/rw-NAME-DB/TOOL/versions*.
 
 Default sequence: `upgrade head`, `current`, `history`, `downgrade -N` (--down, 0 to
@@ -878,8 +879,9 @@ def main():
                 # env.py set version_locations itself: the file went into the
                 # package; compared all the same, then removed
                 if path not in before and any(path.startswith(g + os.sep) for g in guards):
-                    print("step %d: %s wrote into the package: %s (removed)" % (n, tool, path))
-                    os.remove(path)
+                    keep = os.path.join(top, "%s.%d.%s" % (tool, n, os.path.basename(path)))
+                    print("step %d: %s wrote into the package: %s (moved to %s)" % (n, tool, path, keep))
+                    shutil.move(path, keep)
             dump = db.dump()
             for ext, text in (("out", out), ("err", err), ("dump", dump)):
                 with open(os.path.join(top, "%s.%d.%s" % (tool, n, ext)), "w") as f:
