@@ -70,8 +70,9 @@ skip), `current`, `downgrade base` (unless --no-base), `upgrade head`, `current 
 `upgrade head --sql` (unless --no-sql; offline, env.py should not connect), `check` (unless --no-check).
 
 Compared after each step: exit status, stdout, stderr, the version table's rows,
-the files the step wrote (--copy-versions), and the schema and data (tests/oracle/schema_dump.py: pg_dump --schema-only / sqlite_master
-/ SHOW CREATE TABLE of every table, and every row). Normalised, and nothing else:
+the files the step wrote (--copy-versions), and the schema and data
+(tests/oracle/schema_dump.py: pg_dump --schema-only / sqlite_master / SHOW CREATE
+TABLE of every table, and every row). Normalised, and nothing else:
   - timestamps (`YYYY-MM-DD HH:MM:SS[.ffffff|,mmm][ [pid]]`, the last two as logging
     formats print them: gnocchi's; `MM/DD/YYYY HH:MM:SS AM`: onyx's; `YYYY/MM/DD HH:MM:SS`:
     mlflow's log records; the repr
