@@ -6,7 +6,8 @@ Usage:
     scripts/compare-tree.py --venv /work/venv-rw-ironic \\
         --location ironic:db/sqlalchemy/alembic --db postgresql --name ironic --oslo-db \\
         [--down 3] [--no-base] [--no-sql] [--no-check] [--step 'ARGS' ...] \\
-        [--ini-extra 'key = value' ...] [--env KEY=VALUE ...] [--version-table T] [--keep]
+        [--ini-extra 'key = value' ...] [--env KEY=VALUE ...] [--version-table T] [--keep] \\
+        [--copy-versions] [--script-template PATH|generic]
 
   --venv      a virtualenv holding the package and real Alembic 1.20.1. The oracle
               runs as `VENV/bin/python -m alembic`, alembic-rs as target/release/alembic-rs
@@ -35,23 +36,46 @@ Usage:
               <dir>/wrap, whose env.py runs PYTHON (with `config` = context.config) and then
               the package's env.py (runpy); version_locations = the package's versions/
               (override with --ini-extra). The same wrapper serves both tools.
+  --script-template  PATH, or `generic` (Alembic's generic template in the venv): the
+              script.py.mako of the --wrap-env wrapper (implies one, with an empty prelude),
+              for trees that ship none (mlflow's), where `revision` would fail alike.
   --version-table  the tree's version table, when env.py names another (for the dump).
   --step      replaces the default command sequence (one command line per --step).
   --setup     a shell command run in each tool's directory after its database is
               created and before the first step (`{url}` replaced; the venv's bin/ first
-              on PATH), not compared: for trees built on another project's schema
-              (neutron's subprojects: `neutron-db-manage --database-connection {url}
-              --subproject neutron upgrade heads`).
+              on PATH; the --env variables set), not compared: for trees built on another
+              project's schema (neutron's subprojects: `neutron-db-manage --database-connection {url}
+              --subproject neutron upgrade heads`), or a schema edited by hand (`python -m
+              alembic upgrade head && python EDIT.py '{url}'`: real Alembic for both tools).
+  --copy-versions  for steps that write files (`revision --autogenerate -m drift`): each
+              tool gets its own copy of each version directory (the package's versions/,
+              or each directory the --ini-extra `version_locations` names) under
+              <dir>/versions[-N], and version_locations names the copies (so the two tools'
+              files never meet and the package in the venv is never written). After each
+              step the files that appeared or changed in the copies are compared, in
+              addition to the outputs: by name and content, normalised as the outputs and
+              also each new file's revision id (the `revision = '...'` it declares, and so
+              its file name's id part and the `Generating .../<id>_drift.py` line) ->
+              <rev-N> (numbered in the order the files appeared; in every later step's
+              outputs and dump too; also the id a `Generating <id>_....py ...  FAILED`
+              line names, when no file could be written) and its `Create Date: ...` ->
+              <timestamp>. A new file in the package's own version directory (an env.py
+              that sets `context.script.version_locations` itself: prefect's) is compared
+              too and then moved out, after each tool's step, to /tmp/rw-NAME-DB/TOOL.N.FILE
+              (a note says so; a later `upgrade` does not see it). The written
+              files are kept under /tmp/rw-NAME-DB/TOOL/versions*.
 
 Default sequence: `upgrade head`, `current`, `history`, `downgrade -N` (--down, 0 to
 skip), `current`, `downgrade base` (unless --no-base), `upgrade head`, `current -v`,
 `upgrade head --sql` (unless --no-sql; offline, env.py should not connect), `check` (unless --no-check).
 
-Compared after each step: exit status, stdout, stderr, the version table's rows, and
-the schema and data (tests/oracle/schema_dump.py: pg_dump --schema-only / sqlite_master
-/ SHOW CREATE TABLE of every table, and every row). Normalised, and nothing else:
+Compared after each step: exit status, stdout, stderr, the version table's rows,
+the files the step wrote (--copy-versions), and the schema and data
+(tests/oracle/schema_dump.py: pg_dump --schema-only / sqlite_master / SHOW CREATE
+TABLE of every table, and every row). Normalised, and nothing else:
   - timestamps (`YYYY-MM-DD HH:MM:SS[.ffffff|,mmm][ [pid]]`, the last two as logging
-    formats print them: gnocchi's; `MM/DD/YYYY HH:MM:SS AM`: onyx's; the repr
+    formats print them: gnocchi's; `MM/DD/YYYY HH:MM:SS AM`: onyx's; `YYYY/MM/DD HH:MM:SS`:
+    mlflow's log records; the repr
     `datetime.datetime(Y, M, D, h, m, s, us` of a model's import-time default in `check`'s
     operation list: celery's, in onyx's) -> <timestamp>, UUIDs -> <uuid>, also as 32 hex
     digits (migrations that fill rows with uuid4(): neutron's, cinder's; uuid4().hex:
@@ -62,13 +86,16 @@ the schema and data (tests/oracle/schema_dump.py: pg_dump --schema-only / sqlite
     file -> <db> (the other tool's -> <other-db>: a server-wide role's error names the
     database still holding its grants), the venv -> <venv>;
   - traceback frames inside Alembic's own modules (site-packages/alembic/...) and
-    alembic-rs's (<alembic-rs>/alembic/..., <alembic-rs register_operation ...>) are dropped, and so are `python -m`'s
+    alembic-rs's (<alembic-rs>/alembic/..., <alembic-rs register_operation ...>, and the line
+    `(raised by Alembic's own code; alembic-rs reproduces the outcome)` it prints where
+    Alembic's own code raises) are dropped, and so are `python -m`'s
     (<frozen runpy>) and those of the functions Alembic generates for its module proxies
     (`File "<string>"`, e.g. `in run_migrations`), and pymysql's (alembic-rs is the
     driver), and SQLAlchemy's called from the tool's frames (up to the next frame
     outside SQLAlchemy: Alembic compiles `op.add_column`'s DDL element through
     `Connection.execute`, alembic-rs calls the column specification itself, so a
-    CompileError passes through other SQLAlchemy frames: cyborg on PostgreSQL)
+    CompileError passes through other SQLAlchemy frames: cyborg on PostgreSQL), and
+    Mako's called from Alembic's (`revision` without a script.py.mako: mlflow's tree)
     (docs/differences.md: the user frames and the final exception line are
     what must match); likewise in rich's boxed tracebacks (zenml's), where frames
     without a path (frozen modules, alembic-rs's) go too;
@@ -595,6 +622,7 @@ ADDRESS = re.compile(r" at 0x[0-9a-f]+(?=[>;])")
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\b[0-9a-f]{32}\b")
 TIMESTAMP = re.compile(
     r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}([.,]\d+)?( \[\d+\])?"
+    r"|\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}"
     r"|\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2} [AP]M"
     r"|datetime\.datetime\(\d{4}(, \d+){4,6}"
 )
@@ -603,6 +631,8 @@ TIMESTAMP = re.compile(
 ECHO_TIMING = re.compile(
     r"(\[(?:generated in|cached since|no key|caching disabled|dialect \S+ does not support caching) )"
     r"\d[\d.e+-]*(s(?: ago)?\])")
+# what alembic-rs prints instead of the frames when Alembic's own code raises
+RS_PLACEHOLDER = "  (raised by Alembic's own code; alembic-rs reproduces the outcome)"
 FRAME = re.compile(r'^\s*File "([^"]*)", line \d+')
 
 
@@ -616,12 +646,15 @@ def drop_tool_frames(text):
             # SQLAlchemy's frames under the tool's: Alembic executes a DDL
             # element, alembic-rs composes some statements itself (add_column)
             below_tool = tool or (below_tool and (
-                "site-packages/sqlalchemy/" in f or f in ("<string>", "<frozen runpy>")))
+                "site-packages/sqlalchemy/" in f or "site-packages/mako/" in f
+                or f in ("<string>", "<frozen runpy>")))
             skipping = (below_tool or f in ("<frozen runpy>", "<string>")
                         or "site-packages/pymysql/" in f)
             if skipping:
                 continue
         elif skipping and line.startswith("    "):
+            continue
+        elif line == RS_PLACEHOLDER:
             continue
         else:
             skipping = False
@@ -699,18 +732,86 @@ def normalise(text, replacements):
     return hide_warning_locations(drop_rich_tool_frames(drop_tool_frames(text)))
 
 
-def write_wrapper(workdir, location, prelude, extra):
+def write_wrapper(workdir, location, prelude, extra, template=None):
     wrap = os.path.join(workdir, "wrap")
     os.makedirs(wrap, exist_ok=True)
     with open(os.path.join(wrap, "env.py"), "w") as f:
         f.write("import runpy\nfrom alembic import context\nconfig = context.config\n%s\n"
                 "runpy.run_path(%r, run_name='env_py')\n"
                 % (prelude, os.path.join(location, "env.py")))
-    if os.path.exists(os.path.join(location, "script.py.mako")):  # aiida's sqlite_dos has none
+    if template:
+        shutil.copy(template, os.path.join(wrap, "script.py.mako"))
+    elif os.path.exists(os.path.join(location, "script.py.mako")):  # aiida's sqlite_dos has none
         shutil.copy(os.path.join(location, "script.py.mako"), wrap)
     if not any(e.replace(" ", "").startswith("version_locations=") for e in extra):
         extra = extra + ["version_locations = " + os.path.join(location, "versions")]
     return wrap, extra
+
+
+def copy_versions(workdir, location, extra):
+    """--copy-versions: the tool's own copy of each version directory, and
+    the ini lines naming the copies instead."""
+    given = [e for e in extra if e.replace(" ", "").startswith("version_locations=")]
+    if given:
+        paths = re.split(r"[\s,]+", given[-1].partition("=")[2].strip())
+    else:
+        paths = [os.path.join(location, "versions")]
+    copies = []
+    for i, path in enumerate(paths):
+        if not os.path.isdir(path):  # a glob or a path Alembic resolves itself: kept
+            copies.append(path)
+            continue
+        dest = os.path.join(workdir, "versions" if len(paths) == 1 else "versions-%d" % i)
+        shutil.copytree(path, dest, ignore=shutil.ignore_patterns("__pycache__"))
+        copies.append(dest)
+    extra = [e for e in extra if e not in given]
+    if len(copies) > 1 and not any(e.replace(" ", "").startswith("path_separator=") for e in extra):
+        extra.append("path_separator = space")
+    extra.append("version_locations = " + " ".join(copies))
+    originals = [p for p, c in zip(paths, copies) if p != c]
+    return extra, [c for c in copies if c.startswith(workdir)], originals
+
+
+def snapshot(dirs):
+    files = {}
+    for top in dirs:
+        for root, subdirs, names in os.walk(top):
+            subdirs[:] = [d for d in subdirs if d != "__pycache__"]
+            for name in names:
+                path = os.path.join(root, name)
+                with open(path, "rb") as f:
+                    files[path] = (os.stat(path).st_mtime_ns, f.read())
+    return files
+
+
+REVISION_LINE = re.compile(r"""^revision\s*(?::\s*str\s*)?=\s*['"]([^'"]+)['"]""", re.M)
+
+
+GENERATING = re.compile(r"^Generating (\S+) \.\.\.", re.M)
+
+
+def new_revision(rev, repl):
+    if all(old != rev for old, _ in repl):
+        repl.append((rev, "<rev-%d>" % (1 + sum(n.startswith("<rev-") for _, n in repl))))
+
+
+def written_files(before, after, repl, out):
+    """The files a step wrote (new or changed), in the order they were written;
+    each new revision id joins the tool's replacements as <rev-N>."""
+    written = sorted((p for p in after if before.get(p, (None, None))[1] != after[p][1]),
+                     key=lambda p: (after[p][0], p))
+    for path in written:
+        text = after[path][1].decode("utf-8", "replace")
+        m = REVISION_LINE.search(text)
+        if m and path not in before:
+            new_revision(m.group(1), repl)
+    # a revision whose file Alembic could not write (`Generating ... FAILED`):
+    # its id from the file name (the default file_template starts with it)
+    for path in GENERATING.findall(out):
+        m = re.match(r"([0-9a-f]{12})_", os.path.basename(path))
+        if m:
+            new_revision(m.group(1), repl)
+    return written
 
 
 def write_project(workdir, location, url, extra):
@@ -744,8 +845,11 @@ def same_lines(text):
     """The text's lines as a sorted list, for ORDER: a trailing comma is
     dropped (it moves with the last key of SHOW CREATE TABLE), and `check`'s
     one-line operation list is split per operation (its removed tables come
-    in Alembic's set order)."""
+    in Alembic's set order), and a column's `ForeignKey(...)` items onto lines
+    of their own (SQLAlchemy's Column.foreign_keys is a set: quetz's)."""
     text = text.replace("), (", "),\n(").replace("), [", "),\n[").replace(": [(", ": [\n(")
+    # a column's ForeignKey items in a Table repr (Column.foreign_keys is a set)
+    text = re.sub(r", (ForeignKey\('[^']*'\))", r"\n\1\n", text)
     return sorted(x.rstrip(", ]") for x in text.split("\n"))
 
 
@@ -779,6 +883,8 @@ def main():
     ap.add_argument("--wrap-env")
     ap.add_argument("--keep", action="store_true")
     ap.add_argument("--setup", action="append", default=[])
+    ap.add_argument("--copy-versions", action="store_true")
+    ap.add_argument("--script-template")
     a = ap.parse_args()
 
     venv = os.path.abspath(a.venv)
@@ -786,6 +892,9 @@ def main():
         install_oslo_pth(venv)
         a.env.append("RW_OSLO_DB_CONNECTION={url}")
     location = resolve_location(venv, a.location)
+    template = a.script_template
+    if template == "generic":
+        template = os.path.join(resolve_location(venv, "alembic:templates"), "generic", "script.py.mako")
     if a.step:
         steps = [s.split() for s in a.step]
     else:
@@ -806,21 +915,28 @@ def main():
     for tool in ("oracle", "rs"):
         workdir = os.path.join(top, tool)
         db = Db(a.db, a.name + "_" + a.db, tool, workdir, a.version_table)
-        loc, extra = location, a.ini_extra
-        if a.wrap_env is not None:
-            loc, extra = write_wrapper(workdir, location, a.wrap_env, extra)
+        loc, extra, copies, guards = location, a.ini_extra, [], []
+        os.makedirs(workdir, exist_ok=True)
+        if a.copy_versions:
+            extra, copies, guards = copy_versions(workdir, location, extra)
+        if a.wrap_env is not None or a.script_template:
+            loc, extra = write_wrapper(workdir, location, a.wrap_env or "", extra, template)
         write_project(workdir, loc, db.url, extra)
         db.create()
         for cmd in a.setup:
             env = dict(os.environ, VIRTUAL_ENV=venv, PYTHONDONTWRITEBYTECODE="1",
                        PATH=os.path.join(venv, "bin") + os.pathsep + os.environ["PATH"])
+            env.pop("ALEMBIC_CONFIG", None)
+            for kv in a.env:
+                k, _, v = kv.partition("=")
+                env[k] = v.replace("{url}", db.url).replace("{db}", db.name).replace("{dir}", workdir)
             p = subprocess.run(cmd.replace("{url}", db.url), shell=True, cwd=workdir, env=env,
                                stdin=subprocess.DEVNULL, capture_output=True, text=True)
             if p.returncode != 0:
                 sys.exit("setup failed for %s: %s\n%s" % (tool, cmd, p.stderr[-3000:]))
         repl = [(db.url, "<url>"), (workdir, "<dir>"), (db.name, "<db>"),
                 (os.path.realpath(workdir), "<dir>"), (venv, "<venv>")]
-        tools[tool] = (workdir, db, repl)
+        tools[tool] = (workdir, db, repl, copies)
     # A server-wide object (a role) can name the other tool's database in an error
     # (onyx's `DROP USER db_readonly_user`: "1 object in database ..._rs").
     tools["oracle"][2].append((tools["rs"][1].name, "<other-db>"))
@@ -829,24 +945,44 @@ def main():
     print("tree %s at %s on %s" % (a.name, location, a.db))
     failures = 0
     for n, argv in enumerate(steps, 1):
-        results = {}
-        for tool, (workdir, db, repl) in tools.items():
+        results, files = {}, {}
+        for tool, (workdir, db, repl, copies) in tools.items():
+            before = snapshot(copies + guards)
             code, out, err = run(tool, argv, workdir, venv, a.alembic_rs, a.env, db)
+            after = snapshot(copies + guards)
+            written = written_files(before, after, repl, out)
+            for path in written:
+                # env.py set version_locations itself: the file went into the
+                # package; compared all the same, then removed
+                if path not in before and any(path.startswith(g + os.sep) for g in guards):
+                    keep = os.path.join(top, "%s.%d.%s" % (tool, n, os.path.basename(path)))
+                    print("step %d: %s wrote into the package: %s (moved to %s)" % (n, tool, path, keep))
+                    shutil.move(path, keep)
             dump = db.dump()
             for ext, text in (("out", out), ("err", err), ("dump", dump)):
                 with open(os.path.join(top, "%s.%d.%s" % (tool, n, ext)), "w") as f:
                     f.write(text)
             results[tool] = [str(code)] + [normalise(t, repl) for t in (out, err, dump)]
+            files[tool] = {normalise(p, repl): normalise(after[p][1].decode("utf-8", "replace"), repl)
+                           for p in written}
         verdicts = [compare("%d.%s" % (n, part), o, r)
                     for part, o, r in zip(("exit", "stdout", "stderr", "dump"),
                                           results["oracle"], results["rs"])]
+        written = ""
+        if a.copy_versions:
+            names = sorted(set(files["oracle"]) | set(files["rs"]))
+            fv = [compare("%d.%s" % (n, p), files["oracle"].get(p, "<not written>"),
+                          files["rs"].get(p, "<not written>")) for p in names]
+            verdict = "DIFF" if "DIFF" in fv else "ORDER" if "ORDER" in fv else "same"
+            verdicts.append(verdict)
+            written = "  files %d %s" % (len(names), verdict)
         ok = "DIFF" not in verdicts
         failures += not ok
-        print("step %d %-28s exit %s/%s  stdout %s  stderr %s  dump %s  %s" % (
-            n, " ".join(argv), results["oracle"][0], results["rs"][0], *verdicts[1:],
-            "OK" if ok else "DIVERGES"), flush=True)
+        print("step %d %-28s exit %s/%s  stdout %s  stderr %s  dump %s%s  %s" % (
+            n, " ".join(argv), results["oracle"][0], results["rs"][0], *verdicts[1:4],
+            written, "OK" if ok else "DIVERGES"), flush=True)
     if not a.keep:
-        for _, db, _ in tools.values():
+        for _, db, _, _ in tools.values():
             db.drop()
     print("%s: %s (%d steps, outputs under %s)" % (
         a.name, "identical" if not failures else "%d step(s) diverge" % failures,

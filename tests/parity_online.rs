@@ -723,6 +723,18 @@ fn autogen_warning_location() -> Scenario {
     )
 }
 
+/// Found on apache-airflow-core's models (scripts/compare-tree.py
+/// --copy-versions, MariaDB): a `compare_type` callable's "Detected type
+/// change" is logged from Alembic's `_user_compare_type` (types.py:85), the
+/// dialect's from `_dialect_impl_compare_type` (types.py:121)
+/// (tests/fixtures/online/autogen_user_compare_type_site/migrations/README).
+fn autogen_user_compare_type_site() -> Scenario {
+    Scenario::fixture(
+        "autogen_user_compare_type_site",
+        &[&["upgrade", "head"], &["check"], &["downgrade", "base"]],
+    )
+}
+
 /// Found by scripts/fuzz-ops.py (seed 5011, PostgreSQL's `Computed` warning):
 /// a SQLAlchemy warning raised while an op builds its objects is located at
 /// the migration's line, not at alembic-rs's op function
@@ -972,6 +984,9 @@ parity_tests! {
         parity_ops_statement_count_postgres, parity_ops_statement_count_mysql;
     autogen_warning_location: parity_autogen_warning_location_sqlite,
         parity_autogen_warning_location_postgres, parity_autogen_warning_location_mysql;
+    autogen_user_compare_type_site: parity_autogen_user_compare_type_site_sqlite,
+        parity_autogen_user_compare_type_site_postgres,
+        parity_autogen_user_compare_type_site_mysql;
     rw_step_function_name: parity_rw_step_function_name_sqlite,
         parity_rw_step_function_name_postgres, parity_rw_step_function_name_mysql;
     rw_sys_argv: parity_rw_sys_argv_sqlite, parity_rw_sys_argv_postgres,

@@ -13,9 +13,11 @@ then Alembic's, and so is the calling frame that handlers reading the stack
 see (loguru's ``InterceptHandler``).
 """
 
+import contextlib
 import logging
 import os
 import sysconfig
+import threading
 
 # logger name -> [(message format, or None for any; Alembic's file under
 # alembic/, line, function)]. A message logged preformatted by the shim
@@ -139,7 +141,8 @@ _SITES = {
             43,
             "_compare_type_setup",
         ),
-        # Also logged at line 85 (_user_compare_type) for a user's compare_type.
+        # Also logged at line 85 (_user_compare_type) for a user's
+        # compare_type: _VARIANTS["user_compare_type"].
         (
             "Detected type change from %r to %r on '%s.%s'",
             "autogenerate/compare/types.py",
@@ -215,6 +218,29 @@ class _Sites:
         return site
 
 
+# A message Alembic logs from two sites: the caller names the other one
+# (``with variant("user_compare_type"): log.info(...)``).
+_VARIANTS = {
+    ("alembic.autogenerate.compare.types", "user_compare_type"): (
+        "autogenerate/compare/types.py",
+        85,
+        "_user_compare_type",
+    ),
+}
+_variant = threading.local()
+
+
+@contextlib.contextmanager
+def variant(name):
+    """Records logged inside take the site ``_VARIANTS`` gives ``name``."""
+    outer = getattr(_variant, "name", None)
+    _variant.name = name
+    try:
+        yield
+    finally:
+        _variant.name = outer
+
+
 def _log(self, level, msg, args, **kw):
     """``Logger._log`` of Alembic's loggers: called from a function compiled
     at the Alembic call site, so the frame that logs is Alembic's (file,
@@ -222,7 +248,10 @@ def _log(self, level, msg, args, **kw):
     read the stack themselves (loguru's ``InterceptHandler`` recipe: skyline-
     apiserver prints ``{name}:{function}:{line}`` from the calling frame)."""
     base = super(self._alembic_rs_class, self)._log
-    site = self._alembic_rs_sites.site(msg)
+    name = getattr(_variant, "name", None)
+    site = _VARIANTS.get((self.name, name)) if name else None
+    if site is None:
+        site = self._alembic_rs_sites.site(msg)
     if site is None:
         return base(level, msg, args, **kw)
     return _trampoline(self.name, *site)(base, level, msg, args, kw)

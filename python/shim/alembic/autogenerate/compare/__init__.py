@@ -23,6 +23,7 @@ from sqlalchemy.sql.schema import DefaultClause
 from sqlalchemy.util import OrderedSet
 
 from ...operations import ops
+from ...util import callsite
 from ...runtime.plugins import Plugin, _import_time_setup
 from ...util.langhelpers import DispatchPriority, PriorityDispatcher, PriorityDispatchResult
 
@@ -301,7 +302,8 @@ def _user_compare_type(autogen_context, alter_column_op, schema, tname, cname, c
     is_diff = user_compare(mc, conn_col, metadata_col, conn_col.type, metadata_col.type)
     if is_diff:
         alter_column_op.modify_type = metadata_col.type
-        _log_type_change(conn_col, metadata_col, tname, cname)
+        with callsite.variant("user_compare_type"):  # Alembic logs it from another line
+            _log_type_change(conn_col, metadata_col, tname, cname)
         return PriorityDispatchResult.STOP
     if is_diff is False:
         return PriorityDispatchResult.STOP
