@@ -482,6 +482,26 @@ The runs of session 17 (trees only on GitHub, from a `fetch` snapshot):
                     async driver's error is raised on the event loop (fixtures async_error_context,
                     async_outer_context)
   not run: timesketch (SQLAlchemy 1.4), endurain and SurfSense (Python >= 3.12), SuperAGI (pydantic 1)
+The runs of session 17 (autogenerate on real models, --copy-versions; venvs as above, SQLAlchemy 2.1.9):
+  each of (a) --step check --step "stamp head" --step "revision --autogenerate -m drift" --step "upgrade
+                    head" --step check (empty database); (b) --step "upgrade head" --step "downgrade -3"
+                    --step "stamp head" --step check --step "revision --autogenerate -m drift" --step
+                    "upgrade head" --step check; (c) --setup "python -m alembic upgrade head && python
+                    SQLEXEC '{url}' STMT..." (or create_all of the models + `stamp head` where upgrading
+                    from empty fails alike), then --step check --step "revision --autogenerate -m drift"
+                    --step "upgrade head" --step check; STMT: drop an index, add a NOT NULL column with
+                    a default, rename a table, drop a column, add a stray table, and on postgresql/mysql
+                    a type and a nullability change; "advanced" sets add a server default, a comment, a
+                    foreign key's ON DELETE, a unique constraint, an expression index, a dropped check
+                    constraint, a new enum value
+  optuna 5.1.0 (a, b, c x 3 dialects), jupyterhub 6.1.1 (a, b, c x 3), mlflow-skinny 3.18.0
+                    (--script-template generic; a, b, c x 3), buildbot 4.3.0 (--script-template generic;
+                    a, b, c x 3), arize-phoenix 20.26.1 (sqlite, postgresql; a, b, c), quetz-server 0.10.4,
+                    fmn 3.4.0, dagster 1.13.29 (a), apache-airflow-core 3.3.2 (found on mysql: "Detected
+                    type change" logged from _user_compare_type's line when env.py's compare_type decides;
+                    fixture autogen_user_compare_type_site), prefect 3.9.1 (its env.py picks the versions
+                    directory itself; the written file is compared there and moved out); the options as in
+                    the sessions above
 Everything is kept under /tmp/rw-NAME-DB/ (per step: <tool>.<n>.{out,err,dump}).
 Exit status: 0 when every step is identical (or ORDER), 1 otherwise.
 """
