@@ -90,8 +90,10 @@ TABLE of every table, and every row). Normalised, and nothing else:
     `(raised by Alembic's own code; alembic-rs reproduces the outcome)` it prints where
     Alembic's own code raises) are dropped, and so are `python -m`'s
     (<frozen runpy>) and those of the functions Alembic generates for its module proxies
-    (`File "<string>"`, e.g. `in run_migrations`), and pymysql's (alembic-rs is the
-    driver), and SQLAlchemy's called from the tool's frames (up to the next frame
+    (`File "<string>"`, e.g. `in run_migrations`), and the drivers' (alembic-rs is the
+    driver: pymysql's, and the async drivers' with SQLAlchemy's adapters for them and
+    the frames from its `do_execute` down to them, where alembic-rs raises the error on
+    the event loop: skyvern's aiosqlite), and SQLAlchemy's called from the tool's frames (up to the next frame
     outside SQLAlchemy: Alembic compiles `op.add_column`'s DDL element through
     `Connection.execute`, alembic-rs calls the column specification itself, so a
     CompileError passes through other SQLAlchemy frames: cyborg on PostgreSQL), and
@@ -653,7 +655,13 @@ ECHO_TIMING = re.compile(
     r"\d[\d.e+-]*(s(?: ago)?\])")
 # what alembic-rs prints instead of the frames when Alembic's own code raises
 RS_PLACEHOLDER = "  (raised by Alembic's own code; alembic-rs reproduces the outcome)"
-FRAME = re.compile(r'^\s*File "([^"]*)", line \d+')
+FRAME = re.compile(r'^\s*File "([^"]*)", line \d+(?:, in (\S+))?')
+# The drivers' own frames (alembic-rs is the driver) and, for the async ones,
+# SQLAlchemy's adapter and greenlet bridge between its do_execute and them.
+DRIVER_FRAME = re.compile(
+    r"site-packages/(?:pymysql|aiosqlite|asyncpg|psycopg|aiomysql|asyncmy)/"
+    r"|site-packages/sqlalchemy/(?:connectors/asyncio\.py|util/(?:_concurrency_py3k|concurrency)\.py"
+    r"|dialects/\w+/(?:aiosqlite|asyncpg|psycopg|aiomysql|asyncmy)\.py)")
 
 
 def drop_tool_frames(text):
@@ -668,8 +676,10 @@ def drop_tool_frames(text):
             below_tool = tool or (below_tool and (
                 "site-packages/sqlalchemy/" in f or "site-packages/mako/" in f
                 or f in ("<string>", "<frozen runpy>")))
-            skipping = (below_tool or f in ("<frozen runpy>", "<string>")
-                        or "site-packages/pymysql/" in f)
+            driver = DRIVER_FRAME.search(f) or (
+                f.endswith("site-packages/sqlalchemy/engine/default.py")
+                and (m.group(2) or "").startswith("do_execute"))
+            skipping = below_tool or f in ("<frozen runpy>", "<string>") or bool(driver)
             if skipping:
                 continue
         elif skipping and line.startswith("    "):
