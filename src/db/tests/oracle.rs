@@ -2,6 +2,7 @@
 //! from `.venv-oracle` (skipped, with a note, when that virtualenv is absent).
 
 use super::*;
+use crate::pyfmt::py_repr;
 
 fn oracle_python() -> Option<std::path::PathBuf> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv-oracle/bin/python");
@@ -71,7 +72,7 @@ for line in sys.stdin.read().splitlines():
     let expected = run_python(&python, script, &urls.join("\n"));
     let py_str = |s: Option<&str>| match s {
         None => "None".to_string(),
-        Some(s) => python_repr(s),
+        Some(s) => py_repr(s),
     };
     for (url, want) in urls.iter().zip(expected.lines()) {
         let u = Url::parse(url).unwrap();
@@ -80,54 +81,25 @@ for line in sys.stdin.read().splitlines():
         let query_repr: Vec<String> = query
             .iter()
             .map(|(k, v)| {
-                let vs: Vec<String> = v.iter().map(|s| python_repr(s)).collect();
-                format!("({}, [{}])", python_repr(k), vs.join(", "))
+                let vs: Vec<String> = v.iter().map(|s| py_repr(s)).collect();
+                format!("({}, [{}])", py_repr(k), vs.join(", "))
             })
             .collect();
         let got = format!(
             "({}, {}, {}, {}, {}, {}, [{}], {}, {}, {})",
-            python_repr(u.drivername()),
+            py_repr(u.drivername()),
             py_str(u.username()),
             py_str(u.password()),
             py_str(u.host()),
             u.port().map_or("None".to_string(), |p| p.to_string()),
             py_str(u.database()),
             query_repr.join(", "),
-            python_repr(&u.render(true)),
-            python_repr(&u.render(false)),
-            python_repr(u.backend_name()),
+            py_repr(&u.render(true)),
+            py_repr(&u.render(false)),
+            py_repr(u.backend_name()),
         );
         assert_eq!(got, want, "{url}");
     }
-}
-
-/// Python's `repr()` of a `str` (enough for the oracle comparisons).
-fn python_repr(s: &str) -> String {
-    let quote = if s.contains('\'') && !s.contains('"') {
-        '"'
-    } else {
-        '\''
-    };
-    let mut out = String::new();
-    out.push(quote);
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c == quote => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02x}", c as u32))
-            }
-            c => out.push(c),
-        }
-    }
-    out.push(quote);
-    out
 }
 
 /// The same statements and parameters through psycopg2's and pymysql's
