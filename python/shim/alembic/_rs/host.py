@@ -4,14 +4,13 @@ import importlib.util
 import logging
 import os
 from pathlib import Path
-import re
 import sys
 
 import _alembic_rs
 
 from ..config import Config
 from ..runtime.environment import EnvironmentContext
-from ..util import callsite
+from ..util import callsite, pyfiles
 from .revision import Revision as _RevisionBase
 from .revision import tuple_rev_as_scalar
 from ..util import messaging  # noqa: F401  (the "alembic" logger's NullHandler)
@@ -36,13 +35,11 @@ def _register():
 
 
 def load_python_file(path):
-    """Alembic's ``load_module_py``: a module named after the file."""
+    """env.py or a revision file, loaded as Alembic loads them (a module
+    named after the file; a ``.py`` whose source is gone runs from its
+    compiled file, a missing one is "Can't find Python file")."""
     path = Path(path)
-    module_id = re.sub(r"\W", "_", path.name)
-    spec = importlib.util.spec_from_file_location(module_id, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return pyfiles.load_python_file(path.parent, path.name)
 
 
 class Script(_RevisionBase):
@@ -349,11 +346,7 @@ def run_env(spec):
     else:
         kw["fn"] = _steps_fn
     with EnvironmentContext(config, script, **kw):
-        # Alembic's loader: an env.py whose source is gone runs from its
-        # compiled file, and a missing one is "Can't find Python file".
-        from ..util.pyfiles import load_python_file as load_env
-
-        load_env(spec["script_dir"], "env.py")
+        load_python_file(Path(spec["script_dir"], "env.py"))
     if spec["command"] == "check":
         autogen.finish_check(config)
 

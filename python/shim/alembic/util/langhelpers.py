@@ -189,11 +189,7 @@ class ModuleClsProxy:
         def proxy_fn(*args, **kw):
             target = globals_.get("_proxy")
             if target is None:
-                raise NameError(
-                    "Can't invoke function '%s', as the proxy object has not yet "
-                    "been established for the Alembic '%s' class.  Try placing "
-                    "this code inside a callable." % (name, cls.__name__)
-                )
+                raise proxy_name_error(name, cls.__name__)
             return getattr(target, name)(*args, **kw)
 
         proxy_fn.__name__ = proxy_fn.__qualname__ = name
@@ -201,4 +197,4 @@ class ModuleClsProxy:
         return proxy_fn
 
 
-from .proxy import to_tuple  # noqa: E402,F401
+from .proxy import proxy_name_error, to_tuple  # noqa: E402,F401

@@ -34,12 +34,19 @@ def _proxied_class(kind):
     return EnvironmentContext
 
 
-def _name_error(kind, name):
+def proxy_name_error(name, class_name):
+    """Alembic's error for a module function called while no instance of
+    its class is installed."""
     return NameError(
         "Can't invoke function '%s', as the proxy object has not yet "
         "been established for the Alembic '%s' class.  Try placing "
-        "this code inside a callable." % (name, kind)
+        "this code inside a callable." % (name, class_name)
     )
+
+
+def _is_method(cls, name):
+    """Whether Alembic makes ``name`` a module function: a public callable."""
+    return not name.startswith("_") and callable(getattr(cls, name, None))
 
 
 def _method_proxy(kind, name, module_name):
@@ -47,7 +54,8 @@ def _method_proxy(kind, name, module_name):
     it exists whether or not a migration runs (`from alembic.op import
     execute` in a helper module env.py imports), and finds the running
     object when called."""
-    if not callable(getattr(_proxied_class(kind), name, None)):
+    cls = _proxied_class(kind)
+    if not _is_method(cls, name):
         return None
 
     def proxy_fn(*args, **kw):
@@ -61,12 +69,12 @@ def _method_proxy(kind, name, module_name):
                 # does not exist before the first migration
                 raise NameError("name '_proxy' is not defined", name="_proxy")
             except NameError as ne:
-                raise _name_error(kind, name) from ne
+                raise proxy_name_error(name, kind) from ne
         return getattr(obj, name)(*args, **kw)
 
     proxy_fn.__name__ = proxy_fn.__qualname__ = name
     proxy_fn.__module__ = module_name
-    proxy_fn.__doc__ = getattr(getattr(_proxied_class(kind), name), "__doc__", None)
+    proxy_fn.__doc__ = getattr(cls, name).__doc__
     return proxy_fn
 
 
@@ -78,11 +86,10 @@ def module_proxy(kind, module_name, globals_):
             if kind not in _ever:
                 raise AttributeError(name)
             return _current.get(kind)
-        if not name.startswith("_"):
-            fn = _method_proxy(kind, name, module_name)
-            if fn is not None:
-                globals_[name] = fn
-                return fn
+        fn = _method_proxy(kind, name, module_name)
+        if fn is not None:
+            globals_[name] = fn
+            return fn
         obj = _current.get(kind)
         if obj is not None:
             try:
@@ -115,9 +122,7 @@ def module_dir(kind, globals_):
         names.add(kind)
         if kind in _ever:
             names.add("_proxy")
-        for n in dir(cls):
-            if not n.startswith("_") and callable(getattr(cls, n, None)):
-                names.add(n)
+        names.update(n for n in dir(cls) if _is_method(cls, n))
         return sorted(names)
 
     return __dir__
