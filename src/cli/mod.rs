@@ -3,6 +3,7 @@
 pub mod argparse;
 pub mod args;
 pub mod help;
+mod namespace;
 #[cfg(test)]
 mod oracle_tests;
 mod run;
