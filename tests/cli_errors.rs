@@ -78,6 +78,7 @@ bad_input!(bad_encoding, ["heads"]);
 bad_input!(bad_interpolation, ["heads"]);
 bad_input!(no_script_location, ["heads"]);
 bad_input!(missing_dir, ["heads"]);
+bad_input!(bad_pyproject, ["heads"]);
 
 #[test]
 fn unreadable_revision_file() {

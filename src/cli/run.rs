@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::args::{CommandArgs, GlobalOptions};
 use crate::commands::{self, CommandError};
-use crate::config::Config;
+use crate::config::{Config, ConfigError};
 use crate::python::{CmdOpts, HostError};
 use crate::ui::Ui;
 
@@ -32,6 +32,10 @@ pub fn run(global: &GlobalOptions, command: &CommandArgs, cmd_opts: CmdOpts) -> 
     // configparser, int() and friends raise outside Alembic's CommandError
     // handling: Alembic dies with a traceback there, and so do we (cleanly).
     let result = result.map_err(|e| match e {
+        CommandError::Config(ConfigError::TomlDecode { path, message }) => {
+            let message = crate::python::toml_decode_error(&path).unwrap_or(message);
+            CommandError::Uncaught(format!("tomllib.TOMLDecodeError: {message}"))
+        }
         CommandError::Config(c) if !c.is_command_error() => {
             CommandError::Uncaught(c.exception_line())
         }

@@ -359,7 +359,10 @@ fn has_tool_alembic(path: &str) -> Result<bool, CommandError> {
             s.parse::<toml::Table>()
                 .map_err(|e| e.message().to_string())
         })
-        .map_err(|msg| CommandError::Uncaught(format!("tomllib.TOMLDecodeError: {msg}")))?;
+        .map_err(|msg| {
+            let msg = crate::python::toml_decode_error(Path::new(path)).unwrap_or(msg);
+            CommandError::Uncaught(format!("tomllib.TOMLDecodeError: {msg}"))
+        })?;
     Ok(match data.get("tool") {
         None => false,
         Some(toml::Value::Table(t)) => t.contains_key("alembic"),

@@ -57,6 +57,11 @@ pub enum ConfigError {
     /// Another Python exception Alembic lets through, e.g. `ValueError`.
     #[error("{message}")]
     Uncaught { exception: String, message: String },
+    /// pyproject.toml does not parse: `tomllib.TOMLDecodeError`. `message`
+    /// is the `toml` crate's; the CLI asks tomllib for its own wording
+    /// (`crate::python::toml_decode_error`), so the file is kept.
+    #[error("{message}")]
+    TomlDecode { path: PathBuf, message: String },
 }
 
 impl ConfigError {
@@ -75,6 +80,7 @@ impl ConfigError {
             }
             ConfigError::Ini(e) => e.exception_name(),
             ConfigError::Uncaught { exception, .. } => exception,
+            ConfigError::TomlDecode { .. } => "tomllib.TOMLDecodeError",
         };
         format!("{class}: {self}")
     }

@@ -85,8 +85,8 @@ pub fn load(path: &Path) -> Result<Option<ToolAlembic>, ConfigError> {
     })?;
     let doc: toml::Table = text
         .parse()
-        .map_err(|e: toml::de::Error| ConfigError::Uncaught {
-            exception: "tomllib.TOMLDecodeError".to_string(),
+        .map_err(|e: toml::de::Error| ConfigError::TomlDecode {
+            path: path.to_path_buf(),
             message: toml_message(&text, &e),
         })?;
     let table = match doc.get("tool") {
@@ -112,8 +112,8 @@ fn uncaught_os(e: &std::io::Error, shown: &str) -> ConfigError {
     ConfigError::Uncaught { exception, message }
 }
 
-/// tomllib words its errors differently; keep the toml crate's message but
-/// point at the place the way tomllib does.
+/// tomllib words its errors differently (the CLI asks it when it can); keep
+/// the toml crate's message but point at the place the way tomllib does.
 fn toml_message(text: &str, e: &toml::de::Error) -> String {
     let msg = e.message().trim_end();
     match e.span() {

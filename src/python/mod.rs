@@ -20,6 +20,7 @@ mod state;
 mod static_path;
 pub use autogen::{GeneratedScript, generated_scripts};
 mod template;
+mod tomllib;
 
 pub use env::{CmdArg, CmdOpts, EnvCommand, EnvRun, log_failure, run_env, set_raiseerr};
 pub use error::HostError;
@@ -27,3 +28,4 @@ pub use interp::PythonEnv;
 pub use metadata::{FileMetadata, read_metadata};
 pub use state::{RevisionSpec, reloaded_scripts};
 pub use template::{ConfigSource, PyOutcome, TemplateSession, TemplateValue};
+pub use tomllib::decode_error as toml_decode_error;
