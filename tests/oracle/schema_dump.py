@@ -94,6 +94,11 @@ def _rows(cursor, tables, quote):
     return "\n".join(out)
 
 
+def version_rows(rows):
+    """The version rows sorted, a NULL (a hand-made table) first."""
+    return sorted((r[0] for r in rows), key=lambda v: (v is not None, v or ""))
+
+
 def dump_sqlite(u, version_table, version_schema):
     import sqlite3
 
@@ -117,7 +122,7 @@ def dump_sqlite(u, version_table, version_schema):
         versions = None
         if version_table in names:
             cur.execute('SELECT version_num FROM "%s"' % version_table)
-            versions = sorted(r[0] for r in cur.fetchall())
+            versions = version_rows(cur.fetchall())
         tables = sorted(
             n
             for n in names
@@ -217,7 +222,7 @@ def dump_postgres(u, version_table, version_schema):
         versions = None
         if (vschema, version_table) in found:
             cur.execute('SELECT version_num FROM "%s"."%s"' % (vschema, version_table))
-            versions = sorted(r[0] for r in cur.fetchall())
+            versions = version_rows(cur.fetchall())
         tables = [
             t if s == "public" else "%s.%s" % (s, t)
             for s, t in found
@@ -275,7 +280,7 @@ def dump_mysql(u, version_table, version_schema):
             exists = version_table in names
         if exists:
             cur.execute("SELECT version_num FROM %s" % vt)
-            versions = sorted(r[0] for r in cur.fetchall())
+            versions = version_rows(cur.fetchall())
         tables = sorted(n for n in names if vschema or n != version_table)
         data = _rows(cur, tables, lambda t: "`%s`" % t)
         return {"versions": versions, "schema": schema, "data": data}

@@ -53,7 +53,12 @@ class RevisionContext:
             if self.command_args["sql"]:
                 raise CommandError("Using --sql with --autogenerate does not make any sense")
             _load_revision_map()
-            if set(rev) != set(self.script_directory.get_heads()):
+            # resolved as Alembic resolves them: a version row naming no
+            # revision fails here ("Can't locate revision ..."), a NULL one
+            # resolves to nothing
+            script = self.script_directory
+            current = {r.revision for r in script.get_revisions(rev) if r is not None}
+            if current != {r.revision for r in script.get_revisions("heads")}:
                 raise CommandError("Target database is not up to date.")
 
         upgrade_token = migration_context.opts["upgrade_token"]

@@ -256,6 +256,8 @@ class _RevisionMapView:
 # `catch`: ScriptDirectory's methods report planning errors as
 # CommandErrors, RevisionMap's as Alembic's RevisionError classes.
 def _revisions(id_, catch):
+    if isinstance(id_, (list, tuple, set, frozenset)):
+        id_ = _row_ids(id_)  # each None is "base": no revision
     return tuple(
         None if info is None else _Revision(info)
         for info in _alembic_rs.get_revisions(id_, catch)
@@ -273,7 +275,7 @@ def _current_fn(config, verbose, check_heads):
             config.print_stdout("Current revision(s) for %s:", url)
         if check_heads and set(heads) != set(_alembic_rs.as_revision_number("heads") or ()):
             raise CommandError("Database is not on all head revisions")
-        for line in _alembic_rs.current_lines(list(heads), verbose):
+        for line in _alembic_rs.current_lines(_row_ids(heads), verbose):
             config.print_stdout(line)
         return []
 
@@ -282,7 +284,7 @@ def _current_fn(config, verbose, check_heads):
 
 def _display_fn(config):
     def display(heads, context):
-        for line in _alembic_rs.display_lines(list(heads)):
+        for line in _alembic_rs.display_lines(_row_ids(heads)):
             config.print_stdout(line)
         return []
 
@@ -306,7 +308,15 @@ def _ensure_version_fn(rev, context):
 
 
 def _steps_fn(heads, context):
-    return _alembic_rs.plan(list(heads))
+    return _alembic_rs.plan(_row_ids(heads))
+
+
+def _row_ids(heads):
+    """The version rows as the revision map sees them: a NULL row (a version
+    table made by hand, without Alembic's NOT NULL key) resolves to no
+    revision in Alembic's ``get_revisions``, so it is shown as nothing and
+    planned around, and no step ever updates or deletes it."""
+    return [h for h in heads if h is not None]
 
 
 def run_env(spec):

@@ -270,7 +270,7 @@ class MigrationContext:
                 self._ensure_version_table()
         import _alembic_rs
 
-        maintainer = _alembic_rs.HeadMaintainer(list(heads))
+        maintainer = _alembic_rs.HeadMaintainer([h for h in heads if h is not None])
         steps = list(self._migrations_fn(heads, self))
         static_path = static.renderer(self, steps, kw)
         _import_ahead(static_path, steps)
