@@ -592,6 +592,23 @@ fn version_row_null() -> Scenario {
     )
 }
 
+/// The same project with an INTEGER version column: a row that is not text
+/// fails every command but `history -i` with Alembic's "revision identifier
+/// 7 is not a string" (alembic-rs raised a TypeError).
+fn version_row_not_text() -> Scenario {
+    Scenario::fixture(
+        "version_row_null",
+        &[
+            &["-x", "vtype=INTEGER", "-x", "row=7", "current"],
+            &["upgrade", "head"],
+            &["stamp", "head"],
+            &["downgrade", "base"],
+            &["check"],
+            &["history", "-i"],
+        ],
+    )
+}
+
 /// monasca-api's env.py reads `sys.argv` (tests/fixtures/online/rw_sys_argv/
 /// migrations/README; found by scripts/compare-tree.py in session 13): env.py
 /// sees the command line, `-x` and `--sql` included, as under Alembic.
@@ -956,6 +973,8 @@ parity_tests! {
     failure_exception: parity_failure_exception_sqlite, parity_failure_exception_postgres,
         parity_failure_exception_mysql;
     failure_sql: parity_failure_sql_sqlite, parity_failure_sql_postgres, parity_failure_sql_mysql;
+    version_row_not_text: parity_version_row_not_text_sqlite,
+        parity_version_row_not_text_postgres, parity_version_row_not_text_mysql;
     version_row_null: parity_version_row_null_sqlite, parity_version_row_null_postgres,
         parity_version_row_null_mysql;
     failure_chained: parity_failure_chained_sqlite, parity_failure_chained_postgres,

@@ -257,7 +257,9 @@ class _RevisionMapView:
 # CommandErrors, RevisionMap's as Alembic's RevisionError classes.
 def _revisions(id_, catch):
     if isinstance(id_, (list, tuple, set, frozenset)):
-        id_ = _row_ids(id_)  # each None is "base": no revision
+        id_ = _row_ids(id_, catch)  # each None is "base": no revision
+    elif id_ is not None:
+        _row_ids((id_,), catch)
     return tuple(
         None if info is None else _Revision(info)
         for info in _alembic_rs.get_revisions(id_, catch)
@@ -265,7 +267,8 @@ def _revisions(id_, catch):
 
 
 def _all_current(id_, catch):
-    return {_Revision(info) for info in _alembic_rs.get_all_current(list(id_), catch)}
+    ids = _row_ids(id_ if isinstance(id_, (list, tuple, set, frozenset)) else (id_,), catch)
+    return {_Revision(info) for info in _alembic_rs.get_all_current(ids, catch)}
 
 
 def _current_fn(config, verbose, check_heads):
@@ -284,7 +287,8 @@ def _current_fn(config, verbose, check_heads):
 
 def _display_fn(config):
     def display(heads, context):
-        for line in _alembic_rs.display_lines(_row_ids(heads)):
+        # `history -i` only asks whether a revision is among the rows
+        for line in _alembic_rs.display_lines([h for h in heads if isinstance(h, str)]):
             config.print_stdout(line)
         return []
 
@@ -311,12 +315,26 @@ def _steps_fn(heads, context):
     return _alembic_rs.plan(_row_ids(heads))
 
 
-def _row_ids(heads):
+def _row_ids(heads, catch=True):
     """The version rows as the revision map sees them: a NULL row (a version
     table made by hand, without Alembic's NOT NULL key) resolves to no
     revision in Alembic's ``get_revisions``, so it is shown as nothing and
-    planned around, and no step ever updates or deletes it."""
-    return [h for h in heads if h is not None]
+    planned around, and no step ever updates or deletes it. A row that is
+    not text (an integer column, bytes from a binary one) is Alembic's
+    RevisionError, a CommandError where ScriptDirectory catches it."""
+    ids = []
+    for head in heads:
+        if head is None:
+            continue
+        if not isinstance(head, str):
+            from ..script.revision import RevisionError
+
+            raise (CommandError if catch else RevisionError)(
+                "revision identifier %r is not a string; ensure database "
+                "driver settings are correct" % (head,)
+            )
+        ids.append(head)
+    return ids
 
 
 def run_env(spec):

@@ -270,7 +270,9 @@ class MigrationContext:
                 self._ensure_version_table()
         import _alembic_rs
 
-        maintainer = _alembic_rs.HeadMaintainer([h for h in heads if h is not None])
+        # a NULL row is never a step's; rows that are not text fail below,
+        # where Alembic's planner meets them
+        maintainer = _alembic_rs.HeadMaintainer([h for h in heads if isinstance(h, str)])
         steps = list(self._migrations_fn(heads, self))
         static_path = static.renderer(self, steps, kw)
         _import_ahead(static_path, steps)
