@@ -117,9 +117,23 @@ pub fn py_splitlines(s: &str) -> Vec<&str> {
     out
 }
 
+/// A path as Alembic's messages print it: Python decodes file names with
+/// `surrogateescape` and `util.write_outstream` encodes its text with
+/// `errors="replace"`, so each byte that is not UTF-8 prints as `?` (where
+/// `Path::display` would give U+FFFD per invalid sequence).
+pub fn py_path(path: &std::path::Path) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    let mut out = String::new();
+    for chunk in path.as_os_str().as_bytes().utf8_chunks() {
+        out.push_str(chunk.valid());
+        out.extend(std::iter::repeat_n('?', chunk.invalid().len()));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{py_repr, py_splitlines};
+    use super::{py_path, py_repr, py_splitlines};
 
     #[test]
     fn splitlines_matches_python() {
@@ -133,5 +147,15 @@ mod tests {
         assert_eq!(py_repr("abc"), "'abc'");
         assert_eq!(py_repr("it's"), "\"it's\"");
         assert_eq!(py_repr("a\nb"), "'a\\nb'");
+    }
+
+    #[test]
+    fn path_bytes_print_as_question_marks() {
+        use std::os::unix::ffi::OsStrExt;
+        let p = std::path::Path::new(std::ffi::OsStr::from_bytes(b"/v/a1_\xe9t\xe9.py"));
+        assert_eq!(py_path(p), "/v/a1_?t?.py");
+        // two invalid bytes in a row are two characters, as surrogates are
+        let p = std::path::Path::new(std::ffi::OsStr::from_bytes(b"/v/\xff\xfe\xc3\xa9"));
+        assert_eq!(py_path(p), "/v/??\u{e9}");
     }
 }

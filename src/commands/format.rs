@@ -2,7 +2,7 @@
 //! `Script.log_entry` (the verbose block).
 
 use super::Scripts;
-use crate::pyfmt::py_splitlines;
+use crate::pyfmt::{py_path, py_splitlines};
 
 /// Which pieces of the one-line form a command asks for.
 #[derive(Debug, Clone, Copy, Default)]
@@ -125,7 +125,7 @@ impl Scripts {
         if !n.branch_labels.is_empty() {
             entry.push_str(&format!("Branch names: {}\n", join(n.branch_labels.iter())));
         }
-        entry.push_str(&format!("Path: {}\n", script.path.display()));
+        entry.push_str(&format!("Path: {}\n", py_path(&script.path)));
         let doc: Vec<String> = py_splitlines(&script.longdoc)
             .into_iter()
             .map(|l| format!("    {l}"))

@@ -8,6 +8,7 @@ use std::path::{Component, Path, PathBuf};
 use super::migrate::base_run;
 use super::{Catch, CommandError, HostOptions, Scripts};
 use crate::config::{Config, ScriptSettings};
+use crate::pyfmt::py_path;
 use crate::python::{
     ConfigSource, EnvCommand, PyOutcome, RevisionSpec, TemplateSession, TemplateValue,
 };
@@ -269,13 +270,13 @@ fn ensure_directory(ui: &mut Ui, path: &Path) -> Result<(), CommandError> {
     }
     match std::fs::create_dir_all(&path) {
         Ok(()) => {
-            ui.msg(&format!("Creating directory {} ...  done", path.display()));
+            ui.msg(&format!("Creating directory {} ...  done", py_path(&path)));
             Ok(())
         }
         Err(e) => {
             ui.msg(&format!(
                 "Creating directory {} ...  FAILED",
-                path.display()
+                py_path(&path)
             ));
             Err(CommandError::Uncaught(os_error(&e, &path)))
         }
@@ -367,7 +368,7 @@ fn generate(
     if !locations.contains(&norm) {
         return Err(CommandError::Failed(format!(
             "Path {} is not represented in current version locations",
-            version_path.display()
+            py_path(&version_path)
         )));
     }
     if !scripts.dir.settings.version_locations.is_empty() {
@@ -440,7 +441,7 @@ fn generate(
     ];
 
     let dest = absolute(&path)?;
-    let status = format!("Generating {} ...", dest.display());
+    let status = format!("Generating {} ...", py_path(&dest));
     let rendered = render(
         config,
         settings,
@@ -551,7 +552,7 @@ fn check_written(scripts: &Scripts, path: &Path, g: &Generate<'_>) -> Result<(),
         return Err(CommandError::Failed(format!(
             "Version {} specified branch_labels {label}, however the migration file {} does not have them; have you upgraded your script.py.mako to include the 'branch_labels' section?",
             rev.revision,
-            path.display()
+            py_path(path)
         )));
     }
     let map = &scripts.map;
