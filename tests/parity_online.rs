@@ -574,6 +574,7 @@ fn rw_op_missing_directive() -> Scenario {
 /// (tests/fixtures/online/version_row_null/migrations/README; found probing
 /// by hand in session 18): the NULL row resolves to no revision and is never
 /// touched; `check` resolves the rows before comparing them with the heads.
+/// Also `--raiseerr` tracebacks of revision errors, chained as Alembic's.
 fn version_row_null() -> Scenario {
     Scenario::fixture(
         "version_row_null",
@@ -587,6 +588,11 @@ fn version_row_null() -> Scenario {
             &["stamp", "a1"],
             &["current", "--check-heads"],
             &["upgrade", "head"],
+            // `--raiseerr`: the revision map's error, then the CommandError
+            // raised from it (env.py's commands and Rust-only ones)
+            &["--raiseerr", "upgrade", "zz"],
+            &["--raiseerr", "show", "zz"],
+            &["--raiseerr", "history", "-r", "b2:a1"],
             &["-x", "row=zz", "check"],
         ],
     )

@@ -60,6 +60,15 @@ pub fn run(global: &GlobalOptions, command: &CommandArgs, cmd_opts: CmdOpts) -> 
         }
         Err(e) if global.raiseerr => {
             ui.flush();
+            if let CommandError::Revision { cause, .. } = &e {
+                eprintln!(
+                    "{}\n\nThe above exception was the direct cause of the following exception:\n",
+                    uncaught(&format!(
+                        "alembic.script.revision.{}: {cause}",
+                        cause.class_name()
+                    ))
+                );
+            }
             eprintln!(
                 "{}",
                 uncaught(&format!("alembic.util.exc.CommandError: {e}"))

@@ -21,7 +21,7 @@ const DEFAULT_MULTIPLE_HEADS: &str = "Multiple head revisions are present for gi
 
 impl Catch<'_> {
     pub fn error(&self, err: RevisionError) -> CommandError {
-        match err {
+        let message = match &err {
             RevisionError::RangeNotAncestor { lower, upper } => {
                 let start = self
                     .start
@@ -31,27 +31,27 @@ impl Catch<'_> {
                     .end
                     .map(str::to_string)
                     .unwrap_or_else(|| upper.to_string());
-                CommandError::Failed(
-                    self.ancestor
-                        .unwrap_or(DEFAULT_ANCESTOR)
-                        .replace("%(start)s", &start)
-                        .replace("%(end)s", &end),
-                )
+                self.ancestor
+                    .unwrap_or(DEFAULT_ANCESTOR)
+                    .replace("%(start)s", &start)
+                    .replace("%(end)s", &end)
             }
             RevisionError::MultipleHeads { heads, argument } => {
-                let head_arg = self.end.filter(|e| !e.is_empty()).unwrap_or(&argument);
-                CommandError::Failed(
-                    self.multiple_heads
-                        .unwrap_or(DEFAULT_MULTIPLE_HEADS)
-                        .replace("%(head_arg)s", head_arg)
-                        .replace("%(heads)s", &heads.join(", ")),
-                )
+                let head_arg = self.end.filter(|e| !e.is_empty()).unwrap_or(argument);
+                self.multiple_heads
+                    .unwrap_or(DEFAULT_MULTIPLE_HEADS)
+                    .replace("%(head_arg)s", head_arg)
+                    .replace("%(heads)s", &heads.join(", "))
             }
             RevisionError::Resolution { argument, .. } => {
-                CommandError::Failed(format!("Can't locate revision identified by '{argument}'"))
+                format!("Can't locate revision identified by '{argument}'")
             }
-            RevisionError::Other(message) => CommandError::Failed(message),
-            RevisionError::Crash(line) => CommandError::Uncaught(line),
+            RevisionError::Other(message) => message.clone(),
+            RevisionError::Crash(line) => return CommandError::Uncaught(line.clone()),
+        };
+        CommandError::Revision {
+            message,
+            cause: err,
         }
     }
 }

@@ -45,6 +45,14 @@ pub enum CommandError {
     /// Alembic's `CommandError`, already worded.
     #[error("{0}")]
     Failed(String),
+    /// A `CommandError` Alembic raises `from` the revision map's error
+    /// (`ScriptDirectory._catch_revision_errors`): the same message, and a
+    /// `--raiseerr` traceback that shows the cause first.
+    #[error("{message}")]
+    Revision {
+        message: String,
+        cause: crate::revision::RevisionError,
+    },
     /// From the Python host: a `CommandError` raised in env.py, a Python
     /// exception (its traceback already printed), or no usable interpreter.
     #[error(transparent)]

@@ -49,6 +49,21 @@ pub fn _alembic_rs(m: &Bound<'_, PyModule>) -> PyResult<()> {
 pub(super) fn command_error(py: Python<'_>, err: CommandError) -> PyErr {
     match err {
         CommandError::Uncaught(line) => uncaught(py, &line),
+        CommandError::Revision { message, cause } => {
+            let chained = || -> PyResult<PyErr> {
+                let exc = py
+                    .import("alembic.util.exc")?
+                    .getattr("CommandError")?
+                    .call1((message.as_str(),))?;
+                let cause = revision_error_object(py, &cause)?;
+                let exc = py
+                    .import("alembic._rs")?
+                    .getattr("raised_from")?
+                    .call1((exc, cause))?;
+                Ok(PyErr::from_value(exc))
+            };
+            chained().unwrap_or_else(|e| e)
+        }
         other => match py
             .import("alembic.util.exc")
             .and_then(|m| m.getattr("CommandError"))
@@ -495,24 +510,32 @@ fn query_error(py: Python<'_>, err: RevisionError, catch: Option<(&str, &str)>) 
         };
         return caught(py, catch, err);
     }
-    let raise = || -> PyResult<PyErr> {
-        let m = py.import("alembic.script.revision")?;
-        let value = match &err {
-            RevisionError::RangeNotAncestor { lower, upper } => m
-                .getattr("RangeNotAncestorError")?
-                .call1((rev_arg_object(py, lower)?, rev_arg_object(py, upper)?))?,
-            RevisionError::MultipleHeads { heads, argument } => m
-                .getattr("MultipleHeads")?
-                .call1((PyTuple::new(py, heads)?, argument))?,
-            RevisionError::Resolution { message, argument } => {
-                m.getattr("ResolutionError")?.call1((message, argument))?
-            }
-            RevisionError::Other(message) => m.getattr("RevisionError")?.call1((message,))?,
-            RevisionError::Crash(line) => return Ok(uncaught(py, line)),
-        };
-        Ok(PyErr::from_value(value))
-    };
-    raise().unwrap_or_else(|e| e)
+    if let RevisionError::Crash(line) = &err {
+        return uncaught(py, line);
+    }
+    revision_error_object(py, &err)
+        .map(PyErr::from_value)
+        .unwrap_or_else(|e| e)
+}
+
+/// Alembic's `RevisionError` (or the subclass) for `err`, not yet raised.
+/// A `Crash` has no class there; it is a plain `RevisionError` here.
+fn revision_error_object<'py>(py: Python<'py>, err: &RevisionError) -> PyResult<Bound<'py, PyAny>> {
+    let m = py.import("alembic.script.revision")?;
+    match err {
+        RevisionError::RangeNotAncestor { lower, upper } => m
+            .getattr("RangeNotAncestorError")?
+            .call1((rev_arg_object(py, lower)?, rev_arg_object(py, upper)?)),
+        RevisionError::MultipleHeads { heads, argument } => m
+            .getattr("MultipleHeads")?
+            .call1((PyTuple::new(py, heads)?, argument)),
+        RevisionError::Resolution { message, argument } => {
+            m.getattr("ResolutionError")?.call1((message, argument))
+        }
+        RevisionError::Other(message) | RevisionError::Crash(message) => {
+            m.getattr("RevisionError")?.call1((message,))
+        }
+    }
 }
 
 fn rev_arg_object<'py>(py: Python<'py>, arg: &RevArg) -> PyResult<Bound<'py, PyAny>> {

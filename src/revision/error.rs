@@ -31,6 +31,18 @@ pub enum RevisionError {
     Crash(String),
 }
 
+impl RevisionError {
+    /// The class Alembic raises, in `alembic.script.revision`.
+    pub fn class_name(&self) -> &'static str {
+        match self {
+            RevisionError::RangeNotAncestor { .. } => "RangeNotAncestorError",
+            RevisionError::MultipleHeads { .. } => "MultipleHeads",
+            RevisionError::Resolution { .. } => "ResolutionError",
+            RevisionError::Other(_) | RevisionError::Crash(_) => "RevisionError",
+        }
+    }
+}
+
 /// Errors that make the revision map unusable; Alembic raises most of these
 /// as raw tracebacks, alembic-rs reports them all as `FAILED:` messages.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
