@@ -80,6 +80,8 @@ TABLE of every table, and every row). Normalised, and nothing else:
     operation list: celery's, in onyx's) -> <timestamp>, UUIDs -> <uuid>, also as 32 hex
     digits (migrations that fill rows with uuid4(): neutron's, cinder's; uuid4().hex:
     zenml's);
+  - the tool's own process id (the `python -m alembic` or alembic-rs process) where it
+    stands as a number of its own -> <pid>: a logging format's `%(process)d` (h's);
   - the times SQLAlchemy's echo prints per statement (`[generated in 0.00464s]`, `[cached
     since 0.007327s ago]` -> `[generated in <t>s]`: copr's SQLALCHEMY_ECHO = True);
   - the temporary paths: each tool's project directory -> <dir>, its database name or
@@ -866,9 +868,14 @@ def run(tool, argv, workdir, venv, binary, env_extra, db):
         cmd = [os.path.join(venv, "bin", "python"), "-m", "alembic"] + argv
     else:
         cmd = [binary] + argv
-    p = subprocess.run(cmd, cwd=workdir, env=env, stdin=subprocess.DEVNULL,
-                       capture_output=True, text=True, timeout=1800)
-    return p.returncode, p.stdout, p.stderr
+    with subprocess.Popen(cmd, cwd=workdir, env=env, stdin=subprocess.DEVNULL,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as p:
+        try:
+            out, err = p.communicate(timeout=1800)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            raise
+    return p.returncode, out, err, p.pid
 
 
 def same_lines(text):
@@ -978,7 +985,7 @@ def main():
         results, files = {}, {}
         for tool, (workdir, db, repl, copies) in tools.items():
             before = snapshot(copies + guards)
-            code, out, err = run(tool, argv, workdir, venv, a.alembic_rs, a.env, db)
+            code, out, err, pid = run(tool, argv, workdir, venv, a.alembic_rs, a.env, db)
             after = snapshot(copies + guards)
             written = written_files(before, after, repl, out)
             for path in written:
@@ -992,6 +999,8 @@ def main():
             for ext, text in (("out", out), ("err", err), ("dump", dump)):
                 with open(os.path.join(top, "%s.%d.%s" % (tool, n, ext)), "w") as f:
                     f.write(text)
+            # the tool's process id, as a log format prints it (h's `%(process)d`)
+            out, err = (re.sub(r"(?<![\w.])%d(?![\w.])" % pid, "<pid>", t) for t in (out, err))
             results[tool] = [str(code)] + [normalise(t, repl) for t in (out, err, dump)]
             files[tool] = {normalise(p, repl): normalise(after[p][1].decode("utf-8", "replace"), repl)
                            for p in written}
