@@ -75,7 +75,7 @@ the files the step wrote (--copy-versions), and the schema and data
 TABLE of every table, and every row). Normalised, and nothing else:
   - timestamps (`YYYY-MM-DD HH:MM:SS[.ffffff|,mmm][ [pid]]`, the last two as logging
     formats print them: gnocchi's; `MM/DD/YYYY HH:MM:SS AM`: onyx's; `YYYY/MM/DD HH:MM:SS`:
-    mlflow's log records; the repr
+    mlflow's log records; `YYYY-MM-DD Sun HH:MM:SS`: querybook's; the repr
     `datetime.datetime(Y, M, D, h, m, s, us` of a model's import-time default in `check`'s
     operation list: celery's, in onyx's) -> <timestamp>, UUIDs -> <uuid>, also as 32 hex
     digits (migrations that fill rows with uuid4(): neutron's, cinder's; uuid4().hex:
@@ -647,6 +647,7 @@ UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 TIMESTAMP = re.compile(
     r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}([.,]\d+)?( \[\d+\])?"
     r"|\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}"
+    r"|\d{4}-\d{2}-\d{2} [A-Z][a-z]{2} \d{2}:\d{2}:\d{2}"
     r"|\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2} [AP]M"
     r"|datetime\.datetime\(\d{4}(, \d+){4,6}"
 )
