@@ -6,7 +6,8 @@ Usage:
     scripts/compare-tree.py --venv /work/venv-rw-ironic \\
         --location ironic:db/sqlalchemy/alembic --db postgresql --name ironic --oslo-db \\
         [--down 3] [--no-base] [--no-sql] [--no-check] [--step 'ARGS' ...] \\
-        [--ini-extra 'key = value' ...] [--env KEY=VALUE ...] [--version-table T] [--keep] \\
+        [--ini-extra 'key = value' ...] [--env KEY=VALUE ...] [--version-table T] \\
+        [--version-schema S] [--keep] \\
         [--copy-versions] [--script-template PATH|generic]
 
   --venv      a virtualenv holding the package and real Alembic 1.20.1. The oracle
@@ -40,6 +41,8 @@ Usage:
               script.py.mako of the --wrap-env wrapper (implies one, with an empty prelude),
               for trees that ship none (mlflow's), where `revision` would fail alike.
   --version-table  the tree's version table, when env.py names another (for the dump).
+  --version-schema  the schema that holds it (PostgreSQL), when env.py puts it elsewhere than
+              `public` (a search_path it sets, or version_table_schema: dispatch's).
   --step      replaces the default command sequence (one command line per --step).
   --setup     a shell command run in each tool's directory after its database is
               created and before the first step (`{url}` replaced; the venv's bin/ first
@@ -594,9 +597,10 @@ def resolve_location(venv, location):
 
 
 class Db:
-    def __init__(self, kind, name, tool, workdir, version_table):
+    def __init__(self, kind, name, tool, workdir, version_table, version_schema=None):
         self.kind = kind
         self.version_table = version_table
+        self.version_schema = version_schema
         self.tool = tool
         if kind == "sqlite":
             self.path = os.path.join(workdir, "rw.db")
@@ -634,7 +638,10 @@ class Db:
             self.admin("DROP DATABASE IF EXISTS `%s`" % self.name)
 
     def dump(self):
-        p = subprocess.run([ORACLE_PY, DUMP, self.url, "--version-table", self.version_table], capture_output=True, text=True)
+        cmd = [ORACLE_PY, DUMP, self.url, "--version-table", self.version_table]
+        if self.version_schema:
+            cmd += ["--version-schema", self.version_schema]
+        p = subprocess.run(cmd, capture_output=True, text=True)
         if p.returncode != 0:
             return "<dump failed>\n" + p.stderr
         d = json.loads(p.stdout)
@@ -917,6 +924,7 @@ def main():
     ap.add_argument("--env", action="append", default=[])
     ap.add_argument("--alembic-rs", default=os.path.join(ROOT, "target", "release", "alembic-rs"))
     ap.add_argument("--version-table", default="alembic_version")
+    ap.add_argument("--version-schema")
     ap.add_argument("--oslo-db", action="store_true")
     ap.add_argument("--wrap-env")
     ap.add_argument("--keep", action="store_true")
@@ -952,7 +960,7 @@ def main():
     tools = {}
     for tool in ("oracle", "rs"):
         workdir = os.path.join(top, tool)
-        db = Db(a.db, a.name + "_" + a.db, tool, workdir, a.version_table)
+        db = Db(a.db, a.name + "_" + a.db, tool, workdir, a.version_table, a.version_schema)
         loc, extra, copies, guards = location, a.ini_extra, [], []
         os.makedirs(workdir, exist_ok=True)
         if a.copy_versions:
