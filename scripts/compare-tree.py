@@ -6,7 +6,8 @@ Usage:
     scripts/compare-tree.py --venv /work/venv-rw-ironic \\
         --location ironic:db/sqlalchemy/alembic --db postgresql --name ironic --oslo-db \\
         [--down 3] [--no-base] [--no-sql] [--no-check] [--step 'ARGS' ...] \\
-        [--ini-extra 'key = value' ...] [--env KEY=VALUE ...] [--version-table T] [--keep] \\
+        [--ini-extra 'key = value' ...] [--env KEY=VALUE ...] [--version-table T] \\
+        [--version-schema S] [--keep] \\
         [--copy-versions] [--script-template PATH|generic]
 
   --venv      a virtualenv holding the package and real Alembic 1.20.1. The oracle
@@ -40,6 +41,8 @@ Usage:
               script.py.mako of the --wrap-env wrapper (implies one, with an empty prelude),
               for trees that ship none (mlflow's), where `revision` would fail alike.
   --version-table  the tree's version table, when env.py names another (for the dump).
+  --version-schema  the schema that holds it (PostgreSQL), when env.py puts it elsewhere than
+              `public` (a search_path it sets, or version_table_schema: dispatch's).
   --step      replaces the default command sequence (one command line per --step).
   --setup     a shell command run in each tool's directory after its database is
               created and before the first step (`{url}` replaced; the venv's bin/ first
@@ -75,11 +78,13 @@ the files the step wrote (--copy-versions), and the schema and data
 TABLE of every table, and every row). Normalised, and nothing else:
   - timestamps (`YYYY-MM-DD HH:MM:SS[.ffffff|,mmm][ [pid]]`, the last two as logging
     formats print them: gnocchi's; `MM/DD/YYYY HH:MM:SS AM`: onyx's; `YYYY/MM/DD HH:MM:SS`:
-    mlflow's log records; the repr
+    mlflow's log records; `YYYY-MM-DD Sun HH:MM:SS`: querybook's; the repr
     `datetime.datetime(Y, M, D, h, m, s, us` of a model's import-time default in `check`'s
     operation list: celery's, in onyx's) -> <timestamp>, UUIDs -> <uuid>, also as 32 hex
     digits (migrations that fill rows with uuid4(): neutron's, cinder's; uuid4().hex:
     zenml's);
+  - the tool's own process id (the `python -m alembic` or alembic-rs process) where it
+    stands as a number of its own -> <pid>: a logging format's `%(process)d` (h's);
   - the times SQLAlchemy's echo prints per statement (`[generated in 0.00464s]`, `[cached
     since 0.007327s ago]` -> `[generated in <t>s]`: copr's SQLALCHEMY_ECHO = True);
   - the temporary paths: each tool's project directory -> <dir>, its database name or
@@ -199,9 +204,10 @@ def resolve_location(venv, location):
 
 
 class Db:
-    def __init__(self, kind, name, tool, workdir, version_table):
+    def __init__(self, kind, name, tool, workdir, version_table, version_schema=None):
         self.kind = kind
         self.version_table = version_table
+        self.version_schema = version_schema
         self.tool = tool
         if kind == "sqlite":
             self.path = os.path.join(workdir, "rw.db")
@@ -239,7 +245,10 @@ class Db:
             self.admin("DROP DATABASE IF EXISTS `%s`" % self.name)
 
     def dump(self):
-        p = subprocess.run([ORACLE_PY, DUMP, self.url, "--version-table", self.version_table], capture_output=True, text=True)
+        cmd = [ORACLE_PY, DUMP, self.url, "--version-table", self.version_table]
+        if self.version_schema:
+            cmd += ["--version-schema", self.version_schema]
+        p = subprocess.run(cmd, capture_output=True, text=True)
         if p.returncode != 0:
             return "<dump failed>\n" + p.stderr
         d = json.loads(p.stdout)
@@ -252,6 +261,7 @@ UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 TIMESTAMP = re.compile(
     r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}([.,]\d+)?( \[\d+\])?"
     r"|\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}"
+    r"|\d{4}-\d{2}-\d{2} [A-Z][a-z]{2} \d{2}:\d{2}:\d{2}"
     r"|\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2} [AP]M"
     r"|datetime\.datetime\(\d{4}(, \d+){4,6}"
 )
@@ -473,9 +483,14 @@ def run(tool, argv, workdir, venv, binary, env_extra, db):
         cmd = [os.path.join(venv, "bin", "python"), "-m", "alembic"] + argv
     else:
         cmd = [binary] + argv
-    p = subprocess.run(cmd, cwd=workdir, env=env, stdin=subprocess.DEVNULL,
-                       capture_output=True, text=True, timeout=1800)
-    return p.returncode, p.stdout, p.stderr
+    with subprocess.Popen(cmd, cwd=workdir, env=env, stdin=subprocess.DEVNULL,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as p:
+        try:
+            out, err = p.communicate(timeout=1800)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            raise
+    return p.returncode, out, err, p.pid
 
 
 def same_lines(text):
@@ -516,6 +531,7 @@ def main():
     ap.add_argument("--env", action="append", default=[])
     ap.add_argument("--alembic-rs", default=os.path.join(ROOT, "target", "release", "alembic-rs"))
     ap.add_argument("--version-table", default="alembic_version")
+    ap.add_argument("--version-schema")
     ap.add_argument("--oslo-db", action="store_true")
     ap.add_argument("--wrap-env")
     ap.add_argument("--keep", action="store_true")
@@ -551,7 +567,7 @@ def main():
     tools = {}
     for tool in ("oracle", "rs"):
         workdir = os.path.join(top, tool)
-        db = Db(a.db, a.name + "_" + a.db, tool, workdir, a.version_table)
+        db = Db(a.db, a.name + "_" + a.db, tool, workdir, a.version_table, a.version_schema)
         loc, extra, copies, guards = location, a.ini_extra, [], []
         os.makedirs(workdir, exist_ok=True)
         if a.copy_versions:
@@ -585,7 +601,7 @@ def main():
         results, files = {}, {}
         for tool, (workdir, db, repl, copies) in tools.items():
             before = snapshot(copies + guards)
-            code, out, err = run(tool, argv, workdir, venv, a.alembic_rs, a.env, db)
+            code, out, err, pid = run(tool, argv, workdir, venv, a.alembic_rs, a.env, db)
             after = snapshot(copies + guards)
             written = written_files(before, after, repl, out)
             for path in written:
@@ -599,6 +615,8 @@ def main():
             for ext, text in (("out", out), ("err", err), ("dump", dump)):
                 with open(os.path.join(top, "%s.%d.%s" % (tool, n, ext)), "w") as f:
                     f.write(text)
+            # the tool's process id, as a log format prints it (h's `%(process)d`)
+            out, err = (re.sub(r"(?<![\w.])%d(?![\w.])" % pid, "<pid>", t) for t in (out, err))
             results[tool] = [str(code)] + [normalise(t, repl) for t in (out, err, dump)]
             files[tool] = {normalise(p, repl): normalise(after[p][1].decode("utf-8", "replace"), repl)
                            for p in written}

@@ -615,6 +615,22 @@ fn version_row_not_text() -> Scenario {
     )
 }
 
+/// ichnaea's engine asks pymysql for CLIENT_MULTI_STATEMENTS through
+/// `connect_args={"client_flag": ...}` (tests/fixtures/online/
+/// rw_pymysql_client_flag/migrations/README; found by scripts/compare-tree.py
+/// in session 18): one `op.execute` runs several statements on MySQL, as
+/// pymysql does with that flag.
+fn rw_pymysql_client_flag() -> Scenario {
+    Scenario::fixture(
+        "rw_pymysql_client_flag",
+        &[
+            &["upgrade", "head"],
+            &["downgrade", "base"],
+            &["upgrade", "d1e2f3a4b501"],
+        ],
+    )
+}
+
 /// monasca-api's env.py reads `sys.argv` (tests/fixtures/online/rw_sys_argv/
 /// migrations/README; found by scripts/compare-tree.py in session 13): env.py
 /// sees the command line, `-x` and `--sql` included, as under Alembic.
@@ -1059,6 +1075,8 @@ parity_tests! {
         parity_rw_batch_failure_frames_postgres, parity_rw_batch_failure_frames_mysql;
     rw_op_missing_directive: parity_rw_op_missing_directive_sqlite,
         parity_rw_op_missing_directive_postgres, parity_rw_op_missing_directive_mysql;
+    rw_pymysql_client_flag: parity_rw_pymysql_client_flag_sqlite,
+        parity_rw_pymysql_client_flag_postgres, parity_rw_pymysql_client_flag_mysql;
 }
 
 /// Found by scripts/fuzz-data.py: what a data migration reads from the

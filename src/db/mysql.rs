@@ -19,7 +19,10 @@
 //!   mysqlclient (`mysql://`, `mysql+mysqldb://`) connects with
 //!   `CLIENT_MULTI_STATEMENTS` (its `multi_statements` defaults to true), so
 //!   for those URLs the text runs as the server splits it (airflow's MySQL
-//!   revisions create, call and drop a procedure in one `op.execute`).
+//!   revisions create, call and drop a procedure in one `op.execute`); so
+//!   does pymysql when its `client_flag` connect argument (or the URL's
+//!   `client_flag`) has that bit: ichnaea's base revision runs its whole
+//!   `base.sql` in one `op.execute`.
 //! * The session keeps the server's `autocommit` (normally on); pymysql
 //!   switches it off at connect. The DB-API layer decides (it can send
 //!   `SET autocommit=0`, or `BEGIN`).
@@ -44,11 +47,17 @@ use super::{Dialect, Url, drain_last_statement, split};
 /// The server's "You have an error in your SQL syntax" error number.
 const ER_PARSE_ERROR: u16 = 1064;
 
+/// pymysql's `CLIENT.MULTI_STATEMENTS` capability bit, which a
+/// `client_flag` connect argument may carry (ichnaea's engine passes
+/// `connect_args={"client_flag": MULTI_STATEMENTS}`).
+const CLIENT_MULTI_STATEMENTS: i64 = 1 << 16;
+
 pub(super) struct MySqlBackend {
     conn: MySqlConnection,
     pub(super) server_version: String,
     /// The URL's driver is mysqlclient's, which runs several statements
-    /// in one call; pymysql and the others do not.
+    /// in one call, or its `client_flag` asks for that; pymysql and the
+    /// others otherwise do not.
     multi_statements: bool,
 }
 
@@ -129,7 +138,10 @@ impl MySqlBackend {
         Ok(MySqlBackend {
             conn,
             server_version,
-            multi_statements: url.default_driver_name() == Some("mysqldb"),
+            multi_statements: url.default_driver_name() == Some("mysqldb")
+                || q("client_flag")
+                    .and_then(|f| f.trim().parse::<i64>().ok())
+                    .is_some_and(|f| f & CLIENT_MULTI_STATEMENTS != 0),
         })
     }
 

@@ -198,6 +198,20 @@ fn mysql_mysqldb_urls_run_several_statements_in_one_call() {
             .to_string()
             .contains("doesn't exist")
     );
+    // ... unless their client_flag has CLIENT_MULTI_STATEMENTS (1 << 16), as
+    // ichnaea's connect_args give pymysql (SQLAlchemy adds FOUND_ROWS, 2).
+    let sep = if db.url.contains('?') { '&' } else { '?' };
+    for (i, flag) in [(7, "65538"), (8, "2")] {
+        let mut c = open(&format!("{}{sep}client_flag={flag}", db.url));
+        let r = c.execute(&text.replace(" t ", &format!(" t{i} ")), &[]);
+        if flag == "2" {
+            assert_eq!(db_error(r).server().unwrap().errno, Some(1064));
+        } else {
+            r.expect("several statements with CLIENT_MULTI_STATEMENTS");
+            let r = run(&mut c, &format!("SELECT v FROM t{i} ORDER BY v"));
+            assert_eq!(ints(&r), [1, 2]);
+        }
+    }
 }
 
 #[test]
