@@ -101,7 +101,8 @@ TABLE of every table, and every row). Normalised, and nothing else:
     the event loop: skyvern's aiosqlite), and SQLAlchemy's called from the tool's frames (up to the next frame
     outside SQLAlchemy: Alembic compiles `op.add_column`'s DDL element through
     `Connection.execute`, alembic-rs calls the column specification itself, so a
-    CompileError passes through other SQLAlchemy frames: cyborg on PostgreSQL), and
+    CompileError passes through other SQLAlchemy frames: cyborg on PostgreSQL; within
+    one traceback: a chained or logged one starts afresh, rally's), and
     Mako's called from Alembic's (`revision` without a script.py.mako: mlflow's tree)
     (docs/differences.md: the user frames and the final exception line are
     what must match); likewise in rich's boxed tracebacks (zenml's), where frames
@@ -304,7 +305,10 @@ def drop_tool_frames(text):
         elif line == RS_PLACEHOLDER:
             continue
         else:
-            skipping = False
+            # a line that is no frame ends the run of frames under the tool's:
+            # a chained exception's traceback starts afresh (rally's oslo.db
+            # logs the driver's error, whose last frame is alembic-rs's driver)
+            skipping = below_tool = False
         out.append(line)
     return "\n".join(out)
 

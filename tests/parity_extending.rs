@@ -103,6 +103,39 @@ fn parity_async_outer_context_sqlite() {
     }
 }
 
+/// tests/fixtures/online/async_server_side_cursor: a streamed read
+/// (`stream_results`, the ORM's `yield_per`) through asyncpg leaves its
+/// portal open until the transaction ends, so an ALTER of the table read
+/// fails (SQLSTATE 55006) as under asyncpg; through aiosqlite it runs
+/// (tiled's authn tree, `downgrade -8` on PostgreSQL).
+fn async_server_side_cursor(driver: &'static str) -> Scenario {
+    let mut s = Scenario::fixture(
+        "async_server_side_cursor",
+        &[
+            &["upgrade", "head"],
+            &["current"],
+            &["downgrade", "base"],
+            &["current"],
+        ],
+    );
+    s.driver = Some(driver);
+    s.env.push((
+        "VIRTUAL_ENV".into(),
+        support::host_async_venv().display().to_string(),
+    ));
+    s
+}
+
+#[test]
+fn parity_async_server_side_cursor() {
+    if ready(DbKind::Postgres) {
+        assert_parity(&async_server_side_cursor("asyncpg"), DbKind::Postgres);
+    }
+    if ready(DbKind::Sqlite) {
+        assert_parity(&async_server_side_cursor("aiosqlite"), DbKind::Sqlite);
+    }
+}
+
 /// The same async env.py given a synchronous driver's URL (`sqlite:///`,
 /// `postgresql+psycopg2://`, `mysql+pymysql://`): SQLAlchemy's
 /// `create_async_engine` refuses it ("The asyncio extension requires an

@@ -200,6 +200,22 @@ class _AsyncpgDriverSql:
         return super().do_execute(cursor, statement, parameters, context)
 
 
+def _asyncpg_execution_ctx(base):
+    """asyncpg's execution context: its server-side cursors are portals
+    left open until the transaction ends (:class:`.dbapi.PortalCursor`)."""
+    import itertools
+
+    ids = itertools.count(1)
+
+    def create_server_side_cursor(self):
+        from .dbapi import PortalCursor
+
+        name = "c_%s_%s" % (hex(id(self))[2:], hex(next(ids))[2:])
+        return PortalCursor(self._dbapi_connection.dbapi_connection, name)
+
+    return type(base.__name__ + "_asyncpg", (base,), {"create_server_side_cursor": create_server_side_cursor})
+
+
 def async_variant(cls):
     """The ``is_async`` twin of a dialect class, one per class."""
     if getattr(cls, "is_async", False):
@@ -268,11 +284,10 @@ def add_async_variants(module_name):
         for name in names:
             cls_name = _cls_name(base_name, name)
             bases = (_AsyncOnlyConnect, async_variant(base))
+            attrs = {"driver": name.split(".", 1)[1], "supports_statement_cache": True}
             if name == "postgresql.asyncpg":
                 bases = (_AsyncpgDriverSql,) + bases
-            cls = type(
-                cls_name,
-                bases,
-                {"driver": name.split(".", 1)[1], "supports_statement_cache": True},
-            )
+                attrs["supports_server_side_cursors"] = True
+                attrs["execution_ctx_cls"] = _asyncpg_execution_ctx(base.execution_ctx_cls)
+            cls = type(cls_name, bases, attrs)
             setattr(module, cls_name, cls)

@@ -393,6 +393,39 @@ class Cursor:
         pass
 
 
+# a statement DECLARE takes: a query that returns rows (data-modifying ones,
+# RETURNING included, are refused there)
+_QUERY = re.compile(r"\s*\(*\s*(?:SELECT|WITH|VALUES|TABLE)\b", re.IGNORECASE)
+
+
+class PortalCursor(Cursor):
+    """asyncpg's server-side cursor (``stream_results``, the ORM's
+    ``yield_per``): a portal that stays open on the server until the
+    transaction ends, however far it was read and after SQLAlchemy closed
+    the cursor (asyncpg has no way to close one). While it is open the
+    server refuses to alter the tables it reads ("cannot ALTER TABLE ...
+    because it is being used by active queries in this session", 55006:
+    tiled's authn tree, whose data migration reads ``api_keys`` with
+    ``yield_per`` before the next revision drops one of its columns).
+    Here: ``DECLARE`` then ``FETCH ALL``, the rows read at once as
+    everywhere in this driver, and nothing closed. Other statements
+    (``stream_results`` set on the connection applies to DDL too) complete
+    in their portal and hold nothing; they run as usual, and so does
+    everything outside a transaction (``autocommit_block``)."""
+
+    def __init__(self, connection, name):
+        super().__init__(connection)
+        self._name = name
+
+    def execute(self, operation, parameters=None):
+        if self.connection.autocommit or not _QUERY.match(operation):
+            return super().execute(operation, parameters)
+        # the prefix holds no `%`: parameters are written in as for the
+        # statement alone
+        super().execute('DECLARE "%s" NO SCROLL CURSOR FOR %s' % (self._name, operation), parameters)
+        return super().execute('FETCH ALL FROM "%s"' % self._name)
+
+
 class Connection:
     """psycopg2's model: a transaction begins before the first statement
     unless ``autocommit`` is set."""
