@@ -875,9 +875,12 @@ def same_lines(text):
     """The text's lines as a sorted list, for ORDER: a trailing comma is
     dropped (it moves with the last key of SHOW CREATE TABLE), and `check`'s
     one-line operation list is split per operation (its removed tables come
-    in Alembic's set order), and a column's `ForeignKey(...)` items onto lines
-    of their own (SQLAlchemy's Column.foreign_keys is a set: quetz's)."""
+    in Alembic's set order, and so do a table's removed columns: also where one
+    follows a list of modify_* operations, `)], (`: ironic's), and a column's
+    `ForeignKey(...)` items onto lines of their own (SQLAlchemy's
+    Column.foreign_keys is a set: quetz's)."""
     text = text.replace("), (", "),\n(").replace("), [", "),\n[").replace(": [(", ": [\n(")
+    text = text.replace("], (", "],\n(").replace("], [", "],\n[").replace(": [[", ": [\n[")
     # a column's ForeignKey items in a Table repr (Column.foreign_keys is a set)
     text = re.sub(r", (ForeignKey\('[^']*'\))", r"\n\1\n", text)
     return sorted(x.rstrip(", ]") for x in text.split("\n"))
