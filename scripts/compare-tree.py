@@ -871,6 +871,10 @@ def run(tool, argv, workdir, venv, binary, env_extra, db):
     return p.returncode, p.stdout, p.stderr
 
 
+SET_DISPLAY = re.compile(r"\{('[^'{}:]*'(?:, '[^'{}:]*')*)\}")
+SET_LIST = re.compile(r"\[\{[^{}\[\]:]*\}(?:, \{[^{}\[\]:]*\})*\]")
+
+
 def same_lines(text):
     """The text's lines as a sorted list, for ORDER: a trailing comma is
     dropped (it moves with the last key of SHOW CREATE TABLE), and `check`'s
@@ -878,7 +882,12 @@ def same_lines(text):
     in Alembic's set order, and so do a table's removed columns: also where one
     follows a list of modify_* operations, `)], (`: ironic's), and a column's
     `ForeignKey(...)` items onto lines of their own (SQLAlchemy's
-    Column.foreign_keys is a set: quetz's)."""
+    Column.foreign_keys is a set: quetz's). A set display of strings
+    (`{'b', 'a'}`) has its items sorted, and so has a list of only such
+    displays: a Table.info holding them, rendered into create_table()
+    (oslo.db's oslodb_unique_keys, built from Table.constraints: neutron's)."""
+    text = SET_DISPLAY.sub(lambda m: "{" + ", ".join(sorted(m.group(1).split(", "))) + "}", text)
+    text = SET_LIST.sub(lambda m: "[" + ", ".join(sorted(re.findall(r"\{[^{}]*\}", m.group(0)))) + "]", text)
     text = text.replace("), (", "),\n(").replace("), [", "),\n[").replace(": [(", ": [\n(")
     text = text.replace("], (", "],\n(").replace("], [", "],\n[").replace(": [[", ": [\n[")
     # a column's ForeignKey items in a Table repr (Column.foreign_keys is a set)
