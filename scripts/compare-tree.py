@@ -101,6 +101,8 @@ TABLE of every table, and every row). Normalised, and nothing else:
     (docs/differences.md: the user frames and the final exception line are
     what must match); likewise in rich's boxed tracebacks (zenml's), where frames
     without a path (frozen modules, alembic-rs's) go too;
+  - the dump's version rows are sorted again after the <rev-N> replacement (two heads
+    written in one step, neutron's expand and contract, sort by their random ids);
   - a Python object's address in a default repr (` at 0x7f...>`; SQLAlchemy's SQL
     functions print ` at 0x7f...; now>`: onyx's `check`, and `<ColumnClause at 0x7f...; name>`:
     waiverdb's ArgumentError) -> ` at 0x?`;
@@ -508,6 +510,7 @@ Everything is kept under /tmp/rw-NAME-DB/ (per step: <tool>.<n>.{out,err,dump}).
 Exit status: 0 when every step is identical (or ORDER), 1 otherwise.
 """
 import argparse
+import ast
 import difflib
 import json
 import os
@@ -753,12 +756,17 @@ def hide_warning_locations(text):
     return "\n".join(out)
 
 
+# the dump's version rows, sorted by id: sorted again once new ids are <rev-N>
+DUMP_VERSIONS = re.compile(r"^versions: (\[[^\]\n]*\])$", re.M)
+
+
 def normalise(text, replacements):
     for old, new in replacements:
         text = text.replace(old, new)
     text = TIMESTAMP.sub("<timestamp>", text)
     text = ECHO_TIMING.sub(lambda m: m.group(1) + "<t>" + m.group(2), text)
     text = ADDRESS.sub(" at 0x?", UUID.sub("<uuid>", text))
+    text = DUMP_VERSIONS.sub(lambda m: "versions: %r" % sorted(ast.literal_eval(m.group(1))), text)
     return hide_warning_locations(drop_rich_tool_frames(drop_tool_frames(text)))
 
 
