@@ -107,6 +107,8 @@ TABLE of every table, and every row). Normalised, and nothing else:
     (docs/differences.md: the user frames and the final exception line are
     what must match); likewise in rich's boxed tracebacks (zenml's), where frames
     without a path (frozen modules, alembic-rs's) go too;
+  - the dump's version rows are sorted again after the <rev-N> replacement (two heads
+    written in one step, neutron's expand and contract, sort by their random ids);
   - a Python object's address in a default repr (` at 0x7f...>`; SQLAlchemy's SQL
     functions print ` at 0x7f...; now>`: onyx's `check`, and `<ColumnClause at 0x7f...; name>`:
     waiverdb's ArgumentError) -> ` at 0x?`;
@@ -121,6 +123,7 @@ Everything is kept under /tmp/rw-NAME-DB/ (per step: <tool>.<n>.{out,err,dump}).
 Exit status: 0 when every step is identical (or ORDER), 1 otherwise.
 """
 import argparse
+import ast
 import difflib
 import json
 import os
@@ -374,12 +377,17 @@ def hide_warning_locations(text):
     return "\n".join(out)
 
 
+# the dump's version rows, sorted by id: sorted again once new ids are <rev-N>
+DUMP_VERSIONS = re.compile(r"^versions: (\[[^\]\n]*\])$", re.M)
+
+
 def normalise(text, replacements):
     for old, new in replacements:
         text = text.replace(old, new)
     text = TIMESTAMP.sub("<timestamp>", text)
     text = ECHO_TIMING.sub(lambda m: m.group(1) + "<t>" + m.group(2), text)
     text = ADDRESS.sub(" at 0x?", UUID.sub("<uuid>", text))
+    text = DUMP_VERSIONS.sub(lambda m: "versions: %r" % sorted(ast.literal_eval(m.group(1))), text)
     return hide_warning_locations(drop_rich_tool_frames(drop_tool_frames(text)))
 
 
@@ -497,13 +505,25 @@ def run(tool, argv, workdir, venv, binary, env_extra, db):
     return p.returncode, out, err, p.pid
 
 
+SET_DISPLAY = re.compile(r"\{('[^'{}:]*'(?:, '[^'{}:]*')*)\}")
+SET_LIST = re.compile(r"\[\{[^{}\[\]:]*\}(?:, \{[^{}\[\]:]*\})*\]")
+
+
 def same_lines(text):
     """The text's lines as a sorted list, for ORDER: a trailing comma is
     dropped (it moves with the last key of SHOW CREATE TABLE), and `check`'s
     one-line operation list is split per operation (its removed tables come
-    in Alembic's set order), and a column's `ForeignKey(...)` items onto lines
-    of their own (SQLAlchemy's Column.foreign_keys is a set: quetz's)."""
+    in Alembic's set order, and so do a table's removed columns: also where one
+    follows a list of modify_* operations, `)], (`: ironic's), and a column's
+    `ForeignKey(...)` items onto lines of their own (SQLAlchemy's
+    Column.foreign_keys is a set: quetz's). A set display of strings
+    (`{'b', 'a'}`) has its items sorted, and so has a list of only such
+    displays: a Table.info holding them, rendered into create_table()
+    (oslo.db's oslodb_unique_keys, built from Table.constraints: neutron's)."""
+    text = SET_DISPLAY.sub(lambda m: "{" + ", ".join(sorted(m.group(1).split(", "))) + "}", text)
+    text = SET_LIST.sub(lambda m: "[" + ", ".join(sorted(re.findall(r"\{[^{}]*\}", m.group(0)))) + "]", text)
     text = text.replace("), (", "),\n(").replace("), [", "),\n[").replace(": [(", ": [\n(")
+    text = text.replace("], (", "],\n(").replace("], [", "],\n[").replace(": [[", ": [\n[")
     # a column's ForeignKey items in a Table repr (Column.foreign_keys is a set)
     text = re.sub(r", (ForeignKey\('[^']*'\))", r"\n\1\n", text)
     return sorted(x.rstrip(", ]") for x in text.split("\n"))

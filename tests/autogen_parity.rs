@@ -276,6 +276,35 @@ const SCENARIOS: &[Drift] = &[
         name: "no_changes",
         ..BASE
     },
+    // env.py turns Alembic's loggers to DEBUG (galaxy's models set up logging at DEBUG
+    // themselves): the Rust pre-pass, which proves `users` identical, leaves no record of
+    // its own (it logged "autogenerate pre-pass: 1 of 2 tables identical" to alembic._rs).
+    Drift {
+        name: "debug_logging",
+        env_code: "import logging\nlogging.getLogger(\"alembic\").setLevel(logging.DEBUG)\n",
+        after: r#"
+metadata = MetaData()
+users = Table(
+    "users", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(50), nullable=False),
+    Column("email", String(100)),
+    Column("views", Integer),
+    Column("balance", Numeric(10, 2)),
+    Column("status", String(20), server_default="new"),
+    Index("ix_users_email", "email"),
+)
+posts = Table(
+    "posts", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("body", Text),
+    Column("score", Integer),
+)
+"#,
+        ..BASE
+    },
     Drift {
         name: "new_table",
         after: r#"
@@ -2084,6 +2113,8 @@ macro_rules! drift_tests {
 
 drift_tests! {
     "no_changes": no_changes_sqlite = Sqlite, no_changes_postgres = Postgres, no_changes_mysql = Mysql;
+    "debug_logging": debug_logging_sqlite = Sqlite, debug_logging_postgres = Postgres,
+        debug_logging_mysql = Mysql;
     "new_table": new_table_sqlite = Sqlite, new_table_postgres = Postgres, new_table_mysql = Mysql;
     "dropped_table": dropped_table_sqlite = Sqlite, dropped_table_postgres = Postgres,
         dropped_table_mysql = Mysql;
