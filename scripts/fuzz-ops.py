@@ -39,7 +39,9 @@ postgresql_nulls_not_distinct unique constraints; indexes on
 sa.text('lower(...)') / sa.func.lower(sa.column(...)), sa.text('x DESC') /
 sa.column(x).desc(), MySQL FULLTEXT (mysql_prefix), sqlite_where,
 postgresql_nulls_not_distinct and postgresql_with; op.execute(...,
-execution_options=...); SQLite batch copies with table_kwargs=.
+execution_options=...); SQLite batch copies with table_kwargs=; PostgreSQL
+alter_column(server_default=sa.Identity(...), existing_server_default=...)
+to, between and from identities (d_identity).
 
 Usage:
     # write one project (to look at it or run it by hand)
@@ -245,7 +247,8 @@ EXTRA_FROM = 5000
 #: CHECKs; composite and MATCH FULL foreign keys, onupdate= in create_foreign_key;
 #: drop_constraint(if_exists=); deferrable / NULLS NOT DISTINCT unique keys;
 #: expression, DESC, FULLTEXT, sqlite_where, NULLS NOT DISTINCT and WITH (...)
-#: indexes; execute(execution_options=); batch table_kwargs=.
+#: indexes; execute(execution_options=); batch table_kwargs=; PostgreSQL
+#: alter_column to, between and from sa.Identity().
 EXT_FROM = 6000
 
 NAMING_CONVENTION = {
@@ -1388,6 +1391,42 @@ class Gen:
         down = "op.drop_constraint(%r, %r%s)" % (name, t.name, self.schema_kw(t))
         return [up], [down]
 
+    def d_identity(self):
+        """PostgreSQL alter_column to, between and from sa.Identity(...) (what
+        autogenerate writes for a changed Identity): ADD / SET / DROP IDENTITY."""
+        rng = self.rng
+        if self.dialect != "postgresql":
+            return None
+        fkcols = {(o.name, o.schema, x) for o in self.tables.values() for fk in o.fks
+                  for x in fk["cols"]}
+        fkcols |= {(fk["ref"], fk["ref_schema"], x) for o in self.tables.values()
+                   for fk in o.fks for x in fk["refcols"]}
+        ok = lambda t, c: (c.t.src in ("sa.Integer()", "sa.BigInteger()")  # noqa: E731
+                           and not c.nullable and c.default is None
+                           and (t.name, t.schema, c.name) not in fkcols
+                           and not any("Computed" in x for x in c.extra))
+        cands = [(t, c) for t in self.tables.values() for c in t.cols if ok(t, c)]
+        if not cands:
+            return None
+        t, c = rng.choice(cands)
+        old = next((x for x in c.extra if x.startswith("sa.Identity(")), None)
+        new = rng.choice(["sa.Identity()", "sa.Identity(start=50, increment=2)",
+                          "sa.Identity(always=True, start=7)", "sa.Identity(cycle=True)",
+                          None if old else "sa.Identity(start=3)"])
+        if new == old:
+            return None
+        s = self.schema_kw(t)
+
+        def line(to, frm):
+            kw = "server_default=%s" % to
+            if frm is not None:
+                kw += ", existing_server_default=%s" % frm
+            return "op.alter_column(%r, %r, existing_type=%s, %s%s)" % (
+                t.name, c.name, c.t.src, kw, s)
+        c.extra = [x for x in c.extra if not x.startswith("sa.Identity(")] + (
+            [new] if new else [])
+        return [line(new, old)], [line(old, new)]
+
     def d_autocommit(self):
         """A CREATE INDEX outside the migration's transaction (on PostgreSQL
         CONCURRENTLY), the way such revisions are written."""
@@ -1451,6 +1490,8 @@ class Gen:
         ]
         if self.extra:
             weights += [(self.d_primary_key, 1), (self.d_exclude, 1), (self.d_autocommit, 1)]
+        if self.ext:
+            weights += [(self.d_identity, 1)]
         fns = [f for f, w in weights for _ in range(w)]
         up, down = [], []
         tries = 0
