@@ -34,8 +34,10 @@ to one added and one dropped table, one dropped column and one added and
 one dropped foreign key per table, as tests/autogen_parity.rs does.
 
 Output: one line per case (OK, DIVERGE [prepass|both|nonprepass], SETUP
-FAILED, NOT CLEAN); for anything but OK the case's directory is kept under
---out (the projects, the outputs, report.txt with unified diffs).
+FAILED, NOT CLEAN, APPLY FAILED [(as in Alembic)], APPLY DIVERGED: the file
+alembic-rs wrote fails to apply, and the oracle applying it from the same
+state fails differently); for anything but OK the case's directory is kept
+under --out (the projects, the outputs, report.txt with unified diffs).
 
 Runs so far (session 12, 2 jobs on a shared 2-core machine, ~10 s per
 case): seeds 7-60 (163 cases, earlier generator), 100-130 (90 cases),
@@ -85,14 +87,20 @@ enum value changes, CHECK expression changes, table options, comments with
 newlines, backslashes, percent signs and quotes. From EXT_FROM, 20% of cases
 (not 60%) get include_object / include_name hooks: a hidden table or column
 makes the written file fail to apply, and the check after it never runs.
-Seeds 6000-6046 on the three databases (141 cases): one divergence, found
-applying the written file on PostgreSQL after a changed sa.Identity:
-alembic-rs's alter_column rendered `server_default=sa.Identity(...)` as a
-plain DEFAULT (`ALTER COLUMN id DROP DEFAULT`) where Alembic emits its
-IdentityColumnDefault (`ADD GENERATED ... AS IDENTITY`, `SET START WITH`,
-`DROP IDENTITY`); fixed, fixture online/fz_alter_identity. Hand-written
---probe cases (identity, computed, index options, FK initially, MySQL
-types and prefix lengths, SQLite expression defaults) compared clean.
+Runs (2 jobs): seeds 6000-6019 x 3 databases (60 cases) with the generator
+before its last adjustments (MariaDB generated columns over constants,
+fewer hooks), then with this generator 6020-6046 (81 cases) and 6000-6011
+again (36 cases): no check/revision divergence. A --probe case of the new
+constructs on PostgreSQL (an Identity's start and always changed) found
+the written file applying differently: alembic-rs's alter_column rendered
+`server_default=sa.Identity(...)` as a plain DEFAULT (`ALTER COLUMN id
+DROP DEFAULT`) where Alembic emits its IdentityColumnDefault (`ADD
+GENERATED ... AS IDENTITY`, `SET START WITH`, `DROP IDENTITY`); fixed,
+fixture online/fz_alter_identity; such a case is now APPLY DIVERGED (it
+was an APPLY FAILED line with the oracle's differing output in its
+report). Other --probe cases (computed, index options, FK initially,
+MySQL types and prefix lengths, SQLite expression defaults) compared
+clean.
 Remaining statuses are Alembic's own: NOT CLEAN (SQLite CLOB/BINARY
 affinity, expression defaults compared as text), APPLY FAILED as in Alembic
 (a batch copy INSERTs into a generated column; custom types rendered as
@@ -1533,6 +1541,9 @@ def run_case(opts, seed, dialect):
                             code, normalise(err, roots["rs"], db)):
                         status = "APPLY FAILED (as in Alembic)"
                     else:
+                        # the same file applied differently: a divergence of
+                        # the migration path (fz_alter_identity)
+                        status = "APPLY DIVERGED"
                         report.append(f"== apply: the oracle's upgrade head exited {o[0]}\n"
                                       + udiff(normalise(o[2], roots["rs"], db),
                                               normalise(err, roots["rs"], db), "oracle", "rs"))
@@ -1625,7 +1636,8 @@ def main():
                 print(f"seed {s} {d}: {status} ({work})", flush=True)
     print(f"{len(cases)} cases in {time.time() - start:.0f}s: "
           + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())), flush=True)
-    return 1 if any(k.startswith("DIVERGE") or k == "ERROR" for k in counts) else 0
+    return 1 if any(k.startswith(("DIVERGE", "APPLY DIVERGED")) or k == "ERROR"
+                    for k in counts) else 0
 
 
 if __name__ == "__main__":

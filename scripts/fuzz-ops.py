@@ -100,7 +100,10 @@ extended from seed 5000): 5000-5027 (session 14), 5028-5045 (session 15),
 5046-5055 with 14 revisions (session 16; 30 runs online and offline, static
 path on and off): no divergence. Session 18 (generator extended from seed
 6000): 6000-6011 with 14 revisions (36 runs online and offline, static path
-on and off) and 6012-6021 (30 runs, --no-static0): no divergence once the
+on and off) and 6012-6021 (30 runs, --no-static0), both before d_identity
+was added, then 6022-6031 on PostgreSQL (10 runs, static path on and off,
+with d_identity: seed 6022 differs offline under the session's old shim,
+ALEMBIC_RS_SHIM_DIR=<old checkout>/python/shim): no divergence once the
 set orders above were normalised (a create_table with two indexes and a
 MariaDB recreate='always' copy showed them); the generator's own slips it
 fixed from 6000 on (a TINYINT value out of range, an UPDATE of a generated
