@@ -28,7 +28,20 @@ insert_before/insert_after, partial_reordering and (SQLite) naming_convention;
 of those, seeds = 0 (mod 4) on SQLite give every copying block its table
 (`copy_from=sa.Table(...)`), so their `--sql` scripts render the copies too
 (compared with the copies' constraint lines and CREATE INDEX statements
-sorted: Alembic takes both from sets, batch_copy_orders()).
+sorted: Alembic takes both from sets, batch_copy_orders()). Seeds from 6000
+(EXT_FROM) also write session 18's constructs: create_table with
+if_not_exists=True, sa.Index items, column-level sa.ForeignKey(...) (with
+ondelete/onupdate/deferrable/initially/name) and unnamed CHECKs; two-column
+foreign keys to two-column primary keys (also in batch), onupdate= and
+(PostgreSQL) match='FULL'/'SIMPLE' in create_foreign_key;
+drop_constraint(..., if_exists=True) (PostgreSQL, MariaDB); deferrable and
+postgresql_nulls_not_distinct unique constraints; indexes on
+sa.text('lower(...)') / sa.func.lower(sa.column(...)), sa.text('x DESC') /
+sa.column(x).desc(), MySQL FULLTEXT (mysql_prefix), sqlite_where,
+postgresql_nulls_not_distinct and postgresql_with; op.execute(...,
+execution_options=...); SQLite batch copies with table_kwargs=; PostgreSQL
+alter_column(server_default=sa.Identity(...), existing_server_default=...)
+to, between and from identities (d_identity).
 
 Usage:
     # write one project (to look at it or run it by hand)
@@ -61,7 +74,12 @@ traceback bodies, 0x addresses normalised as tests/support/*.rs do) and,
 online, the schema and data dump after each step (tests/oracle/schema_dump.py;
 on SQLite, runs of constraint lines in a CREATE TABLE are compared sorted:
 Alembic's batch copy takes them from `Table.constraints`, a set, so its own
-order changes from run to run).
+order changes from run to run; on MariaDB, likewise the KEY and CONSTRAINT
+lines of SHOW CREATE TABLE, which a `recreate='always'` copy or a
+create_table with several indexes orders from sets). In `--sql` output,
+the CREATE INDEX statements right after a CREATE TABLE (and its COMMENT ON
+statements) are compared sorted on every dialect: create_table emits
+`Table.indexes`, a set (create_table_index_orders()).
 A difference prints the command, the revision the first differing line belongs
 to, and a unified diff; the static path's per-step log (static/python and the
 decline reason) is summarised at the end.
@@ -80,7 +98,18 @@ statement at a time." and psycopg2's "can't execute an empty query" for
 `op.execute()` are not reproduced by the driver. Later sessions (generator
 extended from seed 5000): 5000-5027 (session 14), 5028-5045 (session 15),
 5046-5055 with 14 revisions (session 16; 30 runs online and offline, static
-path on and off): no divergence.
+path on and off): no divergence. Session 18 (generator extended from seed
+6000): 6000-6011 with 14 revisions (36 runs online and offline, static path
+on and off) and 6012-6021 (30 runs, --no-static0), both before d_identity
+was added, then 6022-6031 on PostgreSQL (10 runs, static path on and off,
+with d_identity: seed 6022 differs offline under the session's old shim,
+ALEMBIC_RS_SHIM_DIR=<old checkout>/python/shim): no divergence once the
+set orders above were normalised (a create_table with two indexes and a
+MariaDB recreate='always' copy showed them); the generator's own slips it
+fixed from 6000 on (a TINYINT value out of range, an UPDATE of a generated
+column, a type change under a PostgreSQL generated column's source, MySQL
+textual index elements Alembic's MySQL impl cannot read, DESC/expression
+indexes before a SQLite batch copy, which Alembic's copy fails on).
 
 Environment: ALEMBIC_RS (binary; default target/release/alembic-rs of this
 checkout), ORACLE_PYTHON (default .venv-oracle/bin/python), HOST_VENV
@@ -137,8 +166,8 @@ class Col:
         self.client_default = None
         self.extra = []  # positional sources after the type: sa.Identity(), sa.Computed()
 
-    def render(self, pk=False, index=False, unique=False):
-        parts = [repr(self.name), self.t.src] + self.extra
+    def render(self, pk=False, index=False, unique=False, more=()):
+        parts = [repr(self.name), self.t.src] + self.extra + list(more)
         if self.autoinc is not None:
             parts.append("autoincrement=%s" % self.autoinc)
         if self.client_default is not None:
@@ -216,6 +245,15 @@ class Table:
 #: copy_from.
 EXTRA_FROM = 5000
 
+#: The first seed whose chains also use session 18's constructs: create_table
+#: with if_not_exists=, sa.Index items, column-level sa.ForeignKey and unnamed
+#: CHECKs; composite and MATCH FULL foreign keys, onupdate= in create_foreign_key;
+#: drop_constraint(if_exists=); deferrable / NULLS NOT DISTINCT unique keys;
+#: expression, DESC, FULLTEXT, sqlite_where, NULLS NOT DISTINCT and WITH (...)
+#: indexes; execute(execution_options=); batch table_kwargs=; PostgreSQL
+#: alter_column to, between and from sa.Identity().
+EXT_FROM = 6000
+
 NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -241,6 +279,7 @@ class Gen:
         # ... and half of those SQLite copy seeds give every copying batch its
         # table (copy_from=), so they render offline too
         self.copy_from = self.sqlite_copy and self.extra and seed % 4 == 0
+        self.ext = seed >= EXT_FROM
 
     # -- names ---------------------------------------------------------------
     def fresh(self, pool_kind):
@@ -403,14 +442,18 @@ class Gen:
             return ""
         return ", schema=%r" % t.schema
 
-    def create_table_lines(self, t, index_flag=None, unique_flags=()):
+    def create_table_lines(self, t, index_flag=None, unique_flags=(), more_items=()):
         items = []
         single_pk = len(t.pk) == 1 and t.pk_name is None and self.rng.random() < 0.5
+        inline = {fk["cols"][0]: self.inline_fk(fk) for fk in t.fks if fk.get("inline")}
         for c in t.cols:
             items.append(c.render(pk=single_pk and c.name in t.pk,
                                   index=c.name == index_flag,
-                                  unique=c.name in unique_flags))
+                                  unique=c.name in unique_flags,
+                                  more=[inline[c.name]] if c.name in inline else ()))
         for fk in t.fks:
+            if fk.get("inline"):
+                continue
             refs = [("%s.%s.%s" % (fk["ref_schema"], fk["ref"], r)) if fk["ref_schema"]
                     else "%s.%s" % (fk["ref"], r) for r in fk["refcols"]]
             extra = "".join(", %s=%r" % (k, fk[k]) for k in ("ondelete", "onupdate", "initially")
@@ -429,6 +472,7 @@ class Gen:
             if sql is None:
                 continue
             items.append("sa.CheckConstraint(%r, name=%s)" % (sql, name[1]))
+        items += list(more_items)
         kw = [k for k in t.kw]
         if t.schema is not None:
             kw.insert(0, "schema=%r" % t.schema)
@@ -439,15 +483,34 @@ class Gen:
         lines[-1] = lines[-1][:-1] + ")"
         return lines
 
+    def inline_fk(self, fk):
+        """A column-level `sa.ForeignKey(...)` for a one-column key."""
+        target = ("%s.%s.%s" % (fk["ref_schema"], fk["ref"], fk["refcols"][0])
+                  if fk["ref_schema"] else "%s.%s" % (fk["ref"], fk["refcols"][0]))
+        extra = "".join(", %s=%r" % (k, fk[k]) for k in ("ondelete", "onupdate", "initially")
+                        if fk.get(k))
+        if fk.get("deferrable"):
+            extra += ", deferrable=True"
+        if fk["name"]:
+            extra += ", name=%s" % fk["name_src"]
+        return "sa.ForeignKey(%r%s)" % (target, extra)
+
+    def if_exists(self, batch=None):
+        """`, if_exists=True` on some drop_constraint calls (seeds from EXT_FROM)."""
+        if self.ext and not batch and self.dialect != "sqlite" and self.rng.random() < 0.2:
+            return ", if_exists=True"
+        return ""
+
     def index_line(self, t, ix, batch=None):
         kw = "".join(", " + k for k in ix["kw"])
+        cols = ix.get("src") or repr(ix["cols"])
         if batch:
-            return "%s.create_index(%s, %r, unique=%s%s)" % (
-                batch, ix["name"][1].replace("op.f", batch + ".f"), ix["cols"], ix["unique"], kw)
+            return "%s.create_index(%s, %s, unique=%s%s)" % (
+                batch, ix["name"][1].replace("op.f", batch + ".f"), cols, ix["unique"], kw)
         if self.rng.random() < 0.08:
             kw += ", if_not_exists=True"
-        return "op.create_index(%s, %r, %r, unique=%s%s%s)" % (
-            ix["name"][1], t.name, ix["cols"], ix["unique"], self.schema_kw(t), kw)
+        return "op.create_index(%s, %r, %s, unique=%s%s%s)" % (
+            ix["name"][1], t.name, cols, ix["unique"], self.schema_kw(t), kw)
 
     def drop_index_line(self, t, ix, batch=None):
         if batch:
@@ -529,7 +592,14 @@ class Gen:
         ints = [c for c in t.cols if c.t.kind == "int" and c.name not in t.pk]
         if ints and rng.random() < 0.3:
             c = rng.choice(ints)
-            t.checks.append((self.obj_name("ck"), "%s >= 0" % sql_quote(c.name, d), c.name))
+            name = self.obj_name("ck")
+            if self.ext and rng.random() < 0.3:
+                name = (None, "None")
+            t.checks.append((name, "%s >= 0" % sql_quote(c.name, d), c.name))
+        if self.ext:
+            for fk in t.fks:
+                if rng.random() < 0.35:
+                    fk["inline"] = True
         if d != "sqlite" and rng.random() < 0.2:
             t.comment = rng.choice(["table comment", "the 'table'"])
         if d == "mysql" and rng.random() < 0.2:
@@ -552,9 +622,21 @@ class Gen:
             unique_flags = (c.name,)
             t.uniques.append((None, [c.name]))
         t.enums = [c.t.enum_name for c in t.cols if c.t.enum_name]
-        up = self.create_table_lines(t, index_flag, unique_flags)
-        if index_flag and t.indexes[-1]["unique"]:
-            up = self.create_table_lines(t, index_flag, (index_flag,))
+        more = []
+        if self.ext:
+            free = [c for c in t.cols if c.name not in t.constrained() and c.t.indexable
+                    and not c.t.text_like and c.name != index_flag]
+            if free and rng.random() < 0.2:
+                c = rng.choice(free)
+                name = self.obj_name("ix")
+                t.indexes.append({"name": name, "cols": [c.name], "unique": False, "kw": []})
+                more.append("sa.Index(%r, %r)" % (name[0], c.name))
+        up = self.create_table_lines(t, index_flag, unique_flags, more)
+        if index_flag and t.indexes[-1 - len(more)]["unique"]:
+            up = self.create_table_lines(t, index_flag, (index_flag,), more)
+        if self.ext:
+            if rng.random() < 0.1:
+                up[-1] = up[-1][:-1] + ", if_not_exists=True)"
         self.tables[(t.name, t.schema)] = t
         ie = ", if_exists=True" if rng.random() < 0.08 else ""
         down = ["op.drop_table(%r%s%s)" % (t.name, self.schema_kw(t), ie)]
@@ -715,8 +797,48 @@ class Gen:
             ix["kw"].append("postgresql_ops={%r: 'varchar_pattern_ops'}" % strs[0])
         if d == "mysql" and rng.random() < 0.1:
             ix["kw"].append("mysql_using='btree'")
+        if self.ext:
+            self.index_extras(t, ix, chosen)
         t.indexes.append(ix)
         return [self.index_line(t, ix, batch)], [self.drop_index_line(t, ix, batch)]
+
+    def index_extras(self, t, ix, chosen):
+        """Session 18's index forms (seeds from EXT_FROM)."""
+        rng, d = self.rng, self.dialect
+        r = rng.random()
+        c = chosen[0]
+        if d == "mysql":
+            if all(x.t.text_like and x.t.kind == "text" for x in chosen) and r < 0.4:
+                ix["kw"] = [k for k in ix["kw"] if not k.startswith("mysql_length")]
+                ix["kw"].append("mysql_prefix='FULLTEXT'")
+                ix["unique"] = False
+            # (a textual or expression element fails in Alembic's MySQL impl:
+            # '_textual_index_element' object has no attribute 'name')
+            return
+        if self.sqlite_copy:
+            # (Alembic's SQLite table copy fails on a reflected DESC or expression
+            # index: KeyError: '"col" DESC')
+            r = 1
+        if r < 0.15 and c.t.kind == "str" and "String" in c.t.src:
+            q = sql_quote(c.name, d)
+            ix["src"] = rng.choice(["[sa.text(%r)]" % ("lower(%s)" % q),
+                                    "[sa.func.lower(sa.column(%r))]" % c.name])
+            ix["cols"], ix["pinned"] = [c.name], c.name
+            ix["kw"] = [k for k in ix["kw"] if not k.startswith("postgresql_ops")]
+        elif r < 0.3 and not c.t.text_like:
+            ix["src"] = rng.choice(["[sa.text(%r)]" % ("%s DESC" % sql_quote(c.name, d)),
+                                    "[sa.column(%r).desc()]" % c.name])
+            if len(chosen) > 1:
+                ix["src"] = ix["src"][:-1] + ", %r]" % chosen[1].name
+            ix["cols"], ix["pinned"] = [x.name for x in chosen], c.name
+            ix["kw"] = [k for k in ix["kw"] if not k.startswith("postgresql_ops")]
+        if d == "sqlite" and rng.random() < 0.15:
+            ix["kw"].append("sqlite_where=sa.text(%r)" % ("%s IS NOT NULL" % sql_quote(c.name, d)))
+            ix["pinned"] = c.name
+        if d == "postgresql" and ix["unique"] and rng.random() < 0.3:
+            ix["kw"].append("postgresql_nulls_not_distinct=True")
+        if d == "postgresql" and rng.random() < 0.1:
+            ix["kw"].append("postgresql_with={'fillfactor': 70}")
 
     def d_drop_index(self, t=None, batch=None):
         pred = lambda t: any(not ix.get("implicit") for ix in t.indexes)  # noqa: E731
@@ -740,6 +862,10 @@ class Gen:
         if not cands or not targets:
             return None
         t = rng.choice(cands)
+        if self.ext:
+            multi = [o for o in self.tables.values() if len(o.pk) == 2]
+            if multi and rng.random() < 0.35:
+                return self.composite_fk(t, rng.choice(multi), batch)
         o = rng.choice(targets)
         ref = o.col(o.pk[0])
         c = Col(self.col_name(t, "lnk"), TypeSpec(ref.t.src, "fk"), nullable=True)
@@ -755,6 +881,10 @@ class Gen:
             fk["deferrable"] = True
             fk["initially"] = "DEFERRED"
             kw += ", deferrable=True, initially='DEFERRED'"
+        if self.ext and rng.random() < 0.25:
+            kw += ", onupdate=%r" % rng.choice(["CASCADE", "RESTRICT", "NO ACTION"])
+        if self.ext and d == "postgresql" and rng.random() < 0.15:
+            kw += ", match='FULL'"
         if o.schema:
             kw += ", referent_schema=%r" % o.schema
         t.fks.append(fk)
@@ -772,8 +902,53 @@ class Gen:
         up = ["op.add_column(%r, %s%s)" % (t.name, c.render(), s),
               "op.create_foreign_key(%s, %r, %r, [%r], [%r]%s)" % (
                   name[1], t.name, o.name, c.name, ref.name, kw)]
-        down = ["op.drop_constraint(%s, %r, type_='foreignkey'%s)" % (name[1], t.name, s),
+        down = ["op.drop_constraint(%s, %r, type_='foreignkey'%s%s)" % (
+                    name[1], t.name, s, self.if_exists()),
                 "op.drop_column(%r, %r%s)" % (t.name, c.name, s)]
+        return up, down
+
+    def composite_fk(self, t, o, batch):
+        """A two-column foreign key to a table with a two-column primary key."""
+        rng, d = self.rng, self.dialect
+        if o is t:
+            return None
+        cols = []
+        for rc in o.pk:
+            cols.append(Col(self.col_name(t, "lnk"), TypeSpec(o.col(rc).t.src, "fk"),
+                            nullable=True))
+            t.cols.append(cols[-1])
+        name = self.obj_name("fk")
+        fk = {"cols": [c.name for c in cols], "ref": o.name, "ref_schema": o.schema,
+              "refcols": list(o.pk), "name": name[0], "name_src": name[1]}
+        kw = ""
+        if rng.random() < 0.4:
+            fk["ondelete"] = rng.choice(["CASCADE", "SET NULL"])
+            kw += ", ondelete=%r" % fk["ondelete"]
+        if rng.random() < 0.3:
+            kw += ", onupdate='CASCADE'"
+        if d == "postgresql" and rng.random() < 0.2:
+            kw += ", match=%r" % rng.choice(["FULL", "SIMPLE"])
+        if o.schema:
+            kw += ", referent_schema=%r" % o.schema
+        t.fks.append(fk)
+        names = [c.name for c in cols]
+        if batch:
+            b = name[1].replace("op.f", batch + ".f")
+            up = ["%s.add_column(%s)" % (batch, c.render()) for c in cols]
+            up.append("%s.create_foreign_key(%s, %r, %r, %r%s)" % (
+                batch, b, o.name, names, list(o.pk), kw))
+            down = ["%s.drop_constraint(%s, type_='foreignkey')" % (batch, b)]
+            down += ["%s.drop_column(%r)" % (batch, n) for n in names]
+            return up, down
+        s = self.schema_kw(t)
+        if t.schema:
+            kw += ", source_schema=%r" % t.schema
+        up = ["op.add_column(%r, %s%s)" % (t.name, c.render(), s) for c in cols]
+        up.append("op.create_foreign_key(%s, %r, %r, %r, %r%s)" % (
+            name[1], t.name, o.name, names, list(o.pk), kw))
+        down = ["op.drop_constraint(%s, %r, type_='foreignkey'%s%s)" % (
+            name[1], t.name, s, self.if_exists())]
+        down += ["op.drop_column(%r, %r%s)" % (t.name, n, s) for n in names]
         return up, down
 
     def d_create_unique(self, t=None, batch=None):
@@ -794,13 +969,18 @@ class Gen:
             return None  # SQLAlchemy's Table keeps one of two equal unique keys
         name = self.obj_name("uq")
         t.uniques.append((name, chosen))
+        kw = ""
+        if self.ext and d == "postgresql" and rng.random() < 0.3:
+            kw = rng.choice([", deferrable=True", ", deferrable=True, initially='DEFERRED'",
+                             ", postgresql_nulls_not_distinct=True"])
         if batch:
             b = name[1].replace("op.f", batch + ".f")
-            return (["%s.create_unique_constraint(%s, %r)" % (batch, b, chosen)],
+            return (["%s.create_unique_constraint(%s, %r%s)" % (batch, b, chosen, kw)],
                     ["%s.drop_constraint(%s, type_='unique')" % (batch, b)])
         s = self.schema_kw(t)
-        return (["op.create_unique_constraint(%s, %r, %r%s)" % (name[1], t.name, chosen, s)],
-                ["op.drop_constraint(%s, %r, type_='unique'%s)" % (name[1], t.name, s)])
+        return (["op.create_unique_constraint(%s, %r, %r%s%s)" % (name[1], t.name, chosen, s, kw)],
+                ["op.drop_constraint(%s, %r, type_='unique'%s%s)" % (
+                    name[1], t.name, s, self.if_exists())])
 
     def d_create_check(self, t=None, batch=None):
         rng, d = self.rng, self.dialect
@@ -823,7 +1003,8 @@ class Gen:
                     ["%s.drop_constraint(%s, type_='check')" % (batch, b)])
         s = self.schema_kw(t)
         return (["op.create_check_constraint(%s, %r, %r%s)" % (name[1], t.name, sql, s)],
-                ["op.drop_constraint(%s, %r, type_='check'%s)" % (name[1], t.name, s)])
+                ["op.drop_constraint(%s, %r, type_='check'%s%s)" % (
+                    name[1], t.name, s, self.if_exists())])
 
     def d_alter_column(self, t=None, batch=None):
         rng, d = self.rng, self.dialect
@@ -858,7 +1039,9 @@ class Gen:
                 down["nullable"] = str(c.nullable)
                 c.nullable = not c.nullable
             elif ch == "type" and c.t.widen and not (indexed and d != "postgresql") \
-                    and not (indexed and "Text" in c.t.widen[0]):
+                    and not (indexed and "Text" in c.t.widen[0]) and not (
+                        # PostgreSQL: a generated column's source keeps its type
+                        self.ext and any(x[1] is None and x[2] == c.name for x in t.checks)):
                 new = rng.choice(c.t.widen)
                 if d == "mysql" and indexed and "Text" in new:
                     continue
@@ -963,6 +1146,9 @@ class Gen:
         if t.schema:
             q = sql_quote(t.schema, self.dialect) + "." + q
         col = sql_quote(t.cols[-1].name, self.dialect)
+        if self.ext:
+            # not a generated column (cannot UPDATE generated column)
+            col = sql_quote([c for c in t.cols if c.t.kind != "calc"][-1].name, self.dialect)
         r = self.rng.random()
         if r < 0.4:
             sql = "DELETE FROM %s WHERE 1 = 0" % q
@@ -971,6 +1157,10 @@ class Gen:
         else:
             sql = "SELECT count(*) FROM %s" % q
         wrap = "op.execute(sa.text(%r))" if self.rng.random() < 0.3 else "op.execute(%r)"
+        if self.ext and self.rng.random() < 0.3:
+            wrap = wrap[:-1] + ", execution_options=%s)" % self.rng.choice([
+                "{'no_parameters': True}", "{'stream_results': False}",
+                "dict(compiled_cache=None)"])
         return [wrap % sql], [wrap % sql]
 
     def value(self, c, i):
@@ -979,7 +1169,12 @@ class Gen:
         if k in ("pk", "fk"):
             k = "str" if "String" in c.t.src else "int"
         if k in ("int", "bigint", "uint", "year"):
-            return str(2000 + i) if k == "year" else str(i + rng.randint(1, 50) * 3)
+            if k == "year":
+                return str(2000 + i)
+            v = i + rng.randint(1, 50) * 3
+            if self.ext and "TINYINT" in c.t.src:
+                v %= 100  # (older seeds could overflow a TINYINT: 1264 Out of range)
+            return str(v)
         if k in ("str", "text"):
             return repr(rng.choice(["it's %d", "v%d", "x y %d", "naïve %d"]) % i)
         if k == "bool":
@@ -1120,6 +1315,9 @@ class Gen:
                 kw_up += self.batch_reorder([c.name for c in t.cols if c.name in names_before])
             if d == "sqlite" and rng.random() < 0.4:
                 kw_up += ", naming_convention=%r" % NAMING_CONVENTION
+        if self.ext and copies and d == "sqlite" and rng.random() < 0.3 and t.pk == ["id"] \
+                and t.col("id").t.src == "sa.Integer()":
+            kw_up += ", table_kwargs={'sqlite_autoincrement': True}"
         if before is None:
             head = "with op.batch_alter_table(%r, schema=None%s) as batch_op:" % (t.name, kw_up)
             head_down = "with op.batch_alter_table(%r, schema=None%s) as batch_op:" % (
@@ -1196,6 +1394,42 @@ class Gen:
         down = "op.drop_constraint(%r, %r%s)" % (name, t.name, self.schema_kw(t))
         return [up], [down]
 
+    def d_identity(self):
+        """PostgreSQL alter_column to, between and from sa.Identity(...) (what
+        autogenerate writes for a changed Identity): ADD / SET / DROP IDENTITY."""
+        rng = self.rng
+        if self.dialect != "postgresql":
+            return None
+        fkcols = {(o.name, o.schema, x) for o in self.tables.values() for fk in o.fks
+                  for x in fk["cols"]}
+        fkcols |= {(fk["ref"], fk["ref_schema"], x) for o in self.tables.values()
+                   for fk in o.fks for x in fk["refcols"]}
+        ok = lambda t, c: (c.t.src in ("sa.Integer()", "sa.BigInteger()")  # noqa: E731
+                           and not c.nullable and c.default is None
+                           and (t.name, t.schema, c.name) not in fkcols
+                           and not any("Computed" in x for x in c.extra))
+        cands = [(t, c) for t in self.tables.values() for c in t.cols if ok(t, c)]
+        if not cands:
+            return None
+        t, c = rng.choice(cands)
+        old = next((x for x in c.extra if x.startswith("sa.Identity(")), None)
+        new = rng.choice(["sa.Identity()", "sa.Identity(start=50, increment=2)",
+                          "sa.Identity(always=True, start=7)", "sa.Identity(cycle=True)",
+                          None if old else "sa.Identity(start=3)"])
+        if new == old:
+            return None
+        s = self.schema_kw(t)
+
+        def line(to, frm):
+            kw = "server_default=%s" % to
+            if frm is not None:
+                kw += ", existing_server_default=%s" % frm
+            return "op.alter_column(%r, %r, existing_type=%s, %s%s)" % (
+                t.name, c.name, c.t.src, kw, s)
+        c.extra = [x for x in c.extra if not x.startswith("sa.Identity(")] + (
+            [new] if new else [])
+        return [line(new, old)], [line(old, new)]
+
     def d_autocommit(self):
         """A CREATE INDEX outside the migration's transaction (on PostgreSQL
         CONCURRENTLY), the way such revisions are written."""
@@ -1259,6 +1493,8 @@ class Gen:
         ]
         if self.extra:
             weights += [(self.d_primary_key, 1), (self.d_exclude, 1), (self.d_autocommit, 1)]
+        if self.ext:
+            weights += [(self.d_identity, 1)]
         fns = [f for f, w in weights for _ in range(w)]
         up, down = [], []
         tries = 0
@@ -1570,6 +1806,8 @@ def compare_outputs(name, ref, got, project, db=None, sqlite=False):
         a, b = normalise(ref[i], project, db and db[0]), normalise(got[i], project, db and db[1])
         if sqlite and i == 1:
             a, b = batch_copy_orders(a), batch_copy_orders(b)
+        if i == 1:
+            a, b = create_table_index_orders(a), create_table_index_orders(b)
         if a != b:
             problems.append(diff_report(name, a, b, stream))
     return problems
@@ -1630,6 +1868,9 @@ def drop_db(dialect, ident):
 
 
 _CONSTRAINT_LINE = re.compile(r"^\t(CONSTRAINT |FOREIGN KEY|UNIQUE |CHECK )")
+# MariaDB's SHOW CREATE TABLE: a table batch mode recreates (recreate='always')
+# gets its indexes and constraints from sets too
+_MYSQL_CONSTRAINT_LINE = re.compile(r"^  (CONSTRAINT |KEY |UNIQUE KEY |FULLTEXT KEY )")
 
 
 def batch_copy_orders(script):
@@ -1654,13 +1895,44 @@ def batch_copy_orders(script):
     return "\n".join(out)
 
 
-def sort_constraints(schema):
+def create_table_index_orders(script):
+    """A `--sql` script with the CREATE INDEX statements that follow a CREATE
+    TABLE (after its COMMENT ON statements) compared sorted: `op.create_table`
+    with several indexes (`index=True` columns, `sa.Index` items) emits them
+    from `Table.indexes`, a set."""
+    out, run, state = [], [], None
+    for line in script.split("\n"):
+        if state == "after":
+            if line.startswith(("CREATE INDEX ", "CREATE UNIQUE INDEX ")):
+                run.append(line)
+                continue
+            if line == "" and run:
+                continue
+        if run:
+            out += [x for ix in sorted(run) for x in (ix, "")]
+            run = []
+        if line.startswith("CREATE TABLE "):
+            state = "table"
+        elif state == "table" and line.rstrip().endswith(";"):
+            state = "after"
+        elif state == "after" and (line == "" or line.startswith("COMMENT ON")):
+            pass
+        elif state != "table":
+            state = None
+        out.append(line)
+    out += [x for ix in sorted(run) for x in (ix, "")]
+    return "\n".join(out)
+
+
+def sort_constraints(schema, pattern=_CONSTRAINT_LINE):
     """SQLite batch mode copies the table's constraints from `Table.constraints`,
     a set: Alembic's own order there changes from run to run (the objects'
-    ids), so runs of consecutive constraint lines are compared sorted."""
+    ids), so runs of consecutive constraint lines are compared sorted (on
+    MariaDB, with _MYSQL_CONSTRAINT_LINE, the index and constraint lines of
+    a table that `recreate='always'` copied)."""
     out, run = [], []
     for line in schema.split("\n"):
-        if _CONSTRAINT_LINE.match(line):
+        if pattern.match(line):
             run.append(line.rstrip(", "))
             continue
         out += sorted(run)
@@ -1718,6 +1990,9 @@ def run_seed(tools, seed, dialect, args):
                         b = str(got_dump[key]).replace(ids[1], "<DB>")
                         if key == "schema" and dialect == "sqlite":
                             a, b = sort_constraints(a), sort_constraints(b)
+                        elif key == "schema" and dialect == "mysql":
+                            a = sort_constraints(a, _MYSQL_CONSTRAINT_LINE)
+                            b = sort_constraints(b, _MYSQL_CONSTRAINT_LINE)
                         if a != b:
                             problems.append("online `%s` %s: %s after the step:\n%s" % (
                                 " ".join(argv), t, key, diff_report(t, a, b, key)))

@@ -631,6 +631,22 @@ fn rw_pymysql_client_flag() -> Scenario {
     )
 }
 
+/// `op.alter_column()` with `server_default=sa.Identity(...)` /
+/// `sa.Computed(...)` (tests/fixtures/online/fz_alter_identity/migrations/
+/// README; found by scripts/fuzz-autogen.py in session 18): Alembic's
+/// identity elements (PostgreSQL ADD / SET / DROP IDENTITY) and its
+/// CompileErrors elsewhere, online and `--sql`.
+fn fz_alter_identity() -> Scenario {
+    Scenario::fixture(
+        "fz_alter_identity",
+        &[
+            &["upgrade", "head"],
+            &["downgrade", "base"],
+            &["upgrade", "head", "--sql"],
+        ],
+    )
+}
+
 /// monasca-api's env.py reads `sys.argv` (tests/fixtures/online/rw_sys_argv/
 /// migrations/README; found by scripts/compare-tree.py in session 13): env.py
 /// sees the command line, `-x` and `--sql` included, as under Alembic.
@@ -1077,6 +1093,8 @@ parity_tests! {
         parity_rw_op_missing_directive_postgres, parity_rw_op_missing_directive_mysql;
     rw_pymysql_client_flag: parity_rw_pymysql_client_flag_sqlite,
         parity_rw_pymysql_client_flag_postgres, parity_rw_pymysql_client_flag_mysql;
+    fz_alter_identity: parity_fz_alter_identity_sqlite,
+        parity_fz_alter_identity_postgres, parity_fz_alter_identity_mysql;
 }
 
 /// Found by scripts/fuzz-data.py: what a data migration reads from the

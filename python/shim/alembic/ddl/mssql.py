@@ -4,7 +4,7 @@ from sqlalchemy import Column
 from sqlalchemy import schema as sa_schema
 
 from .base import ColumnComment
-from .impl import _SeparatedImpl
+from .impl import _SeparatedImpl, _is_computed_or_identity
 
 
 class MSSQLImpl(_SeparatedImpl):
@@ -53,6 +53,22 @@ class MSSQLImpl(_SeparatedImpl):
                 # Alembic's warning points at its MSSQL impl; this one at ours.
                 stacklevel=1,
             )
+        if server_default is not False and _is_computed_or_identity(
+            server_default, existing_server_default
+        ):
+            # Alembic passes these on to DefaultImpl.alter_column: the NULL /
+            # NOT NULL first, then its IdentityColumnDefault /
+            # ComputedColumnDefault, which MSSQL's compiler refuses
+            if nullable is not None:
+                self.alter_column(table_name, column_name, nullable=nullable, schema=schema,
+                                  existing_type=existing_type)
+            self._alter_column_special_default(
+                table_name, column_name, nullable=None, server_default=server_default,
+                name=None, type_=None, schema=schema, comment=False,
+                existing_type=existing_type, existing_server_default=existing_server_default,
+                existing_nullable=existing_nullable, existing_comment=existing_comment,
+            )
+            return
         if server_default is not False and (
             existing_server_default is not False or server_default is None
         ):

@@ -45,17 +45,30 @@ class MySQLImpl(DefaultImpl):
     ):
         from sqlalchemy.sql import sqltypes
 
-        for default in (server_default, existing_server_default):
-            if isinstance(default, (sa_schema.Computed, sa_schema.Identity)):
-                # Alembic hands these to DefaultImpl, whose compilers refuse.
-                from sqlalchemy import exc as sa_exc
+        if any(isinstance(d, (sa_schema.Computed, sa_schema.Identity))
+               for d in (server_default, existing_server_default)):
+            # Alembic hands these to DefaultImpl.alter_column (nullable=,
+            # server_default=, type_=, in that order), whose MySQL compilers
+            # refuse; what is left (a rename, a comment) goes on as usual.
+            from sqlalchemy import exc as sa_exc
 
-                what = "computed" if isinstance(default, sa_schema.Computed) else "identity"
-                if what == "computed":
+            if nullable is not None:
+                raise NotImplementedError(
+                    "Individual alter column constructs not supported by MySQL"
+                )
+            if server_default is not False:
+                if any(isinstance(d, sa_schema.Computed)
+                       for d in (server_default, existing_server_default)):
                     raise sa_exc.CompileError(
                         'Adding or removing a "computed" construct, e.g. GENERATED '
                         "ALWAYS AS, to or from an existing column is not supported."
                     )
+                raise sa_exc.CompileError(
+                    'Adding, removing or modifying an "identity" construct, '
+                    "e.g. GENERATED AS IDENTITY, to or from an existing "
+                    "column is not supported in this dialect."
+                )
+            if type_ is not None:
                 raise NotImplementedError(
                     "Individual alter column constructs not supported by MySQL"
                 )

@@ -1,9 +1,10 @@
 """``alembic.ddl.oracle``: ``OracleImpl``, offline only (``--sql``; no driver)."""
 
 from sqlalchemy import String
+from sqlalchemy.ext.compiler import compiles
 
 from .base import ColumnComment
-from .impl import _SeparatedImpl
+from .impl import _SeparatedImpl, _is_computed_or_identity
 
 
 class OracleImpl(_SeparatedImpl):
@@ -21,6 +22,16 @@ class OracleImpl(_SeparatedImpl):
 
     def alter_column(self, table_name, column_name, *, nullable=None, server_default=False,
                      name=None, type_=None, schema=None, comment=False, **kw):
+        if server_default is not False and _is_computed_or_identity(
+            server_default, kw.get("existing_server_default")
+        ):
+            # DefaultImpl's order around Alembic's IdentityColumnDefault /
+            # ComputedColumnDefault (compiled below / refused)
+            self._alter_column_special_default(
+                table_name, column_name, nullable=nullable, server_default=server_default,
+                name=name, type_=type_, schema=schema, comment=comment, **kw
+            )
+            return
         alter = self._alter(table_name, schema)
         col = self._quote(column_name)
         if nullable is not None:
@@ -73,3 +84,18 @@ from .base import (  # noqa: E402,F401
     format_type,
 )
 from .impl import DefaultImpl  # noqa: E402,F401
+
+
+@compiles(IdentityColumnDefault, "oracle")
+def visit_identity_column(element, compiler, **kw):
+    """Alembic's Oracle identity change: MODIFY ... DROP IDENTITY, or the
+    column's new GENERATED ... AS IDENTITY."""
+    text_ = "%s MODIFY %s " % (
+        alter_table(compiler, element.table_name, element.schema),
+        format_column_name(compiler, element.column_name),
+    )
+    if element.default is None:
+        text_ += "DROP IDENTITY"
+    else:
+        text_ += compiler.visit_identity_column(element.default)
+    return text_

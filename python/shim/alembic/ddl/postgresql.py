@@ -328,7 +328,39 @@ from .base import (  # noqa: E402,F401
     format_type,
 )
 from .base import _rename_table_unqualified as visit_rename_table  # noqa: E402,F401
-from .base import visit_identity_column  # noqa: E402,F401
+
+
+@compiles(IdentityColumnDefault, "postgresql")
+def visit_identity_column(element, compiler, **kw):
+    """Alembic's PostgreSQL identity change: DROP IDENTITY, ADD GENERATED ...
+    AS IDENTITY (no existing one), or SET GENERATED / SET <option> per
+    changed attribute."""
+    from sqlalchemy import Identity
+
+    text_ = "%s %s " % (
+        alter_table(compiler, element.table_name, element.schema),
+        alter_column(compiler, element.column_name),
+    )
+    if element.default is None:
+        text_ += "DROP IDENTITY"
+        return text_
+    elif element.existing_server_default in (None, False):
+        text_ += "ADD "
+        text_ += compiler.visit_identity_column(element.default)
+        return text_
+    else:
+        diff, _, _ = element.impl._compare_identity_default(
+            element.default, element.existing_server_default
+        )
+        identity = element.default
+        for attr in sorted(diff):
+            if attr == "always":
+                text_ += "SET GENERATED %s " % ("ALWAYS" if identity.always else "BY DEFAULT")
+            else:
+                text_ += "SET %s " % compiler.get_identity_options(
+                    Identity(**{attr: getattr(identity, attr)})
+                )
+        return text_
 
 
 def visit_column_comment(element, compiler, **kw):
