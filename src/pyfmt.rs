@@ -131,6 +131,45 @@ pub fn py_path(path: &std::path::Path) -> String {
     out
 }
 
+/// The class and message of the `OSError` Python raises for `err` about
+/// `filename` (`IsADirectoryError`, `[Errno 21] Is a directory: 'x'`): the
+/// errno picks the subclass as PEP 3151 maps them, the text is `strerror`.
+pub fn py_os_error(err: &std::io::Error, filename: &str) -> (&'static str, String) {
+    let Some(errno) = err.raw_os_error() else {
+        return ("OSError", format!("{err}: {}", py_repr(filename)));
+    };
+    let class = match errno {
+        libc::EAGAIN | libc::EALREADY | libc::EINPROGRESS => "BlockingIOError",
+        libc::ECHILD => "ChildProcessError",
+        libc::EPIPE | libc::ESHUTDOWN => "BrokenPipeError",
+        libc::ECONNABORTED => "ConnectionAbortedError",
+        libc::ECONNREFUSED => "ConnectionRefusedError",
+        libc::ECONNRESET => "ConnectionResetError",
+        libc::EEXIST => "FileExistsError",
+        libc::ENOENT => "FileNotFoundError",
+        libc::EISDIR => "IsADirectoryError",
+        libc::ENOTDIR => "NotADirectoryError",
+        libc::EINTR => "InterruptedError",
+        libc::EACCES | libc::EPERM => "PermissionError",
+        libc::ESRCH => "ProcessLookupError",
+        libc::ETIMEDOUT => "TimeoutError",
+        _ => "OSError",
+    };
+    (
+        class,
+        format!("[Errno {errno}] {}: {}", strerror(errno), py_repr(filename)),
+    )
+}
+
+/// `os.strerror(errno)`.
+pub fn strerror(errno: i32) -> String {
+    // SAFETY: strerror returns a pointer to a NUL-terminated string that
+    // stays valid until the next call; it is copied at once.
+    unsafe { std::ffi::CStr::from_ptr(libc::strerror(errno)) }
+        .to_string_lossy()
+        .into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::{py_path, py_repr, py_splitlines};

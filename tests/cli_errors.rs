@@ -33,12 +33,20 @@ fn project(name: &str) -> (tempfile::TempDir, PathBuf) {
 /// Runs the binary and renders what the user sees, with the project's
 /// temporary path replaced by `[PROJECT]`.
 fn run(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_alembic-rs"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("ALEMBIC_CONFIG")
-        .output()
-        .unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_alembic-rs"));
+    cmd.args(args).current_dir(dir).env_remove("ALEMBIC_CONFIG");
+    render(dir, cmd)
+}
+
+/// The test venv with SQLAlchemy, for commands that start Python.
+fn host_venv() -> PathBuf {
+    std::env::var_os("ALEMBIC_RS_HOST_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv-host"))
+}
+
+fn render(dir: &Path, mut cmd: Command) -> String {
+    let out = cmd.output().unwrap();
     let real = dir.canonicalize().unwrap();
     let clean = |b: &[u8]| {
         String::from_utf8_lossy(b)
@@ -92,14 +100,34 @@ fn unreadable_revision_file() {
     insta::assert_snapshot!(run(&dir, &["heads"]));
 }
 
+/// The file `revision` would write is a directory: Python's OSError
+/// subclass for the errno (`IsADirectoryError`), as Alembic's traceback
+/// ends (alembic-rs said `OSError`).
+#[test]
+fn revision_file_is_a_directory() {
+    let (_tmp, dir) = project("missing_parent");
+    let versions = dir.join("migrations/versions");
+    std::fs::remove_file(versions.join("bbbb2222_step.py")).unwrap();
+    std::fs::write(
+        dir.join("migrations/script.py.mako"),
+        "revision = ${repr(up_revision)}\ndown_revision = ${repr(down_revision)}\n",
+    )
+    .unwrap();
+    std::fs::create_dir(versions.join("cccc3333_x.py")).unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_alembic-rs"));
+    cmd.args(["revision", "-m", "x", "--rev-id", "cccc3333"])
+        .current_dir(&dir)
+        .env_remove("ALEMBIC_CONFIG")
+        .env("VIRTUAL_ENV", host_venv());
+    insta::assert_snapshot!(render(&dir, cmd));
+}
+
 /// A project venv whose SQLAlchemy is too old, or missing, is named with
 /// the fix before env.py runs, not a traceback from deep inside the shim.
 /// A stand-in `sqlalchemy` package on `prepend_sys_path` plays the venv's.
 #[test]
 fn sqlalchemy_too_old_or_missing() {
-    let venv = std::env::var_os("ALEMBIC_RS_HOST_VENV")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv-host"));
+    let venv = host_venv();
     for (stand_in, expected) in [
         (
             "__version__ = '1.4.54'\n",

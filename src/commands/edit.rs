@@ -128,14 +128,7 @@ fn find_editor(
 /// `str()` of the OSError `subprocess` raises when the program cannot start.
 fn spawn_error(e: &std::io::Error, program: &str) -> String {
     match e.raw_os_error() {
-        Some(code) => {
-            let text = std::io::Error::from_raw_os_error(code).to_string();
-            let strerror = text
-                .strip_suffix(&format!(" (os error {code})"))
-                .unwrap_or(&text)
-                .to_string();
-            format!("[Errno {code}] {strerror}: {}", py_repr(program))
-        }
+        Some(_) => crate::pyfmt::py_os_error(e, program).1,
         None => e.to_string(),
     }
 }

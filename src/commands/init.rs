@@ -385,25 +385,8 @@ fn has_tool_alembic(path: &str) -> Result<bool, CommandError> {
 /// The exception line Python ends with for a failed file operation, e.g.
 /// `PermissionError: [Errno 13] Permission denied: '/x'`.
 pub(crate) fn os_error(e: &std::io::Error, path: &str) -> CommandError {
-    let Some(code) = e.raw_os_error() else {
-        return CommandError::Uncaught(format!("OSError: {e}"));
-    };
-    let class = match code {
-        libc::ENOENT => "FileNotFoundError",
-        libc::EEXIST => "FileExistsError",
-        libc::EACCES | libc::EPERM => "PermissionError",
-        libc::ENOTDIR => "NotADirectoryError",
-        libc::EISDIR => "IsADirectoryError",
-        _ => "OSError",
-    };
-    let text = std::io::Error::from_raw_os_error(code).to_string();
-    let strerror = text
-        .strip_suffix(&format!(" (os error {code})"))
-        .unwrap_or(&text);
-    CommandError::Uncaught(format!(
-        "{class}: [Errno {code}] {strerror}: {}",
-        py_repr(path)
-    ))
+    let (class, message) = crate::pyfmt::py_os_error(e, path);
+    CommandError::Uncaught(format!("{class}: {message}"))
 }
 
 #[cfg(test)]

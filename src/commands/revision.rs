@@ -285,19 +285,8 @@ fn ensure_directory(ui: &mut Ui, path: &Path) -> Result<(), CommandError> {
 
 /// How Python words an `OSError` about `path`.
 fn os_error(e: &std::io::Error, path: &Path) -> String {
-    let class = match e.kind() {
-        std::io::ErrorKind::NotFound => "FileNotFoundError",
-        std::io::ErrorKind::PermissionDenied => "PermissionError",
-        std::io::ErrorKind::AlreadyExists => "FileExistsError",
-        _ => "OSError",
-    };
-    let text = e.to_string();
-    let text = text.split(" (os error").next().unwrap_or(&text).to_string();
-    format!(
-        "{class}: [Errno {}] {text}: {}",
-        e.raw_os_error().unwrap_or(0),
-        crate::pyfmt::py_repr(&path.to_string_lossy())
-    )
+    let (class, message) = crate::pyfmt::py_os_error(e, &path.to_string_lossy());
+    format!("{class}: {message}")
 }
 
 fn generate(

@@ -137,27 +137,8 @@ pub fn asbool(s: &str) -> Result<bool, String> {
 /// The exception class and message Python raises for an `OSError` on
 /// `filename`, e.g. `IsADirectoryError: [Errno 21] Is a directory: 'x'`.
 pub fn os_error(err: &std::io::Error, filename: &str) -> (String, String) {
-    let Some(errno) = err.raw_os_error() else {
-        return (
-            "OSError".to_string(),
-            format!("{err}: {}", py_repr(filename)),
-        );
-    };
-    let class = match errno {
-        libc::ENOENT => "FileNotFoundError",
-        libc::EISDIR => "IsADirectoryError",
-        libc::ENOTDIR => "NotADirectoryError",
-        libc::EACCES | libc::EPERM => "PermissionError",
-        _ => "OSError",
-    };
-    // SAFETY: strerror returns a pointer to a NUL-terminated static string.
-    let text = unsafe { std::ffi::CStr::from_ptr(libc::strerror(errno)) }
-        .to_string_lossy()
-        .into_owned();
-    (
-        class.to_string(),
-        format!("[Errno {errno}] {text}: {}", py_repr(filename)),
-    )
+    let (class, message) = crate::pyfmt::py_os_error(err, filename);
+    (class.to_string(), message)
 }
 
 #[cfg(test)]
