@@ -53,8 +53,14 @@ fn parity_extending_postgres() {
 /// inside the async function. alembic-rs runs with .venv-host-async
 /// (SQLAlchemy + greenlet).
 fn run_async(driver: &'static str) -> Scenario {
+    async_fixture("run_async", driver)
+}
+
+/// An async fixture's up-and-down steps through `driver`, run with the
+/// async host venv.
+fn async_fixture(name: &str, driver: &'static str) -> Scenario {
     let mut s = Scenario::fixture(
-        "run_async",
+        name,
         &[
             &["upgrade", "head"],
             &["current"],
@@ -109,21 +115,7 @@ fn parity_async_outer_context_sqlite() {
 /// fails (SQLSTATE 55006) as under asyncpg; through aiosqlite it runs
 /// (tiled's authn tree, `downgrade -8` on PostgreSQL).
 fn async_server_side_cursor(driver: &'static str) -> Scenario {
-    let mut s = Scenario::fixture(
-        "async_server_side_cursor",
-        &[
-            &["upgrade", "head"],
-            &["current"],
-            &["downgrade", "base"],
-            &["current"],
-        ],
-    );
-    s.driver = Some(driver);
-    s.env.push((
-        "VIRTUAL_ENV".into(),
-        support::host_async_venv().display().to_string(),
-    ));
-    s
+    async_fixture("async_server_side_cursor", driver)
 }
 
 #[test]
