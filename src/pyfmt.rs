@@ -172,7 +172,7 @@ pub fn strerror(errno: i32) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{py_path, py_repr, py_splitlines};
+    use super::{py_os_error, py_path, py_repr, py_splitlines};
 
     #[test]
     fn splitlines_matches_python() {
@@ -196,5 +196,17 @@ mod tests {
         // two invalid bytes in a row are two characters, as surrogates are
         let p = std::path::Path::new(std::ffi::OsStr::from_bytes(b"/v/\xff\xfe\xc3\xa9"));
         assert_eq!(py_path(p), "/v/??\u{e9}");
+    }
+
+    #[test]
+    fn os_errors_name_the_class() {
+        let e = std::io::Error::from_raw_os_error(libc::EISDIR);
+        assert_eq!(
+            py_os_error(&e, "pyproject.toml"),
+            (
+                "IsADirectoryError",
+                "[Errno 21] Is a directory: 'pyproject.toml'".to_string()
+            )
+        );
     }
 }

@@ -6,7 +6,7 @@
 use std::path::{Component, Path, PathBuf};
 
 use super::migrate::base_run;
-use super::{Catch, CommandError, HostOptions, Scripts};
+use super::{Catch, CommandError, HostOptions, Scripts, os_error};
 use crate::config::{Config, ScriptSettings};
 use crate::pyfmt::py_path;
 use crate::python::{
@@ -278,15 +278,9 @@ fn ensure_directory(ui: &mut Ui, path: &Path) -> Result<(), CommandError> {
                 "Creating directory {} ...  FAILED",
                 py_path(&path)
             ));
-            Err(CommandError::Uncaught(os_error(&e, &path)))
+            Err(os_error(&e, &path.to_string_lossy()))
         }
     }
-}
-
-/// How Python words an `OSError` about `path`.
-fn os_error(e: &std::io::Error, path: &Path) -> String {
-    let (class, message) = crate::pyfmt::py_os_error(e, &path.to_string_lossy());
-    format!("{class}: {message}")
 }
 
 fn generate(
@@ -440,7 +434,7 @@ fn generate(
         g.extra_template_args,
     )
     .and_then(|bytes| {
-        std::fs::write(&path, bytes).map_err(|e| CommandError::Uncaught(os_error(&e, &path)))
+        std::fs::write(&path, bytes).map_err(|e| os_error(&e, &path.to_string_lossy()))
     });
     match rendered {
         Ok(()) => ui.msg(&format!("{status}  done")),
@@ -464,8 +458,7 @@ fn render(
     extra: Option<usize>,
 ) -> Result<Vec<u8>, CommandError> {
     let template = dir.dir().join("script.py.mako");
-    let bytes =
-        std::fs::read(&template).map_err(|e| CommandError::Uncaught(os_error(&e, &template)))?;
+    let bytes = std::fs::read(&template).map_err(|e| os_error(&e, &template.to_string_lossy()))?;
     let source = String::from_utf8(bytes).map_err(|e| {
         CommandError::Uncaught(format!(
             "UnicodeDecodeError: 'utf-8' codec can't decode byte 0x{:02x} in position {}: invalid start byte",
@@ -513,7 +506,7 @@ fn check_written(scripts: &Scripts, path: &Path, g: &Generate<'_>) -> Result<(),
     if file_name.starts_with(".#") || file_name.starts_with("__init__") {
         return Ok(());
     }
-    let bytes = std::fs::read(path).map_err(|e| CommandError::Uncaught(os_error(&e, path)))?;
+    let bytes = std::fs::read(path).map_err(|e| os_error(&e, &path.to_string_lossy()))?;
     // Alembic imports the file here; whatever fails is a traceback.
     // A module without `revision` (an empty template) is Alembic's
     // `CommandError`, not a traceback.

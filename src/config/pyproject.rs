@@ -108,8 +108,11 @@ pub fn load(path: &Path) -> Result<Option<ToolAlembic>, ConfigError> {
 }
 
 fn uncaught_os(e: &std::io::Error, shown: &str) -> ConfigError {
-    let (exception, message) = pystr::os_error(e, shown);
-    ConfigError::Uncaught { exception, message }
+    let (exception, message) = crate::pyfmt::py_os_error(e, shown);
+    ConfigError::Uncaught {
+        exception: exception.to_string(),
+        message,
+    }
 }
 
 /// tomllib words its errors differently (the CLI asks it when it can); keep

@@ -134,13 +134,6 @@ pub fn asbool(s: &str) -> Result<bool, String> {
     }
 }
 
-/// The exception class and message Python raises for an `OSError` on
-/// `filename`, e.g. `IsADirectoryError: [Errno 21] Is a directory: 'x'`.
-pub fn os_error(err: &std::io::Error, filename: &str) -> (String, String) {
-    let (class, message) = crate::pyfmt::py_os_error(err, filename);
-    (class.to_string(), message)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -204,18 +197,6 @@ mod tests {
         assert_eq!(
             asbool(" Maybe "),
             Err("String is not true/false: 'maybe'".to_string())
-        );
-    }
-
-    #[test]
-    fn os_errors_name_the_class() {
-        let e = std::io::Error::from_raw_os_error(libc::EISDIR);
-        assert_eq!(
-            os_error(&e, "pyproject.toml"),
-            (
-                "IsADirectoryError".to_string(),
-                "[Errno 21] Is a directory: 'pyproject.toml'".to_string()
-            )
         );
     }
 }
