@@ -1167,6 +1167,30 @@ fn parity_pg_hstore_results_postgres() {
     parity(pg_hstore_results(), DbKind::Postgres);
 }
 
+/// tests/fixtures/online/sqlite_locked: another connection holds a lock on
+/// the database; the connect succeeds and the first statement that needs
+/// the lock fails, as under pysqlite (alembic-rs's connect read the schema).
+fn sqlite_locked() -> Scenario {
+    Scenario::fixture(
+        "sqlite_locked",
+        &[
+            &["-x", "lock=EXCLUSIVE", "upgrade", "head"],
+            &["-x", "lock=IMMEDIATE", "upgrade", "head"],
+            &["-x", "lock=EXCLUSIVE", "current"],
+            &["-x", "lock=IMMEDIATE", "current"],
+            &["upgrade", "head"],
+            &["-x", "lock=IMMEDIATE", "downgrade", "base"],
+            &["-x", "lock=EXCLUSIVE", "stamp", "base"],
+            &["current"],
+        ],
+    )
+}
+
+#[test]
+fn parity_sqlite_locked_sqlite() {
+    parity(sqlite_locked(), DbKind::Sqlite);
+}
+
 /// Python functions, aggregates and collations registered on the SQLite
 /// connection in a `connect` event, and SQLAlchemy's own `regexp`/`floor`,
 /// used in DDL and DML; a raising function, collation and aggregate fail

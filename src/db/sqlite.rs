@@ -130,12 +130,10 @@ impl SqliteBackend {
             .map_err(super::postgres::driver_error)?;
         backend.db = locked.as_raw_handle().cast::<ffi::Sqlite3>().as_ptr();
         backend.locked = Some(locked);
-        let (version, _) = backend
-            .execute("select sqlite_version()", Params::Positional(&[]), false)
-            .await?;
-        if let Some(Value::Text(v)) = version.rows.first().and_then(|r| r.first()) {
-            backend.server_version = v.clone();
-        }
+        // The library's own version, not `select sqlite_version()`: compiling
+        // any statement reads the schema, which waits for (and fails on) a
+        // lock another process holds, where `sqlite3.connect` touches nothing.
+        backend.server_version = library_version();
         Ok(backend)
     }
 
