@@ -1167,6 +1167,32 @@ fn parity_pg_hstore_results_postgres() {
     parity(pg_hstore_results(), DbKind::Postgres);
 }
 
+/// tests/fixtures/online/connection_lost: the server ends the session under
+/// a migration; the driver's error, the disconnect SQLAlchemy sees, what
+/// later calls raise (connection_lost/migrations/README).
+fn connection_lost() -> Scenario {
+    Scenario::fixture(
+        "connection_lost",
+        &[
+            &["-x", "mode=self", "upgrade", "head"],
+            &["current"],
+            &["-x", "mode=other", "upgrade", "head"],
+            &["-x", "mode=catch", "upgrade", "head"],
+            &["current"],
+        ],
+    )
+}
+
+#[test]
+fn parity_connection_lost_postgres() {
+    parity(connection_lost(), DbKind::Postgres);
+}
+
+#[test]
+fn parity_connection_lost_mysql() {
+    parity(connection_lost(), DbKind::Mysql);
+}
+
 /// tests/fixtures/online/sqlite_locked: another connection holds a lock on
 /// the database; the connect succeeds and the first statement that needs
 /// the lock fails, as under pysqlite (alembic-rs's connect read the schema).

@@ -111,6 +111,16 @@ pub enum DbError {
     #[error(transparent)]
     Io(#[from] std::io::Error),
 
+    /// The session ended under a statement (the server shut down, an
+    /// administrator or a timeout terminated it, the socket broke): the
+    /// standard driver's words for it, whatever the server said.
+    #[error("{}", lost_text(*dialect))]
+    ConnectionLost { dialect: Dialect },
+
+    /// A call on a connection lost earlier.
+    #[error("{}", closed_text(*dialect))]
+    ConnectionClosed { dialect: Dialect },
+
     /// The connection broke or the driver failed for a reason that is not a
     /// server error (protocol error, closed socket, worker thread gone).
     #[error("{0}")]
@@ -135,6 +145,13 @@ impl DbError {
     pub fn python_parts(&self) -> (String, Option<String>, Option<&'static str>) {
         let code = match self {
             DbError::Database { code, .. } | DbError::Connect { code, .. } => code.clone(),
+            // pymysql's `(2013, ...)` and `InterfaceError(0, '')`
+            DbError::ConnectionLost {
+                dialect: Dialect::Mysql,
+            } => Some("2013".into()),
+            DbError::ConnectionClosed {
+                dialect: Dialect::Mysql,
+            } => Some("0".into()),
             _ => None,
         };
         let kind = match self {
@@ -175,13 +192,54 @@ impl DbError {
                 Dialect::Mysql => pymysql_exception(server.errno.unwrap_or(0)),
                 Dialect::Sqlite => sqlite3_exception(server.errno.unwrap_or(1)),
             }),
-            DbError::Connect { .. } | DbError::Io(_) | DbError::Driver(_) => {
-                Some("OperationalError")
-            }
+            DbError::Connect { .. }
+            | DbError::Io(_)
+            | DbError::Driver(_)
+            | DbError::ConnectionLost { .. } => Some("OperationalError"),
+            DbError::ConnectionClosed { .. } => Some("InterfaceError"),
             DbError::Decode(_) => Some("OperationalError"),
             DbError::Usage(_) => Some("ProgrammingError"),
             DbError::Url(_) | DbError::Interpolate { .. } => None,
         }
+    }
+}
+
+impl DbError {
+    /// Whether the session is gone after this error: a broken socket, or a
+    /// PostgreSQL FATAL/PANIC report (the server closes the connection
+    /// after sending one). MySQL's "Connection was killed" (1927) is an
+    /// ordinary error: pymysql learns of the loss at the next call.
+    pub(crate) fn loses_connection(&self) -> bool {
+        match self {
+            DbError::Io(_) => true,
+            DbError::Database {
+                dialect: Dialect::Postgresql,
+                server,
+                ..
+            } => matches!(server.severity.as_deref(), Some("FATAL" | "PANIC")),
+            _ => false,
+        }
+    }
+}
+
+/// What psycopg2 (its libpq) and pymysql say when the server goes away
+/// under a statement; SQLite has no session to lose.
+fn lost_text(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Postgresql => {
+            "server closed the connection unexpectedly\n\tThis probably means the server \
+             terminated abnormally\n\tbefore or while processing the request.\n"
+        }
+        Dialect::Mysql => "Lost connection to MySQL server during query",
+        Dialect::Sqlite => "database connection lost",
+    }
+}
+
+/// psycopg2's `connection already closed`; pymysql's `InterfaceError(0, '')`.
+fn closed_text(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Postgresql | Dialect::Sqlite => "connection already closed",
+        Dialect::Mysql => "",
     }
 }
 

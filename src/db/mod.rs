@@ -80,6 +80,9 @@ pub struct Connection {
     backend: Option<Backend>,
     runtime: tokio::runtime::Runtime,
     dialect: Dialect,
+    /// The server ended the session (or the socket broke): every later
+    /// call fails as the standard driver's do on a closed connection.
+    lost: bool,
 }
 
 impl std::fmt::Debug for Connection {
@@ -110,6 +113,7 @@ impl Connection {
             backend: Some(backend),
             runtime,
             dialect,
+            lost: false,
         })
     }
 
@@ -156,6 +160,29 @@ impl Connection {
         params: Params<'_>,
         dbapi: bool,
     ) -> Result<(QueryResult, Option<DbError>), DbError> {
+        if self.lost {
+            return Err(DbError::ConnectionClosed {
+                dialect: self.dialect,
+            });
+        }
+        let outcome = self.run_on_backend(sql, params, dbapi);
+        match outcome {
+            Err(e) if e.loses_connection() => {
+                self.lost = true;
+                Err(DbError::ConnectionLost {
+                    dialect: self.dialect,
+                })
+            }
+            other => other,
+        }
+    }
+
+    fn run_on_backend(
+        &mut self,
+        sql: &str,
+        params: Params<'_>,
+        dbapi: bool,
+    ) -> Result<(QueryResult, Option<DbError>), DbError> {
         let backend = self.backend.as_mut().expect("backend present until drop");
         self.runtime.block_on(async {
             match backend {
@@ -182,6 +209,12 @@ impl Connection {
     /// when a DB-API connection is closed without commit.
     pub fn close(mut self) -> Result<(), DbError> {
         let backend = self.backend.take().expect("backend present until drop");
+        if self.lost {
+            // nothing to say goodbye to; the socket is dropped
+            let _guard = self.runtime.enter();
+            drop(backend);
+            return Ok(());
+        }
         self.runtime.block_on(async {
             match backend {
                 Backend::Postgres(b) => b.close().await,
@@ -189,6 +222,12 @@ impl Connection {
                 Backend::Sqlite(b) => b.close().await,
             }
         })
+    }
+
+    /// Whether the server ended the session (psycopg2's `closed == 2`,
+    /// pymysql's `open` turning false).
+    pub fn is_lost(&self) -> bool {
+        self.lost
     }
 
     pub fn dialect(&self) -> Dialect {

@@ -89,6 +89,13 @@ impl RawConnection {
             .unwrap_or_default()
     }
 
+    /// Whether the server ended the session under a statement (the driver
+    /// then reports its connection closed, as psycopg2 and pymysql do).
+    #[getter]
+    fn lost(&self) -> bool {
+        self.conn.as_ref().is_some_and(|c| c.is_lost())
+    }
+
     /// SQLite: whether a transaction is open, as the library says (pysqlite's
     /// `in_transaction`); False once closed, None for the other backends.
     #[getter]

@@ -209,11 +209,14 @@ class Cursor:
             _check_sqlite_params(conn._module, operation, parameters)
         elif parameters and isinstance(conn, MySQLConnection):
             parameters = _pymysql_params(parameters)
+        if conn._pg and conn.closed:
+            raise conn._module.InterfaceError("cursor already closed")
         began = conn._before(operation)
         try:
             columns, rows, rowcount, lastrowid, fetch_error = conn._raw.execute(operation, parameters)
         except _alembic_rs.DatabaseFailure as failure:
             conn._failed(began, failure.args)
+            conn._check_lost()
             error = conn._module._error(*failure.args)
         except TypeError as failure:
             # a parameter the driver cannot adapt: psycopg2 raises its
@@ -426,6 +429,10 @@ class PortalCursor(Cursor):
         return super().execute('FETCH ALL FROM "%s"' % self._name)
 
 
+# How psycopg2 (libpq) reports a session the server ended (db::error).
+_PG_LOST = "server closed the connection unexpectedly\n"
+
+
 class Connection:
     """psycopg2's model: a transaction begins before the first statement
     unless ``autocommit`` is set."""
@@ -457,10 +464,19 @@ class Connection:
         try:
             self._raw.execute(sql, None)
         except _alembic_rs.DatabaseFailure as failure:
+            self._check_lost()
             error = self._module._error(*failure.args)
         else:
             return
         raise error  # outside the except: see the module docstring
+
+    def _check_lost(self):
+        """After a failure: a session the server ended leaves the
+        connection closed, psycopg2's ``closed == 2`` (SQLAlchemy's
+        psycopg2 dialect reads it as a disconnect) and no transaction."""
+        if self._raw.lost:
+            self._in_txn = False
+            self.closed = 2
 
     def _before(self, operation):
         """Returns whether a transaction was begun for this statement."""
@@ -481,17 +497,24 @@ class Connection:
         return Cursor(self)
 
     def commit(self):
+        if self._pg and self.closed:
+            raise self._module.InterfaceError("connection already closed")
         if self._in_txn:
             self._in_txn = False
             self._send("COMMIT")
 
     def rollback(self):
+        if self._pg and self.closed:
+            raise self._module.InterfaceError("connection already closed")
         if self._in_txn:
             self._in_txn = False
             self._send("ROLLBACK")
 
     def close(self):
-        if not self.closed:
+        if self.closed == 2:  # lost: psycopg2 closes what is left
+            self._raw.close()
+            self.closed = True
+        elif not self.closed:
             if self._in_txn:
                 try:
                     self.rollback()
@@ -742,8 +765,12 @@ class MySQLConnection(Connection):
     def get_server_info(self):
         return self._raw.server_version
 
+    @property
     def open(self):
-        return not self.closed
+        return not self.closed and not self._raw.lost
+
+    def _check_lost(self):
+        self._in_txn = False
 
     def close(self):
         if not self.closed:
@@ -834,6 +861,8 @@ def module_for(backend):
             # psycopg2: the server's whole report, severity first, for a
             # statement's error; nothing for a failed connect (no code then)
             exc.pgerror = "ERROR:  " + message if code else None
+            if kind == "OperationalError" and message.startswith(_PG_LOST):
+                exc.pgerror = message
             exc.diag = _Diagnostics(code, message)
             return exc
         cls = exceptions.get(kind or "OperationalError", exceptions["DatabaseError"])

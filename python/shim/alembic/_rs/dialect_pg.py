@@ -22,6 +22,8 @@ try:  # psycopg2's numeric types, which read the type OID, and its ARRAY,
 except ImportError:  # pragma: no cover - a SQLAlchemy without them
     _PSYCOPG_COLSPECS = {}
 
+from sqlalchemy.dialects.postgresql.psycopg2 import PGDialect_psycopg2
+
 import _alembic_rs
 
 from . import aio
@@ -76,6 +78,13 @@ def _hstore_installed(dbapi_connection):
         return bool(raw.execute(_HSTORE_OIDS, None)[1])
     except _alembic_rs.DatabaseFailure:
         return False
+
+
+# Read off the class: they are a function and a memoized property, which
+# work on any dialect instance.
+_PSYCOPG2_IS_DISCONNECT = PGDialect_psycopg2.is_disconnect
+# (2.0.10 keeps the messages inside is_disconnect: no property then)
+_PSYCOPG2_DISCONNECT_MESSAGES = PGDialect_psycopg2.__dict__.get("_is_disconnect_messages")
 
 
 class PGDialect_alembic_rs(PGDialect):
@@ -182,6 +191,16 @@ class PGDialect_alembic_rs(PGDialect):
         cursor = dbapi_connection.cursor()
         cursor.execute("SELECT 1")
         return True
+
+    def is_disconnect(self, e, connection, cursor):
+        # psycopg2's test (the driver's ``closed`` flag, then libpq's
+        # wording), which the driver's errors follow whatever driver the URL
+        # names: a lost session invalidates the connection instead of being
+        # rolled back.
+        return _PSYCOPG2_IS_DISCONNECT(self, e, connection, cursor)
+
+    if _PSYCOPG2_DISCONNECT_MESSAGES is not None:
+        _is_disconnect_messages = _PSYCOPG2_DISCONNECT_MESSAGES
 
 
 # What each driver's own dialect takes on top of ``PGDialect``'s keywords
