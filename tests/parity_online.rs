@@ -1178,6 +1178,30 @@ fn connection_lost() -> Scenario {
             &["current"],
             &["-x", "mode=other", "upgrade", "head"],
             &["-x", "mode=catch", "upgrade", "head"],
+            &[
+                "-x",
+                "sslmode=disable",
+                "-x",
+                "mode=self",
+                "upgrade",
+                "head",
+            ],
+            &[
+                "-x",
+                "sslmode=disable",
+                "-x",
+                "mode=other",
+                "upgrade",
+                "head",
+            ],
+            &[
+                "-x",
+                "sslmode=disable",
+                "-x",
+                "mode=catch",
+                "upgrade",
+                "head",
+            ],
             &["current"],
         ],
     )
@@ -1191,6 +1215,64 @@ fn parity_connection_lost_postgres() {
 #[test]
 fn parity_connection_lost_mysql() {
     parity(connection_lost(), DbKind::Mysql);
+}
+
+/// tests/fixtures/online/tls_params: the drivers' TLS parameters
+/// (tls_params/migrations/README).
+fn tls_params_postgres() -> Scenario {
+    Scenario::fixture(
+        "tls_params",
+        &[
+            &["current"],
+            &["-x", "sslmode=disable", "current"],
+            &["-x", "sslmode=allow", "current"],
+            &["-x", "sslmode=prefer", "current"],
+            &["-x", "sslmode=require", "current"],
+            &["-x", "sslmode=bogus", "current"],
+            &[
+                "-x",
+                "sslmode=verify-ca",
+                "-x",
+                "sslrootcert=/nonexistent/root.crt",
+                "current",
+            ],
+            &[
+                "-x",
+                "sslmode=verify-full",
+                "-x",
+                "sslrootcert=/nonexistent/root.crt",
+                "current",
+            ],
+            &[
+                "-x",
+                "sslmode=disable",
+                "-x",
+                "sslrootcert=/nonexistent/root.crt",
+                "current",
+            ],
+        ],
+    )
+}
+
+fn tls_params_mysql() -> Scenario {
+    Scenario::fixture(
+        "tls_params",
+        &[
+            &["current"],
+            &["-x", "ssl_check_hostname=false", "current"],
+            &["-x", "ssl_ca=/etc/ssl/certs/ca-certificates.crt", "current"],
+        ],
+    )
+}
+
+#[test]
+fn parity_tls_params_postgres() {
+    parity(tls_params_postgres(), DbKind::Postgres);
+}
+
+#[test]
+fn parity_tls_params_mysql() {
+    parity(tls_params_mysql(), DbKind::Mysql);
 }
 
 /// tests/fixtures/online/sqlite_locked: another connection holds a lock on

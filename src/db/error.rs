@@ -114,8 +114,8 @@ pub enum DbError {
     /// The session ended under a statement (the server shut down, an
     /// administrator or a timeout terminated it, the socket broke): the
     /// standard driver's words for it, whatever the server said.
-    #[error("{}", lost_text(*dialect))]
-    ConnectionLost { dialect: Dialect },
+    #[error("{}", lost_text(*dialect, *tls))]
+    ConnectionLost { dialect: Dialect, tls: bool },
 
     /// A call on a connection lost earlier.
     #[error("{}", closed_text(*dialect))]
@@ -148,6 +148,7 @@ impl DbError {
             // pymysql's `(2013, ...)` and `InterfaceError(0, '')`
             DbError::ConnectionLost {
                 dialect: Dialect::Mysql,
+                ..
             } => Some("2013".into()),
             DbError::ConnectionClosed {
                 dialect: Dialect::Mysql,
@@ -224,8 +225,9 @@ impl DbError {
 
 /// What psycopg2 (its libpq) and pymysql say when the server goes away
 /// under a statement; SQLite has no session to lose.
-fn lost_text(dialect: Dialect) -> &'static str {
+fn lost_text(dialect: Dialect, tls: bool) -> &'static str {
     match dialect {
+        Dialect::Postgresql if tls => "SSL connection has been closed unexpectedly\n",
         Dialect::Postgresql => {
             "server closed the connection unexpectedly\n\tThis probably means the server \
              terminated abnormally\n\tbefore or while processing the request.\n"

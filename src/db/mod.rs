@@ -169,8 +169,10 @@ impl Connection {
         match outcome {
             Err(e) if e.loses_connection() => {
                 self.lost = true;
+                let tls = matches!(&self.backend, Some(Backend::Postgres(b)) if b.tls);
                 Err(DbError::ConnectionLost {
                     dialect: self.dialect,
+                    tls,
                 })
             }
             other => other,

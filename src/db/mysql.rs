@@ -4,7 +4,11 @@
 //!   `host` (default `localhost`, over TCP), `port` (3306), `user` (default
 //!   the OS user, as pymysql), `password`, `database`, and the query
 //!   parameters `charset` (default `utf8mb4`, pymysql's), `unix_socket`.
-//!   alembic-rs is built without TLS: `ssl_*` parameters fail to connect.
+//!   TLS as pymysql gets it from SQLAlchemy's `ssl_*` parameters: none, no
+//!   TLS; any, TLS required (pymysql's `(2026, "SSL is required but the
+//!   server doesn't support it")` otherwise), the server's certificate
+//!   verified when `ssl_ca`/`ssl_capath` is given, and then its host name
+//!   too unless `ssl_check_hostname=false`.
 //! * sqlx would change the session (`sql_mode` gains `PIPES_AS_CONCAT` and
 //!   `NO_ENGINE_SUBSTITUTION`, `time_zone='+00:00'`); that is switched off so
 //!   `||`, `NOW()` and `TIMESTAMP` columns behave as under pymysql. Only
@@ -86,12 +90,7 @@ impl MySqlBackend {
             .timezone(None)
             .set_names(true)
             .statement_cache_capacity(0);
-        let wants_tls = url.query().iter().any(|(k, _)| k.starts_with("ssl"));
-        opts = opts.ssl_mode(if wants_tls {
-            MySqlSslMode::Required
-        } else {
-            MySqlSslMode::Disabled
-        });
+        opts = tls_options(opts, url);
         if let Some(p) = q("passwd").or(q("password")).or(url.password()) {
             opts = opts.password(p);
         }
@@ -386,6 +385,50 @@ fn server_error(my: &MySqlDatabaseError) -> ServerError {
     }
 }
 
+/// SQLAlchemy's `ssl_*` query parameters, as pymysql's `ssl` dictionary
+/// would apply them (see the module docs).
+fn tls_options(opts: MySqlConnectOptions, url: &Url) -> MySqlConnectOptions {
+    let q = |k: &str| url.query_value(k).filter(|v| !v.is_empty());
+    let ca = q("ssl_ca").or(q("ssl_capath"));
+    let any = [
+        "ssl_ca",
+        "ssl_capath",
+        "ssl_cert",
+        "ssl_key",
+        "ssl_cipher",
+        "ssl_check_hostname",
+    ]
+    .iter()
+    .any(|k| url.query_value(k).is_some());
+    let mut opts = opts.ssl_mode(match ca {
+        None if any => MySqlSslMode::Required,
+        None => MySqlSslMode::Disabled,
+        Some(_) => {
+            let check = q("ssl_check_hostname").is_none_or(|v| {
+                !matches!(
+                    v.to_ascii_lowercase().as_str(),
+                    "false" | "0" | "no" | "off"
+                )
+            });
+            if check {
+                MySqlSslMode::VerifyIdentity
+            } else {
+                MySqlSslMode::VerifyCa
+            }
+        }
+    });
+    if let Some(ca) = q("ssl_ca") {
+        opts = opts.ssl_ca(ca);
+    }
+    if let Some(cert) = q("ssl_cert") {
+        opts = opts.ssl_client_cert(cert);
+    }
+    if let Some(key) = q("ssl_key") {
+        opts = opts.ssl_client_key(key);
+    }
+    opts
+}
+
 /// pymysql raises `(errno, message)`; the message is the server's text.
 fn statement_error(e: sqlx::Error) -> DbError {
     if let sqlx::Error::Database(db) = &e
@@ -414,6 +457,15 @@ fn connect_error(e: sqlx::Error, host: &str) -> DbError {
             message: server.primary.clone(),
             code: Some(my.number().to_string()),
             server: Some(Box::new(server)),
+        };
+    }
+    if let sqlx::Error::Tls(tls) = &e
+        && tls.to_string().contains("server does not support TLS")
+    {
+        return DbError::Connect {
+            message: "SSL is required but the server doesn't support it".into(),
+            code: Some("2026".into()),
+            server: None,
         };
     }
     let reason = match &e {

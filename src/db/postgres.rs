@@ -9,8 +9,14 @@
 //!   `PGSSLMODE`, `PGOPTIONS`), then `~/.pgpass` (`PGPASSFILE`); the default
 //!   host is the local socket directory (`/var/run/postgresql`) when a
 //!   server listens there, else `localhost`, and the default user the OS
-//!   user. alembic-rs is built without TLS: `sslmode=require` and stronger
-//!   fail to connect.
+//!   user.
+//! * TLS as libpq negotiates it (rustls; `sslmode` `prefer` by default, so
+//!   a server that offers TLS gets it, as psycopg2's connections do):
+//!   `sslmode` is checked as libpq checks it; `verify-ca`/`verify-full`
+//!   need the root certificate libpq would read (`sslrootcert`, else
+//!   `PGSSLROOTCERT`, else `~/.postgresql/root.crt`; `system` for the
+//!   system's store) and fail with libpq's words when it is missing;
+//!   `sslcert`/`sslkey` are the client certificate.
 //! * sqlx sends `TimeZone=UTC` and `DateStyle=ISO, MDY` in the startup
 //!   packet, overriding the server's, the database's and the role's
 //!   settings (and `-c` options). psycopg2 sends neither, so after connecting
@@ -44,6 +50,9 @@ pub(super) struct PgBackend {
     /// statement cache never serves stale columns and closes the previous
     /// server-side statement instead of leaking it.
     describe_seq: u64,
+    /// Whether the session runs over TLS (libpq words a lost session
+    /// differently then).
+    pub(super) tls: bool,
 }
 
 impl PgBackend {
@@ -51,6 +60,7 @@ impl PgBackend {
         let params = ConnectParams::from_url(url);
         let opts = params.options();
         let target = connect_target(&opts);
+        params.check_tls(&target)?;
         let host = opts.get_host().to_string();
         let conn = PgConnection::connect_with(&opts)
             .await
@@ -61,6 +71,7 @@ impl PgBackend {
             server_version: String::new(),
             type_names: HashMap::new(),
             describe_seq: 0,
+            tls: false,
         };
         backend
             .init_session(&params)
@@ -87,7 +98,9 @@ impl PgBackend {
             "SELECT pg_catalog.current_setting('server_version'), \
                     pg_catalog.current_setting('TimeZone'), \
                     pg_catalog.current_setting('DateStyle'), {}, {}, \
-                    pg_catalog.has_table_privilege('pg_catalog.pg_file_settings', 'SELECT')::text",
+                    pg_catalog.has_table_privilege('pg_catalog.pg_file_settings', 'SELECT')::text, \
+                    (SELECT ssl FROM pg_catalog.pg_stat_ssl \
+                     WHERE pid = pg_catalog.pg_backend_pid())::text",
             ROLE_DB_SETTING.replace("{name}", "timezone"),
             ROLE_DB_SETTING.replace("{name}", "datestyle"),
         );
@@ -106,6 +119,7 @@ impl PgBackend {
         let current = [text(1).unwrap_or_default(), text(2).unwrap_or_default()];
         let mut wanted = [text(3), text(4)];
         let may_read_files = text(5).as_deref() == Some("true");
+        self.tls = text(6).as_deref() == Some("true");
 
         if may_read_files && wanted.iter().any(Option::is_none) {
             let rows = sqlx::raw_sql(
@@ -586,6 +600,9 @@ struct ConnectParams {
     password: Option<String>,
     dbname: Option<String>,
     sslmode: Option<String>,
+    sslrootcert: Option<String>,
+    sslcert: Option<String>,
+    sslkey: Option<String>,
     application_name: Option<String>,
     /// `-c name=value` switches from `options` (URL, else `PGOPTIONS`).
     options: Vec<(String, String)>,
@@ -604,7 +621,12 @@ impl ConnectParams {
             user: nonempty(q("user").or(url.username())),
             password: nonempty(q("password").or(url.password())),
             dbname: nonempty(q("dbname").or(url.database())),
-            sslmode: q("sslmode").map(str::to_string),
+            sslmode: q("sslmode")
+                .map(str::to_string)
+                .or_else(|| std::env::var("PGSSLMODE").ok()),
+            sslrootcert: nonempty(q("sslrootcert")).or_else(|| std::env::var("PGSSLROOTCERT").ok()),
+            sslcert: nonempty(q("sslcert")),
+            sslkey: nonempty(q("sslkey")),
             application_name: q("application_name").map(str::to_string),
             options: options_text
                 .as_deref()
@@ -636,6 +658,15 @@ impl ConnectParams {
         {
             opts = opts.ssl_mode(mode);
         }
+        if let Some(cert) = self.root_cert_file() {
+            opts = opts.ssl_root_cert(cert);
+        }
+        if let Some(cert) = &self.sslcert {
+            opts = opts.ssl_client_cert(cert);
+        }
+        if let Some(key) = &self.sslkey {
+            opts = opts.ssl_client_key(key);
+        }
         if let Some(app) = &self.application_name {
             opts = opts.application_name(app);
         }
@@ -660,6 +691,57 @@ impl ConnectParams {
             opts = opts.password(&p);
         }
         opts
+    }
+
+    /// The root certificate file libpq would read: `sslrootcert`
+    /// (`PGSSLROOTCERT`), else `~/.postgresql/root.crt` when it exists;
+    /// `None` for `system`, whose store is the one TLS always trusts here.
+    fn root_cert_file(&self) -> Option<String> {
+        match self.sslrootcert.as_deref() {
+            Some("system") => None,
+            Some(path) => Some(path.to_string()),
+            None => {
+                let default = default_root_cert();
+                std::path::Path::new(&default).is_file().then_some(default)
+            }
+        }
+    }
+
+    /// libpq's checks before it connects: a known `sslmode`, and for the
+    /// verifying modes a root certificate file that exists. `target` is
+    /// [`connect_target`]'s text.
+    fn check_tls(&self, target: &str) -> Result<(), DbError> {
+        let refuse = |message: String| DbError::Connect {
+            message,
+            code: None,
+            server: None,
+        };
+        let Some(mode) = self.sslmode.as_deref() else {
+            return Ok(());
+        };
+        const MODES: [&str; 6] = [
+            "disable",
+            "allow",
+            "prefer",
+            "require",
+            "verify-ca",
+            "verify-full",
+        ];
+        if !MODES.contains(&mode) {
+            return Err(refuse(format!("invalid sslmode value: \"{mode}\"\n")));
+        }
+        if mode.starts_with("verify-") && self.sslrootcert.as_deref() != Some("system") {
+            let file = self.sslrootcert.clone().unwrap_or_else(default_root_cert);
+            if !std::path::Path::new(&file).exists() {
+                return Err(refuse(format!(
+                    "connection to server {target} failed: root certificate file \"{file}\" \
+                     does not exist\nEither provide the file, use the system's trusted roots \
+                     with sslrootcert=system, or change sslmode to disable server certificate \
+                     verification.\n"
+                )));
+            }
+        }
+        Ok(())
     }
 
     /// A session setting the client asked for (libpq environment, then
@@ -773,6 +855,12 @@ fn pgpass_lookup(host: &str, port: u16, db: &str, user: &str) -> Option<String> 
 }
 
 /// libpq's way of naming the server in connection errors.
+/// libpq's `~/.postgresql/root.crt`.
+fn default_root_cert() -> String {
+    let home = std::env::var("HOME").unwrap_or_default();
+    format!("{home}/.postgresql/root.crt")
+}
+
 fn connect_target(opts: &PgConnectOptions) -> String {
     let port = opts.get_port();
     match opts.get_socket() {

@@ -429,8 +429,9 @@ class PortalCursor(Cursor):
         return super().execute('FETCH ALL FROM "%s"' % self._name)
 
 
-# How psycopg2 (libpq) reports a session the server ended (db::error).
-_PG_LOST = "server closed the connection unexpectedly\n"
+# How psycopg2 (libpq) reports a session the server ended (db::error),
+# without and with TLS.
+_PG_LOST = ("server closed the connection unexpectedly\n", "SSL connection has been closed unexpectedly\n")
 
 
 class Connection:
@@ -861,7 +862,7 @@ def module_for(backend):
             # psycopg2: the server's whole report, severity first, for a
             # statement's error; nothing for a failed connect (no code then)
             exc.pgerror = "ERROR:  " + message if code else None
-            if kind == "OperationalError" and message.startswith(_PG_LOST):
+            if kind == "OperationalError" and message.startswith(_PG_LOST) and not code:
                 exc.pgerror = message
             exc.diag = _Diagnostics(code, message)
             return exc
