@@ -80,7 +80,8 @@ TABLE of every table, and every row). Normalised, and nothing else:
     formats print them: gnocchi's; `MM/DD/YYYY HH:MM:SS AM`: onyx's; `YYYY/MM/DD HH:MM:SS`:
     mlflow's log records; `YYYY-MM-DD Sun HH:MM:SS`: querybook's; the repr
     `datetime.datetime(Y, M, D, h, m, s, us` of a model's import-time default in `check`'s
-    operation list: celery's, in onyx's) -> <timestamp>, UUIDs -> <uuid>, also as 32 hex
+    operation list: celery's, in onyx's; `[YYMMDD-HH:MM:SS.mmm]`: conbench's log records)
+    -> <timestamp>, UUIDs -> <uuid>, also as 32 hex
     digits (migrations that fill rows with uuid4(): neutron's, cinder's; uuid4().hex:
     zenml's);
   - the tool's own process id (the `python -m alembic` or alembic-rs process) where it
@@ -268,6 +269,7 @@ TIMESTAMP = re.compile(
     r"|\d{4}-\d{2}-\d{2} [A-Z][a-z]{2} \d{2}:\d{2}:\d{2}"
     r"|\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2} [AP]M"
     r"|datetime\.datetime\(\d{4}(, \d+){4,6}"
+    r"|\[\d{6}-\d{2}:\d{2}:\d{2}\.\d{3}\]"
 )
 # SQLAlchemy's echo (create_engine(echo=True), Flask-SQLAlchemy's SQLALCHEMY_ECHO) times each
 # statement's compilation: `[generated in 0.00464s]`, `[cached since 0.007327s ago]`, `[no key 0.0001s]`.
