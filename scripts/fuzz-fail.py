@@ -141,6 +141,18 @@ CHATTY_FAILS = ["fk", "batch_raise", "batch_missing_col", "autocommit", "bind_ex
                 "savepoint", "module_level", "bulk_dup"]
 
 
+# Seeds from VT_FROM (session 19) may also place the version table
+# elsewhere: another name (a mixed-case one too), version_table_pk=False,
+# and version_table_schema: on PostgreSQL a schema of the tool's database
+# (VSCHEMA, created by the harness), on MariaDB another database
+# (`<database>_vs`, created and dropped by the harness; env.py takes its
+# name from the URL). Drawn after everything else, so older seeds draw the
+# cases they always drew.
+VT_FROM = 300
+VSCHEMA = "fzf_vs"
+VT_NAMES = ["alembic_version", "fzf_versions", "FzfVersions"]
+
+
 def rev_id(seed, i):
     return "%04x%02d%06x" % (seed % 0xFFFF, i, (seed * 7919 + i * 104729) % 0xFFFFFF)
 
@@ -201,7 +213,43 @@ def make_spec(seed, dialect):
     spec["offline"] = [["upgrade", "head", "--sql"], ["downgrade", "head:base", "--sql"]]
     if guarded and rnd.random() < 0.5:
         spec["offline"].append(["-x", "nofail=1", "upgrade", "head", "--sql"])
+    spec["vt"] = None
+    if seed >= VT_FROM and rnd.random() < 0.7:
+        spec["vt"] = {"table": rnd.choice(VT_NAMES),
+                      "schema": dialect != "sqlite" and rnd.random() < 0.6,
+                      "pk": rnd.random() < 0.6}
     return spec
+
+
+def vt_place(spec, ident=None):
+    """(version table, version schema) as the dump takes them; on MariaDB
+    the schema is a database named after the tool's (ident)."""
+    vt = spec.get("vt")
+    if not vt:
+        return "alembic_version", None
+    if not vt["schema"]:
+        return vt["table"], None
+    return vt["table"], VSCHEMA if spec["dialect"] == "postgresql" else "%s_vs" % ident
+
+
+def make_vschema(dialect, ident, create=True):
+    if dialect == "postgresql":
+        if not create:
+            return  # dropped with the database
+        import psycopg2
+
+        c = psycopg2.connect(host="127.0.0.1", user="postgres", dbname=ident)
+        c.autocommit = True
+        c.cursor().execute("CREATE SCHEMA %s" % VSCHEMA)
+        c.close()
+    else:
+        import pymysql
+
+        c = pymysql.connect(host="127.0.0.1", user="root", password="")
+        c.cursor().execute("DROP DATABASE IF EXISTS %s_vs" % ident)
+        if create:
+            c.cursor().execute("CREATE DATABASE %s_vs" % ident)
+        c.close()
 
 
 def draw_ops(rnd, dialect):
@@ -419,6 +467,16 @@ def env_py(spec):
         kw += ",\n            transaction_per_migration=True"
     if mode == "no_tddl":
         kw += ",\n            transactional_ddl=False"
+    vt = spec.get("vt")
+    if vt:
+        if vt["table"] != "alembic_version":
+            kw += ",\n            version_table=%r" % vt["table"]
+        if vt["schema"]:
+            kw += ",\n            version_table_schema=%s" % (
+                repr(VSCHEMA) if spec["dialect"] == "postgresql"
+                else 'make_url(os.environ["FUZZ_URL"]).database + "_vs"')
+        if not vt["pk"]:
+            kw += ",\n            version_table_pk=False"
     if mode.startswith("catch"):
         tail = "\n        raise" if mode == "catch_reraise" else ""
         off_run = RUN_CATCH % tail
@@ -428,6 +486,9 @@ def env_py(spec):
         on_run = "\n".join("    " + x for x in RUN_PLAIN.split("\n"))
     off_kw = "".join("\n        %s," % x.strip() for x in kw.split(",") if x.strip())
     text = ENV_HEAD % {"kw": off_kw, "offline_run": off_run}
+    if "make_url(" in kw:
+        text = text.replace("from sqlalchemy import pool\n",
+                            "from sqlalchemy import pool\nfrom sqlalchemy.engine import make_url\n")
     body = ONLINE.get(mode, ONLINE["plain"])
     return text + body % {"kw": kw, "run": on_run} + ENV_TAIL
 
@@ -825,16 +886,18 @@ def run_spec(tools, spec, args, project=None):
             for t in ["oracle"] + rs_tools:
                 dbs[t] = urls(dialect, spec["mode"], "%d_%s_%s" % (
                     spec["seed"], dialect[:2], t))
+                if vt_place(spec)[1]:
+                    make_vschema(dialect, dbs[t][2])
             for argv in spec["online"]:
                 ref = tools.run("oracle", project, argv, dbs["oracle"][0])
-                a = ops.dump(dbs["oracle"][1])
+                a = ops.dump(dbs["oracle"][1], *vt_place(spec, dbs["oracle"][2]))
                 for t in rs_tools:
                     got = tools.run(t, project, argv, dbs[t][0])
                     ids = (dbs["oracle"][2], dbs[t][2])
                     label = "online `%s` %s" % (" ".join(argv), t)
                     note(label, *compare(ref, got, project, t, ids, spec["mode"] == "async",
                                          spec["mode"] == "async" and dialect == "postgresql"))
-                    b = ops.dump(dbs[t][1])
+                    b = ops.dump(dbs[t][1], *vt_place(spec, dbs[t][2]))
                     for key in ("versions", "schema", "data"):
                         x = str(a[key]).replace(ids[0], "<DB>")
                         y = str(b[key]).replace(ids[1], "<DB>")
@@ -847,6 +910,8 @@ def run_spec(tools, spec, args, project=None):
             if not args.keep:
                 for _, _, ident in dbs.values():
                     ops.drop_db(dialect, ident)
+                    if vt_place(spec)[1] and dialect == "mysql":
+                        make_vschema(dialect, ident, create=False)
     if not args.online_only:
         for url_key in (("mysql", "mariadb") if dialect == "mysql" else (dialect,)):
             url = ops.OFFLINE_URLS[url_key]
@@ -897,10 +962,13 @@ def minimise(tools, spec, args):
 def describe(spec):
     f = spec["failure"]
     target = next(r for r in spec["revs"] if r["name"] == f["rev"])
-    return "%d revs, env %s%s, %s %s.%s@%d%s%s" % (
+    vt = spec.get("vt")
+    return "%d revs, env %s%s, %s %s.%s@%d%s%s%s" % (
         len(spec["revs"]), spec["mode"], "+tpm" if spec["tpm"] else "", f["kind"], f["rev"],
         f["fn"], f["pos"], " plain" if target["plain"] else "",
-        " guarded" if f["guarded"] else "")
+        " guarded" if f["guarded"] else "",
+        ", vt %s%s%s" % (vt["table"], " in schema" if vt["schema"] else "",
+                         " no pk" if not vt["pk"] else "") if vt else "")
 
 
 def main():
