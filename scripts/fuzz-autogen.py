@@ -1358,7 +1358,7 @@ def admin(opts, dialect, sql):
 class Db:
     def __init__(self, opts, dialect, seed, workdir):
         self.opts, self.dialect = opts, dialect
-        self.name = f"fza_{dialect[:2]}_{seed}_{os.getpid()}"
+        self.name = f"{os.environ.get('FUZZ_DB_PREFIX', '')}fza_{dialect[:2]}_{seed}_{os.getpid()}"
         if dialect == "sqlite":
             self.path = os.path.join(workdir, f"{self.name}.db")
             self.url = f"sqlite:///{self.path}"

@@ -1823,7 +1823,9 @@ def server_url(dialect):
 
 def fresh_db(dialect, name, prefix="fzs"):
     """An empty database `<prefix>_<name>` (SQLite: /tmp/<prefix>-<name>.db):
-    its URL and what drop_db() takes."""
+    its URL and what drop_db() takes. $FUZZ_DB_PREFIX, when set, is put
+    before the prefix (an agent's own namespace on a shared server)."""
+    prefix = os.environ.get("FUZZ_DB_PREFIX", "") + prefix
     if dialect == "sqlite":
         path = "/tmp/%s-%s.db" % (prefix, name)
         if os.path.exists(path):
