@@ -30,7 +30,17 @@ labels, head/heads/base, `lbl@head`, relative), upgrade/downgrade/stamp
 --rev-id, --sql) and merge (heads, explicit ids, -m, --branch-label,
 --rev-id), global options (-c, -n, -x, -q, --raiseerr), argument errors.
 revision/merge run on a fresh copy of the project per command and tool;
-the files written are compared too.
+the files written are compared too. From seed 200 (EDIT_FROM) also: `edit`
+of every target form with the editor in the environment (EDITOR/VISUAL
+naming the project's fzbin/ scripts by path or by a bare name on PATH, an
+editor exiting 3, a directory, a file without the execute bit, a missing
+one with a PATH holding no editor, an empty EDITOR; the editor appends to
+the file it is given and logs its path, so the files opened and their
+order are compared), `edit current` after an online upgrade or
+`stamp base`, `ensure_version` (`--sql`, and online), `list_templates`,
+and `check` / `revision --autogenerate` (the generic env.py has no
+metadata). A command line's leading `@env:NAME=value` words set its
+environment (`@env:NAME` unsets NAME).
 
 Usage:
     # write one project and print its command lines

@@ -49,7 +49,14 @@ A seed draws (generator: stdlib only):
             `-x envfail=1 upgrade head` (plans that import the failing file:
             alembic-rs imports only the revisions in a command's plan,
             docs/differences.md); offline: `upgrade head --sql`,
-            `downgrade head:base --sql`.
+            `downgrade head:base --sql`;
+  version   from seed 300 (VT_FROM), 70% of cases place the version table
+  table     elsewhere: another name (`fzf_versions`, `FzfVersions`),
+            `version_table_pk=False`, `version_table_schema` (PostgreSQL:
+            the schema `fzf_vs` of the tool's database; MariaDB: the
+            database `<database>_vs`, its name taken from the URL in
+            env.py); the harness creates and drops the schema, and the
+            dump reads the rows from there.
 
 Per command: exit code, stdout, stderr, and online the version table's rows
 and the schema and data dump after the command (tests/oracle/schema_dump.py;
