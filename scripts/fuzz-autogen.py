@@ -101,6 +101,9 @@ was an APPLY FAILED line with the oracle's differing output in its
 report). Other --probe cases (computed, index options, FK initially,
 MySQL types and prefix lengths, SQLite expression defaults) compared
 clean.
+Session 19: seeds 6047-6058 x 3 databases and 6059 on SQLite (37 cases,
+load ~14): 25 OK, 7 NOT CLEAN, 5 APPLY FAILED (as in Alembic); no
+divergence.
 Remaining statuses are Alembic's own: NOT CLEAN (SQLite CLOB/BINARY
 affinity, expression defaults compared as text), APPLY FAILED as in Alembic
 (a batch copy INSERTs into a generated column; custom types rendered as

@@ -89,6 +89,12 @@ in set order (seed 83): its stdout is compared as a multiset of lines.
 Session 16: seeds 90-105 (1,122 command lines): two differences, both
 documented (seed 102: an unreadable file with a relative `history -r`
 target; 103: the `--head X --branch-label` self-loop Alembic hangs on).
+Session 19 (load ~14): seeds 126-136 (765 command lines) and, with the
+`edit`/`ensure_version`/`list_templates`/`check` commands, 200-209 (840):
+identical (8 lines matched Alembic under another PYTHONHASHSEED); `edit`
+with editors the fuzzer does not draw (killed by a signal, a bad
+interpreter, not executable, a broken symlink, a file in the working
+directory, `vi -x`) compared by hand: identical.
 
 Environment: ALEMBIC_RS (binary; default target/release/alembic-rs of this
 checkout), ORACLE_PYTHON (default .venv-oracle/bin/python), HOST_VENV

@@ -110,6 +110,10 @@ fixed from 6000 on (a TINYINT value out of range, an UPDATE of a generated
 column, a type change under a PostgreSQL generated column's source, MySQL
 textual index elements Alembic's MySQL impl cannot read, DESC/expression
 indexes before a SQLite batch copy, which Alembic's copy fails on).
+Session 19: seeds 6032-6041 with 14 revisions (29 runs, --no-static0,
+load ~14): one difference, seed 6033 sqlite, the SQLite library's message
+for a drop_column a CHECK still names (3.41+ adds `- should this be a
+string literal in single-quotes?`; docs/differences.md, now normalised).
 
 Environment: ALEMBIC_RS (binary; default target/release/alembic-rs of this
 checkout), ORACLE_PYTHON (default .venv-oracle/bin/python), HOST_VENV
