@@ -104,6 +104,12 @@ added a message; fixed, fixture fzf_autocommit_outer_begin).
 Session 16 (async now also on PostgreSQL, through asyncpg URLs): PostgreSQL
 seeds 7, 8, 10-30, 35, 41, 46, 56, 58, 62, 77 (30 runs; ten of them draw
 the async template): identical (one ORDER note).
+Session 19 (--no-static0, load ~14, ~35 s a run): seeds 116-124 x 3
+databases and 125 on SQLite (28 runs): identical but seed 119 sqlite
+(`downgrade -1` from two heads started from the other head: Alembic's set
+order, ORDER since the online rerun above); with the version table placed
+elsewhere, seeds 300-308 x 3 and 309 on SQLite (28 runs, 21 of them with
+a renamed table, pk=False or a schema): identical (two ORDER notes).
 
 Environment: ALEMBIC_RS (binary; default target/release/alembic-rs),
 ORACLE_PYTHON (default .venv-oracle/bin/python), HOST_VENV (VIRTUAL_ENV for
