@@ -84,6 +84,17 @@ sums (the SQLite library's summation; compared rounded here), psycopg2 and
 sqlite3 details the driver does not carry.
 Session 16: seeds 116-135 on the three databases, online and offline (60
 runs): identical.
+Session 19 (load ~14): seeds 151-156 x 3 databases and 157 on SQLite and
+PostgreSQL (20 runs): identical. With the EXT_FROM draws, seeds 300-321
+(66 runs): the new driver_values step found three pymysql escapes the
+driver did not follow (a memoryview is its str(); an aware datetime or
+time loses its UTC offset, so an aware datetime now goes into a DATETIME
+column; a non-finite Decimal is a ProgrammingError): fixed, fixture
+fz_driver_param_values; left: PostgreSQL range values (seeds 309, 314,
+320 postgresql): a postgresql.Range parameter fails with "can't adapt
+type 'Range'" where psycopg2 takes it (SQLAlchemy's psycopg2 dialect turns
+it into psycopg2.extras.NumericRange, and reads int4range back into
+Range); not yet supported by the driver.
 
 Environment: ALEMBIC_RS (binary; default target/release/alembic-rs),
 ORACLE_PYTHON (default .venv-oracle/bin/python), HOST_VENV (VIRTUAL_ENV for
