@@ -101,6 +101,9 @@ was an APPLY FAILED line with the oracle's differing output in its
 report). Other --probe cases (computed, index options, FK initially,
 MySQL types and prefix lengths, SQLite expression defaults) compared
 clean.
+Session 19: seeds 6047-6058 x 3 databases and 6059 on SQLite (37 cases,
+load ~14): 25 OK, 7 NOT CLEAN, 5 APPLY FAILED (as in Alembic); no
+divergence.
 Remaining statuses are Alembic's own: NOT CLEAN (SQLite CLOB/BINARY
 affinity, expression defaults compared as text), APPLY FAILED as in Alembic
 (a batch copy INSERTs into a generated column; custom types rendered as
@@ -1358,7 +1361,7 @@ def admin(opts, dialect, sql):
 class Db:
     def __init__(self, opts, dialect, seed, workdir):
         self.opts, self.dialect = opts, dialect
-        self.name = f"fza_{dialect[:2]}_{seed}_{os.getpid()}"
+        self.name = f"{os.environ.get('FUZZ_DB_PREFIX', '')}fza_{dialect[:2]}_{seed}_{os.getpid()}"
         if dialect == "sqlite":
             self.path = os.path.join(workdir, f"{self.name}.db")
             self.url = f"sqlite:///{self.path}"

@@ -30,7 +30,17 @@ labels, head/heads/base, `lbl@head`, relative), upgrade/downgrade/stamp
 --rev-id, --sql) and merge (heads, explicit ids, -m, --branch-label,
 --rev-id), global options (-c, -n, -x, -q, --raiseerr), argument errors.
 revision/merge run on a fresh copy of the project per command and tool;
-the files written are compared too.
+the files written are compared too. From seed 200 (EDIT_FROM) also: `edit`
+of every target form with the editor in the environment (EDITOR/VISUAL
+naming the project's fzbin/ scripts by path or by a bare name on PATH, an
+editor exiting 3, a directory, a file without the execute bit, a missing
+one with a PATH holding no editor, an empty EDITOR; the editor appends to
+the file it is given and logs its path, so the files opened and their
+order are compared), `edit current` after an online upgrade or
+`stamp base`, `ensure_version` (`--sql`, and online), `list_templates`,
+and `check` / `revision --autogenerate` (the generic env.py has no
+metadata). A command line's leading `@env:NAME=value` words set its
+environment (`@env:NAME` unsets NAME).
 
 Usage:
     # write one project and print its command lines
@@ -79,6 +89,12 @@ in set order (seed 83): its stdout is compared as a multiset of lines.
 Session 16: seeds 90-105 (1,122 command lines): two differences, both
 documented (seed 102: an unreadable file with a relative `history -r`
 target; 103: the `--head X --branch-label` self-loop Alembic hangs on).
+Session 19 (load ~14): seeds 126-136 (765 command lines) and, with the
+`edit`/`ensure_version`/`list_templates`/`check` commands, 200-209 (840):
+identical (8 lines matched Alembic under another PYTHONHASHSEED); `edit`
+with editors the fuzzer does not draw (killed by a signal, a bad
+interpreter, not executable, a broken symlink, a file in the working
+directory, `vi -x`) compared by hand: identical.
 
 Environment: ALEMBIC_RS (binary; default target/release/alembic-rs of this
 checkout), ORACLE_PYTHON (default .venv-oracle/bin/python), HOST_VENV
@@ -398,6 +414,8 @@ def gen_project(seed, out, revisions=None):
     if s["broken"] == "helper_module":
         with open(os.path.join(out, s["locations"][0], "helpers.py"), "w") as f:
             f.write("def helper():\n    return 1\n")
+    if seed >= EDIT_FROM:
+        write_editors(out)
     return revs, s
 
 
@@ -555,6 +573,76 @@ def gen_commands(seed, revs, s):
     ]
     for c in rng.sample(extras, 6):
         cmds.append(("ro", c))
+    if seed >= EDIT_FROM:
+        cmds += edit_commands(rng, target, rng_range, lbl, ids, heads)
+    return cmds
+
+
+# Seeds from EDIT_FROM (session 19) also draw `edit` (with the editor the
+# environment names: EDITOR/VISUAL set to the project's fzbin/ scripts, by
+# path or by a bare name found on PATH, an editor exiting 3, a directory,
+# a file without the execute bit, a missing one with PATH holding no
+# editor, an empty EDITOR), `edit current` after an online upgrade,
+# `ensure_version` (--sql, and online on SQLite), `list_templates`, and
+# `check` / `revision --autogenerate` (the generic env.py has no metadata).
+# A command line's leading `@env:NAME=value` words (`@env:NAME` unsets it)
+# set its environment. The good editors append a line to the file they are
+# given and its path, relative to the project, to fzbin/edited.log, so
+# which files were opened, in which order, is compared.
+EDIT_FROM = 200
+EDITORS = {
+    "fzed.sh": "#!/bin/sh\nfor f in \"$@\"; do printf '%s\\n' \"${f#\"$PWD\"/}\" >> fzbin/edited.log;"
+               " printf '# edited\\n' >> \"$f\"; done\n",
+    "fzed": "#!/bin/sh\nfor f in \"$@\"; do printf 'bare %s\\n' \"${f#\"$PWD\"/}\" >> fzbin/edited.log;"
+            " done\n",
+    "fzfail.sh": "#!/bin/sh\necho \"fzfail ${1#\"$PWD\"/}\" >> fzbin/edited.log\nexit 3\n",
+    "noexec.sh": "#!/bin/sh\nexit 0\n",
+}
+NO_EDITOR_PATH = "fzbin"  # a PATH with none of sensible-editor, editor, nano, vim, code
+
+
+def write_editors(out):
+    d = os.path.join(out, "fzbin")
+    os.makedirs(d, exist_ok=True)
+    for name, text in EDITORS.items():
+        p = os.path.join(d, name)
+        with open(p, "w") as f:
+            f.write(text)
+        os.chmod(p, 0o644 if name == "noexec.sh" else 0o755)
+
+
+def edit_commands(rng, target, rng_range, lbl, ids, heads):
+    def editor():
+        k = rng.randrange(10)
+        return [
+            ["@env:EDITOR=./fzbin/fzed.sh"], ["@env:EDITOR=./fzbin/fzed.sh"],
+            ["@env:EDITOR=fzed", "@env:PATH=fzbin:/usr/bin:/bin"],
+            ["@env:EDITOR", "@env:VISUAL=fzbin/fzed"],
+            ["@env:EDITOR=nowhere", "@env:VISUAL=./fzbin/fzed.sh", "@env:PATH=fzbin"],
+            ["@env:EDITOR=./fzbin/fzfail.sh"], ["@env:EDITOR=./fzbin"],
+            ["@env:EDITOR=./fzbin/noexec.sh"],
+            ["@env:EDITOR=./missing-editor", "@env:VISUAL", "@env:PATH=" + NO_EDITOR_PATH],
+            ["@env:EDITOR=", "@env:PATH=" + NO_EDITOR_PATH],
+        ][k]
+
+    cmds = []
+    for _ in range(6):
+        t = rng.choice([target, target, target, lambda: rng.choice(heads), lambda: "heads",
+                        lambda: "head", lambda: lbl() + "@head", rng_range, lambda: "base"])()
+        cmds.append(("rw", editor() + ["edit", t]))
+    seq = [["upgrade", rng.choice([target(), "heads", rng.choice(ids)])]]
+    if rng.random() < 0.3:
+        seq = [["stamp", "base"]]
+    seq.append(editor() + ["edit", "current"])
+    cmds.append(("rwseq", seq))
+    cmds.append(("ro", ["ensure_version", "--sql"]))
+    cmds.append(("ro", ["list_templates"]))
+    seq = [["ensure_version"], ["current"]]
+    if rng.random() < 0.5:
+        seq.insert(0, ["upgrade", rng.choice([target(), "heads"])])
+    cmds.append(("seq", seq))
+    cmds.append(("rwseq", [["upgrade", "heads"], rng.choice([["check"], ["revision", "--autogenerate",
+                                                              "-m", "auto", "--rev-id", "auto1"]])]))
     return cmds
 
 
@@ -577,6 +665,13 @@ def _init_cur(self, *a, **kw):
 Config.__init__ = _init_cur
 def run(cwd, argv):
     os.chdir(cwd)
+    saved = dict(os.environ)
+    while argv and argv[0].startswith("@env:"):
+        name, eq, value = argv.pop(0)[5:].partition("=")
+        if eq:
+            os.environ[name] = value
+        else:
+            os.environ.pop(name, None)
     out, err = (io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors="backslashreplace",
                                  write_through=True) for _ in range(2))
     real = sys.stdout, sys.stderr
@@ -600,9 +695,24 @@ def run(cwd, argv):
     finally:
         signal.alarm(0)
         sys.stdout, sys.stderr = real
+        os.environ.clear()
+        os.environ.update(saved)
     return [code] + [s.buffer.getvalue().decode("utf-8", "replace") for s in (out, err)]
 json.dump([run(c["cwd"], c["argv"]) for c in json.load(sys.stdin)], sys.stdout)
 '''
+
+
+def with_env(env, argv):
+    """The environment a command line's leading `@env:` words set, and the
+    rest of it."""
+    argv = list(argv)
+    while argv and argv[0].startswith("@env:"):
+        name, eq, value = argv.pop(0)[5:].partition("=")
+        if eq:
+            env[name] = value
+        else:
+            env.pop(name, None)
+    return env, argv
 
 
 class Tools:
@@ -633,7 +743,7 @@ class Tools:
         return [tuple(r) for r in json.loads(p.stdout)]
 
     def oracle_one(self, cwd, argv, hashseed="0"):
-        env = dict(self.env, PYTHONHASHSEED=hashseed)
+        env, argv = with_env(dict(self.env, PYTHONHASHSEED=hashseed), argv)
         try:
             p = subprocess.run([self.oracle_py, "-m", "alembic"] + argv, cwd=cwd, env=env,
                                capture_output=True, text=True, timeout=COMMAND_TIMEOUT,
@@ -643,7 +753,7 @@ class Tools:
         return (p.returncode, p.stdout, p.stderr)
 
     def rs_one(self, cwd, argv):
-        env = dict(self.env)
+        env, argv = with_env(dict(self.env), argv)
         env["VIRTUAL_ENV"] = self.host
         try:
             p = subprocess.run([self.rs] + argv, cwd=cwd, env=env, capture_output=True,
@@ -835,11 +945,11 @@ def run_group(tools, kind, argvs, project, runner, base_files):
 def compare_group(kind, argvs, refs, gots, py, rs, fr, fg):
     problems = []
     for argv, ref, got in zip(argvs, refs, gots):
-        p = compare(ref, got, py, rs, fr if kind == "rw" else None,
-                    fg if kind == "rw" else None, "--rev-id" in argv, argv)
+        p = compare(ref, got, py, rs, fr if kind in ("rw", "rwseq") else None,
+                    fg if kind in ("rw", "rwseq") else None, "--rev-id" in argv, argv)
         if p:
             problems.append("`alembic %s`:\n%s" % (" ".join(argv), "\n".join(p)))
-    if kind == "seq":
+    if kind in ("seq", "rwseq"):
         a, b = version_rows(py), version_rows(rs)
         if a != b:
             problems.append("  version table after the sequence: alembic %s, alembic-rs %s" % (a, b))
@@ -905,7 +1015,7 @@ def run_seed(tools, seed, args, revisions=None, only_cmd=None):
 
 
 def group_argvs(group):
-    return group[1] if group[0] == "seq" else [group[1]]
+    return group[1] if group[0] in ("seq", "rwseq") else [group[1]]
 
 
 def minimise(tools, seed, args, cmd, n_full):
@@ -943,7 +1053,8 @@ def main():
         for group in gen_commands(args.seed, revs, s):
             for i, argv in enumerate(group_argvs(group)):
                 print("  %s alembic %s" % (
-                    {"rw": "(copy)", "seq": "(db)  " if i == 0 else "  ... "}.get(group[0], "      "),
+                    {"rw": "(copy)", "seq": "(db)  " if i == 0 else "  ... ",
+                     "rwseq": "(c+db)" if i == 0 else "  ... "}.get(group[0], "      "),
                     " ".join(repr(a) if (" " in a or not a) else a for a in argv)))
         return 0
     tools = Tools(args)

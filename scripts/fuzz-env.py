@@ -92,7 +92,8 @@ raised as `Exception: ...`; `downgrade alpha@-1` on an empty version table
 (`TypeError` instead of Alembic's `AssertionError`). Fixture env_api.
 Session 15: seeds 200-212 on the three databases (39 runs): one ORDER
 (Alembic's set order of a merge parent's version row). Session 16: seeds
-213-222 (30 runs): no difference, four ORDER.
+213-222 (30 runs): no difference, four ORDER. Session 19: seeds 241-247
+(19 runs, load ~14): no difference, five ORDER.
 
 Environment: ALEMBIC_RS (binary; default target/release/alembic-rs),
 ORACLE_PYTHON (default .venv-oracle/bin/python), HOST_VENV (VIRTUAL_ENV for

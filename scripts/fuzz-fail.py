@@ -49,7 +49,14 @@ A seed draws (generator: stdlib only):
             `-x envfail=1 upgrade head` (plans that import the failing file:
             alembic-rs imports only the revisions in a command's plan,
             docs/differences.md); offline: `upgrade head --sql`,
-            `downgrade head:base --sql`.
+            `downgrade head:base --sql`;
+  version   from seed 300 (VT_FROM), 70% of cases place the version table
+  table     elsewhere: another name (`fzf_versions`, `FzfVersions`),
+            `version_table_pk=False`, `version_table_schema` (PostgreSQL:
+            the schema `fzf_vs` of the tool's database; MariaDB: the
+            database `<database>_vs`, its name taken from the URL in
+            env.py); the harness creates and drops the schema, and the
+            dump reads the rows from there.
 
 Per command: exit code, stdout, stderr, and online the version table's rows
 and the schema and data dump after the command (tests/oracle/schema_dump.py;
@@ -64,9 +71,12 @@ modules; and, as fuzz-env.py does, an output whose lines only differ in
 order is reported as ORDER, not counted (Alembic's set orders), and so is
 an offline output that Alembic gives under another PYTHONHASHSEED (1-7):
 which merge parent's row a downgrade through a merge deletes and which it
-updates is Python set order in Alembic (docs/differences.md). Online, where
-that choice is invisible in the rows of a table with a primary key,
-Alembic runs with PYTHONHASHSEED=0.
+updates is Python set order in Alembic (docs/differences.md). Online,
+Alembic runs with PYTHONHASHSEED=0; that choice also decides the order of
+the version rows, which a later `downgrade -1` from two heads starts from
+(seed 119 sqlite, session 19), so when the online sequence differs,
+Alembic's run is repeated under PYTHONHASHSEED 1-7 on a fresh database and
+a match is ORDER, as in fuzz-env.py.
 
 Usage:
     scripts/fuzz-fail.py gen --seed 7 --dialect postgresql --out /tmp/fzf-p
@@ -94,6 +104,12 @@ added a message; fixed, fixture fzf_autocommit_outer_begin).
 Session 16 (async now also on PostgreSQL, through asyncpg URLs): PostgreSQL
 seeds 7, 8, 10-30, 35, 41, 46, 56, 58, 62, 77 (30 runs; ten of them draw
 the async template): identical (one ORDER note).
+Session 19 (--no-static0, load ~14, ~35 s a run): seeds 116-124 x 3
+databases and 125 on SQLite (28 runs): identical but seed 119 sqlite
+(`downgrade -1` from two heads started from the other head: Alembic's set
+order, ORDER since the online rerun above); with the version table placed
+elsewhere, seeds 300-308 x 3 and 309 on SQLite (28 runs, 21 of them with
+a renamed table, pk=False or a schema): identical (two ORDER notes).
 
 Environment: ALEMBIC_RS (binary; default target/release/alembic-rs),
 ORACLE_PYTHON (default .venv-oracle/bin/python), HOST_VENV (VIRTUAL_ENV for
@@ -139,6 +155,18 @@ PY_FAILS = ["value_error", "key_error", "custom", "cause", "context", "helper_lo
 SQL_FAILS = ["bad_sql", "unique", "not_null", "drop_missing", "existing_index"]
 CHATTY_FAILS = ["fk", "batch_raise", "batch_missing_col", "autocommit", "bind_execute",
                 "savepoint", "module_level", "bulk_dup"]
+
+
+# Seeds from VT_FROM (session 19) may also place the version table
+# elsewhere: another name (a mixed-case one too), version_table_pk=False,
+# and version_table_schema: on PostgreSQL a schema of the tool's database
+# (VSCHEMA, created by the harness), on MariaDB another database
+# (`<database>_vs`, created and dropped by the harness; env.py takes its
+# name from the URL). Drawn after everything else, so older seeds draw the
+# cases they always drew.
+VT_FROM = 300
+VSCHEMA = "fzf_vs"
+VT_NAMES = ["alembic_version", "fzf_versions", "FzfVersions"]
 
 
 def rev_id(seed, i):
@@ -201,7 +229,43 @@ def make_spec(seed, dialect):
     spec["offline"] = [["upgrade", "head", "--sql"], ["downgrade", "head:base", "--sql"]]
     if guarded and rnd.random() < 0.5:
         spec["offline"].append(["-x", "nofail=1", "upgrade", "head", "--sql"])
+    spec["vt"] = None
+    if seed >= VT_FROM and rnd.random() < 0.7:
+        spec["vt"] = {"table": rnd.choice(VT_NAMES),
+                      "schema": dialect != "sqlite" and rnd.random() < 0.6,
+                      "pk": rnd.random() < 0.6}
     return spec
+
+
+def vt_place(spec, ident=None):
+    """(version table, version schema) as the dump takes them; on MariaDB
+    the schema is a database named after the tool's (ident)."""
+    vt = spec.get("vt")
+    if not vt:
+        return "alembic_version", None
+    if not vt["schema"]:
+        return vt["table"], None
+    return vt["table"], VSCHEMA if spec["dialect"] == "postgresql" else "%s_vs" % ident
+
+
+def make_vschema(dialect, ident, create=True):
+    if dialect == "postgresql":
+        if not create:
+            return  # dropped with the database
+        import psycopg2
+
+        c = psycopg2.connect(host="127.0.0.1", user="postgres", dbname=ident)
+        c.autocommit = True
+        c.cursor().execute("CREATE SCHEMA %s" % VSCHEMA)
+        c.close()
+    else:
+        import pymysql
+
+        c = pymysql.connect(host="127.0.0.1", user="root", password="")
+        c.cursor().execute("DROP DATABASE IF EXISTS %s_vs" % ident)
+        if create:
+            c.cursor().execute("CREATE DATABASE %s_vs" % ident)
+        c.close()
 
 
 def draw_ops(rnd, dialect):
@@ -419,6 +483,16 @@ def env_py(spec):
         kw += ",\n            transaction_per_migration=True"
     if mode == "no_tddl":
         kw += ",\n            transactional_ddl=False"
+    vt = spec.get("vt")
+    if vt:
+        if vt["table"] != "alembic_version":
+            kw += ",\n            version_table=%r" % vt["table"]
+        if vt["schema"]:
+            kw += ",\n            version_table_schema=%s" % (
+                repr(VSCHEMA) if spec["dialect"] == "postgresql"
+                else 'make_url(os.environ["FUZZ_URL"]).database + "_vs"')
+        if not vt["pk"]:
+            kw += ",\n            version_table_pk=False"
     if mode.startswith("catch"):
         tail = "\n        raise" if mode == "catch_reraise" else ""
         off_run = RUN_CATCH % tail
@@ -428,6 +502,9 @@ def env_py(spec):
         on_run = "\n".join("    " + x for x in RUN_PLAIN.split("\n"))
     off_kw = "".join("\n        %s," % x.strip() for x in kw.split(",") if x.strip())
     text = ENV_HEAD % {"kw": off_kw, "offline_run": off_run}
+    if "make_url(" in kw:
+        text = text.replace("from sqlalchemy import pool\n",
+                            "from sqlalchemy import pool\nfrom sqlalchemy.engine import make_url\n")
     body = ONLINE.get(mode, ONLINE["plain"])
     return text + body % {"kw": kw, "run": on_run} + ENV_TAIL
 
@@ -807,6 +884,38 @@ def urls(dialect, mode, name):
     return env_url, url, ident
 
 
+def online_run(tools, spec, project, tool, db, hash_seed=0):
+    """One tool's online commands on its database: [(output, dump)]."""
+    return [(tools.run(tool, project, argv, db[0], hash_seed),
+             ops.dump(db[1], *vt_place(spec, db[2]))) for argv in spec["online"]]
+
+
+def compare_online(spec, project, refs, gots, dbs):
+    """(problems, order notes) of the oracle's online run against each
+    alembic-rs run (gots: tool -> run)."""
+    dialect = spec["dialect"]
+    problems, orders = [], []
+    for i, argv in enumerate(spec["online"]):
+        ref, a = refs[i]
+        for t, run in gots.items():
+            got, b = run[i]
+            ids = (dbs["oracle"][2], dbs[t][2])
+            label = "online `%s` %s" % (" ".join(argv), t)
+            ps, os_ = compare(ref, got, project, t, ids, spec["mode"] == "async",
+                              spec["mode"] == "async" and dialect == "postgresql")
+            problems.extend("%s:\n%s" % (label, p) for p in ps)
+            orders.extend("%s:\n%s" % (label, o) for o in os_)
+            for key in ("versions", "schema", "data"):
+                x = str(a[key]).replace(ids[0], "<DB>")
+                y = str(b[key]).replace(ids[1], "<DB>")
+                if dialect == "sqlite":
+                    x, y = ops.sort_constraints(x), ops.sort_constraints(y)
+                if x != y:
+                    problems.append("%s: %s after the command:\n%s" % (
+                        label, key, ops.diff_report(t, x, y, key)))
+    return problems, orders
+
+
 def run_spec(tools, spec, args, project=None):
     dialect = spec["dialect"]
     if project is None:
@@ -825,28 +934,35 @@ def run_spec(tools, spec, args, project=None):
             for t in ["oracle"] + rs_tools:
                 dbs[t] = urls(dialect, spec["mode"], "%d_%s_%s" % (
                     spec["seed"], dialect[:2], t))
-            for argv in spec["online"]:
-                ref = tools.run("oracle", project, argv, dbs["oracle"][0])
-                a = ops.dump(dbs["oracle"][1])
-                for t in rs_tools:
-                    got = tools.run(t, project, argv, dbs[t][0])
-                    ids = (dbs["oracle"][2], dbs[t][2])
-                    label = "online `%s` %s" % (" ".join(argv), t)
-                    note(label, *compare(ref, got, project, t, ids, spec["mode"] == "async",
-                                         spec["mode"] == "async" and dialect == "postgresql"))
-                    b = ops.dump(dbs[t][1])
-                    for key in ("versions", "schema", "data"):
-                        x = str(a[key]).replace(ids[0], "<DB>")
-                        y = str(b[key]).replace(ids[1], "<DB>")
-                        if dialect == "sqlite":
-                            x, y = ops.sort_constraints(x), ops.sort_constraints(y)
-                        if x != y:
-                            problems.append("%s: %s after the command:\n%s" % (
-                                label, key, ops.diff_report(t, x, y, key)))
+                if vt_place(spec)[1]:
+                    make_vschema(dialect, dbs[t][2])
+            refs = online_run(tools, spec, project, "oracle", dbs["oracle"])
+            gots = {t: online_run(tools, spec, project, t, dbs[t]) for t in rs_tools}
+            found = compare_online(spec, project, refs, gots, dbs)
+            if found[0]:
+                # Which merge parent's row Alembic keeps is Python set order,
+                # and it decides the rows' order, which a later `downgrade
+                # -N` or `stamp` from several heads starts from
+                # (docs/differences.md): as fuzz-env.py does, the oracle's
+                # sequence is repeated under other hash seeds.
+                for hash_seed in range(1, 8):
+                    dbs["oracle"] = urls(dialect, spec["mode"], "%d_%s_oracle" % (
+                        spec["seed"], dialect[:2]))
+                    if vt_place(spec)[1]:
+                        make_vschema(dialect, dbs["oracle"][2])
+                    again = online_run(tools, spec, project, "oracle", dbs["oracle"], hash_seed)
+                    if not compare_online(spec, project, again, gots, dbs)[0]:
+                        found = ([], ["online: the sequence as Alembic's with PYTHONHASHSEED=%d"
+                                      % hash_seed])
+                        break
+            problems += found[0]
+            orders += found[1]
         finally:
             if not args.keep:
                 for _, _, ident in dbs.values():
                     ops.drop_db(dialect, ident)
+                    if vt_place(spec)[1] and dialect == "mysql":
+                        make_vschema(dialect, ident, create=False)
     if not args.online_only:
         for url_key in (("mysql", "mariadb") if dialect == "mysql" else (dialect,)):
             url = ops.OFFLINE_URLS[url_key]
@@ -897,10 +1013,13 @@ def minimise(tools, spec, args):
 def describe(spec):
     f = spec["failure"]
     target = next(r for r in spec["revs"] if r["name"] == f["rev"])
-    return "%d revs, env %s%s, %s %s.%s@%d%s%s" % (
+    vt = spec.get("vt")
+    return "%d revs, env %s%s, %s %s.%s@%d%s%s%s" % (
         len(spec["revs"]), spec["mode"], "+tpm" if spec["tpm"] else "", f["kind"], f["rev"],
         f["fn"], f["pos"], " plain" if target["plain"] else "",
-        " guarded" if f["guarded"] else "")
+        " guarded" if f["guarded"] else "",
+        ", vt %s%s%s" % (vt["table"], " in schema" if vt["schema"] else "",
+                         " no pk" if not vt["pk"] else "") if vt else "")
 
 
 def main():

@@ -73,6 +73,8 @@ reused branch label (seeds 305, 406, documented), and two harness limits:
 two generated ids with one message make two files of one normalised name
 (273), and a generated id sorts before or after a fixed one, which orders
 `merge heads` (261).
+Session 19: seeds 521-598 (78 seeds, 358 command lines): 70 identical, 5
+refused by name, 3 not Python; no difference.
 
 Environment: ALEMBIC_RS (binary; default target/release/alembic-rs),
 ORACLE_PYTHON (default .venv-oracle/bin/python), HOST_VENV (VIRTUAL_ENV

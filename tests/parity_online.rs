@@ -1085,6 +1085,8 @@ parity_tests! {
         parity_op_warning_location_postgres, parity_op_warning_location_mysql;
     data_driver_values: parity_data_driver_values_sqlite,
         parity_data_driver_values_postgres, parity_data_driver_values_mysql;
+    fz_driver_param_values: parity_fz_driver_param_values_sqlite,
+        parity_fz_driver_param_values_postgres, parity_fz_driver_param_values_mysql;
     fzf_autocommit_outer_begin: parity_fzf_autocommit_outer_begin_sqlite,
         parity_fzf_autocommit_outer_begin_postgres, parity_fzf_autocommit_outer_begin_mysql;
     rw_batch_failure_frames: parity_rw_batch_failure_frames_sqlite,
@@ -1104,6 +1106,18 @@ parity_tests! {
 fn data_driver_values() -> Scenario {
     Scenario::fixture(
         "data_driver_values",
+        &[&["upgrade", "head"], &["downgrade", "base"]],
+    )
+}
+
+/// Python values through the driver's own parameter adaptation, and an
+/// aware datetime into a DATETIME column (tests/fixtures/online/
+/// fz_driver_param_values/migrations/README): pymysql's str() of a
+/// memoryview, its literals without a UTC offset, its refusal of a
+/// non-finite Decimal.
+fn fz_driver_param_values() -> Scenario {
+    Scenario::fixture(
+        "fz_driver_param_values",
         &[&["upgrade", "head"], &["downgrade", "base"]],
     )
 }

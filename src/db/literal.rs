@@ -201,8 +201,23 @@ fn mysql_literal(value: &Value) -> Result<String, DbError> {
             }
             s
         }
-        // pymysql: format(Decimal, "f").
-        Value::Numeric(text) => decimal_to_fixed(text.trim()),
+        // pymysql: format(Decimal, "f"), and a ProgrammingError for a
+        // NaN or an infinity, named by `str(value).lower()`.
+        Value::Numeric(text) => {
+            let t = text.trim();
+            let lower = t.to_ascii_lowercase();
+            let unsigned = lower.trim_start_matches(['+', '-']);
+            if unsigned.starts_with("nan")
+                || unsigned.starts_with("snan")
+                || unsigned.starts_with("inf")
+            {
+                return Err(DbError::interpolate(
+                    PyException::ProgrammingError,
+                    format!("{lower} can not be used with MySQL"),
+                ));
+            }
+            decimal_to_fixed(t)
+        }
         Value::Bytes(b) => format!("X'{}'", hex(b)),
         Value::Array(items) | Value::Tuple(items) => {
             // pymysql escapes a list/tuple as a parenthesised sequence.
@@ -216,15 +231,26 @@ fn mysql_literal(value: &Value) -> Result<String, DbError> {
             Some(clock) => format!("'{clock}'"),
             None => mysql_escape(s),
         },
+        // pymysql's escape_datetime / escape_time write the fields and drop
+        // an aware value's tzinfo: the wall-clock time, no UTC offset
+        Value::DateTimeTz(s) => mysql_escape(without_utc_offset(s, 10)),
+        Value::Time(s) => mysql_escape(without_utc_offset(s, 0)),
         Value::Text(s)
         | Value::Date(s)
-        | Value::Time(s)
         | Value::DateTime(s)
-        | Value::DateTimeTz(s)
         | Value::Uuid(s)
         | Value::Json(s)
         | Value::Other { text: s, .. } => mysql_escape(s),
     })
+}
+
+/// An isoformat text up to its UTC offset (the first `+`/`-` at or after
+/// byte `from`: past a datetime's date), or the whole text.
+fn without_utc_offset(text: &str, from: usize) -> &str {
+    match text.get(from..).and_then(|rest| rest.find(['+', '-'])) {
+        Some(i) => &text[..from + i],
+        None => text,
+    }
 }
 
 /// A `timedelta` parameter (psycopg2's `D days S.UUUUUU seconds`, as
@@ -997,6 +1023,36 @@ mod tests {
                 PyException::ProgrammingError,
                 "nan can not be used with MySQL"
             )
+        );
+    }
+
+    #[test]
+    fn mysql_like_pymysql_escape() {
+        // a non-finite Decimal: pymysql's Decimal2Literal refuses it
+        for (text, name) in [("NaN", "nan"), ("-Infinity", "-infinity"), ("sNaN", "snan")] {
+            let (e, m) = err(render_literal(Dialect::Mysql, &Value::Numeric(text.into())));
+            assert_eq!(e, PyException::ProgrammingError);
+            assert_eq!(m, format!("{name} can not be used with MySQL"));
+        }
+        // an aware datetime or time: the fields, without the UTC offset
+        let lit = |v: Value| render_literal(Dialect::Mysql, &v).unwrap();
+        assert_eq!(
+            lit(Value::DateTimeTz("2024-01-02 03:04:05.000006+05:30".into())),
+            "'2024-01-02 03:04:05.000006'"
+        );
+        assert_eq!(
+            lit(Value::DateTimeTz("0001-01-02 03:04:05-01:00".into())),
+            "'0001-01-02 03:04:05'"
+        );
+        assert_eq!(
+            lit(Value::Time("01:02:03.000400+05:30".into())),
+            "'01:02:03.000400'"
+        );
+        assert_eq!(lit(Value::Time("01:02:03".into())), "'01:02:03'");
+        // PostgreSQL keeps the offset (psycopg2's timestamptz/timetz)
+        assert_eq!(
+            render_literal(Dialect::Postgresql, &Value::Time("01:02:03+00:00".into())).unwrap(),
+            "'01:02:03+00:00'::timetz"
         );
     }
 

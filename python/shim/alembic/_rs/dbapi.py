@@ -528,9 +528,11 @@ class Connection:
 # the exact types pymysql's escape_item has an encoder for (Decimal and UUID
 # are checked by name: the driver writes a UUID as pymysql's str() does),
 # and memoryview, which the driver writes as its bytes (pymysql: its repr)
+# (pymysql has no encoder for memoryview: it escapes its str(),
+# `'<memory at 0x...>'`, as any other unknown type's)
 _PYMYSQL_KNOWN = frozenset((
     bool, int, float, str, bytes, bytearray, tuple, list, dict, type(None),
-    datetime.datetime, datetime.date, datetime.time, datetime.timedelta, memoryview,
+    datetime.datetime, datetime.date, datetime.time, datetime.timedelta,
 ))
 
 
