@@ -233,6 +233,7 @@ fn lost_text(dialect: Dialect, tls: bool) -> &'static str {
              terminated abnormally\n\tbefore or while processing the request.\n"
         }
         Dialect::Mysql => "Lost connection to MySQL server during query",
+        // never raised: `Connection::run` loses no SQLite session
         Dialect::Sqlite => "database connection lost",
     }
 }

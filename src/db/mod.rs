@@ -167,7 +167,8 @@ impl Connection {
         }
         let outcome = self.run_on_backend(sql, params, dbapi);
         match outcome {
-            Err(e) if e.loses_connection() => {
+            // SQLite has no session to lose: an I/O error there is the file's
+            Err(e) if self.dialect != Dialect::Sqlite && e.loses_connection() => {
                 self.lost = true;
                 let tls = matches!(&self.backend, Some(Backend::Postgres(b)) if b.tls);
                 Err(DbError::ConnectionLost {
