@@ -3,7 +3,7 @@
 #  - .venv-oracle/: real Alembic 1.20.1 (the parity oracle) with SQLAlchemy 2,
 #    psycopg2-binary and pymysql;
 #    plus the async drivers (asyncpg, aiosqlite, greenlet) for the async
-#    templates;
+#    templates, and the plugins alembic_utils and alembic-postgresql-enum;
 #  - .venv-host/: SQLAlchemy only (no Alembic, no driver): the project
 #    virtualenv alembic-rs's embedded Python runs with in tests;
 #  - .venv-host-async/: SQLAlchemy and greenlet (what an async project has
@@ -23,6 +23,13 @@ fi
 
 if ! "$venv/bin/python" -c 'import asyncpg, aiosqlite, greenlet' 2>/dev/null; then
     "$venv/bin/pip" install --quiet --disable-pip-version-check asyncpg aiosqlite greenlet
+fi
+
+# Third-party Alembic plugins the pg_plugins scenario runs (both tools run
+# them from this virtualenv).
+if ! "$venv/bin/python" -c 'import alembic_utils, alembic_postgresql_enum' 2>/dev/null; then
+    "$venv/bin/pip" install --quiet --disable-pip-version-check \
+        'alembic_utils==0.8.8' 'alembic-postgresql-enum==1.11.0'
 fi
 
 host=.venv-host

@@ -1181,6 +1181,48 @@ fn parity_pg_hstore_results_postgres() {
     parity(pg_hstore_results(), DbKind::Postgres);
 }
 
+/// Third-party plugins that hook into Alembic's modules (alembic_utils'
+/// replaceable entities and operations, alembic-postgresql-enum's
+/// comparator and operations): online, `check`, `revision --autogenerate`
+/// (the file written is printed by `-x dump=1`), a failing downgrade and
+/// `--sql` (tests/fixtures/online/pg_plugins/migrations/README). Both run
+/// from .venv-oracle, which has them (scripts/test-env.sh).
+fn pg_plugins() -> Scenario {
+    let python = support::oracle_python().expect("the oracle virtualenv");
+    let has_plugins = std::process::Command::new(&python)
+        .args(["-c", "import alembic_utils, alembic_postgresql_enum"])
+        .status()
+        .is_ok_and(|s| s.success());
+    // Without them both tools would fail alike at the import and the
+    // comparison would prove nothing.
+    assert!(has_plugins, "{} lacks the plugins; run scripts/test-env.sh", python.display());
+    let venv = python.parent().and_then(|bin| bin.parent()).unwrap();
+    let mut scenario = Scenario::fixture(
+        "pg_plugins",
+        &[
+            &["upgrade", "head"],
+            &["-x", "v=1", "check"],
+            &["-x", "v=2", "check"],
+            &["-x", "v=2", "revision", "--autogenerate", "-m", "two", "--rev-id", "bbb2"],
+            &["-x", "dump=1", "current"],
+            &["-x", "v=2", "upgrade", "head"],
+            &["-x", "v=2", "check"],
+            &["-x", "v=2", "downgrade", "-1"],
+            &["current"],
+            &["-x", "v=2", "upgrade", "aaa0:head", "--sql"],
+            &["-x", "v=2", "downgrade", "head:aaa0", "--sql"],
+            &["downgrade", "base"],
+        ],
+    );
+    scenario.env.push(("VIRTUAL_ENV".into(), venv.display().to_string()));
+    scenario
+}
+
+#[test]
+fn parity_pg_plugins_postgres() {
+    parity(pg_plugins(), DbKind::Postgres);
+}
+
 /// tests/fixtures/online/connection_lost: the server ends the session under
 /// a migration; the driver's error, the disconnect SQLAlchemy sees, what
 /// later calls raise (connection_lost/migrations/README).
