@@ -1195,7 +1195,11 @@ fn pg_plugins() -> Scenario {
         .is_ok_and(|s| s.success());
     // Without them both tools would fail alike at the import and the
     // comparison would prove nothing.
-    assert!(has_plugins, "{} lacks the plugins; run scripts/test-env.sh", python.display());
+    assert!(
+        has_plugins,
+        "{} lacks the plugins; run scripts/test-env.sh",
+        python.display()
+    );
     let venv = python.parent().and_then(|bin| bin.parent()).unwrap();
     let mut scenario = Scenario::fixture(
         "pg_plugins",
@@ -1203,7 +1207,16 @@ fn pg_plugins() -> Scenario {
             &["upgrade", "head"],
             &["-x", "v=1", "check"],
             &["-x", "v=2", "check"],
-            &["-x", "v=2", "revision", "--autogenerate", "-m", "two", "--rev-id", "bbb2"],
+            &[
+                "-x",
+                "v=2",
+                "revision",
+                "--autogenerate",
+                "-m",
+                "two",
+                "--rev-id",
+                "bbb2",
+            ],
             &["-x", "dump=1", "current"],
             &["-x", "v=2", "upgrade", "head"],
             &["-x", "v=2", "check"],
@@ -1214,7 +1227,9 @@ fn pg_plugins() -> Scenario {
             &["downgrade", "base"],
         ],
     );
-    scenario.env.push(("VIRTUAL_ENV".into(), venv.display().to_string()));
+    scenario
+        .env
+        .push(("VIRTUAL_ENV".into(), venv.display().to_string()));
     scenario
 }
 
