@@ -16,7 +16,10 @@
 //!   need the root certificate libpq would read (`sslrootcert`, else
 //!   `PGSSLROOTCERT`, else `~/.postgresql/root.crt`; `system` for the
 //!   system's store) and fail with libpq's words when it is missing;
-//!   `sslcert`/`sslkey` are the client certificate.
+//!   `sslcert`/`sslkey` (else `~/.postgresql/postgresql.crt`/`.key`) are
+//!   the client certificate when its file exists; `prefer` retries in
+//!   clear text after a failed TLS setup or a refusal during authentication
+//!   over TLS (`ConnectParams::connect`).
 //! * sqlx sends `TimeZone=UTC` and `DateStyle=ISO, MDY` in the startup
 //!   packet, overriding the server's, the database's and the role's
 //!   settings (and `-c` options). psycopg2 sends neither, so after connecting
@@ -62,9 +65,7 @@ impl PgBackend {
         let target = connect_target(&opts);
         params.check_tls(&target)?;
         let host = opts.get_host().to_string();
-        let conn = PgConnection::connect_with(&opts)
-            .await
-            .map_err(|e| connect_error(e, &target, &host))?;
+        let conn = params.connect(opts, &target, &host).await?;
         let mut backend = PgBackend {
             server_version_num: conn.server_version_num(),
             conn,
@@ -661,11 +662,10 @@ impl ConnectParams {
         if let Some(cert) = self.root_cert_file() {
             opts = opts.ssl_root_cert(cert);
         }
-        if let Some(cert) = &self.sslcert {
-            opts = opts.ssl_client_cert(cert);
-        }
-        if let Some(key) = &self.sslkey {
-            opts = opts.ssl_client_key(key);
+        if let Some((cert, key)) = self.client_cert_files()
+            && std::path::Path::new(&key).exists()
+        {
+            opts = opts.ssl_client_cert(cert).ssl_client_key(key);
         }
         if let Some(app) = &self.application_name {
             opts = opts.application_name(app);
@@ -704,6 +704,96 @@ impl ConnectParams {
                 let default = default_root_cert();
                 std::path::Path::new(&default).is_file().then_some(default)
             }
+        }
+    }
+
+    /// The client certificate and key files libpq would offer: `sslcert`
+    /// (else `~/.postgresql/postgresql.crt`) when that file exists, with
+    /// `sslkey` (else `~/.postgresql/postgresql.key`); libpq goes without a
+    /// certificate when its file is missing.
+    fn client_cert_files(&self) -> Option<(String, String)> {
+        let home = || std::env::var("HOME").unwrap_or_default();
+        let cert = self
+            .sslcert
+            .clone()
+            .unwrap_or_else(|| format!("{}/.postgresql/postgresql.crt", home()));
+        if !std::path::Path::new(&cert).is_file() {
+            return None;
+        }
+        let key = self
+            .sslkey
+            .clone()
+            .unwrap_or_else(|| format!("{}/.postgresql/postgresql.key", home()));
+        Some((cert, key))
+    }
+
+    /// libpq's refusal to start TLS with a certificate but no key file.
+    fn missing_key(&self, target: &str) -> Option<DbError> {
+        let (_, key) = self.client_cert_files()?;
+        (!std::path::Path::new(&key).exists()).then(|| DbError::Connect {
+            message: format!(
+                "connection to server {target} failed: certificate present, but not private \
+                 key file \"{key}\"\n"
+            ),
+            code: None,
+            server: None,
+        })
+    }
+
+    /// Connects as libpq negotiates TLS: `prefer` (the default) tries TLS
+    /// and, when that attempt fails in the TLS setup or the server refuses
+    /// it (a `hostssl ... cert` line without a certificate, say), once more
+    /// in clear text, reporting both failures if that fails too;
+    /// `require`/`verify-*` fail without a key for the certificate; the
+    /// others are sqlx's.
+    async fn connect(
+        &self,
+        opts: PgConnectOptions,
+        target: &str,
+        host: &str,
+    ) -> Result<PgConnection, DbError> {
+        let attempt = |opts: PgConnectOptions| async move {
+            PgConnection::connect_with(&opts)
+                .await
+                .map_err(|e| (connect_error_kind(&e), connect_error(e, target, host)))
+        };
+        match self.sslmode.as_deref().unwrap_or("prefer") {
+            "prefer" => {
+                let first = match self.missing_key(target) {
+                    Some(e) => e,
+                    None => match attempt(opts.clone().ssl_mode(PgSslMode::Require)).await {
+                        Ok(conn) => return Ok(conn),
+                        Err((ConnectFailure::NoTls, _)) => {
+                            return attempt(opts.ssl_mode(PgSslMode::Disable))
+                                .await
+                                .map_err(|(_, e)| e);
+                        }
+                        Err((ConnectFailure::Other, e)) => return Err(e),
+                        Err((ConnectFailure::OverTls, e)) => e,
+                    },
+                };
+                match attempt(opts.ssl_mode(PgSslMode::Disable)).await {
+                    Ok(conn) => Ok(conn),
+                    Err((
+                        _,
+                        DbError::Connect {
+                            message,
+                            code,
+                            server,
+                        },
+                    )) => Err(DbError::Connect {
+                        message: format!("{first}{message}"),
+                        code,
+                        server,
+                    }),
+                    Err((_, e)) => Err(e),
+                }
+            }
+            "require" | "verify-ca" | "verify-full" => match self.missing_key(target) {
+                Some(e) => Err(e),
+                None => attempt(opts).await.map_err(|(_, e)| e),
+            },
+            _ => attempt(opts).await.map_err(|(_, e)| e),
         }
     }
 
@@ -869,6 +959,37 @@ fn connect_target(opts: &PgConnectOptions) -> String {
             format!("on socket \"{}/.s.PGSQL.{port}\"", opts.get_host())
         }
         None => format!("at \"{}\", port {port}", opts.get_host()),
+    }
+}
+
+/// How a connection attempt over TLS failed, for `sslmode=prefer`'s retry.
+enum ConnectFailure {
+    /// The server does not offer TLS.
+    NoTls,
+    /// The TLS setup failed, or the server refused the client during
+    /// authentication (libpq retries in clear text then).
+    OverTls,
+    /// Anything else: no server there, or a refusal after authentication
+    /// (`database "x" does not exist`), which libpq does not retry.
+    Other,
+}
+
+fn connect_error_kind(e: &sqlx::Error) -> ConnectFailure {
+    match e {
+        sqlx::Error::Tls(tls) if tls.to_string().contains("server does not support TLS") => {
+            ConnectFailure::NoTls
+        }
+        sqlx::Error::Tls(_) | sqlx::Error::Configuration(_) => ConnectFailure::OverTls,
+        // The server's authentication failures are class 28; of those,
+        // only `role "x" does not exist` / `... is not permitted to log in`
+        // come after authentication succeeded.
+        sqlx::Error::Database(db) => match db.try_downcast_ref::<PgDatabaseError>() {
+            Some(pg) if pg.code().starts_with("28") && !pg.message().starts_with("role \"") => {
+                ConnectFailure::OverTls
+            }
+            _ => ConnectFailure::Other,
+        },
+        _ => ConnectFailure::Other,
     }
 }
 
