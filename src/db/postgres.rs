@@ -652,12 +652,11 @@ impl ConnectParams {
         if let Some(d) = &self.dbname {
             opts = opts.database(d);
         }
-        if let Some(mode) = self
-            .sslmode
-            .as_deref()
-            .and_then(|m| m.parse::<PgSslMode>().ok())
-        {
-            opts = opts.ssl_mode(mode);
+        if let Ok(mode) = self.mode().parse::<PgSslMode>() {
+            opts = opts.ssl_mode(match mode {
+                PgSslMode::Require => self.tls_mode(),
+                other => other,
+            });
         }
         if let Some(cert) = self.root_cert_file() {
             opts = opts.ssl_root_cert(cert);
@@ -704,6 +703,30 @@ impl ConnectParams {
                 let default = default_root_cert();
                 std::path::Path::new(&default).is_file().then_some(default)
             }
+        }
+    }
+
+    /// The `sslmode` in force: the given one (URL, else `PGSSLMODE`), else
+    /// `verify-full` under `sslrootcert=system`, else `prefer`.
+    fn mode(&self) -> &str {
+        match self.sslmode.as_deref() {
+            Some(mode) => mode,
+            None if self.sslrootcert.as_deref() == Some("system") => "verify-full",
+            None => "prefer",
+        }
+    }
+
+    /// The check of a TLS attempt under `prefer`/`require`: libpq checks the
+    /// certificate as `verify-ca` does when a root certificate file exists
+    /// (`sslrootcert`, `~/.postgresql/root.crt`), else not at all.
+    fn tls_mode(&self) -> PgSslMode {
+        if self
+            .root_cert_file()
+            .is_some_and(|f| std::path::Path::new(&f).is_file())
+        {
+            PgSslMode::VerifyCa
+        } else {
+            PgSslMode::Require
         }
     }
 
@@ -757,11 +780,11 @@ impl ConnectParams {
                 .await
                 .map_err(|e| (connect_error_kind(&e), connect_error(e, target, host)))
         };
-        match self.sslmode.as_deref().unwrap_or("prefer") {
+        match self.mode() {
             "prefer" => {
                 let first = match self.missing_key(target) {
                     Some(e) => e,
-                    None => match attempt(opts.clone().ssl_mode(PgSslMode::Require)).await {
+                    None => match attempt(opts.clone().ssl_mode(self.tls_mode())).await {
                         Ok(conn) => return Ok(conn),
                         Err((ConnectFailure::NoTls, _)) => {
                             return attempt(opts.ssl_mode(PgSslMode::Disable))
@@ -819,6 +842,12 @@ impl ConnectParams {
         ];
         if !MODES.contains(&mode) {
             return Err(refuse(format!("invalid sslmode value: \"{mode}\"\n")));
+        }
+        if self.sslrootcert.as_deref() == Some("system") && mode != "verify-full" {
+            return Err(refuse(format!(
+                "weak sslmode \"{mode}\" may not be used with sslrootcert=system (use \
+                 \"verify-full\")\n"
+            )));
         }
         if mode.starts_with("verify-") && self.sslrootcert.as_deref() != Some("system") {
             let file = self.sslrootcert.clone().unwrap_or_else(default_root_cert);
@@ -980,6 +1009,11 @@ fn connect_error_kind(e: &sqlx::Error) -> ConnectFailure {
             ConnectFailure::NoTls
         }
         sqlx::Error::Tls(_) | sqlx::Error::Configuration(_) => ConnectFailure::OverTls,
+        // rustls's refusal of the server's certificate comes through the
+        // socket's I/O
+        sqlx::Error::Io(io) if io.kind() == std::io::ErrorKind::InvalidData => {
+            ConnectFailure::OverTls
+        }
         // The server's authentication failures are class 28; of those,
         // only `role "x" does not exist` / `... is not permitted to log in`
         // come after authentication succeeded.
