@@ -95,13 +95,15 @@ fn observe(o: &Outcome, versions: String) -> String {
 }
 
 /// Runs every case through both tools, each on its own database of the
-/// server (`url_of(db)`), and panics with both sides at the first
-/// difference. `versions(db)` reads the version table.
+/// server (`url_of(db)`), and panics at the end with both sides of every
+/// case that differed. `versions(db)` reads the version table, `reset(db)`
+/// empties the database after a difference.
 fn run_cases(
     label: &str,
     cases: &[Case],
     url_of: &dyn Fn(&str) -> String,
     versions: &(dyn Fn(&str) -> String + Sync),
+    reset: &dyn Fn(&str),
 ) {
     let oracle_db = "mtls_oracle";
     let rs_db = "mtls_rs";
@@ -146,6 +148,10 @@ fn run_cases(
                     "{label} case {}: `{shown}` differs\n== alembic:\n{a}\n== alembic-rs:\n{b}\n",
                     n + 1
                 ));
+                // the next case starts from empty databases again
+                for db in [oracle_db, rs_db] {
+                    reset(db);
+                }
                 break;
             }
             eprintln!("{label} case {}: `{shown}`: identical\n{a}\n", n + 1);
@@ -198,6 +204,22 @@ fn parity_tls_servers_postgres() {
             ("sslmode", "verify-full"),
             ("sslrootcert", &p("server.pem")),
         ]),
+        // `require`/`prefer` check the certificate as `verify-ca` when a root
+        // certificate file exists (`prefer` then retries in clear text)
+        case(&[("sslmode", "require"), ("sslrootcert", &p("wrong-ca.pem"))]),
+        case(&[("sslmode", "require"), ("sslrootcert", &p("ca.pem"))]),
+        case(&[("sslrootcert", &p("wrong-ca.pem"))]),
+        case(&[
+            ("sslmode", "require"),
+            ("sslrootcert", "/nonexistent/root.crt"),
+        ]),
+        // `system`: the system's roots, `verify-full` only
+        case(&[("sslrootcert", "system")]),
+        case(&[("sslmode", "require"), ("sslrootcert", "system")]),
+        with_env(
+            case(&[("sslrootcert", "system")]),
+            &[("PGSSLMODE", "verify-ca")],
+        ),
         // a host name the certificate lacks: verify-ca does not look
         case(&[
             ("host", "127.0.0.2"),
@@ -297,6 +319,9 @@ fn parity_tls_servers_postgres() {
         &cases,
         &|db| format!("postgresql+psycopg2://root@127.0.0.1:{port}/{db}"),
         &|db| pg.versions(db),
+        &|db| {
+            let _ = pg.psql(db, "DROP TABLE IF EXISTS alembic_version, tls_probe");
+        },
     );
 }
 
@@ -388,5 +413,10 @@ fn parity_tls_servers_mysql() {
         &cases,
         &|db| format!("mysql+pymysql://plain@127.0.0.1:{port}/{db}"),
         &|db| my.versions(db),
+        &|db| {
+            let _ = my.sql(&format!(
+                "DROP TABLE IF EXISTS {db}.alembic_version, {db}.tls_probe"
+            ));
+        },
     );
 }

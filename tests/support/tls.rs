@@ -61,7 +61,7 @@ pub struct Pki {
 impl Pki {
     pub fn generate(dir: &Path) -> Result<Pki, String> {
         std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
-        let openssl = |args: &[&str]| run(Command::new("openssl").args(args).current_dir(dir));
+        let openssl = |args: &[&str]| run(command("openssl").args(args).current_dir(dir));
         let key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"];
         for (name, cn) in [("ca", "alembic-rs test CA"), ("wrong-ca", "another CA")] {
             let subj = format!("/CN={cn}");
@@ -148,32 +148,35 @@ fn pg_bin_dir() -> Option<PathBuf> {
     dirs.pop().map(|(_, b)| b)
 }
 
-/// Whether the servers can be made here (else the test skips, or fails in
-/// CI).
+/// A program on `PATH`, else in /usr/sbin (`mariadbd` is there, and root's
+/// `PATH` is not everyone's).
+fn program(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .chain([PathBuf::from("/usr/sbin"), PathBuf::from("/usr/bin")])
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+}
+
+fn command(name: &str) -> Command {
+    Command::new(program(name).unwrap_or_else(|| PathBuf::from(name)))
+}
+
+/// What is missing to make the servers here (then the test skips, or fails
+/// in CI).
 pub fn missing_tools(postgres: bool) -> Option<String> {
-    let on_path = |p: &str| {
-        std::env::var_os("PATH")
-            .map(|path| std::env::split_paths(&path).any(|d| d.join(p).is_file()))
-            .unwrap_or(false)
-    };
-    if !on_path("openssl") {
-        return Some("openssl".into());
-    }
-    if postgres {
+    let needed: &[&str] = if postgres {
         if pg_bin_dir().is_none() {
             return Some("/usr/lib/postgresql/*/bin/initdb".into());
         }
-        if !on_path("psql") {
-            return Some("psql".into());
-        }
+        &["openssl", "psql"]
     } else {
-        for p in ["mariadbd", "mariadb-install-db", "mariadb"] {
-            if !on_path(p) && !Path::new("/usr/sbin").join(p).is_file() {
-                return Some(p.into());
-            }
-        }
-    }
-    None
+        &["openssl", "mariadbd", "mariadb-install-db", "mariadb"]
+    };
+    needed
+        .iter()
+        .find(|p| program(p).is_none())
+        .map(|p| p.to_string())
 }
 
 /// A PostgreSQL cluster with `ssl = on`; `root` is its superuser.
@@ -197,8 +200,8 @@ impl TlsPostgres {
         // initdb refuses to run as root: then the cluster is the postgres
         // user's (the directory has to be reachable and its own).
         if is_root() {
-            run(Command::new("chmod").args(["755"]).arg(tmp.path()))?;
-            run(Command::new("chown").arg("postgres").arg(tmp.path()))?;
+            run(command("chmod").args(["755"]).arg(tmp.path()))?;
+            run(command("chown").arg("postgres").arg(tmp.path()))?;
         }
         let port = free_port();
         let me = TlsPostgres {
@@ -225,9 +228,9 @@ impl TlsPostgres {
             let to = me.data.join(f);
             std::fs::copy(me.pki.dir.join(f), &to).map_err(|e| e.to_string())?;
             if is_root() {
-                run(Command::new("chown").arg("postgres").arg(&to))?;
+                run(command("chown").arg("postgres").arg(&to))?;
             }
-            run(Command::new("chmod").arg("600").arg(&to))?;
+            run(command("chmod").arg("600").arg(&to))?;
         }
         let conf = format!(
             "listen_addresses = '127.0.0.1,127.0.0.2'\nport = {port}\n\
@@ -269,7 +272,7 @@ impl TlsPostgres {
 
     fn as_owner(&self, program: &Path) -> Command {
         if is_root() {
-            let mut c = Command::new("runuser");
+            let mut c = command("runuser");
             c.args(["-u", "postgres", "--"]).arg(program);
             c
         } else {
@@ -280,7 +283,7 @@ impl TlsPostgres {
     /// One statement as `root` over the Unix socket; its output (unaligned,
     /// tuples only).
     pub fn psql(&self, db: &str, sql: &str) -> Result<String, String> {
-        run(Command::new("psql")
+        run(command("psql")
             .arg("-h")
             .arg(self.tmp.path())
             .args(["-p", &self.port.to_string(), "-U", "root", "-d", db])
@@ -327,7 +330,7 @@ impl TlsMariadb {
         let pki = Pki::generate(&tmp.path().join("pki"))?;
         let data = tmp.path().join("data");
         let user = if is_root() { Some("--user=root") } else { None };
-        run(Command::new("mariadb-install-db")
+        run(command("mariadb-install-db")
             .arg("--no-defaults")
             .arg(format!("--datadir={}", data.display()))
             .args(user)
@@ -338,7 +341,7 @@ impl TlsMariadb {
             ]))?;
         let port = free_port();
         let p = |f: &str| pki.path(f);
-        let server = Command::new("mariadbd")
+        let server = command("mariadbd")
             .arg("--no-defaults")
             .arg(format!("--datadir={}", data.display()))
             .args(user)
@@ -388,7 +391,7 @@ impl TlsMariadb {
     /// Statements as root over the Unix socket; the output (tab-separated,
     /// no column names).
     pub fn sql(&self, sql: &str) -> Result<String, String> {
-        run(Command::new("mariadb")
+        run(command("mariadb")
             .arg("--no-defaults")
             .arg(format!(
                 "--socket={}",
