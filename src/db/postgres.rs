@@ -750,14 +750,29 @@ impl ConnectParams {
         Some((cert, key))
     }
 
-    /// libpq's refusal to start TLS with a certificate but no key file.
+    /// libpq's refusal to start TLS with a client certificate whose key
+    /// file is missing, not a regular file, or readable by others (a
+    /// root-owned key may be `0640`, any other `0600`).
     fn missing_key(&self, target: &str) -> Option<DbError> {
+        use std::os::unix::fs::MetadataExt;
         let (_, key) = self.client_cert_files()?;
-        (!std::path::Path::new(&key).exists()).then(|| DbError::Connect {
-            message: format!(
-                "connection to server {target} failed: certificate present, but not private \
-                 key file \"{key}\"\n"
-            ),
+        let problem = match std::fs::metadata(&key) {
+            Err(_) => format!("certificate present, but not private key file \"{key}\""),
+            Ok(m) if !m.is_file() => format!("key file \"{key}\" is not a regular file"),
+            Ok(m)
+                if (m.uid() == 0 && m.mode() & 0o037 != 0)
+                    || (m.uid() != 0 && m.mode() & 0o077 != 0) =>
+            {
+                format!(
+                    "private key file \"{key}\" has group or world access; file must have \
+                     permissions u=rw (0600) or less if owned by the current user, or \
+                     permissions u=rw,g=r (0640) or less if owned by root"
+                )
+            }
+            Ok(_) => return None,
+        };
+        Some(DbError::Connect {
+            message: format!("connection to server {target} failed: {problem}\n"),
             code: None,
             server: None,
         })
