@@ -272,6 +272,23 @@ fn parity_tls_servers_postgres() {
             ]),
             env: vec![],
         },
+        // a key file others may read (libpq refuses it; `prefer` goes on
+        // in clear text)
+        Case {
+            x: cert(vec![
+                ("sslmode", "require".into()),
+                ("sslcert", p("client.pem")),
+                ("sslkey", p("client-open.key")),
+            ]),
+            env: vec![],
+        },
+        Case {
+            x: cert(vec![
+                ("sslcert", p("client.pem")),
+                ("sslkey", p("client-open.key")),
+            ]),
+            env: vec![],
+        },
         // a refusal during authentication over TLS is retried in clear
         // text under `prefer` (both reported); one after it is not
         case(&[("user", PASSWORD_USER), ("password", "wrong")]),

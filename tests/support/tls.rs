@@ -53,7 +53,8 @@ fn is_root() -> bool {
 
 /// The certificates, in `dir`: `ca.pem` signs `server.pem` (SAN localhost,
 /// 127.0.0.1) and `client.pem` (CN [`CERT_USER`]); `wrong-ca.pem` signs
-/// nothing. EC P-256 keys (fast to make). Valid for a hundred years.
+/// nothing; `client-open.key` is `client.key` with mode 0644. EC P-256 keys
+/// (fast to make). Valid for a hundred years.
 pub struct Pki {
     pub dir: PathBuf,
 }
@@ -112,6 +113,10 @@ impl Pki {
                 &p,
             ])?;
         }
+        // the client key again, readable by everyone
+        let open = dir.join("client-open.key");
+        std::fs::copy(dir.join("client.key"), &open).map_err(|e| e.to_string())?;
+        run(command("chmod").arg("644").arg(&open))?;
         Ok(Pki {
             dir: dir.to_path_buf(),
         })
