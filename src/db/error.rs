@@ -125,6 +125,12 @@ pub enum DbError {
     /// server error (protocol error, closed socket, worker thread gone).
     #[error("{0}")]
     Driver(String),
+
+    /// A file the driver reads before connecting is missing (pymysql's SSL
+    /// context: `ssl_ca`, `ssl_cert`, `ssl_key`): Python's
+    /// `FileNotFoundError`, which SQLAlchemy does not wrap.
+    #[error("[Errno 2] No such file or directory")]
+    FileNotFound,
 }
 
 impl DbError {
@@ -140,7 +146,8 @@ impl DbError {
     /// MySQL errno, SQLite extended result code) and the exception class:
     /// a PEP 249 name from [`DbError::dbapi_exception`], or for client-side
     /// interpolation failures the Python built-in (`"TypeError"`,
-    /// `"ValueError"`, `"IndexError"`, `"KeyError"`) or `"ProgrammingError"`.
+    /// `"ValueError"`, `"IndexError"`, `"KeyError"`) or `"ProgrammingError"`,
+    /// and `"FileNotFoundError"` for [`DbError::FileNotFound`].
     /// `None` for URL errors (SQLAlchemy's `ArgumentError` and friends).
     pub fn python_parts(&self) -> (String, Option<String>, Option<&'static str>) {
         let code = match self {
@@ -163,6 +170,7 @@ impl DbError {
                 PyException::IndexError => "IndexError",
                 PyException::KeyError => "KeyError",
             }),
+            DbError::FileNotFound => Some("FileNotFoundError"),
             other => other.dbapi_exception(),
         };
         (self.to_string(), code, kind)
@@ -200,7 +208,7 @@ impl DbError {
             DbError::ConnectionClosed { .. } => Some("InterfaceError"),
             DbError::Decode(_) => Some("OperationalError"),
             DbError::Usage(_) => Some("ProgrammingError"),
-            DbError::Url(_) | DbError::Interpolate { .. } => None,
+            DbError::Url(_) | DbError::Interpolate { .. } | DbError::FileNotFound => None,
         }
     }
 }

@@ -4,11 +4,12 @@
 //!   `host` (default `localhost`, over TCP), `port` (3306), `user` (default
 //!   the OS user, as pymysql), `password`, `database`, and the query
 //!   parameters `charset` (default `utf8mb4`, pymysql's), `unix_socket`.
-//!   TLS as pymysql gets it from SQLAlchemy's `ssl_*` parameters: none, no
-//!   TLS; any, TLS required (pymysql's `(2026, "SSL is required but the
-//!   server doesn't support it")` otherwise), the server's certificate
-//!   verified when `ssl_ca`/`ssl_capath` is given, and then its host name
-//!   too unless `ssl_check_hostname=false`.
+//!   TLS as pymysql 1.2 gets it from SQLAlchemy's `ssl_*` parameters
+//!   ([`tls_options`]): none, TLS when the server offers it; any, TLS
+//!   required (pymysql's `(2026, "SSL is required but the server doesn't
+//!   support it")` otherwise), the server's certificate verified when
+//!   `ssl_ca`/`ssl_capath` is given, and then its host name too unless
+//!   `ssl_check_hostname=false`.
 //! * sqlx would change the session (`sql_mode` gains `PIPES_AS_CONCAT` and
 //!   `NO_ENGINE_SUBSTITUTION`, `time_zone='+00:00'`); that is switched off so
 //!   `||`, `NOW()` and `TIMESTAMP` columns behave as under pymysql. Only
@@ -90,7 +91,7 @@ impl MySqlBackend {
             .timezone(None)
             .set_names(true)
             .statement_cache_capacity(0);
-        opts = tls_options(opts, url);
+        opts = tls_options(opts, url)?;
         if let Some(p) = q("passwd").or(q("password")).or(url.password()) {
             opts = opts.password(p);
         }
@@ -385,29 +386,70 @@ fn server_error(my: &MySqlDatabaseError) -> ServerError {
     }
 }
 
-/// SQLAlchemy's `ssl_*` query parameters, as pymysql's `ssl` dictionary
-/// would apply them (see the module docs).
-fn tls_options(opts: MySqlConnectOptions, url: &Url) -> MySqlConnectOptions {
+/// SQLAlchemy's `ssl_*` query parameters as pymysql 1.2 applies them
+/// (SQLAlchemy moves `ssl_ca`, `ssl_capath`, `ssl_cert`, `ssl_key`,
+/// `ssl_cipher` and `ssl_check_hostname` into pymysql's `ssl` dictionary and
+/// hands any other parameter, as text, to `pymysql.connect`):
+/// * `ssl_disabled` (any non-empty text, even `false`): no TLS;
+/// * `ssl_verify_cert` / `ssl_verify_identity` (non-empty): pymysql replaces
+///   the dictionary with one of its keywords `ssl_ca`/`ssl_cert`/`ssl_key`
+///   (none from a URL): TLS required, the certificate checked against the
+///   system's roots when `ssl_verify_identity` is given or `ssl_verify_cert`
+///   says `true`/`1`/`yes`/`required`/`optional`, never the host name;
+/// * the dictionary: TLS required, the certificate checked when it names
+///   `ca`/`capath`, and then the host name unless `check_hostname` is false;
+///   a missing `ssl_ca`, `ssl_cert` or `ssl_key` file is Python's
+///   `FileNotFoundError` before connecting;
+/// * nothing: TLS when the server offers it, unchecked (pymysql 1.2's
+///   preferred mode).
+fn tls_options(opts: MySqlConnectOptions, url: &Url) -> Result<MySqlConnectOptions, DbError> {
     let q = |k: &str| url.query_value(k).filter(|v| !v.is_empty());
-    let ca = q("ssl_ca").or(q("ssl_capath"));
-    let any = [
+    if q("ssl_disabled").is_some() {
+        return Ok(opts.ssl_mode(MySqlSslMode::Disabled));
+    }
+    let (verify_cert, verify_identity) = (q("ssl_verify_cert"), q("ssl_verify_identity"));
+    if verify_cert.is_some() || verify_identity.is_some() {
+        let checked = verify_identity.is_some()
+            || verify_cert.is_some_and(|v| {
+                matches!(
+                    v.to_ascii_lowercase().as_str(),
+                    "true" | "1" | "yes" | "required" | "optional"
+                )
+            });
+        return Ok(opts.ssl_mode(if checked {
+            MySqlSslMode::VerifyCa
+        } else {
+            MySqlSslMode::Required
+        }));
+    }
+    let dictionary = [
         "ssl_ca",
         "ssl_capath",
         "ssl_cert",
         "ssl_key",
         "ssl_cipher",
         "ssl_check_hostname",
-    ]
-    .iter()
-    .any(|k| url.query_value(k).is_some());
-    let mut opts = opts.ssl_mode(match ca {
-        None if any => MySqlSslMode::Required,
-        None => MySqlSslMode::Disabled,
+    ];
+    if !dictionary.iter().any(|k| url.query_value(k).is_some()) {
+        return Ok(opts.ssl_mode(MySqlSslMode::Preferred));
+    }
+    // pymysql's SSL context: the CA file is read first, then the client
+    // certificate and its key (a key without a certificate is ignored)
+    let cert = q("ssl_cert");
+    let key = cert.and(q("ssl_key"));
+    for file in [q("ssl_ca"), cert, key].into_iter().flatten() {
+        if !std::path::Path::new(file).exists() {
+            return Err(DbError::FileNotFound);
+        }
+    }
+    let mut opts = opts.ssl_mode(match q("ssl_ca").or(q("ssl_capath")) {
+        None => MySqlSslMode::Required,
         Some(_) => {
+            // SQLAlchemy's `asbool`
             let check = q("ssl_check_hostname").is_none_or(|v| {
                 !matches!(
-                    v.to_ascii_lowercase().as_str(),
-                    "false" | "0" | "no" | "off"
+                    v.trim().to_ascii_lowercase().as_str(),
+                    "false" | "0" | "no" | "off" | "n" | "f"
                 )
             });
             if check {
@@ -420,13 +462,10 @@ fn tls_options(opts: MySqlConnectOptions, url: &Url) -> MySqlConnectOptions {
     if let Some(ca) = q("ssl_ca") {
         opts = opts.ssl_ca(ca);
     }
-    if let Some(cert) = q("ssl_cert") {
-        opts = opts.ssl_client_cert(cert);
+    if let (Some(cert), Some(key)) = (cert, key) {
+        opts = opts.ssl_client_cert(cert).ssl_client_key(key);
     }
-    if let Some(key) = q("ssl_key") {
-        opts = opts.ssl_client_key(key);
-    }
-    opts
+    Ok(opts)
 }
 
 /// pymysql raises `(errno, message)`; the message is the server's text.

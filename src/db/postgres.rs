@@ -16,7 +16,10 @@
 //!   need the root certificate libpq would read (`sslrootcert`, else
 //!   `PGSSLROOTCERT`, else `~/.postgresql/root.crt`; `system` for the
 //!   system's store) and fail with libpq's words when it is missing;
-//!   `sslcert`/`sslkey` are the client certificate.
+//!   `sslcert`/`sslkey` (else `~/.postgresql/postgresql.crt`/`.key`) are
+//!   the client certificate when its file exists; `prefer` retries in
+//!   clear text after a failed TLS setup or a refusal during authentication
+//!   over TLS (`ConnectParams::connect`).
 //! * sqlx sends `TimeZone=UTC` and `DateStyle=ISO, MDY` in the startup
 //!   packet, overriding the server's, the database's and the role's
 //!   settings (and `-c` options). psycopg2 sends neither, so after connecting
@@ -62,9 +65,7 @@ impl PgBackend {
         let target = connect_target(&opts);
         params.check_tls(&target)?;
         let host = opts.get_host().to_string();
-        let conn = PgConnection::connect_with(&opts)
-            .await
-            .map_err(|e| connect_error(e, &target, &host))?;
+        let conn = params.connect(opts, &target, &host).await?;
         let mut backend = PgBackend {
             server_version_num: conn.server_version_num(),
             conn,
@@ -651,21 +652,19 @@ impl ConnectParams {
         if let Some(d) = &self.dbname {
             opts = opts.database(d);
         }
-        if let Some(mode) = self
-            .sslmode
-            .as_deref()
-            .and_then(|m| m.parse::<PgSslMode>().ok())
-        {
-            opts = opts.ssl_mode(mode);
+        if let Ok(mode) = self.mode().parse::<PgSslMode>() {
+            opts = opts.ssl_mode(match mode {
+                PgSslMode::Require => self.tls_mode(),
+                other => other,
+            });
         }
         if let Some(cert) = self.root_cert_file() {
             opts = opts.ssl_root_cert(cert);
         }
-        if let Some(cert) = &self.sslcert {
-            opts = opts.ssl_client_cert(cert);
-        }
-        if let Some(key) = &self.sslkey {
-            opts = opts.ssl_client_key(key);
+        if let Some((cert, key)) = self.client_cert_files()
+            && std::path::Path::new(&key).exists()
+        {
+            opts = opts.ssl_client_cert(cert).ssl_client_key(key);
         }
         if let Some(app) = &self.application_name {
             opts = opts.application_name(app);
@@ -707,6 +706,135 @@ impl ConnectParams {
         }
     }
 
+    /// The `sslmode` in force: the given one (URL, else `PGSSLMODE`), else
+    /// `verify-full` under `sslrootcert=system`, else `prefer`.
+    fn mode(&self) -> &str {
+        match self.sslmode.as_deref() {
+            Some(mode) => mode,
+            None if self.sslrootcert.as_deref() == Some("system") => "verify-full",
+            None => "prefer",
+        }
+    }
+
+    /// The check of a TLS attempt under `prefer`/`require`: libpq checks the
+    /// certificate as `verify-ca` does when a root certificate file exists
+    /// (`sslrootcert`, `~/.postgresql/root.crt`), else not at all.
+    fn tls_mode(&self) -> PgSslMode {
+        if self
+            .root_cert_file()
+            .is_some_and(|f| std::path::Path::new(&f).is_file())
+        {
+            PgSslMode::VerifyCa
+        } else {
+            PgSslMode::Require
+        }
+    }
+
+    /// The client certificate and key files libpq would offer: `sslcert`
+    /// (else `~/.postgresql/postgresql.crt`) when that file exists, with
+    /// `sslkey` (else `~/.postgresql/postgresql.key`); libpq goes without a
+    /// certificate when its file is missing.
+    fn client_cert_files(&self) -> Option<(String, String)> {
+        let home = || std::env::var("HOME").unwrap_or_default();
+        let cert = self
+            .sslcert
+            .clone()
+            .unwrap_or_else(|| format!("{}/.postgresql/postgresql.crt", home()));
+        if !std::path::Path::new(&cert).is_file() {
+            return None;
+        }
+        let key = self
+            .sslkey
+            .clone()
+            .unwrap_or_else(|| format!("{}/.postgresql/postgresql.key", home()));
+        Some((cert, key))
+    }
+
+    /// libpq's refusal to start TLS with a client certificate whose key
+    /// file is missing, not a regular file, or readable by others (a
+    /// root-owned key may be `0640`, any other `0600`).
+    fn missing_key(&self, target: &str) -> Option<DbError> {
+        use std::os::unix::fs::MetadataExt;
+        let (_, key) = self.client_cert_files()?;
+        let problem = match std::fs::metadata(&key) {
+            Err(_) => format!("certificate present, but not private key file \"{key}\""),
+            Ok(m) if !m.is_file() => format!("key file \"{key}\" is not a regular file"),
+            Ok(m)
+                if (m.uid() == 0 && m.mode() & 0o037 != 0)
+                    || (m.uid() != 0 && m.mode() & 0o077 != 0) =>
+            {
+                format!(
+                    "private key file \"{key}\" has group or world access; file must have \
+                     permissions u=rw (0600) or less if owned by the current user, or \
+                     permissions u=rw,g=r (0640) or less if owned by root"
+                )
+            }
+            Ok(_) => return None,
+        };
+        Some(DbError::Connect {
+            message: format!("connection to server {target} failed: {problem}\n"),
+            code: None,
+            server: None,
+        })
+    }
+
+    /// Connects as libpq negotiates TLS: `prefer` (the default) tries TLS
+    /// and, when that attempt fails in the TLS setup or the server refuses
+    /// it (a `hostssl ... cert` line without a certificate, say), once more
+    /// in clear text, reporting both failures if that fails too;
+    /// `require`/`verify-*` fail without a key for the certificate; the
+    /// others are sqlx's.
+    async fn connect(
+        &self,
+        opts: PgConnectOptions,
+        target: &str,
+        host: &str,
+    ) -> Result<PgConnection, DbError> {
+        let attempt = |opts: PgConnectOptions| async move {
+            PgConnection::connect_with(&opts)
+                .await
+                .map_err(|e| (connect_error_kind(&e), connect_error(e, target, host)))
+        };
+        match self.mode() {
+            "prefer" => {
+                let first = match self.missing_key(target) {
+                    Some(e) => e,
+                    None => match attempt(opts.clone().ssl_mode(self.tls_mode())).await {
+                        Ok(conn) => return Ok(conn),
+                        Err((ConnectFailure::NoTls, _)) => {
+                            return attempt(opts.ssl_mode(PgSslMode::Disable))
+                                .await
+                                .map_err(|(_, e)| e);
+                        }
+                        Err((ConnectFailure::Other, e)) => return Err(e),
+                        Err((ConnectFailure::OverTls, e)) => e,
+                    },
+                };
+                match attempt(opts.ssl_mode(PgSslMode::Disable)).await {
+                    Ok(conn) => Ok(conn),
+                    Err((
+                        _,
+                        DbError::Connect {
+                            message,
+                            code,
+                            server,
+                        },
+                    )) => Err(DbError::Connect {
+                        message: format!("{first}{message}"),
+                        code,
+                        server,
+                    }),
+                    Err((_, e)) => Err(e),
+                }
+            }
+            "require" | "verify-ca" | "verify-full" => match self.missing_key(target) {
+                Some(e) => Err(e),
+                None => attempt(opts).await.map_err(|(_, e)| e),
+            },
+            _ => attempt(opts).await.map_err(|(_, e)| e),
+        }
+    }
+
     /// libpq's checks before it connects: a known `sslmode`, and for the
     /// verifying modes a root certificate file that exists. `target` is
     /// [`connect_target`]'s text.
@@ -729,6 +857,12 @@ impl ConnectParams {
         ];
         if !MODES.contains(&mode) {
             return Err(refuse(format!("invalid sslmode value: \"{mode}\"\n")));
+        }
+        if self.sslrootcert.as_deref() == Some("system") && mode != "verify-full" {
+            return Err(refuse(format!(
+                "weak sslmode \"{mode}\" may not be used with sslrootcert=system (use \
+                 \"verify-full\")\n"
+            )));
         }
         if mode.starts_with("verify-") && self.sslrootcert.as_deref() != Some("system") {
             let file = self.sslrootcert.clone().unwrap_or_else(default_root_cert);
@@ -869,6 +1003,42 @@ fn connect_target(opts: &PgConnectOptions) -> String {
             format!("on socket \"{}/.s.PGSQL.{port}\"", opts.get_host())
         }
         None => format!("at \"{}\", port {port}", opts.get_host()),
+    }
+}
+
+/// How a connection attempt over TLS failed, for `sslmode=prefer`'s retry.
+enum ConnectFailure {
+    /// The server does not offer TLS.
+    NoTls,
+    /// The TLS setup failed, or the server refused the client during
+    /// authentication (libpq retries in clear text then).
+    OverTls,
+    /// Anything else: no server there, or a refusal after authentication
+    /// (`database "x" does not exist`), which libpq does not retry.
+    Other,
+}
+
+fn connect_error_kind(e: &sqlx::Error) -> ConnectFailure {
+    match e {
+        sqlx::Error::Tls(tls) if tls.to_string().contains("server does not support TLS") => {
+            ConnectFailure::NoTls
+        }
+        sqlx::Error::Tls(_) | sqlx::Error::Configuration(_) => ConnectFailure::OverTls,
+        // rustls's refusal of the server's certificate comes through the
+        // socket's I/O
+        sqlx::Error::Io(io) if io.kind() == std::io::ErrorKind::InvalidData => {
+            ConnectFailure::OverTls
+        }
+        // The server's authentication failures are class 28; of those,
+        // only `role "x" does not exist` / `... is not permitted to log in`
+        // come after authentication succeeded.
+        sqlx::Error::Database(db) => match db.try_downcast_ref::<PgDatabaseError>() {
+            Some(pg) if pg.code().starts_with("28") && !pg.message().starts_with("role \"") => {
+                ConnectFailure::OverTls
+            }
+            _ => ConnectFailure::Other,
+        },
+        _ => ConnectFailure::Other,
     }
 }
 

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 pub mod offline;
 pub mod online;
+pub mod tls;
 use alembic_rs::revision::Revision;
 
 /// The oracle interpreter, or `None` (then the test is skipped locally and

@@ -46,7 +46,12 @@ _PG_CLASS_BASE = {
 
 
 
-def _with_connect_args(url, kw):
+# pymysql's `ssl` dictionary keys that SQLAlchemy also builds from the URL's
+# `ssl_*` query parameters (mysqldb's `create_connect_args`).
+_MYSQL_SSL_KEYS = ("ca", "capath", "cert", "key", "cipher", "check_hostname")
+
+
+def _with_connect_args(url, kw, backend=None):
     """`create_engine(..., connect_args=...)`: the keywords psycopg2,
     pymysql or sqlite3 would take are query parameters of the URL our
     driver reads (the same names: `sslmode`, `options`, `application_name`,
@@ -60,6 +65,19 @@ def _with_connect_args(url, kw):
     extra = {}
     for key, value in kw.items():
         if value is None:
+            continue
+        if (
+            backend == "mysql"
+            and key == "ssl"
+            and isinstance(value, dict)
+            and set(value) <= set(_MYSQL_SSL_KEYS)
+        ):
+            # pymysql's `ssl={...}`: what the URL's `ssl_*` parameters give
+            for name, item in value.items():
+                if item is not None:
+                    if isinstance(item, bool):
+                        item = "true" if item else "false"
+                    extra["ssl_" + name] = str(item)
             continue
         if isinstance(value, bool):
             value = "true" if value else "false"
@@ -848,6 +866,9 @@ def module_for(backend):
 
         if kind in ("TypeError", "ValueError", "IndexError", "KeyError"):
             return getattr(builtins, kind)(message)
+        if kind == "FileNotFoundError":
+            # what `ssl.SSLContext` raises for a missing file (pymysql)
+            return FileNotFoundError(2, "No such file or directory")
         if backend == "postgresql":
             known = _PG_ERRORS.get(code) if code else None
             base_name = known[1] if known else (kind or "DatabaseError")
@@ -878,7 +899,7 @@ def module_for(backend):
 
     def connect(url, *args, **kw):
         if kw:
-            url = _with_connect_args(url, kw)
+            url = _with_connect_args(url, kw, backend)
         try:
             raw = _alembic_rs.RawConnection(url)
         except _alembic_rs.DatabaseFailure as failure:
