@@ -1321,6 +1321,24 @@ fn tls_params_postgres() -> Scenario {
                 "sslrootcert=/nonexistent/root.crt",
                 "current",
             ],
+            // libpq never tries TLS over a Unix-domain socket: `require`
+            // and `verify-*` (even without a root file) connect in clear.
+            &[
+                "-x",
+                "host=/var/run/postgresql",
+                "-x",
+                "sslmode=require",
+                "current",
+            ],
+            &[
+                "-x",
+                "host=/var/run/postgresql",
+                "-x",
+                "sslmode=verify-full",
+                "-x",
+                "sslrootcert=/nonexistent/root.crt",
+                "current",
+            ],
         ],
     )
 }

@@ -63,9 +63,18 @@ impl PgBackend {
         let params = ConnectParams::from_url(url);
         let opts = params.options();
         let target = connect_target(&opts);
-        params.check_tls(&target)?;
+        // libpq never negotiates TLS over a Unix-domain socket, whatever
+        // `sslmode` says: only the option checks apply there.
+        let over_socket = opts.get_socket().is_some() || opts.get_host().starts_with('/');
+        params.check_tls(&target, over_socket)?;
         let host = opts.get_host().to_string();
-        let conn = params.connect(opts, &target, &host).await?;
+        let conn = if over_socket {
+            PgConnection::connect_with(&opts.ssl_mode(PgSslMode::Disable))
+                .await
+                .map_err(|e| connect_error(e, &target, &host))?
+        } else {
+            params.connect(opts, &target, &host).await?
+        };
         let mut backend = PgBackend {
             server_version_num: conn.server_version_num(),
             conn,
@@ -836,9 +845,10 @@ impl ConnectParams {
     }
 
     /// libpq's checks before it connects: a known `sslmode`, and for the
-    /// verifying modes a root certificate file that exists. `target` is
+    /// verifying modes a root certificate file that exists (not over a
+    /// Unix-domain socket, where no TLS is tried). `target` is
     /// [`connect_target`]'s text.
-    fn check_tls(&self, target: &str) -> Result<(), DbError> {
+    fn check_tls(&self, target: &str, over_socket: bool) -> Result<(), DbError> {
         let refuse = |message: String| DbError::Connect {
             message,
             code: None,
@@ -864,7 +874,10 @@ impl ConnectParams {
                  \"verify-full\")\n"
             )));
         }
-        if mode.starts_with("verify-") && self.sslrootcert.as_deref() != Some("system") {
+        if mode.starts_with("verify-")
+            && !over_socket
+            && self.sslrootcert.as_deref() != Some("system")
+        {
             let file = self.sslrootcert.clone().unwrap_or_else(default_root_cert);
             if !std::path::Path::new(&file).exists() {
                 return Err(refuse(format!(
