@@ -85,7 +85,9 @@ TABLE of every table, and every row). Normalised, and nothing else:
     digits (migrations that fill rows with uuid4(): neutron's, cinder's; uuid4().hex:
     zenml's);
   - the tool's own process id (the `python -m alembic` or alembic-rs process) where it
-    stands as a number of its own -> <pid>: a logging format's `%(process)d` (h's);
+    stands as a number of its own -> <pid>: a logging format's `%(process)d` (h's); a
+    thread ident likewise (`%(thread)d`: embedchain's; a number in the range of x86-64
+    Linux's pthread_t addresses, 0x7f0000000000-0x7fffffffffff) -> <thread>;
   - the times SQLAlchemy's echo prints per statement (`[generated in 0.00464s]`, `[cached
     since 0.007327s ago]` -> `[generated in <t>s]`: copr's SQLALCHEMY_ECHO = True);
   - the temporary paths: each tool's project directory -> <dir>, its database name or
@@ -643,6 +645,11 @@ def main():
                     f.write(text)
             # the tool's process id, as a log format prints it (h's `%(process)d`)
             out, err = (re.sub(r"(?<![\w.])%d(?![\w.])" % pid, "<pid>", t) for t in (out, err))
+            # a thread's ident, as a log format prints it (embedchain's `%(thread)d`): on
+            # x86-64 Linux the main thread's pthread_t, an address 0x7f0000000000-0x7fffffffffff
+            out, err = (re.sub(r"(?<![\w.])1[34]\d{13}(?![\w.])",
+                               lambda m: "<thread>" if 0x7F0000000000 <= int(m.group()) <= 0x7FFFFFFFFFFF
+                               else m.group(), t) for t in (out, err))
             results[tool] = [str(code)] + [normalise(t, repl) for t in (out, err, dump)]
             files[tool] = {normalise(p, repl): normalise(after[p][1].decode("utf-8", "replace"), repl)
                            for p in written}
