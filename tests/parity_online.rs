@@ -1186,10 +1186,7 @@ fn parity_pg_hstore_results_postgres() {
 fn pg_range_values() -> Scenario {
     Scenario::fixture(
         "pg_range_values",
-        &[
-            &["upgrade", "head"],
-            &["downgrade", "base"],
-        ],
+        &[&["upgrade", "head"], &["downgrade", "base"]],
     )
 }
 

@@ -48,8 +48,6 @@ MULTIRANGES = {4451: 3904, 4536: 3926, 4532: 3906, 4535: 3912, 4533: 3908, 4534:
 # array of multiranges OID -> multirange OID
 MULTIRANGE_ARRAYS = {6150: 4451, 6157: 4536, 6151: 4532, 6155: 4535, 6152: 4533, 6153: 4534}
 
-_NUMERIC_RANGES = (3904, 3926, 3906)
-
 
 # -- bounds -------------------------------------------------------------------
 
@@ -452,17 +450,24 @@ class _PsycopgRange:
 
     bounds = property(lambda self: self._bounds)
 
-    # the rest reads the same as psycopg2's, with "" for None
-    for _name in ("__repr__", "__str__", "lower", "upper", "lower_inf", "upper_inf",
-                  "lower_inc", "upper_inc", "__contains__", "_key", "__hash__",
-                  "__le__", "__ge__", "__getstate__", "__setstate__"):
-        locals()[_name] = _Psycopg2Range.__dict__[_name]
-    del _name
-
-    isempty = property(lambda self: not self._bounds)
-
-    def __bool__(self):
-        return bool(self._bounds)
+    # the rest reads as psycopg2's ("" where psycopg2 has None)
+    __repr__ = _Psycopg2Range.__repr__
+    __str__ = _Psycopg2Range.__str__
+    lower = _Psycopg2Range.lower
+    upper = _Psycopg2Range.upper
+    isempty = _Psycopg2Range.isempty
+    lower_inf = _Psycopg2Range.lower_inf
+    upper_inf = _Psycopg2Range.upper_inf
+    lower_inc = _Psycopg2Range.lower_inc
+    upper_inc = _Psycopg2Range.upper_inc
+    __contains__ = _Psycopg2Range.__contains__
+    __bool__ = _Psycopg2Range.__bool__
+    _key = _Psycopg2Range._key
+    __hash__ = _Psycopg2Range.__hash__
+    __le__ = _Psycopg2Range.__le__
+    __ge__ = _Psycopg2Range.__ge__
+    __getstate__ = _Psycopg2Range.__getstate__
+    __setstate__ = _Psycopg2Range.__setstate__
 
     def __eq__(self, other):
         return isinstance(other, _PsycopgRange) and self._key() == other._key()
