@@ -667,6 +667,24 @@ def _text_form(value, kind):
     return _range_text(value, bounds[0] == "[", bounds[1] == "]")
 
 
+def _psycopg_cast(bounds, suffix):
+    """psycopg 3 dumps a range typed by its first bound's Python type
+    (Decimal: numrange, date: daterange, datetime: tsrange or tstzrange)
+    and any other one (ints, floats, empty, unbounded) as text of unknown
+    type, which the server casts where the context says."""
+    for bound in bounds:
+        if bound is None:
+            continue
+        if isinstance(bound, decimal.Decimal):
+            return "::num" + suffix
+        if isinstance(bound, datetime.datetime):
+            return "::tstz" + suffix if bound.tzinfo is not None else "::ts" + suffix
+        if isinstance(bound, datetime.date):
+            return "::date" + suffix
+        return ""
+    return ""
+
+
 def adapt_params(parameters, literal, marker):
     """``parameters`` with each driver range object replaced by a marker
     string, and ``{marker: SQL literal}`` for the caller to write into the
@@ -695,8 +713,12 @@ def adapt_params(parameters, literal, marker):
             upper = "NULL" if value.upper is None else literal(value.upper)
             return "%s(%s, %s, '%s')" % (sql_name, lower, upper, value._bounds)
         if kind == "psycopg-multi":
-            return "'{%s}'" % ",".join(_text_form(r, "psycopg") for r in value)
-        return "'%s'" % _text_form(value, kind).replace("'", "''")
+            text = "'{%s}'" % ",".join(_text_form(r, "psycopg") for r in value).replace("'", "''")
+            return text + _psycopg_cast([b for r in value for b in (r.lower, r.upper)], "multirange")
+        text = "'%s'" % _text_form(value, kind).replace("'", "''")
+        if kind == "psycopg":
+            text += _psycopg_cast([value.lower, value.upper], "range")
+        return text
 
     def walk(value):
         if isinstance(value, list):
