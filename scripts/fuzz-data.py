@@ -95,6 +95,10 @@ fz_driver_param_values; left: PostgreSQL range values (seeds 309, 314,
 type 'Range'" where psycopg2 takes it (SQLAlchemy's psycopg2 dialect turns
 it into psycopg2.extras.NumericRange, and reads int4range back into
 Range); not yet supported by the driver.
+Session 20 (rng): the driver now hands out and takes each driver's range
+classes (alembic/_rs/pgrange.py, fixture pg_range_values); seeds 309, 314,
+320, 322-336 and the range-drawing 304, 343, 352, 369, 373, 384, 385,
+387-390 on PostgreSQL (29 runs): identical.
 
 Environment: ALEMBIC_RS (binary; default target/release/alembic-rs),
 ORACLE_PYTHON (default .venv-oracle/bin/python), HOST_VENV (VIRTUAL_ENV for

@@ -3,7 +3,7 @@
 # under SQLAlchemy 2.0.10 (2.0 is what most projects with a long Alembic
 # history run; Alembic 1.20.1 accepts 2.0 and 2.1, and the main suite runs
 # 2.1; an early 2.0 differs most from 2.1 in the internals the shim uses):
-# the DB-API driver's typed results, SQLite/PostgreSQL/MariaDB reflection
+# the DB-API driver's typed results (range values included), SQLite/PostgreSQL/MariaDB reflection
 # through autogenerate (with the Rust pre-pass), type rendering in `--sql`
 # and the static path, the async templates. Both sides change release: the
 # oracle is .venv-oracle-sa20 (Alembic 1.20.1 on SQLAlchemy 2.0.10) and
@@ -22,7 +22,7 @@ export ALEMBIC_RS_HOST_ASYNC_VENV="$PWD/.venv-host-sa20"
 export ALEMBIC_RS_CACHE_DIR="$PWD/target/test-cache"
 filter='
   binary(autogen_parity) & test(/^(sqlite_constraint_text|no_changes|type_change|indexes)_(sqlite|postgres|mysql)$/)
-| binary(parity_online) & test(/^parity_(result_types|pg_json_results|linear_sqlite)/)
+| binary(parity_online) & test(/^parity_(result_types|pg_json_results|pg_range_values|linear_sqlite)/)
 | binary(templates_online) & test(/^async_(sqlite|postgres|error_context_sqlite)$/)
 | binary(parity_extending) & test(/^parity_(run_async|async_outer_context)_sqlite$/)
 | binary(static_offline_parity) & test(/^static_ops_(sqlite|postgresql)$/)

@@ -1238,6 +1238,32 @@ fn parity_pg_plugins_postgres() {
     parity(pg_plugins(), DbKind::Postgres);
 }
 
+/// PostgreSQL ranges and multiranges read and written through each driver's
+/// classes (tests/fixtures/online/pg_range_values/migrations/README).
+fn pg_range_values() -> Scenario {
+    Scenario::fixture(
+        "pg_range_values",
+        &[&["upgrade", "head"], &["downgrade", "base"]],
+    )
+}
+
+#[test]
+fn parity_pg_range_values_postgres() {
+    parity(pg_range_values(), DbKind::Postgres);
+}
+
+/// The same through `postgresql+asyncpg` (an async engine; `asyncpg.Range`).
+#[test]
+fn parity_pg_range_values_asyncpg_postgres() {
+    let mut s = pg_range_values();
+    s.driver = Some("asyncpg");
+    s.env.push((
+        "VIRTUAL_ENV".into(),
+        support::host_async_venv().display().to_string(),
+    ));
+    parity(s, DbKind::Postgres);
+}
+
 /// tests/fixtures/online/connection_lost: the server ends the session under
 /// a migration; the driver's error, the disconnect SQLAlchemy sees, what
 /// later calls raise (connection_lost/migrations/README).

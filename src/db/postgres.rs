@@ -254,8 +254,47 @@ impl PgBackend {
                 .iter()
                 .map(|c| (c.name().to_string(), oid_of(c.type_info())))
                 .collect(),
+            // sqlx cannot describe some result types (it knows no
+            // multirange types: `typtype` 'm'); a plain query is asked
+            // again as the nullable side of a join that never matches.
+            Err(_) if split::is_plain_query(stmt) => self.describe_by_null_row(stmt).await,
             // The statement itself succeeded a moment ago; if describing it
             // fails anyway, report it as returning no rows.
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// A plain query's columns from one row of NULLs: `SELECT s.* FROM
+    /// (SELECT 1) AS o LEFT JOIN (<query>) AS s ON false`, whose inner side
+    /// the planner never runs (no function in it is called). The simple
+    /// protocol reports column types without resolving them. Inside a
+    /// transaction it runs under a savepoint, so a failure leaves the
+    /// transaction as it was; outside one the `SAVEPOINT` itself fails,
+    /// harmlessly.
+    async fn describe_by_null_row(&mut self, stmt: &str) -> Vec<(String, u32)> {
+        let savepoint = sqlx::raw_sql("SAVEPOINT alembic_rs_describe")
+            .execute(&mut self.conn)
+            .await
+            .is_ok();
+        let probe = format!("SELECT s.* FROM (SELECT 1) AS o LEFT JOIN ({stmt}\n) AS s ON false");
+        let rows = sqlx::raw_sql(AssertSqlSafe(probe))
+            .fetch_all(&mut self.conn)
+            .await;
+        if savepoint {
+            let end = if rows.is_ok() {
+                "RELEASE SAVEPOINT alembic_rs_describe"
+            } else {
+                "ROLLBACK TO SAVEPOINT alembic_rs_describe; RELEASE SAVEPOINT alembic_rs_describe"
+            };
+            let _ = sqlx::raw_sql(end).execute(&mut self.conn).await;
+        }
+        match rows {
+            Ok(rows) => rows.first().map_or_else(Vec::new, |row| {
+                row.columns()
+                    .iter()
+                    .map(|c| (c.name().to_string(), oid_of(c.type_info())))
+                    .collect()
+            }),
             Err(_) => Vec::new(),
         }
     }

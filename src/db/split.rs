@@ -184,6 +184,18 @@ pub(crate) fn may_return_rows(statement: &str, dialect: Dialect) -> bool {
         || words.iter().any(|w| w.eq_ignore_ascii_case("RETURNING"))
 }
 
+/// Whether a PostgreSQL statement is a plain query (`SELECT`, `VALUES`,
+/// `TABLE`), which can stand as a subquery.
+pub(crate) fn is_plain_query(statement: &str) -> bool {
+    leading_words(statement, Dialect::Postgresql)
+        .first()
+        .is_some_and(|w| {
+            ["SELECT", "VALUES", "TABLE"]
+                .iter()
+                .any(|k| w.eq_ignore_ascii_case(k))
+        })
+}
+
 /// The bare words of a statement outside strings and comments (identifiers
 /// and keywords), enough to spot keywords.
 fn leading_words(statement: &str, dialect: Dialect) -> Vec<&str> {
@@ -224,6 +236,17 @@ fn leading_words(statement: &str, dialect: Dialect) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_queries() {
+        assert!(is_plain_query("/* c */ select 1"));
+        assert!(is_plain_query("VALUES (1)"));
+        assert!(is_plain_query("table t"));
+        assert!(!is_plain_query(
+            "with x as (delete from t returning *) select * from x"
+        ));
+        assert!(!is_plain_query("delete from t returning m"));
+    }
 
     #[test]
     fn splits_outside_quotes_and_comments() {

@@ -26,6 +26,7 @@ import _alembic_rs
 
 _DML = re.compile(r"\s*(?:--[^\n]*\n\s*|/\*.*?\*/\s*)*(insert|update|delete|replace)\b", re.I | re.S)
 
+from . import pgrange  # noqa: E402
 from .pgerrors import PG_ERRORS as _PG_ERRORS  # noqa: E402
 _PG_CLASS_BASE = {
     "42": "ProgrammingError",
@@ -201,6 +202,25 @@ def _mysql_multirow_batches(operation, rows):
     return batches
 
 
+def _with_ranges_written(conn, operation, parameters):
+    """A statement whose parameters hold driver range objects
+    (``psycopg2.extras.NumericRange``, ``asyncpg.Range``, ...; see
+    pgrange), with its parameters written in: each range stands in as a
+    marker string while the driver interpolates the rest, then the marker's
+    quoted literal is replaced by the range's SQL. Returned with no
+    parameters left (so the statement is not interpolated again)."""
+    marker = pgrange.new_marker()
+
+    def literal(value):
+        return conn._raw.mogrify("%s", (value,))
+
+    params, found = pgrange.adapt_params(parameters, literal, marker)
+    sql = conn._raw.mogrify(operation, params)
+    for quoted, value_sql in found.items():
+        sql = sql.replace(quoted, value_sql)
+    return sql, None
+
+
 class Cursor:
     arraysize = 1
 
@@ -231,6 +251,8 @@ class Cursor:
             raise conn._module.InterfaceError("cursor already closed")
         began = conn._before(operation)
         try:
+            if conn._pg and parameters and pgrange.has_ranges(parameters):
+                operation, parameters = _with_ranges_written(conn, operation, parameters)
             columns, rows, rowcount, lastrowid, fetch_error = conn._raw.execute(operation, parameters)
         except _alembic_rs.DatabaseFailure as failure:
             conn._failed(began, failure.args)
@@ -263,6 +285,12 @@ class Cursor:
             at = [i for i, (_, tc, _) in enumerate(columns) if tc in _PG_BYTEA]
             if at:
                 rows = [_converted(row, at, memoryview) for row in rows]
+        if conn._pg and columns is not None and conn._range_style is not None:
+            at = [(i, tc) for i, (_, tc, _) in enumerate(columns) if pgrange.is_range_oid(tc)]
+            for i, tc in at:
+                convert = pgrange.converter(conn._range_style, tc)
+                if convert is not None:
+                    rows = [_converted(row, (i,), convert) for row in rows]
         if conn._native_hstore and columns is not None:
             at = [i for i, (_, _, name) in enumerate(columns) if name == "hstore"]
             if at:
@@ -464,6 +492,9 @@ class Connection:
     # psycopg2 hands `hstore` values out as text until `register_hstore`
     # (which SQLAlchemy's dialect calls at connect) makes them dicts.
     _native_hstore = False
+    # what PostgreSQL range values come back as (pgrange.converter);
+    # psycopg2's classes unless the dialect says otherwise at connect
+    _range_style = "psycopg2"
 
     def __init__(self, module, raw):
         self._module = module

@@ -26,7 +26,7 @@ from sqlalchemy.dialects.postgresql.psycopg2 import PGDialect_psycopg2
 
 import _alembic_rs
 
-from . import aio
+from . import aio, pgrange
 from .dialects import PG_DRIVERS, driver_module
 
 
@@ -108,6 +108,8 @@ class PGDialect_alembic_rs(PGDialect):
         },
     )
     supports_server_side_cursors = False
+    # See pgrange: "psycopg2", "psycopg", "asyncpg" or None (text).
+    _range_style = "psycopg2"
     # psycopg2's and psycopg's dialects register hstore with the driver at
     # connect unless told not to (`use_native_hstore=False`); pg8000 does not.
     use_native_hstore = False
@@ -119,7 +121,9 @@ class PGDialect_alembic_rs(PGDialect):
 
     @classmethod
     def import_dbapi(cls):
-        return driver_module("postgresql")
+        module = driver_module("postgresql")
+        module.asyncpg = _AsyncpgTypes()
+        return module
 
     def create_connect_args(self, url):
         return ([url.render_as_string(hide_password=False)], {})
@@ -136,7 +140,10 @@ class PGDialect_alembic_rs(PGDialect):
         # `returns_native_bytes` is False); psycopg, pg8000 and asyncpg as bytes
         # (an early 2.0 has no such attribute, and its async classes lack ours)
         bytea_memoryview = not getattr(self, "returns_native_bytes", True)
-        if loads is None and not native_hstore and not bytea_memoryview:
+        # what range values come back as (alembic/_rs/pgrange.py): the
+        # driver's classes, psycopg2's unless the class says otherwise
+        range_style = self._range_style
+        if loads is None and not native_hstore and not bytea_memoryview and range_style == "psycopg2":
             return base
 
         def connect(dbapi_connection):
@@ -148,6 +155,7 @@ class PGDialect_alembic_rs(PGDialect):
             if native_hstore:
                 dbapi_connection._native_hstore = _hstore_installed(dbapi_connection)
             dbapi_connection._bytea_memoryview = bytea_memoryview
+            dbapi_connection._range_style = range_style
 
         return connect
 
@@ -240,6 +248,48 @@ _DRIVER_INIT = {
 }
 
 
+_RANGE_STYLE = {"psycopg2": "psycopg2", "psycopg2cffi": "psycopg2", "psycopg": "psycopg",
+                "asyncpg": "asyncpg", "pg8000": None}
+
+
+def _range_attrs(driver, stock):
+    """What a driver's dialect needs for range values: the range types of
+    the stock dialect's ``colspecs`` (``_Psycopg2NumericRange``,
+    ``_PsycopgRange``, ``_AsyncpgRange``, ...), which convert
+    ``sqlalchemy.dialects.postgresql.Range`` to and from the driver's class,
+    and the attribute they read that class from (``_psycopg2_extras``,
+    ``_psycopg_Range``/``_psycopg_Multirange``; asyncpg's is
+    ``dbapi.asyncpg.Range``, set on the module by ``import_dbapi``)."""
+    from sqlalchemy.dialects.postgresql import ranges
+
+    style = _RANGE_STYLE.get(driver)
+    attrs = {"_range_style": style}
+    if style is None:
+        return attrs
+    attrs["colspecs"] = sa_util.update_copy(
+        PGDialect_alembic_rs.colspecs,
+        {
+            k: v
+            for k, v in stock.colspecs.items()
+            if isinstance(k, type) and issubclass(k, ranges.AbstractRange)
+        },
+    )
+    if style == "psycopg2":
+        attrs["_psycopg2_extras"] = property(lambda self: pgrange.psycopg2_classes())
+    elif style == "psycopg":
+        attrs["_psycopg_Range"] = property(lambda self: pgrange.psycopg_classes().Range)
+        attrs["_psycopg_Multirange"] = property(lambda self: pgrange.psycopg_classes().Multirange)
+    return attrs
+
+
+class _AsyncpgTypes:
+    """``dbapi.asyncpg`` as SQLAlchemy's asyncpg range types read it."""
+
+    @property
+    def Range(self):
+        return pgrange.asyncpg_range_class()
+
+
 def _per_driver():
     """One subclass per driver name, as for MySQL: ``dialect.driver`` reads
     as the URL says, and a name serves ``create_async_engine`` only when
@@ -257,6 +307,7 @@ def _per_driver():
             "__init__": _DRIVER_INIT[driver],
             "returns_native_bytes": driver not in ("psycopg2", "psycopg2cffi"),
         }
+        attrs.update(_range_attrs(driver, getattr(stock, driver).dialect))
         cls = type(cls_name, (PGDialect_alembic_rs,), attrs)
         aio.follow_stock_async(cls, getattr(stock, driver).dialect)
         globals()[cls_name] = cls
@@ -267,3 +318,17 @@ def _per_driver():
 
 _per_driver()
 aio.add_async_variants(__name__)
+
+
+def _async_range_attrs():
+    """The async-only names' classes (made from ``PGDialect_alembic_rs``
+    above) take their driver's range handling too."""
+    from sqlalchemy.dialects.postgresql import asyncpg, psycopg
+
+    for driver, stock in (("asyncpg", asyncpg.dialect), ("psycopg_async", psycopg.dialect)):
+        cls = globals()["PGDialect_alembic_rs_" + driver]
+        for name, value in _range_attrs(driver.replace("_async", ""), stock).items():
+            setattr(cls, name, value)
+
+
+_async_range_attrs()
