@@ -131,7 +131,7 @@ load ~14): one difference, seed 6033 sqlite, the SQLite library's message
 for a drop_column a CHECK still names (3.41+ adds `- should this be a
 string literal in single-quotes?`; docs/differences.md, now normalised).
 Session 20 (--no-static0, load ~8): seeds 6042-6048 x 3 databases (21
-runs): none. With d_dml, seeds 7000-7012 and 7020-7034 x 3 (~80 runs,
+runs): none. With d_dml, seeds 7000-7012 and 7020-7034 x 3 (84 runs,
 online and offline): seeds 7008 sqlite, 7023 postgresql, 7024 sqlite and
 postgresql differed online: two statements of one shape with different
 op.inline_literal() values ran with the first one's SQL (a duplicate key,
