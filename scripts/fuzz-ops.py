@@ -1501,7 +1501,8 @@ class Gen:
         "text": ("sa.Text()", [repr("line\nbreak"), repr("€ and ✓"), repr("%s %d")]),
         "bool": ("sa.Boolean()", ["True", "False"]),
         "numeric": ("sa.Numeric(precision=10, scale=2)", [
-            "decimal.Decimal('12.34')", "decimal.Decimal('-0.50')", "3", "decimal.Decimal('9999.99')"]),
+            "decimal.Decimal('12.34')", "decimal.Decimal('-0.50')", "3",
+            "decimal.Decimal('9999.99')"]),
         "float": ("sa.Float()", ["1.5", "-0.25", "1e10", "0.0"]),
         "date": ("sa.Date()", ["datetime.date(2020, 2, 29)", "datetime.date(1999, 12, 31)"]),
         "datetime": ("sa.DateTime()", [
