@@ -42,6 +42,22 @@ postgresql_nulls_not_distinct and postgresql_with; op.execute(...,
 execution_options=...); SQLite batch copies with table_kwargs=; PostgreSQL
 alter_column(server_default=sa.Identity(...), existing_server_default=...)
 to, between and from identities (d_identity).
+Seeds from 7000 (DML_FROM) also write data migrations in Core (d_dml): a
+table of their own (typed columns: Integer, String, Text, Boolean, Numeric,
+Float, Date, DateTime, Time) filled through op.execute() of
+sa.table()/sa.column() constructs (insert().values() of one row or many,
+sa.insert(...).values(**kw), plain values, op.inline_literal() with and
+without a type, None/sa.null(), sa.cast(); some columns untyped), then
+changed: update()/sa.update() with arithmetic, COALESCE, upper/lower,
+concatenation, CASE, NOT; delete(); insert().from_select() of the table
+itself; filters of ==, IN/NOT IN (also of inline literals and empty),
+BETWEEN, LIKE with %/_/backslash, startswith/contains(autoescape=True),
+IS [NOT] NULL, OR/AND/NOT; sa.text() UPDATEs with .bindparams() (plain,
+and typed sa.bindparam()); from 7020 (DML_RAW_FROM) also hand-written
+UPDATE strings (op.execute(str) and sa.text(str)) with `%`, `%%`,
+`%(x)s`, escaped colons, `::text`, quotes, tabs, CRLF, indentation, a
+trailing `;` or `-- comment`, a leading `/* */`. The rows stay until
+the downgrade drops the table, so the dump compares them after each step.
 
 Usage:
     # write one project (to look at it or run it by hand)
@@ -114,6 +130,19 @@ Session 19: seeds 6032-6041 with 14 revisions (29 runs, --no-static0,
 load ~14): one difference, seed 6033 sqlite, the SQLite library's message
 for a drop_column a CHECK still names (3.41+ adds `- should this be a
 string literal in single-quotes?`; docs/differences.md, now normalised).
+Session 20 (--no-static0, load ~8): seeds 6042-6048 x 3 databases (21
+runs): none. With d_dml, seeds 7000-7012 and 7020-7034 x 3 (84 runs,
+online and offline): seeds 7008 sqlite, 7023 postgresql, 7024 sqlite and
+postgresql differed online: two statements of one shape with different
+op.inline_literal() values ran with the first one's SQL (a duplicate key,
+or the first row's literal stored again), because the shim's
+_literal_bindparam set inherit_cache = True and SQLAlchemy cached the
+statement with the literal rendered in it; Alembic's class has no
+inherit_cache, so such statements are never cached. Fixed, fixture
+online/fz_inline_literal_cache. By hand (--project): op.execute() strings
+with tabs, CRLF, trailing `;`/comments, form feeds, NBSP, U+2028, `%`,
+`%%`, `%(x)s`, `\:` and `::`, as str and sa.text(), offline and online on
+the three databases: identical.
 
 Environment: ALEMBIC_RS (binary; default target/release/alembic-rs of this
 checkout), ORACLE_PYTHON (default .venv-oracle/bin/python), HOST_VENV
@@ -124,6 +153,7 @@ mysql+pymysql://root@127.0.0.1:3306/).
 
 import argparse
 import difflib
+import keyword
 import os
 import random
 import re
@@ -258,6 +288,18 @@ EXTRA_FROM = 5000
 #: alter_column to, between and from sa.Identity().
 EXT_FROM = 6000
 
+#: The first seed whose chains also write Core DML through op.execute (d_dml):
+#: a table of their own filled, changed and thinned by sa.table()/sa.column()
+#: insert/update/delete constructs (plain and op.inline_literal values,
+#: expressions, IN/NOT IN/BETWEEN/LIKE/startswith/empty-IN filters, CASE,
+#: COALESCE, string concatenation, insert().from_select, sa.text() with
+#: bindparams), its rows kept until the downgrade drops the table, so the
+#: data after each step is compared too.
+DML_FROM = 7000
+
+#: ... and from this one also hand-written UPDATE strings (dml_raw).
+DML_RAW_FROM = 7020
+
 NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -284,6 +326,7 @@ class Gen:
         # table (copy_from=), so they render offline too
         self.copy_from = self.sqlite_copy and self.extra and seed % 4 == 0
         self.ext = seed >= EXT_FROM
+        self.dml = seed >= DML_FROM
 
     # -- names ---------------------------------------------------------------
     def fresh(self, pool_kind):
@@ -1447,6 +1490,236 @@ class Gen:
         head = "with op.get_context().autocommit_block():"
         return [head, "    " + up[0]], [head, "    " + down[0]]
 
+    # -- Core DML (seeds from DML_FROM) ----------------------------------------
+    DML_KINDS = {
+        # kind: (type source, values as Python source)
+        "int": ("sa.Integer()", ["0", "-7", "42", "2147483", "-1000"]),
+        "str": ("sa.String(length=40)", [
+            repr("it's"), repr("50% off"), repr("a%%b"), repr("back\\slash"),
+            repr("naïve"), repr(""), repr(":name ?"), repr("tab\there"),
+            repr('say "hi"'), repr("%(x)s"), repr("{}")]),
+        "text": ("sa.Text()", [repr("line\nbreak"), repr("€ and ✓"), repr("%s %d")]),
+        "bool": ("sa.Boolean()", ["True", "False"]),
+        "numeric": ("sa.Numeric(precision=10, scale=2)", [
+            "decimal.Decimal('12.34')", "decimal.Decimal('-0.50')", "3",
+            "decimal.Decimal('9999.99')"]),
+        "float": ("sa.Float()", ["1.5", "-0.25", "1e10", "0.0"]),
+        "date": ("sa.Date()", ["datetime.date(2020, 2, 29)", "datetime.date(1999, 12, 31)"]),
+        "datetime": ("sa.DateTime()", [
+            "datetime.datetime(2021, 1, 2, 3, 4, 5)", "datetime.datetime(2000, 1, 1, 0, 0)"]),
+        "time": ("sa.Time()", ["datetime.time(1, 2, 3)", "datetime.time(23, 59, 59)"]),
+    }
+
+    def dml_value(self, kind, col=None, untyped=False):
+        """A value for a column of `kind` as Python source: a plain value, an
+        op.inline_literal(), None, or (with `col`) an expression over it."""
+        rng = self.rng
+        v = rng.choice(self.DML_KINDS[kind][1])
+        r = rng.random()
+        if untyped or r < 0.35:
+            if rng.random() < 0.25 and kind in ("int", "str", "numeric"):
+                return "op.inline_literal(%s, %s)" % (v, self.DML_KINDS[kind][0])
+            return "op.inline_literal(%s)" % v
+        if r < 0.45:
+            return "None"
+        if r < 0.5:
+            return "sa.null()"
+        if col is not None and r < 0.8:
+            if kind == "int":
+                return rng.choice(["%s + %s" % (col, v), "%s * 2" % col, "-%s" % col,
+                                  "sa.func.coalesce(%s, %s)" % (col, v),
+                                  "sa.func.abs(%s)" % col])
+            if kind in ("str", "text"):
+                return rng.choice(["%s + %s" % (col, v), "sa.func.upper(%s)" % col,
+                                  "sa.func.coalesce(%s, %s)" % (col, v),
+                                  "sa.func.lower(%s)" % col,
+                                  "sa.func.concat(%s, %s)" % (col, v) if self.dialect != "sqlite"
+                                  else "sa.literal(%s) + %s" % (v, col)])
+            if kind == "numeric":
+                return rng.choice(["%s * 2" % col, "%s + %s" % (col, v),
+                                   "sa.func.coalesce(%s, %s)" % (col, v)])
+            if kind == "float":
+                return rng.choice(["%s / 2" % col, "%s - %s" % (col, v)])
+            if kind == "bool":
+                return rng.choice(["sa.not_(%s)" % col, "sa.true()", "sa.false()"])
+            if kind in ("date", "datetime", "time"):
+                return "sa.func.coalesce(%s, %s)" % (col, v)
+        if r < 0.85:
+            return "sa.cast(op.inline_literal(%s), %s)" % (v, self.DML_KINDS[kind][0]) \
+                if kind in ("int", "str", "numeric") else v
+        return v
+
+    def dml_where(self, fz, cols, ids):
+        """A filter on the data table: Python source."""
+        rng = self.rng
+        idc = "%s.c.id" % fz
+        a, b = rng.sample(ids, 2) if len(ids) > 1 else (ids[0], ids[0])
+        choices = [
+            lambda: "%s == %d" % (idc, a),
+            lambda: "%s.in_([%d, %d])" % (idc, a, b),
+            lambda: "%s.in_([op.inline_literal(%d), op.inline_literal(%d)])" % (idc, a, b),
+            lambda: "%s.not_in([%d])" % (idc, a),
+            lambda: "%s.in_([])" % idc,
+            lambda: "%s.not_in([])" % idc,
+            lambda: "%s.between(%d, %d)" % (idc, min(a, b), max(a, b)),
+            lambda: "sa.or_(%s == %d, %s > op.inline_literal(%d))" % (idc, a, idc, b),
+            lambda: "~(%s != %d)" % (idc, a),
+            lambda: "%s >= %d" % (idc, max(ids)),
+        ]
+        strs = [c for c, k in cols if k in ("str", "text")]
+        if strs:
+            sc = "%s.c[%r]" % (fz, rng.choice(strs))
+            pat = rng.choice(["'it%'", "'50%% off'", "'%a%'", "'n_ve'", "'x\\\\%'"])
+            choices += [
+                lambda: "%s.like(%s)" % (sc, pat),
+                lambda: "sa.or_(%s.like(%s), %s == %d)" % (sc, pat, idc, a),
+                lambda: "%s.startswith(%r)" % (sc, rng.choice(["it", "50%", "a_b", "'"])),
+                lambda: "%s.contains(%r, autoescape=True)" % (sc, rng.choice(["%", "_", "e"])),
+                lambda: "%s.is_(None)" % sc,
+                lambda: "%s.is_not(None)" % sc,
+            ]
+        nulls = [c for c, k in cols]
+        if nulls:
+            nc = "%s.c[%r]" % (fz, rng.choice(nulls))
+            choices.append(lambda: "sa.and_(%s.is_(None), %s < %d)" % (nc, idc, a))
+        return rng.choice(choices)()
+
+    def dml_raw(self, name, schema, cols, ids):
+        """op.execute() of a hand-written UPDATE as a string (or sa.text()), in
+        the spellings real revisions have: triple-quoted and indented, tabs,
+        CRLF, a trailing semicolon or comment, quotes, backslashes, non-ASCII,
+        `%`, escaped colons, PostgreSQL `::` casts."""
+        rng, d = self.rng, self.dialect
+        q = sql_quote(name, d)
+        if schema:
+            q = sql_quote(schema, d) + "." + q
+        strs = [n for n, k in cols if k in ("str", "text")]
+        if strs:
+            c = sql_quote(rng.choice(strs), d)
+            lit = rng.choice(["'it''s'", "'naïve ✓'", "'50% off'", "'a%%b'", "'10\\:30'",
+                              "'tab\there'", "''", "'%(x)s'", "'{x}'", "'semi;colon'",
+                              "'--not a comment'", "'back\\\\slash'" if d != "mysql" else "'x'"])
+            if d == "postgresql" and rng.random() < 0.3:
+                lit += "::text"
+            sets = "%s = %s" % (c, lit)
+        else:
+            c = None
+            sets = "id = id"
+        where = rng.choice(["id = %d" % rng.choice(ids), "id IN (%s)" % ", ".join(
+            str(i) for i in ids[:2]), "1 = 0", "id > 0 AND id < 3"])
+        sql = "UPDATE %s SET %s WHERE %s" % (q, sets, where)
+        r = rng.random()
+        if r < 0.2:
+            sql = "\n        %s\n    " % sql.replace(" SET ", "\n        SET ").replace(
+                " WHERE ", "\n        WHERE ")
+        elif r < 0.3:
+            sql = sql.replace(" SET ", "\tSET\t").replace(" WHERE ", "\r\nWHERE ")
+        elif r < 0.4:
+            sql += ";"
+        elif r < 0.5:
+            sql += " -- trailing comment"
+        elif r < 0.55:
+            sql = "  /* lead */ " + sql + "  "
+        if rng.random() < 0.3:
+            return "op.execute(sa.text(%r))" % sql
+        return "op.execute(%r)" % sql
+
+    def d_dml(self):
+        """A data migration over a table of its own, written with Core
+        constructs through op.execute; the rows stay until the downgrade."""
+        rng, d = self.rng, self.dialect
+        schema = SCHEMA if d == "postgresql" and rng.random() < 0.25 else None
+        name = self.fresh("table")
+        kinds = list(self.DML_KINDS)
+        cols = []
+        taken = {"id"}
+        for _ in range(rng.randint(2, 4)):
+            k = rng.choice(kinds)
+            for _ in range(20):
+                n = self.col_name(None)
+                if n not in taken:
+                    break
+            taken.add(n)
+            cols.append((n, k))
+        s = ", schema=%r" % schema if schema else ""
+        up = ["op.create_table(%r," % name,
+              "    sa.Column('id', sa.Integer(), autoincrement=False, nullable=False),"]
+        for n, k in cols:
+            up.append("    sa.Column(%r, %s, nullable=True)," % (n, self.DML_KINDS[k][0]))
+        up.append("    sa.PrimaryKeyConstraint('id')%s)" % s)
+        self.counter += 1
+        fz = "fz_d%d" % self.counter
+        untyped = {n for n, k in cols if k in ("int", "str") and rng.random() < 0.2}
+        up.append("%s = sa.table(%r, sa.column('id', sa.Integer())%s%s)" % (
+            fz, name, "".join(", sa.column(%r)" % n if n in untyped else
+                              ", sa.column(%r, %s)" % (n, self.DML_KINDS[k][0])
+                              for n, k in cols), s))
+        # inserts: ids 1..N (multi-row values, single rows, keywords)
+        ids = list(range(1, rng.randint(2, 5) + 1))
+        rows = []
+        for i in ids:
+            row = {"id": str(i) if rng.random() < 0.7 else "op.inline_literal(%d)" % i}
+            for n, k in cols:
+                if rng.random() < 0.85:
+                    row[n] = self.dml_value(k, untyped=n in untyped)
+            rows.append(row)
+        r = rng.random()
+        fmt = lambda row: "{%s}" % ", ".join("%r: %s" % kv for kv in row.items())  # noqa: E731
+        if r < 0.4:
+            # one multi-row VALUES needs the same keys in every row
+            keys = list(rows[0])
+            for row in rows[1:]:
+                for key in keys:
+                    row.setdefault(key, "None")
+            rows = [{k2: row[k2] for k2 in keys} for row in rows]
+            up.append("op.execute(%s.insert().values([%s]))" % (fz, ", ".join(map(fmt, rows))))
+        else:
+            for row in rows:
+                if rng.random() < 0.5 and all(
+                        k2.isidentifier() and not keyword.iskeyword(k2) for k2 in row):
+                    up.append("op.execute(sa.insert(%s).values(%s))" % (fz, ", ".join(
+                        "%s=%s" % kv for kv in row.items())))
+                else:
+                    up.append("op.execute(%s.insert().values(%s))" % (fz, fmt(row)))
+        # then 1-4 changes
+        for _ in range(rng.randint(1, 4)):
+            r = rng.random()
+            if r < 0.4:
+                n, k = rng.choice(cols)
+                c = "%s.c[%r]" % (fz, n)
+                val = self.dml_value(k, col=None if n in untyped else c, untyped=n in untyped)
+                if rng.random() < 0.2 and n not in untyped:
+                    val = "sa.case((%s, %s), else_=%s)" % (
+                        self.dml_where(fz, cols, ids), self.dml_value(k, untyped=n in untyped), c)
+                stmt = rng.choice(["%s.update()", "sa.update(%s)"]) % fz
+                where = "" if rng.random() < 0.15 else ".where(%s)" % self.dml_where(fz, cols, ids)
+                up.append("op.execute(%s%s.values({%r: %s}))" % (stmt, where, n, val))
+            elif r < 0.6:
+                stmt = rng.choice(["%s.delete()", "sa.delete(%s)"]) % fz
+                up.append("op.execute(%s.where(%s))" % (stmt, self.dml_where(fz, cols, ids)))
+            elif r < 0.75:
+                # copies of the rows under new ids (INSERT ... SELECT from itself)
+                n, k = rng.choice(cols)
+                off = 100 * (1 + sum("from_select" in x for x in up))
+                up.append("op.execute(%s.insert().from_select(['id', %r], sa.select(%s.c.id + %d, "
+                          "%s.c[%r]).where(%s)))" % (fz, n, fz, off, fz, n,
+                                                      self.dml_where(fz, cols, ids)))
+            elif r < 0.9 and self.seed >= DML_RAW_FROM:
+                up.append(self.dml_raw(name, schema, cols, ids))
+            else:
+                # hand-written SQL with bound parameters
+                q = sql_quote(name, d)
+                if schema:
+                    q = sql_quote(schema, d) + "." + q
+                n, k = rng.choice(cols)
+                v = rng.choice(self.DML_KINDS[k][1])
+                typ = "" if rng.random() < 0.5 else ", type_=%s" % self.DML_KINDS[k][0]
+                bp = ("sa.bindparam('v', %s%s), sa.bindparam('i', %d)" % (v, typ, rng.choice(ids))
+                      if typ else "v=%s, i=%d" % (v, rng.choice(ids)))
+                up.append("op.execute(sa.text(%r).bindparams(%s))" % (
+                    "UPDATE %s SET %s = :v WHERE id = :i" % (q, sql_quote(n, d)), bp))
+        return up, ["op.drop_table(%r%s)" % (name, s)]
+
     def copy_from_table(self, t):
         """`sa.Table(...)` source lines of `t` as modelled, indexes included (the
         copy recreates only the indexes it is given)."""
@@ -1499,6 +1772,8 @@ class Gen:
             weights += [(self.d_primary_key, 1), (self.d_exclude, 1), (self.d_autocommit, 1)]
         if self.ext:
             weights += [(self.d_identity, 1)]
+        if self.dml:
+            weights += [(self.d_dml, 2)]
         fns = [f for f, w in weights for _ in range(w)]
         up, down = [], []
         tries = 0

@@ -631,6 +631,22 @@ fn rw_pymysql_client_flag() -> Scenario {
     )
 }
 
+/// Core statements of one shape through `op.execute()` with different
+/// `op.inline_literal()` values (tests/fixtures/online/fz_inline_literal_cache/
+/// migrations/README; found by scripts/fuzz-ops.py's d_dml in session 20):
+/// such a statement is compiled each time, as in Alembic, never taken from
+/// SQLAlchemy's cache with the first statement's literals in it.
+fn fz_inline_literal_cache() -> Scenario {
+    Scenario::fixture(
+        "fz_inline_literal_cache",
+        &[
+            &["upgrade", "head"],
+            &["downgrade", "base"],
+            &["upgrade", "head", "--sql"],
+        ],
+    )
+}
+
 /// `op.alter_column()` with `server_default=sa.Identity(...)` /
 /// `sa.Computed(...)` (tests/fixtures/online/fz_alter_identity/migrations/
 /// README; found by scripts/fuzz-autogen.py in session 18): Alembic's
@@ -1097,6 +1113,8 @@ parity_tests! {
         parity_rw_pymysql_client_flag_postgres, parity_rw_pymysql_client_flag_mysql;
     fz_alter_identity: parity_fz_alter_identity_sqlite,
         parity_fz_alter_identity_postgres, parity_fz_alter_identity_mysql;
+    fz_inline_literal_cache: parity_fz_inline_literal_cache_sqlite,
+        parity_fz_inline_literal_cache_postgres, parity_fz_inline_literal_cache_mysql;
 }
 
 /// Found by scripts/fuzz-data.py: what a data migration reads from the

@@ -323,9 +323,13 @@ def _render_textual_index_column(element, compiler, **kw):
 
 
 class _literal_bindparam(BindParameter):
-    """A bound value always rendered inline (``op.inline_literal``)."""
+    """A bound value always rendered inline (``op.inline_literal``).
 
-    inherit_cache = True
+    No ``inherit_cache``, as in Alembic: a statement holding one then has no
+    cache key and is compiled afresh each time. (With one, the literal
+    rendered into the first statement's SQL was reused for the next statement
+    of the same shape, with that statement's other parameters.)
+    """
 
 
 @compiles(_literal_bindparam)
