@@ -1387,6 +1387,28 @@ fn tls_params_postgres() -> Scenario {
     )
 }
 
+/// asyncpg's TLS keyword, `ssl` (a mode name), through an async engine;
+/// asyncpg refuses libpq's `sslmode` as an unknown keyword.
+fn tls_params_asyncpg() -> Scenario {
+    let mut s = Scenario::fixture(
+        "tls_params",
+        &[
+            &["current"],
+            &["-x", "ssl=disable", "current"],
+            &["-x", "ssl=allow", "current"],
+            &["-x", "ssl=prefer", "current"],
+            &["-x", "ssl=require", "current"],
+            &["-x", "sslmode=require", "current"],
+        ],
+    );
+    s.driver = Some("asyncpg");
+    s.env.push((
+        "VIRTUAL_ENV".into(),
+        support::host_async_venv().display().to_string(),
+    ));
+    s
+}
+
 fn tls_params_mysql() -> Scenario {
     Scenario::fixture(
         "tls_params",
@@ -1406,6 +1428,11 @@ fn parity_tls_params_postgres() {
 #[test]
 fn parity_tls_params_mysql() {
     parity(tls_params_mysql(), DbKind::Mysql);
+}
+
+#[test]
+fn parity_tls_params_asyncpg_postgres() {
+    parity(tls_params_asyncpg(), DbKind::Postgres);
 }
 
 /// tests/fixtures/online/sqlite_locked: another connection holds a lock on

@@ -91,6 +91,38 @@ def _with_connect_args(url, kw, backend=None):
         extra[key] = str(value)
     return make_url(url).update_query_dict(extra).render_as_string(hide_password=False)
 
+def _asyncpg_tls(url, kw):
+    """asyncpg's TLS settings in the libpq terms the driver reads. asyncpg
+    takes ``ssl`` (SQLAlchemy's asyncpg dialect passes the URL's query as
+    keywords, then ``connect_args``): a mode name, ``True`` (``verify-full``
+    against the system's roots) or ``False``; it refuses libpq's ``sslmode``
+    as an unknown keyword. Other URLs are returned as they are."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_driver_name() != "asyncpg":
+        return url, kw
+    if "sslmode" in parsed.query or "sslmode" in kw:
+        raise TypeError("connect() got an unexpected keyword argument 'sslmode'")
+    ssl = kw.pop("ssl") if "ssl" in kw else parsed.query.get("ssl")
+    if ssl is None:
+        return url, kw
+    if ssl is True:
+        settings = {"sslmode": "verify-full", "sslrootcert": "system"}
+    elif ssl is False:
+        settings = {"sslmode": "disable"}
+    elif isinstance(ssl, str):
+        settings = {"sslmode": ssl}
+    else:
+        raise TypeError(
+            "alembic-rs's database driver takes connection settings as text: "
+            "connect_args['ssl'] is a %s; give the mode as a URL query parameter instead"
+            % type(ssl).__name__
+        )
+    parsed = parsed.difference_update_query(["ssl"]).update_query_dict(settings)
+    return parsed.render_as_string(hide_password=False), kw
+
+
 def _make_exceptions(module_name):
     ns = {}
 
@@ -929,6 +961,8 @@ def module_for(backend):
     conn_cls = SQLiteConnection if backend == "sqlite" else Connection
 
     def connect(url, *args, **kw):
+        if backend == "postgresql":
+            url, kw = _asyncpg_tls(url, kw)
         if kw:
             url = _with_connect_args(url, kw, backend)
         try:
