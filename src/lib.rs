@@ -19,6 +19,7 @@ pub mod python;
 pub mod revision;
 pub mod runtime;
 pub mod script;
+pub mod stack;
 pub mod static_ops;
 pub mod template;
 pub mod ui;

@@ -88,6 +88,74 @@ bad_input!(no_script_location, ["heads"]);
 bad_input!(missing_dir, ["heads"]);
 bad_input!(bad_pyproject, ["heads"]);
 
+/// A syntax error is confirmed by the project's Python before it is
+/// reported (a newer Python may compile what rustpython does not know); the
+/// report is the same one that names the file and line.
+#[test]
+fn syntax_error_confirmed_by_python() {
+    let (_tmp, dir) = project("syntax_error");
+    let without = run(&dir, &["heads"]);
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_alembic-rs"));
+    cmd.arg("heads")
+        .current_dir(&dir)
+        .env_remove("ALEMBIC_CONFIG")
+        .env("VIRTUAL_ENV", host_venv());
+    assert_eq!(render(&dir, cmd), without);
+}
+
+/// Nesting deep enough to overflow a thread's stack in a syntax tree's
+/// recursive drop (tens of thousands of levels) aborted the process; now
+/// the metadata statement goes to Python, which refuses it as on import
+/// (`MemoryError`), and the static path reads such a body on a thread with
+/// stack enough. The deep expression is in a statement that assigns
+/// `revision` and in a function body.
+#[test]
+fn deeply_nested_statements() {
+    let (_tmp, dir) = project("syntax_error");
+    let versions = dir.join("migrations/versions");
+    std::fs::remove_file(versions.join("bbbb2222_broken.py")).unwrap();
+    let deep = format!("{}1", "not ".repeat(100_000));
+    let calls = format!("{}1{}", "f(".repeat(30_000), ")".repeat(30_000));
+    std::fs::write(
+        versions.join("bbbb2222_deep.py"),
+        format!(
+            "revision = 'bbbb2222'\ndown_revision = 'aaaa1111'\n\n\ndef upgrade():\n    x = {calls}\n\n\ndef downgrade():\n    pass\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("migrations/env.py"),
+        "from alembic import context\ncontext.configure(url='sqlite://')\nwith context.begin_transaction():\n    context.run_migrations()\n",
+    )
+    .unwrap();
+    for args in [["upgrade", "head", "--sql"].as_slice(), &["heads"]] {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_alembic-rs"));
+        cmd.args(args)
+            .current_dir(&dir)
+            .env_remove("ALEMBIC_CONFIG")
+            .env("VIRTUAL_ENV", host_venv());
+        let out = render(&dir, cmd);
+        assert!(!out.starts_with("exit: -1"), "killed by a signal: {out}");
+    }
+    std::fs::write(
+        versions.join("cccc3333_deep.py"),
+        format!(
+            "if True:\n    x = {deep}\n    revision = 'cccc3333'\ndown_revision = 'bbbb2222'\n"
+        ),
+    )
+    .unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_alembic-rs"));
+    cmd.arg("heads")
+        .current_dir(&dir)
+        .env_remove("ALEMBIC_CONFIG")
+        .env("VIRTUAL_ENV", host_venv());
+    let out = render(&dir, cmd);
+    assert!(
+        out.starts_with("exit: 255\n--- stdout\nFAILED: [PROJECT]/migrations/versions/cccc3333_deep.py: MemoryError"),
+        "{out}"
+    );
+}
+
 #[test]
 fn unreadable_revision_file() {
     // A dangling symlink cannot be opened, whoever runs the test (root

@@ -187,29 +187,44 @@ impl Scripts {
 /// Files whose metadata only Python can tell (not a literal, a `.pyc`
 /// without source, an exotic encoding) are executed, just those, in the
 /// project's Python; everything else stays as read from the syntax tree.
+///
+/// A syntax error is Python's to confirm too: the project's Python may be
+/// newer than the grammar rustpython knows (3.12's f-strings, 3.14's
+/// t-strings inside the statements metadata is read from), and Alembic
+/// imports what that Python compiles. When Python also refuses the file,
+/// or no Python is found (graph commands must work without the project's
+/// environment), the error stays the one naming the file and line.
 fn python_fallback(
     project_dir: &std::path::Path,
     prepend_sys_path: &[String],
     results: Vec<Result<Script, ScriptError>>,
 ) -> Result<Vec<Script>, CommandError> {
-    let needs = |e: &ScriptError| e.needs_python() && !matches!(e, ScriptError::Syntax { .. });
     let pending: Vec<std::path::PathBuf> = results
         .iter()
         .filter_map(|r| match r {
-            Err(e) if needs(e) => e.path().map(|p| p.to_path_buf()),
+            Err(e) if e.needs_python() => e.path().map(|p| p.to_path_buf()),
             _ => None,
         })
         .collect();
     if pending.is_empty() {
         return Ok(results.into_iter().collect::<Result<Vec<_>, _>>()?);
     }
-    let mut read =
-        crate::python::read_metadata(project_dir, prepend_sys_path, &pending)?.into_iter();
+    let read = match crate::python::read_metadata(project_dir, prepend_sys_path, &pending) {
+        Ok(read) => read,
+        Err(host) => {
+            let only_syntax = |r: &Result<Script, ScriptError>| !matches!(r, Err(e) if e.needs_python() && !matches!(e, ScriptError::Syntax { .. }));
+            if results.iter().all(only_syntax) {
+                return Ok(results.into_iter().collect::<Result<Vec<_>, _>>()?);
+            }
+            return Err(host.into());
+        }
+    };
+    let mut read = read.into_iter();
     let mut scripts = Vec::with_capacity(results.len());
     for r in results {
         match r {
             Ok(s) => scripts.push(s),
-            Err(e) if needs(&e) => {
+            Err(e) if e.needs_python() => {
                 let path = e.path().expect("fallback errors name a file").to_path_buf();
                 match read.next() {
                     Some(Ok((revision, longdoc))) => scripts.push(Script {
@@ -217,7 +232,12 @@ fn python_fallback(
                         path: path.clone(),
                         longdoc,
                     }),
-                    Some(Err(line)) => return Err(CommandError::Failed(line)),
+                    Some(Err(failure))
+                        if failure.syntax && matches!(e, ScriptError::Syntax { .. }) =>
+                    {
+                        return Err(e.into());
+                    }
+                    Some(Err(failure)) => return Err(CommandError::Failed(failure.line)),
                     None => return Err(e.into()),
                 }
             }

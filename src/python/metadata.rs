@@ -1,6 +1,7 @@
 //! The fallback for revision files whose metadata is not a literal
-//! (`down_revision = PREVIOUS`, a `.pyc` without source): execute just those
-//! files, as Alembic executes every file, and read the attributes back.
+//! (`down_revision = PREVIOUS`, a `.pyc` without source, syntax the Rust
+//! parser does not know): execute just those files, as Alembic executes
+//! every file, and read the attributes back.
 
 use std::path::{Path, PathBuf};
 
@@ -9,9 +10,18 @@ use pyo3::prelude::*;
 use super::{HostError, PythonEnv, interp, shim};
 use crate::revision::Revision;
 
-/// What executing one file gave: its revision and docstring, or the
-/// exception line (`<path>: NameError: ...`).
-pub type FileMetadata = Result<(Revision, String), String>;
+/// What executing one file gave: its revision and docstring, or why not.
+pub type FileMetadata = Result<(Revision, String), FileFailure>;
+
+/// An exception raised while executing a revision file.
+#[derive(Debug, Clone)]
+pub struct FileFailure {
+    /// `<path>: NameError: ...`
+    pub line: String,
+    /// Python could not compile the file (`SyntaxError` and its subclasses),
+    /// so a syntax error the Rust parser reported stands.
+    pub syntax: bool,
+}
 
 const READER: &str = r#"
 import importlib.util, re
@@ -43,7 +53,7 @@ def read(paths):
             doc = (module.__doc__ or "").strip()
             out.append((True, (revision, down, deps, labels, doc)))
         except Exception as e:
-            out.append((False, "%s: %s: %s" % (p, type(e).__name__, e)))
+            out.append((False, (isinstance(e, SyntaxError), "%s: %s: %s" % (p, type(e).__name__, e))))
     return out
 "#;
 
@@ -87,7 +97,8 @@ pub fn read_metadata(
                         doc,
                     )))
                 } else {
-                    Ok(Err(value.extract::<String>()?))
+                    let (syntax, line): (bool, String) = value.extract()?;
+                    Ok(Err(FileFailure { line, syntax }))
                 }
             })
             .collect()

@@ -25,7 +25,7 @@ mod tomllib;
 pub use env::{CmdArg, CmdOpts, EnvCommand, EnvRun, log_failure, run_env, set_raiseerr};
 pub use error::HostError;
 pub use interp::PythonEnv;
-pub use metadata::{FileMetadata, read_metadata};
+pub use metadata::{FileFailure, FileMetadata, read_metadata};
 pub use state::{RevisionSpec, reloaded_scripts};
 pub use template::{ConfigSource, PyOutcome, TemplateSession, TemplateValue};
 pub use tomllib::decode_error as toml_decode_error;

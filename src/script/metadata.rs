@@ -100,6 +100,26 @@ fn parse_snippet(text: &str, line: u32) -> Result<Vec<PyStmt>, MetaError> {
     }
 }
 
+/// Parses one statement cut out of the file and hands its syntax tree to
+/// `walk`; parsing, walking and dropping the tree get stack enough for how
+/// deeply the text can nest ([`crate::stack`]).
+fn with_snippet<T: Send>(
+    text: &str,
+    line: u32,
+    walk: impl FnOnce(&[PyStmt]) -> T + Send,
+) -> Result<T, MetaError> {
+    crate::stack::for_source(text.len(), || {
+        parse_snippet(text, line).map(|body| walk(&body))
+    })
+    .unwrap_or(Err(MetaError {
+        line,
+        kind: MetaErrorKind::NotLiteral {
+            name: "revision",
+            reason: "is in a statement too large to read without Python",
+        },
+    }))
+}
+
 /// Does this statement text start like a string expression?
 fn looks_like_string(text: &str) -> bool {
     let b = text.as_bytes();
@@ -122,8 +142,7 @@ fn docstring(src: &str, st: &Stmt) -> Result<Option<String>, MetaError> {
         return Ok(None);
     }
     let text = normalize_newlines(text);
-    let body = parse_snippet(&text, st.line)?;
-    Ok(body.first().and_then(docstring_of))
+    with_snippet(&text, st.line, |body| body.first().and_then(docstring_of))
 }
 
 /// Could this statement be (or hold) a `from ... import *`?
@@ -365,6 +384,20 @@ impl Collector<'_> {
     }
 }
 
+/// Reads the bindings of one statement that needs the full syntax tree.
+fn collect(state: &mut State, text: &str, st: &Stmt) -> Result<(), MetaError> {
+    with_snippet(text, st.line, |body| {
+        let mut c = Collector {
+            state,
+            text,
+            line: st.line,
+        };
+        for s in body {
+            c.stmt(s, st.kind == Kind::Compound);
+        }
+    })
+}
+
 /// Reads the metadata from decoded source text.
 pub(crate) fn extract(src: &str) -> Result<Meta, MetaError> {
     let scanned = scan(src).map_err(|e| MetaError {
@@ -390,16 +423,7 @@ pub(crate) fn extract(src: &str) -> Result<Meta, MetaError> {
         let occs = scanned.occs(st);
         if occs.is_empty() {
             if may_star_import(src, st) {
-                let text = normalize_newlines(&src[st.start..st.end]);
-                let body = parse_snippet(&text, st.line)?;
-                let mut c = Collector {
-                    state: &mut state,
-                    text: &text,
-                    line: st.line,
-                };
-                for s in &body {
-                    c.stmt(s, st.kind == Kind::Compound);
-                }
+                collect(&mut state, &normalize_newlines(&src[st.start..st.end]), st)?;
             }
             continue;
         }
@@ -420,16 +444,7 @@ pub(crate) fn extract(src: &str) -> Result<Meta, MetaError> {
                     set(&mut state, name, Bind::Lit(value), st.line);
                     continue;
                 }
-                let text = normalize_newlines(&src[st.start..st.end]);
-                let body = parse_snippet(&text, st.line)?;
-                let mut c = Collector {
-                    state: &mut state,
-                    text: &text,
-                    line: st.line,
-                };
-                for s in &body {
-                    c.stmt(s, st.kind == Kind::Compound);
-                }
+                collect(&mut state, &normalize_newlines(&src[st.start..st.end]), st)?;
             }
         }
     }

@@ -67,6 +67,12 @@ fn no_def(name: &str) -> Decline {
 }
 
 pub fn extract(source: &str) -> StaticModule {
+    // The whole file's tree: walked and dropped with stack for its depth.
+    crate::stack::for_source(source.len(), || extract_parsed(source))
+        .unwrap_or_else(|| StaticModule::declined("too large to read without Python".into()))
+}
+
+fn extract_parsed(source: &str) -> StaticModule {
     let module = match parse(source, Mode::Module, "<revision>") {
         Ok(ast::Mod::Module(m)) => m,
         _ => return StaticModule::declined("does not parse".into()),
