@@ -570,6 +570,27 @@ fn ensure_version_custom_table_online() {
     assert_eq!(sa, sb);
 }
 
+/// Alembic reads no revision file for `ensure_version`: a file without a
+/// `revision` variable beside a good one fails neither tool (fuzz-cli seed
+/// 214 found alembic-rs reading the graph first), online or with `--sql`.
+#[test]
+fn ensure_version_ignores_broken_revision_files() {
+    let setup = |d: &Path| {
+        project(d, &format!("sqlite:///{}/p.db", d.display()), "");
+        std::fs::write(d.join("mig/versions/zz_broken.py"), "x = 1\n").unwrap();
+    };
+    let mut case = Case::new(
+        "ensure_version, broken revision file",
+        vec![
+            step(&["ensure_version", "--sql"]),
+            step(&["ensure_version"]),
+            step(&["current"]),
+        ],
+    );
+    case.skip = vec!["p.db"];
+    check(&case, &setup);
+}
+
 #[test]
 fn ensure_version_sql() {
     for url in [
