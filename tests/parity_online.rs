@@ -1399,6 +1399,24 @@ fn tls_params_asyncpg() -> Scenario {
             &["-x", "ssl=prefer", "current"],
             &["-x", "ssl=require", "current"],
             &["-x", "sslmode=require", "current"],
+            // asyncpg's keywords: server_settings sent at start-up, its own
+            // client's tuning left out, libpq's names refused as asyncpg
+            // refuses them
+            &[
+                "-x",
+                "connect_args={'server_settings': {'application_name': 'migrator x', 'jit': 'off', 'statement_timeout': '5s', 'search_path': 'public,\"my schema\"'}}",
+                "current",
+            ],
+            &[
+                "-x",
+                "connect_args={'statement_cache_size': 0, 'prepared_statement_cache_size': 0, 'command_timeout': 60, 'timeout': 5}",
+                "-x",
+                "name_func=1",
+                "current",
+            ],
+            &["-x", "prepared_statement_cache_size=0", "current"],
+            &["-x", "application_name=x", "current"],
+            &["-x", "connect_args={'options': '-c jit=off'}", "current"],
         ],
     );
     s.driver = Some("asyncpg");

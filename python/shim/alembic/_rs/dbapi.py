@@ -91,29 +91,77 @@ def _with_connect_args(url, kw, backend=None):
         extra[key] = str(value)
     return make_url(url).update_query_dict(extra).render_as_string(hide_password=False)
 
-def _asyncpg_tls(url, kw):
-    """asyncpg's TLS settings in the libpq terms the driver reads. asyncpg
-    takes ``ssl`` (SQLAlchemy's asyncpg dialect passes the URL's query as
-    keywords, then ``connect_args``): a mode name, ``True`` (``verify-full``
-    against the system's roots) or ``False``; it refuses libpq's ``sslmode``
-    as an unknown keyword. Other URLs are returned as they are."""
+# asyncpg.connect()'s keywords (0.32), plus the two SQLAlchemy's adapter
+# takes out before calling it.
+_ASYNCPG_KEYWORDS = frozenset((
+    "dsn", "host", "port", "user", "password", "passfile", "service", "servicefile",
+    "database", "loop", "timeout", "statement_cache_size", "max_cached_statement_lifetime",
+    "max_cacheable_statement_size", "command_timeout", "ssl", "direct_tls",
+    "connection_class", "record_class", "server_settings", "target_session_attrs",
+    "krbsrvname", "gsslib", "prepared_statement_cache_size", "prepared_statement_name_func",
+))
+# Those that tune asyncpg's own client (statement caches, timeouts, the
+# classes it builds, GSSAPI): nothing alembic-rs's driver has.
+_ASYNCPG_CLIENT_ONLY = (
+    "loop", "timeout", "statement_cache_size", "max_cached_statement_lifetime",
+    "max_cacheable_statement_size", "command_timeout", "direct_tls", "connection_class",
+    "record_class", "krbsrvname", "gsslib", "prepared_statement_cache_size",
+    "prepared_statement_name_func",
+)
+
+
+def _pg_option_word(text):
+    """One word of libpq's ``options`` string: spaces and backslashes escaped."""
+    return str(text).replace("\\", "\\\\").replace(" ", "\\ ")
+
+
+def _asyncpg_args(url, kw):
+    """asyncpg's connection keywords (SQLAlchemy's asyncpg dialect passes the
+    URL's query as keywords, then ``connect_args``) in the libpq terms the
+    driver reads; other URLs are returned as they are.
+
+    A keyword asyncpg does not know fails as asyncpg fails (libpq's
+    ``sslmode`` and ``application_name`` among them). ``ssl`` is a mode
+    name, ``True`` (``verify-full`` against the system's roots) or
+    ``False``. ``server_settings`` are the session's settings
+    (``application_name``, ``jit``, ``search_path``, ...), sent at start-up
+    as asyncpg sends them. Keywords for asyncpg's own client (statement
+    caches, ``prepared_statement_name_func`` for pgbouncer, timeouts,
+    ``record_class``) have nothing to act on here and are left out."""
     from sqlalchemy.engine import make_url
 
     parsed = make_url(url)
     if parsed.get_driver_name() != "asyncpg":
         return url, kw
-    if "sslmode" in parsed.query or "sslmode" in kw:
-        raise TypeError("connect() got an unexpected keyword argument 'sslmode'")
+    for key in list(parsed.query) + list(kw):
+        if key not in _ASYNCPG_KEYWORDS:
+            raise TypeError("connect() got an unexpected keyword argument %r" % key)
+    kw = {k: v for k, v in kw.items() if k not in _ASYNCPG_CLIENT_ONLY}
+    parsed = parsed.difference_update_query(_ASYNCPG_CLIENT_ONLY)
+    settings = {}
+    server_settings = kw.pop("server_settings", None)
+    if server_settings is not None:
+        if not isinstance(server_settings, dict):
+            raise TypeError(
+                "alembic-rs's database driver takes server_settings as a dict, not %s"
+                % type(server_settings).__name__
+            )
+        options = []
+        for name, value in server_settings.items():
+            if name == "application_name":
+                settings["application_name"] = str(value)
+            else:
+                options.append("-c %s=%s" % (_pg_option_word(name), _pg_option_word(value)))
+        if options:
+            settings["options"] = " ".join(options)
     ssl = kw.pop("ssl") if "ssl" in kw else parsed.query.get("ssl")
-    if ssl is None:
-        return url, kw
     if ssl is True:
-        settings = {"sslmode": "verify-full", "sslrootcert": "system"}
+        settings.update(sslmode="verify-full", sslrootcert="system")
     elif ssl is False:
-        settings = {"sslmode": "disable"}
+        settings["sslmode"] = "disable"
     elif isinstance(ssl, str):
-        settings = {"sslmode": ssl}
-    else:
+        settings["sslmode"] = ssl
+    elif ssl is not None:
         raise TypeError(
             "alembic-rs's database driver takes connection settings as text: "
             "connect_args['ssl'] is a %s; give the mode as a URL query parameter instead"
@@ -962,7 +1010,7 @@ def module_for(backend):
 
     def connect(url, *args, **kw):
         if backend == "postgresql":
-            url, kw = _asyncpg_tls(url, kw)
+            url, kw = _asyncpg_args(url, kw)
         if kw:
             url = _with_connect_args(url, kw, backend)
         try:
