@@ -1434,6 +1434,9 @@ fn tls_params_mysql() -> Scenario {
             &["current"],
             &["-x", "ssl_check_hostname=false", "current"],
             &["-x", "ssl_ca=/etc/ssl/certs/ca-certificates.crt", "current"],
+            // pymysql takes the text's truth: "0" is on too
+            &["-x", "autocommit=1", "current"],
+            &["-x", "autocommit=0", "current"],
         ],
     )
 }

@@ -854,7 +854,7 @@ class MySQLConnection(Connection):
     ``rollback()`` always send ``COMMIT``/``ROLLBACK`` (DDL commits
     implicitly on the server, so what ran before a failure stays)."""
 
-    def __init__(self, module, raw, charset):
+    def __init__(self, module, raw, charset, autocommit=False):
         # Not Connection.__init__: its ``autocommit`` attribute would hide
         # pymysql's ``autocommit()`` method.
         self._module = module
@@ -863,7 +863,9 @@ class MySQLConnection(Connection):
         self.closed = False
         self.charset = charset
         self._autocommit = True
-        self.autocommit(False)
+        if autocommit is not None:
+            # pymysql's `autocommit` connect argument (None: the server's)
+            self.autocommit(autocommit)
 
     def autocommit(self, value):
         value = bool(value)
@@ -1011,6 +1013,13 @@ def module_for(backend):
     def connect(url, *args, **kw):
         if backend == "postgresql":
             url, kw = _asyncpg_args(url, kw)
+        autocommit = False
+        if backend == "mysql":
+            from sqlalchemy.engine import make_url
+
+            # pymysql takes the value's truth (a URL's text included)
+            autocommit = kw.pop("autocommit", make_url(url).query.get("autocommit", False))
+            autocommit = None if autocommit is None else bool(autocommit)
         if kw:
             url = _with_connect_args(url, kw, backend)
         try:
@@ -1022,7 +1031,7 @@ def module_for(backend):
         if error is not None:
             raise error  # outside the except: see the module docstring
         if backend == "mysql":
-            return MySQLConnection(mod, raw, _mysql_charset(url))
+            return MySQLConnection(mod, raw, _mysql_charset(url), autocommit)
         conn = conn_cls(mod, raw)
         if backend == "postgresql":
             conn._json_loads = json.loads
