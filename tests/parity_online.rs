@@ -615,6 +615,25 @@ fn version_row_not_text() -> Scenario {
     )
 }
 
+/// Alembic's `@compiles(DropConstraint, "mysql", "mariadb")`, registered on
+/// import (tests/fixtures/online/rw_drop_constraint_compile/migrations/README;
+/// found by scripts/compare-tree.py in session 21 on mwdb-core): a
+/// migration's own DropConstraint of a generic constraint is refused on
+/// MySQL instead of dropping the column of that name, and the ext.compiler
+/// dispatcher's frames are in a traceback on every dialect; env.py's own
+/// `@compiles(DropConstraint, "postgresql")` applies to `op.drop_constraint`
+/// online and in --sql (where the static rendering steps aside).
+fn rw_drop_constraint_compile() -> Scenario {
+    Scenario::fixture(
+        "rw_drop_constraint_compile",
+        &[
+            &["upgrade", "head"],
+            &["downgrade", "base"],
+            &["upgrade", "c41d7e0a9b01:head", "--sql"],
+        ],
+    )
+}
+
 /// ichnaea's engine asks pymysql for CLIENT_MULTI_STATEMENTS through
 /// `connect_args={"client_flag": ...}` (tests/fixtures/online/
 /// rw_pymysql_client_flag/migrations/README; found by scripts/compare-tree.py
@@ -1115,6 +1134,8 @@ parity_tests! {
         parity_fz_alter_identity_postgres, parity_fz_alter_identity_mysql;
     fz_inline_literal_cache: parity_fz_inline_literal_cache_sqlite,
         parity_fz_inline_literal_cache_postgres, parity_fz_inline_literal_cache_mysql;
+    rw_drop_constraint_compile: parity_rw_drop_constraint_compile_sqlite,
+        parity_rw_drop_constraint_compile_postgres, parity_rw_drop_constraint_compile_mysql;
 }
 
 /// Found by scripts/fuzz-data.py: what a data migration reads from the

@@ -177,13 +177,15 @@ def _customized(context):
             return "%s.%s replaced" % (impl_cls.__name__, name)
     for cls in (
         sa_schema.CreateTable, sa_schema.DropTable, sa_schema.CreateIndex,
-        sa_schema.DropIndex, sa_schema.AddConstraint, sa_schema.DropConstraint,
+        sa_schema.DropIndex, sa_schema.AddConstraint,
         sa_schema.CreateColumn, sa_schema.PrimaryKeyConstraint,
         sa_schema.ForeignKeyConstraint, sa_schema.UniqueConstraint,
         sa_schema.CheckConstraint, elements.TextClause, _RawDDL,
     ):
         if "_compiler_dispatcher" in cls.__dict__ and cls is not _RawDDL:
             return "@compiles(%s)" % cls.__name__
+    if _drop_constraint_compilers() != _PRISTINE_DROP_CONSTRAINT_COMPILERS:
+        return "@compiles(DropConstraint)"
     for cls, specs in _ALEMBIC_ELEMENT_COMPILERS.items():
         if dict(getattr(ddl_base, cls)._compiler_dispatcher.specs) != specs:
             return "@compiles(%s)" % cls
@@ -378,6 +380,19 @@ def _alembic_element_compilers():
     return {n: dict(getattr(base, n)._compiler_dispatcher.specs) for n in names}
 
 
+def _drop_constraint_compilers():
+    """The compilers of SQLAlchemy's ``DropConstraint``: the shim registers
+    Alembic's for MySQL/MariaDB (``ddl/mysql.py``, which gives the text
+    Rust renders); a user's ``@compiles(DropConstraint, ...)`` adds to
+    them."""
+    from sqlalchemy import schema as sa_schema
+
+    from ..ddl import mysql  # noqa: F401  (registers it)
+
+    dispatcher = sa_schema.DropConstraint.__dict__.get("_compiler_dispatcher")
+    return dict(dispatcher.specs) if dispatcher is not None else {}
+
+
 def _comment_compilers():
     """The per-dialect compilers of ``alembic.ddl.base.ColumnComment``
     (the shim registers its own; a user's would change the COMMENT text)."""
@@ -400,4 +415,5 @@ def _pristine_impl_methods():
 _PRISTINE_IMPL_METHODS = _pristine_impl_methods()
 _PRISTINE_LISTENERS = _listeners()
 _PRISTINE_COMMENT_COMPILERS = _comment_compilers()
+_PRISTINE_DROP_CONSTRAINT_COMPILERS = _drop_constraint_compilers()
 _ALEMBIC_ELEMENT_COMPILERS = _alembic_element_compilers()

@@ -162,24 +162,14 @@ class MySQLImpl(DefaultImpl):
             )
 
     def drop_constraint(self, const, **kw):
-        from sqlalchemy.sql.schema import (
-            CheckConstraint,
-            ForeignKeyConstraint,
-            PrimaryKeyConstraint,
-            UniqueConstraint,
-        )
+        from sqlalchemy.sql.schema import CheckConstraint
 
         if isinstance(const, CheckConstraint) and getattr(const, "_type_bound", False):
             return
-        if not isinstance(
-            const, (ForeignKeyConstraint, PrimaryKeyConstraint, UniqueConstraint, CheckConstraint)
-        ):
-            raise NotImplementedError(
-                "No generic 'DROP CONSTRAINT' in MySQL - please specify constraint type"
-            )
-        # SQLAlchemy's MySQL compiler gives Alembic's text: DROP FOREIGN KEY,
-        # DROP PRIMARY KEY, DROP INDEX, DROP CHECK (MariaDB: DROP CONSTRAINT).
-        super().drop_constraint(const, **kw)
+        # As Alembic: the keywords (if_exists) are not passed on, and a generic
+        # constraint is refused by the compiler below (_mysql_drop_constraint),
+        # so that a user's @compiles(DropConstraint, "mysql") applies first.
+        super().drop_constraint(const)
 
 
     # -- autogenerate (Alembic's MySQLImpl comparison hooks) ------------
@@ -341,6 +331,45 @@ class MySQLModifyColumn(MySQLChangeColumn):
 @compiles(MySQLModifyColumn, "mysql", "mariadb")
 def _mysql_composed(element, compiler, **kw):
     return element._sql
+
+
+@compiles(sa_schema.DropConstraint, "mysql", "mariadb")
+def _mysql_drop_constraint(element, compiler, **kw):
+    """Alembic's: redefines SQLAlchemy's DROP CONSTRAINT to raise for a
+    generic constraint (SQLAlchemy's would emit ``ALTER TABLE t DROP name``,
+    which drops a column of that name). Registered on import of
+    ``alembic`` as in Alembic, so it applies to application code compiling
+    or executing a ``DropConstraint`` too, and puts SQLAlchemy's
+    ``ext.compiler`` dispatcher on ``DropConstraint`` for every dialect."""
+    constraint = element.element
+    if isinstance(
+        constraint,
+        (
+            sa_schema.ForeignKeyConstraint,
+            sa_schema.PrimaryKeyConstraint,
+            sa_schema.UniqueConstraint,
+        ),
+    ):
+        assert not kw
+        return compiler.visit_drop_constraint(element)
+    elif isinstance(constraint, sa_schema.CheckConstraint):
+        # note that SQLAlchemy as of 1.2 does not yet support
+        # DROP CONSTRAINT for MySQL/MariaDB, so we implement fully
+        # here.
+        if compiler.dialect.is_mariadb:
+            return "ALTER TABLE %s DROP CONSTRAINT %s" % (
+                compiler.preparer.format_table(constraint.table),
+                compiler.preparer.format_constraint(constraint),
+            )
+        else:
+            return "ALTER TABLE %s DROP CHECK %s" % (
+                compiler.preparer.format_table(constraint.table),
+                compiler.preparer.format_constraint(constraint),
+            )
+    else:
+        raise NotImplementedError(
+            "No generic 'DROP CONSTRAINT' in MySQL - please specify constraint type"
+        )
 
 
 def _statement_element(kind, sql, table_name, column_name, **kw):
