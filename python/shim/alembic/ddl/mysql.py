@@ -335,41 +335,31 @@ def _mysql_composed(element, compiler, **kw):
 
 @compiles(sa_schema.DropConstraint, "mysql", "mariadb")
 def _mysql_drop_constraint(element, compiler, **kw):
-    """Alembic's: redefines SQLAlchemy's DROP CONSTRAINT to raise for a
-    generic constraint (SQLAlchemy's would emit ``ALTER TABLE t DROP name``,
-    which drops a column of that name). Registered on import of
-    ``alembic`` as in Alembic, so it applies to application code compiling
-    or executing a ``DropConstraint`` too, and puts SQLAlchemy's
-    ``ext.compiler`` dispatcher on ``DropConstraint`` for every dialect."""
+    """Alembic registers this compiler when ``alembic.ddl.mysql`` is
+    imported, so it applies to application code that compiles or executes a
+    ``DropConstraint`` itself, and it puts SQLAlchemy's ``ext.compiler``
+    dispatcher (its frames show in tracebacks) on ``DropConstraint`` for
+    every dialect. A constraint of no particular kind is refused: SQLAlchemy
+    alone would emit ``ALTER TABLE t DROP name``, which drops a column."""
     constraint = element.element
-    if isinstance(
-        constraint,
-        (
-            sa_schema.ForeignKeyConstraint,
-            sa_schema.PrimaryKeyConstraint,
-            sa_schema.UniqueConstraint,
-        ),
-    ):
-        assert not kw
+    keyed = (
+        sa_schema.ForeignKeyConstraint,
+        sa_schema.PrimaryKeyConstraint,
+        sa_schema.UniqueConstraint,
+    )
+    if isinstance(constraint, keyed):
         return compiler.visit_drop_constraint(element)
-    elif isinstance(constraint, sa_schema.CheckConstraint):
-        # note that SQLAlchemy as of 1.2 does not yet support
-        # DROP CONSTRAINT for MySQL/MariaDB, so we implement fully
-        # here.
-        if compiler.dialect.is_mariadb:
-            return "ALTER TABLE %s DROP CONSTRAINT %s" % (
-                compiler.preparer.format_table(constraint.table),
-                compiler.preparer.format_constraint(constraint),
-            )
-        else:
-            return "ALTER TABLE %s DROP CHECK %s" % (
-                compiler.preparer.format_table(constraint.table),
-                compiler.preparer.format_constraint(constraint),
-            )
-    else:
-        raise NotImplementedError(
-            "No generic 'DROP CONSTRAINT' in MySQL - please specify constraint type"
+    if isinstance(constraint, sa_schema.CheckConstraint):
+        # MySQL says DROP CHECK, MariaDB DROP CONSTRAINT
+        word = "CONSTRAINT" if compiler.dialect.is_mariadb else "CHECK"
+        return "ALTER TABLE %s DROP %s %s" % (
+            compiler.preparer.format_table(constraint.table),
+            word,
+            compiler.preparer.format_constraint(constraint),
         )
+    raise NotImplementedError(
+        "No generic 'DROP CONSTRAINT' in MySQL - please specify constraint type"
+    )
 
 
 def _statement_element(kind, sql, table_name, column_name, **kw):
