@@ -80,6 +80,13 @@ that property, as in Alembic; the generator models it, and the
 downgrade restates the old column completely); on the key, type_ with
 autoincrement=True/False, existing_autoincrement=, or neither (MODIFY
 drops AUTO_INCREMENT); add_column of such columns to the filled table.
+From the same seed on PostgreSQL, env.py (env_source()) creates the schema
+fz_sp and puts it first on the search_path before run_migrations, by
+seed % 3: a SET on the migration's connection (committed), libpq's
+`options=-csearch_path=...` in connect_args, or a SET from a "connect"
+event listener; every table, type, index and the version table without
+schema= then lives in fz_sp (found through the path by both tools' SQL and
+SQLAlchemy's has_table), beside the schema= tables in fz_s.
 
 Usage:
     # write one project (to look at it or run it by hand)
@@ -165,6 +172,17 @@ online/fz_inline_literal_cache. By hand (--project): op.execute() strings
 with tabs, CRLF, trailing `;`/comments, form feeds, NBSP, U+2028, `%`,
 `%%`, `%(x)s`, `\:` and `::`, as str and sa.text(), offline and online on
 the three databases: identical.
+Session 21 (fz4): with d_mysql, seeds 8000-8011 on MariaDB with 14
+revisions (12 runs, online and offline under mysql:// and mariadb://
+URLs, static path on and off; 27 d_mysql tables, 64 alter_column calls
+on their columns and 16 on their keys, 30 renames): identical. By hand
+(--sql, both URLs, static path on and off): Boolean/Enum
+create_constraint to and from, Interval (MODIFY, not CHANGE), empty
+comment and default, TIMESTAMP defaults dropped alone and with other
+changes, `autoincrement='auto'`, Time defaults, schema=, renames of
+DATETIME(fsp) columns; create_table with every mysql.* type option
+(national, ascii, binary, zerofill, retrieve_as_bitwise) and table
+option, and index mysql_length/mysql_using/mysql_with_parser: identical.
 
 Environment: ALEMBIC_RS (binary; default target/release/alembic-rs of this
 checkout), ORACLE_PYTHON (default .venv-oracle/bin/python), HOST_VENV
@@ -2168,7 +2186,7 @@ def gen_project(seed, dialect, revisions, out):
     with open(os.path.join(out, "alembic.ini"), "w") as f:
         f.write(INI)
     with open(os.path.join(out, "migrations", "env.py"), "w") as f:
-        f.write(ENV)
+        f.write(env_source(seed, dialect))
     with open(os.path.join(out, "migrations", "script.py.mako"), "w") as f:
         f.write("")
     prev = None
@@ -2303,6 +2321,61 @@ if context.is_offline_mode():
 else:
     run_migrations_online()
 '''
+
+#: The first seed whose PostgreSQL env.py sets a search_path (env_source()).
+SEARCH_PATH_FROM = 8000
+
+#: How env.py puts the schema fz_sp first on the search_path: a SET on the
+#: migration's connection, libpq's `options` in connect_args, or a SET from
+#: a "connect" event listener on every DBAPI connection.
+SEARCH_PATH_SET = [
+    ('''        connection.exec_driver_sql("SET search_path TO fz_sp, public")
+        connection.commit()
+''', "", ""),
+    ("", '''        connect_args={"options": "-csearch_path=fz_sp,public"},
+''', ""),
+    ("", "", '''
+    from sqlalchemy import event
+
+    @event.listens_for(connectable, "connect")
+    def _search_path(dbapi_connection, connection_record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("SET search_path TO fz_sp, public")
+        cursor.close()
+'''),
+]
+
+
+def env_source(seed, dialect):
+    """env.py: the generic one, and from SEARCH_PATH_FROM on PostgreSQL one
+    that creates the schema fz_sp and puts it first on the search_path
+    (seed % 3 picks SEARCH_PATH_SET's way), so every table, type, index and
+    the version table without schema= live there, found through the path."""
+    if dialect != "postgresql" or seed < SEARCH_PATH_FROM:
+        return ENV
+    in_conn, connect_args, listener = SEARCH_PATH_SET[seed % 3]
+    old = """    connectable = engine_from_config(
+        config.get_section(config.config_ini_section, {}),
+        prefix="sqlalchemy.",
+        poolclass=pool.NullPool,
+    )
+
+    with connectable.connect() as connection:
+"""
+    new = """    connectable = engine_from_config(
+        config.get_section(config.config_ini_section, {}),
+        prefix="sqlalchemy.",
+        poolclass=pool.NullPool,
+%s    )
+    with connectable.connect() as connection:
+        connection.exec_driver_sql("CREATE SCHEMA IF NOT EXISTS fz_sp")
+        connection.commit()
+%s
+    with connectable.connect() as connection:
+%s""" % (connect_args, listener, in_conn)
+    assert old in ENV
+    return ENV.replace(old, new)
+
 
 REVISION = '''"""{msg}
 
