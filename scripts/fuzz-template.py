@@ -76,15 +76,15 @@ two generated ids with one message make two files of one normalised name
 `merge heads` (261).
 Session 19: seeds 521-598 (78 seeds, 358 command lines): 70 identical, 5
 refused by name, 3 not Python; no difference.
-Session 21 (fz4): seeds 641-690 (256 command lines): one difference,
+Session 21 (fz4): seeds 641-690 (226 command lines): one difference,
 seed 677, the harness limit of seed 273: two `revision` commands without
 -m or --rev-id wrote two files of one normalised name, `<NEWID>p_.py`,
 compared by sorted name, so by the random ids (Alembic's pair and
 alembic-rs's pair sorted differently; the graphs were the same). Generated
 ids are now numbered in the order they were made (from the commands'
 `Generating ...` lines, then the written files oldest first): 273 and 677
-compare identical; 641-690 again and 691-740 (482 command lines in all):
-96 identical, 5 not Python, 5 refused by name, no difference.
+compare identical; 641-690 again and 691-740 (458 command lines in all):
+90 identical, 5 not Python, 5 refused by name, no difference.
 
 Environment: ALEMBIC_RS (binary; default target/release/alembic-rs),
 ORACLE_PYTHON (default .venv-oracle/bin/python), HOST_VENV (VIRTUAL_ENV
