@@ -80,6 +80,10 @@ that property, as in Alembic; the generator models it, and the
 downgrade restates the old column completely); on the key, type_ with
 autoincrement=True/False, existing_autoincrement=, or neither (MODIFY
 drops AUTO_INCREMENT); add_column of such columns to the filled table.
+From seed 8100 (MYSQL_TS_FROM) 40% of d_mysql's columns are date/time or
+TINYINT(1) ones (so more CHANGEs for DateTime affinity, ON UPDATE
+defaults, and TINYINT <-> Boolean(create_constraint=True) CHECKs), and a
+DATETIME(fsp=3) may become TIMESTAMP(fsp=3).
 From the same seed on PostgreSQL, env.py (env_source()) creates the schema
 fz_sp and puts it first on the search_path before run_migrations, by
 seed % 3: a SET on the migration's connection (committed), libpq's
@@ -174,8 +178,9 @@ with tabs, CRLF, trailing `;`/comments, form feeds, NBSP, U+2028, `%`,
 the three databases: identical.
 Session 21 (fz4): with d_mysql, seeds 8000-8011 on MariaDB with 14
 revisions (12 runs, online and offline under mysql:// and mariadb://
-URLs, static path on and off; 27 d_mysql tables, 64 alter_column calls
-on their columns and 16 on their keys, 30 renames): identical. By hand
+URLs, static path on and off; 27 d_mysql tables, 32 alter_column calls
+on their columns in the upgrades (11 renames) and 8 on their keys, each
+undone by the downgrade): identical. By hand
 (--sql, both URLs, static path on and off): Boolean/Enum
 create_constraint to and from, Interval (MODIFY, not CHANGE), empty
 comment and default, TIMESTAMP defaults dropped alone and with other
@@ -183,6 +188,21 @@ changes, `autoincrement='auto'`, Time defaults, schema=, renames of
 DATETIME(fsp) columns; create_table with every mysql.* type option
 (national, ascii, binary, zerofill, retrieve_as_bitwise) and table
 option, and index mysql_length/mysql_using/mysql_with_parser: identical.
+Then 8012-8021 (10 runs, static path on and off) and 8022-8033 (12 runs,
+--no-static0) on MariaDB, in all 34 seeds drawing 70 d_mysql tables, 75
+alter_column calls on their columns (24 renames) and 14 on their keys:
+identical; with MYSQL_TS_FROM, 8100-8115 (16 runs, --no-static0)
+and 8100-8105 again with the static path off: identical. The search_path
+env.py: 8000-8008 (9 runs, static path on and off) and 8009-8017 (9
+runs, --no-static0) on PostgreSQL: identical. By hand, a SET in env.py
+and a URL `?options=-csearch_path%%3D...` (also a quoted
+schema name libpq refuses, and a schema that does not exist), with the
+version table first created in public and then found through the path,
+upgrade/downgrade/stamp --purge/current: identical; online on MariaDB,
+alter_column with schema= another database (CHANGE, AUTO_INCREMENT with a
+type change, a TIMESTAMP(3) ON UPDATE default dropped, then NULL) and
+the missing-existing_type CommandError: identical. Without the new
+draws, 7035-7037 x 3 databases (9 runs, --no-static0): identical.
 
 Environment: ALEMBIC_RS (binary; default target/release/alembic-rs of this
 checkout), ORACLE_PYTHON (default .venv-oracle/bin/python), HOST_VENV
@@ -344,6 +364,12 @@ DML_RAW_FROM = 7020
 #: MariaDB-specific columns and table options, filled, then altered the way
 #: MySQLImpl restates a column (MODIFY/CHANGE/ALTER COLUMN ... DEFAULT).
 MYSQL_FROM = 8000
+
+#: ... and from this one d_mysql draws date/time columns and TINYINT(1)
+#: (Boolean) columns for 40% of its columns, and DATETIME(fsp=3) may become
+#: TIMESTAMP(fsp=3) (MySQLImpl's CHANGE for DateTime affinity, defaults
+#: with ON UPDATE, CHECKs of Boolean(create_constraint=True)).
+MYSQL_TS_FROM = 8100
 
 #: (type, kind, server defaults, types alter_column may change it to, a SQL value)
 MY_TYPES = [
@@ -1884,11 +1910,19 @@ class Gen:
 
     def my_type(self, kinds=None):
         rng = self.rng
+        if kinds is None and self.seed >= MYSQL_TS_FROM and rng.random() < 0.4:
+            kinds = ("dt", "ts", "date", "bool1")
         while True:
             spec = rng.choice(MY_TYPES)
-            if kinds is None or spec[1] in kinds:
+            kind = spec[1]
+            if kind == "int" and spec[0].startswith("mysql.TINYINT"):
+                kind = "bool1" if kinds and "bool1" in kinds else kind
+            if kinds is None or kind in kinds:
+                alts = list(spec[3])
+                if spec[1] == "dt" and self.seed >= MYSQL_TS_FROM:
+                    alts.append("mysql.TIMESTAMP(fsp=3)")
                 return {"src": spec[0], "kind": spec[1], "defaults": list(spec[2]),
-                        "alts": list(spec[3]), "value": spec[4]}
+                        "alts": alts, "value": spec[4]}
 
     def my_col_src(self, c):
         parts = [repr(c["name"]), c["src"]]
