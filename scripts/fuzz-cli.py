@@ -99,7 +99,8 @@ Session 21 (fz4): seeds 215-226 (998 command lines): seed 221 differs
 in three commands, all the documented unreadable-file row (a helpers.py
 without `revision` in the versions directory, read before `history
 -r0005:-1`'s relative-target error and under `ensure_version`, online and
-`--sql`); nothing else.
+`--sql`); nothing else. Then 227-230 (341 command lines): identical (8
+matched Alembic under another PYTHONHASHSEED).
 
 Environment: ALEMBIC_RS (binary; default target/release/alembic-rs of this
 checkout), ORACLE_PYTHON (default .venv-oracle/bin/python), HOST_VENV

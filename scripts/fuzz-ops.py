@@ -194,7 +194,8 @@ alter_column calls on their columns (24 renames) and 14 on their keys:
 identical; with MYSQL_TS_FROM, 8100-8115 (16 runs, --no-static0)
 and 8100-8105 again with the static path off: identical. The search_path
 env.py: 8000-8008 (9 runs, static path on and off) and 8009-8017 (9
-runs, --no-static0) on PostgreSQL: identical. By hand, a SET in env.py
+runs, --no-static0) and 8018-8023 (6 runs, --no-static0) on PostgreSQL:
+identical. By hand, a SET in env.py
 and a URL `?options=-csearch_path%%3D...` (also a quoted
 schema name libpq refuses, and a schema that does not exist), with the
 version table first created in public and then found through the path,
