@@ -104,6 +104,16 @@ clean.
 Session 19: seeds 6047-6058 x 3 databases and 6059 on SQLite (37 cases,
 load ~14): 25 OK, 7 NOT CLEAN, 5 APPLY FAILED (as in Alembic); no
 divergence.
+Session 21 (fz4): seeds 6070-6077 x 3 databases (24 cases): 18 OK, 2
+NOT CLEAN (MySQL: a server default / a utf8mb3 VARCHAR Alembic itself
+sees again), 4 APPLY FAILED as in Alembic (SQLite batch copies INSERTing
+into a generated column); no divergence. By hand on PostgreSQL, env.py
+setting `search_path` to another schema after connecting (so SQLAlchemy's
+default schema and current_schema() differ), with and without
+include_schemas, tables shadowed across the two schemas, FKs and indexes
+across them: the three sides agree but for the order of remove_table
+operations, which Alembic takes from a set (docs/differences.md, the row
+for several tables the models lack).
 Remaining statuses are Alembic's own: NOT CLEAN (SQLite CLOB/BINARY
 affinity, expression defaults compared as text), APPLY FAILED as in Alembic
 (a batch copy INSERTs into a generated column; custom types rendered as

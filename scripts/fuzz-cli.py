@@ -95,6 +95,12 @@ identical (8 lines matched Alembic under another PYTHONHASHSEED); `edit`
 with editors the fuzzer does not draw (killed by a signal, a bad
 interpreter, not executable, a broken symlink, a file in the working
 directory, `vi -x`) compared by hand: identical.
+Session 21 (fz4): seeds 215-226 (998 command lines): seed 221 differs
+in three commands, all the documented unreadable-file row (a helpers.py
+without `revision` in the versions directory, read before `history
+-r0005:-1`'s relative-target error and under `ensure_version`, online and
+`--sql`); nothing else. Then 227-230 (341 command lines): identical (8
+matched Alembic under another PYTHONHASHSEED).
 
 Environment: ALEMBIC_RS (binary; default target/release/alembic-rs of this
 checkout), ORACLE_PYTHON (default .venv-oracle/bin/python), HOST_VENV

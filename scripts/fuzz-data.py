@@ -99,6 +99,8 @@ Session 20 (rng): the driver now hands out and takes each driver's range
 classes (alembic/_rs/pgrange.py, fixture pg_range_values); seeds 309, 314,
 320, 322-336 and the range-drawing 304, 343, 352, 369, 373, 384, 385,
 387-390 on PostgreSQL (29 runs): identical.
+Session 21 (fz4): seeds 391-396 x 3 databases (18 runs, online and
+offline): identical.
 
 Environment: ALEMBIC_RS (binary; default target/release/alembic-rs),
 ORACLE_PYTHON (default .venv-oracle/bin/python), HOST_VENV (VIRTUAL_ENV for

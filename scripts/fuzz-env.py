@@ -94,6 +94,8 @@ Session 15: seeds 200-212 on the three databases (39 runs): one ORDER
 (Alembic's set order of a merge parent's version row). Session 16: seeds
 213-222 (30 runs): no difference, four ORDER. Session 19: seeds 241-247
 (19 runs, load ~14): no difference, five ORDER.
+Session 21 (fz4): seeds 255-268 x 3 databases (42 runs): no difference,
+six ORDER.
 
 Environment: ALEMBIC_RS (binary; default target/release/alembic-rs),
 ORACLE_PYTHON (default .venv-oracle/bin/python), HOST_VENV (VIRTUAL_ENV for

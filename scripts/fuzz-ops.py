@@ -58,6 +58,39 @@ UPDATE strings (op.execute(str) and sa.text(str)) with `%`, `%%`,
 `%(x)s`, escaped colons, `::text`, quotes, tabs, CRLF, indentation, a
 trailing `;` or `-- comment`, a leading `/* */`. The rows stay until
 the downgrade drops the table, so the dump compares them after each step.
+Seeds from 8000 (MYSQL_FROM) on MariaDB (`--dialects mysql`) also write
+d_mysql: tables of MariaDB-specific columns (MY_TYPES: charsets and
+collations on String/VARCHAR/CHAR/Text/TINYTEXT/ENUM, unsigned and zerofill
+integers and DECIMAL, TINYINT(1), TIMESTAMP and DATETIME(fsp=3) with
+CURRENT_TIMESTAMP[(3)] [ON UPDATE ...] and sa.func.current_timestamp()
+defaults, Date, SET, BIT, YEAR, JSON, VARBINARY; comments with quotes,
+`%`, backslashes, non-ASCII), a key of MY_ID_TYPES with AUTO_INCREMENT
+(autoincrement=True or implied), table options (mysql_engine,
+mysql_charset / mysql_default_charset, mysql_collate,
+mysql_auto_increment, mysql_row_format, comment=) and a few rows; then
+alter_column on them the way MySQLImpl restates a column: type changes
+(lengths, charset/collation changes, TINYINT to and from
+Boolean(create_constraint=True, name=...), ENUM/SET values, TIMESTAMP to
+DATETIME, Date to DateTime), nullability, server_default set, changed or
+dropped alone (ALTER COLUMN SET/DROP DEFAULT; a DateTime-affinity column
+is always CHANGE), new_column_name (CHANGE), comment set/removed, with
+each existing_type/existing_nullable/existing_server_default/
+existing_comment left out now and then (the restated column then loses
+that property, as in Alembic; the generator models it, and the
+downgrade restates the old column completely); on the key, type_ with
+autoincrement=True/False, existing_autoincrement=, or neither (MODIFY
+drops AUTO_INCREMENT); add_column of such columns to the filled table.
+From seed 8100 (MYSQL_TS_FROM) 40% of d_mysql's columns are date/time or
+TINYINT(1) ones (so more CHANGEs for DateTime affinity, ON UPDATE
+defaults, and TINYINT <-> Boolean(create_constraint=True) CHECKs), and a
+DATETIME(fsp=3) may become TIMESTAMP(fsp=3).
+From the same seed on PostgreSQL, env.py (env_source()) creates the schema
+fz_sp and puts it first on the search_path before run_migrations, by
+seed % 3: a SET on the migration's connection (committed), libpq's
+`options=-csearch_path=...` in connect_args, or a SET from a "connect"
+event listener; every table, type, index and the version table without
+schema= then lives in fz_sp (found through the path by both tools' SQL and
+SQLAlchemy's has_table), beside the schema= tables in fz_s.
 
 Usage:
     # write one project (to look at it or run it by hand)
@@ -143,6 +176,34 @@ online/fz_inline_literal_cache. By hand (--project): op.execute() strings
 with tabs, CRLF, trailing `;`/comments, form feeds, NBSP, U+2028, `%`,
 `%%`, `%(x)s`, `\:` and `::`, as str and sa.text(), offline and online on
 the three databases: identical.
+Session 21 (fz4): with d_mysql, seeds 8000-8011 on MariaDB with 14
+revisions (12 runs, online and offline under mysql:// and mariadb://
+URLs, static path on and off; 27 d_mysql tables, 32 alter_column calls
+on their columns in the upgrades (11 renames) and 8 on their keys, each
+undone by the downgrade): identical. By hand
+(--sql, both URLs, static path on and off): Boolean/Enum
+create_constraint to and from, Interval (MODIFY, not CHANGE), empty
+comment and default, TIMESTAMP defaults dropped alone and with other
+changes, `autoincrement='auto'`, Time defaults, schema=, renames of
+DATETIME(fsp) columns; create_table with every mysql.* type option
+(national, ascii, binary, zerofill, retrieve_as_bitwise) and table
+option, and index mysql_length/mysql_using/mysql_with_parser: identical.
+Then 8012-8021 (10 runs, static path on and off) and 8022-8033 (12 runs,
+--no-static0) on MariaDB, in all 34 seeds drawing 70 d_mysql tables, 75
+alter_column calls on their columns (24 renames) and 14 on their keys:
+identical; with MYSQL_TS_FROM, 8100-8115 (16 runs, --no-static0)
+and 8100-8105 again with the static path off: identical. The search_path
+env.py: 8000-8008 (9 runs, static path on and off) and 8009-8017 (9
+runs, --no-static0) and 8018-8023 (6 runs, --no-static0) on PostgreSQL:
+identical. By hand, a SET in env.py
+and a URL `?options=-csearch_path%%3D...` (also a quoted
+schema name libpq refuses, and a schema that does not exist), with the
+version table first created in public and then found through the path,
+upgrade/downgrade/stamp --purge/current: identical; online on MariaDB,
+alter_column with schema= another database (CHANGE, AUTO_INCREMENT with a
+type change, a TIMESTAMP(3) ON UPDATE default dropped, then NULL) and
+the missing-existing_type CommandError: identical. Without the new
+draws, 7035-7037 x 3 databases (9 runs, --no-static0): identical.
 
 Environment: ALEMBIC_RS (binary; default target/release/alembic-rs of this
 checkout), ORACLE_PYTHON (default .venv-oracle/bin/python), HOST_VENV
@@ -300,6 +361,71 @@ DML_FROM = 7000
 #: ... and from this one also hand-written UPDATE strings (dml_raw).
 DML_RAW_FROM = 7020
 
+#: The first seed whose MariaDB chains also write d_mysql: tables of
+#: MariaDB-specific columns and table options, filled, then altered the way
+#: MySQLImpl restates a column (MODIFY/CHANGE/ALTER COLUMN ... DEFAULT).
+MYSQL_FROM = 8000
+
+#: ... and from this one d_mysql draws date/time columns and TINYINT(1)
+#: (Boolean) columns for 40% of its columns, and DATETIME(fsp=3) may become
+#: TIMESTAMP(fsp=3) (MySQLImpl's CHANGE for DateTime affinity, defaults
+#: with ON UPDATE, CHECKs of Boolean(create_constraint=True)).
+MYSQL_TS_FROM = 8100
+
+#: (type, kind, server defaults, types alter_column may change it to, a SQL value)
+MY_TYPES = [
+    ("mysql.TINYINT(display_width=1)", "int", ["'0'", "sa.text('1')"],
+     ["mysql.SMALLINT()", "sa.Boolean(create_constraint=True, name='{n}')"], "1"),
+    ("mysql.SMALLINT(unsigned=True)", "uint", ["'5'"],
+     ["mysql.INTEGER(unsigned=True)", "mysql.MEDIUMINT(unsigned=True)"], "7"),
+    ("mysql.INTEGER(display_width=11, zerofill=True)", "uint", ["sa.text('42')"],
+     ["mysql.BIGINT(zerofill=True)", "sa.Integer()"], "8"),
+    ("sa.String(length=40, collation='utf8mb4_bin')", "str", ["'abc'", "sa.text(\"'x'\")"],
+     ["sa.String(length=80, collation='utf8mb4_bin')",
+      "mysql.VARCHAR(length=40, charset='utf8mb4', collation='utf8mb4_unicode_ci')",
+      "sa.String(length=40)"], "'ab'"),
+    ("mysql.VARCHAR(length=30, charset='latin1', collation='latin1_general_ci')", "str",
+     ["'l1'"], ["mysql.VARCHAR(length=60, charset='latin1')",
+                "mysql.VARCHAR(length=30, charset='utf8mb4', collation='utf8mb4_bin')"], "'Ab'"),
+    ("mysql.CHAR(length=2, charset='ascii', collation='ascii_bin')", "str", ["'AB'"],
+     ["mysql.CHAR(length=3, charset='ascii')", "mysql.NCHAR(length=2)"], "'XY'"),
+    ("sa.Text(collation='utf8mb4_unicode_ci')", "text", ["'t'"],
+     ["mysql.MEDIUMTEXT(collation='utf8mb4_bin')", "mysql.TEXT(charset='utf8mb4')",
+      "mysql.LONGTEXT()"], "'some text'"),
+    ("mysql.TINYTEXT(charset='utf8mb4')", "text", [], ["mysql.TEXT()"], "'tiny'"),
+    ("mysql.DECIMAL(precision=10, scale=2, unsigned=True)", "dec", ["'0.00'", "sa.text('1.5')"],
+     ["mysql.DECIMAL(precision=14, scale=2, unsigned=True)",
+      "sa.Numeric(precision=12, scale=3)"], "'12.34'"),
+    ("mysql.DATETIME(fsp=3)", "dt", ["sa.text('CURRENT_TIMESTAMP(3)')",
+                                     "sa.text('CURRENT_TIMESTAMP(3) ON UPDATE CURRENT_TIMESTAMP(3)')",
+                                     "'2020-01-02 03:04:05.000'"],
+     [], "'2021-05-06 07:08:09.123'"),
+    ("mysql.TIMESTAMP()", "ts", ["sa.text('CURRENT_TIMESTAMP')",
+                                 "sa.text('CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP')",
+                                 "sa.func.current_timestamp()",
+                                 "sa.text(\"'2001-02-03 04:05:06'\")"],
+     ["mysql.DATETIME()", "sa.DateTime()"], "'2021-05-06 07:08:09'"),
+    ("sa.Date()", "date", ["'2020-01-01'"], ["sa.DateTime()"], "'2020-02-02'"),
+    ("mysql.ENUM('x', 'y', 'z', charset='utf8mb4', collation='utf8mb4_bin')", "enum", ["'x'"],
+     ["mysql.ENUM('x', 'y', 'z', 'w')", "sa.Enum('x', 'y', 'z', name='e')"], "'y'"),
+    ("mysql.SET('p', 'q')", "set", ["'p'"], ["mysql.SET('p', 'q', 'r')"], "'p,q'"),
+    ("mysql.BIT(8)", "bit", ["sa.text(\"b'101'\")"], ["mysql.BIT(16)"], "b'1010'"),
+    ("mysql.YEAR()", "year", ["'2024'"], [], "2023"),
+    ("mysql.JSON()", "json", [], [], "'{\"a\": 1}'"),
+    ("mysql.VARBINARY(length=16)", "bin", [], ["mysql.VARBINARY(length=32)", "mysql.BLOB()"],
+     "X'0102'"),
+]
+
+#: (key type, types alter_column may change it to)
+MY_ID_TYPES = [
+    ("mysql.INTEGER(unsigned=True)", ["mysql.BIGINT(unsigned=True)"]),
+    ("sa.Integer()", ["sa.BigInteger()", "mysql.MEDIUMINT()"]),
+    ("mysql.BIGINT()", ["sa.Integer()"]),
+    ("mysql.SMALLINT(unsigned=True)", ["mysql.INTEGER(unsigned=True)"]),
+]
+
+MY_COMMENTS = ["the column", "it's", "50% off", "ünïcode", "back\\slash", "a \"quote\""]
+
 NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -327,6 +453,8 @@ class Gen:
         self.copy_from = self.sqlite_copy and self.extra and seed % 4 == 0
         self.ext = seed >= EXT_FROM
         self.dml = seed >= DML_FROM
+        self.my = seed >= MYSQL_FROM and dialect == "mysql"
+        self.my_tables = []
 
     # -- names ---------------------------------------------------------------
     def fresh(self, pool_kind):
@@ -1758,6 +1886,285 @@ class Gen:
         k = rng.choice(spots)
         return up[:k] + [rng.choice(choices)] + up[k:]
 
+    # -- MariaDB column options (seeds from MYSQL_FROM, mysql only) ------------
+    def d_mysql(self):
+        """A table of MariaDB-specific columns (charsets, collations, unsigned,
+        zerofill, TIMESTAMP/DATETIME(fsp) with CURRENT_TIMESTAMP and ON UPDATE
+        defaults, ENUM/SET/BIT/YEAR, AUTO_INCREMENT) and table options, with
+        rows, then alter_column on it as MySQLImpl restates a column: every
+        `existing_*` keyword sometimes left out (so the MODIFY/CHANGE drops
+        that property, as in Alembic), autoincrement/existing_autoincrement on
+        the key, new_column_name (CHANGE), DateTime-affinity columns (always
+        CHANGE), a default alone (ALTER COLUMN SET/DROP DEFAULT), Boolean
+        with create_constraint (its CHECK dropped and added); add_column of
+        such columns to the filled table."""
+        rng = self.rng
+        if not self.my_tables or (len(self.my_tables) < 3 and rng.random() < 0.3):
+            return self.my_create()
+        t = rng.choice(self.my_tables)
+        r = rng.random()
+        if r < 0.15:
+            return self.my_alter_id(t)
+        if r < 0.3:
+            return self.my_add(t)
+        return self.my_alter(t)
+
+    def my_type(self, kinds=None):
+        rng = self.rng
+        if kinds is None and self.seed >= MYSQL_TS_FROM and rng.random() < 0.4:
+            kinds = ("dt", "ts", "date", "bool1")
+        while True:
+            spec = rng.choice(MY_TYPES)
+            kind = spec[1]
+            if kind == "int" and spec[0].startswith("mysql.TINYINT"):
+                kind = "bool1" if kinds and "bool1" in kinds else kind
+            if kinds is None or kind in kinds:
+                alts = list(spec[3])
+                if spec[1] == "dt" and self.seed >= MYSQL_TS_FROM:
+                    alts.append("mysql.TIMESTAMP(fsp=3)")
+                return {"src": spec[0], "kind": spec[1], "defaults": list(spec[2]),
+                        "alts": alts, "value": spec[4]}
+
+    def my_col_src(self, c):
+        parts = [repr(c["name"]), c["src"]]
+        if c.get("default") is not None:
+            parts.append("server_default=%s" % c["default"])
+        if c.get("comment") is not None:
+            parts.append("comment=%r" % c["comment"])
+        parts.append("nullable=%s" % c["nullable"])
+        return "sa.Column(%s)" % ", ".join(parts)
+
+    def my_create(self):
+        rng = self.rng
+        self.counter += 1
+        name = "%s_my%d" % (rng.choice(["mtab", "Mixed", "order", "acct"]), self.counter)
+        idt = rng.choice(MY_ID_TYPES)
+        t = {"name": name, "id": {"name": "id", "src": idt[0], "alts": list(idt[1]),
+                                  "autoinc": True, "comment": None},
+             "cols": [], "rows": rng.random() < 0.7}
+        taken = {"id"}
+        for _ in range(rng.randint(2, 6)):
+            c = self.my_type()
+            nm = self.col_name(None)
+            while nm in taken:
+                nm = self.col_name(None) + "_%d" % rng.randint(1, 9)
+            taken.add(nm)
+            c["name"] = nm
+            c["nullable"] = rng.random() < 0.6
+            c["default"] = rng.choice(c["defaults"]) if c["defaults"] and rng.random() < 0.5 \
+                else None
+            c["comment"] = rng.choice(MY_COMMENTS) if rng.random() < 0.25 else None
+            c["has_nulls"] = False
+            t["cols"].append(c)
+        idparts = [repr("id"), idt[0]]
+        if rng.random() < 0.5:
+            idparts.append("autoincrement=True")
+        idparts.append("nullable=False")
+        lines = ["op.create_table(%r," % name, "    sa.Column(%s)," % ", ".join(idparts)]
+        lines += ["    %s," % self.my_col_src(c) for c in t["cols"]]
+        lines.append("    sa.PrimaryKeyConstraint('id'),")
+        charset, collate = rng.choice([("utf8mb4", "utf8mb4_unicode_ci"), ("utf8mb4", None),
+                                       ("latin1", "latin1_swedish_ci"), (None, None),
+                                       ("utf8mb4", "utf8mb4_bin")])
+        kw = []
+        if rng.random() < 0.7:
+            kw.append("mysql_engine='InnoDB'")
+        if charset:
+            kw.append("%s=%r" % (rng.choice(["mysql_charset", "mysql_default_charset"]),
+                                 charset))
+        if collate:
+            kw.append("mysql_collate=%r" % collate)
+        if rng.random() < 0.3:
+            kw.append("mysql_auto_increment='1000'")
+        if rng.random() < 0.3:
+            kw.append("mysql_row_format=%r" % rng.choice(["DYNAMIC", "COMPACT"]))
+        if rng.random() < 0.2:
+            kw.append("comment=%r" % rng.choice(MY_COMMENTS))
+        lines += ["    %s," % k for k in kw]
+        lines[-1] = lines[-1][:-1] + ")"
+        up = lines
+        if t["rows"]:
+            cols = ["id"] + [c["name"] for c in t["cols"]]
+            vals = []
+            for i in range(1, rng.randint(2, 4)):
+                vals.append("(%d, %s)" % (i, ", ".join(c["value"] for c in t["cols"])))
+            sql = "INSERT INTO %s (%s) VALUES %s" % (
+                sql_quote(name, "mysql"), ", ".join(sql_quote(x, "mysql") for x in cols),
+                ", ".join(vals))
+            up.append("op.execute(%r)" % sql)
+        self.my_tables.append(t)
+        return up, ["op.drop_table(%r)" % name]
+
+    def my_existing(self, st, given, complete):
+        """existing_* keywords for the state `st`, leaving each out now and
+        then unless `complete`; returns (sources, the state MySQL is left
+        with when the column is restated)."""
+        rng = self.rng
+        keep = lambda: complete or rng.random() < 0.8  # noqa: E731
+        out, left = [], {}
+        if "type_" not in given and (complete or rng.random() < 0.98):
+            out.append("existing_type=%s" % st["src"])
+        if "nullable" not in given:
+            if keep():
+                out.append("existing_nullable=%s" % st["nullable"])
+                left["nullable"] = st["nullable"]
+            else:
+                left["nullable"] = True
+        if "server_default" not in given:
+            if st["default"] is not None and keep():
+                out.append("existing_server_default=%s" % st["default"])
+                left["default"] = st["default"]
+            else:
+                left["default"] = None
+        if "comment" not in given:
+            if st["comment"] is not None and keep():
+                out.append("existing_comment=%r" % st["comment"])
+                left["comment"] = st["comment"]
+            else:
+                left["comment"] = None
+        elif st["comment"] is not None and rng.random() < 0.7:
+            out.append("existing_comment=%r" % st["comment"])
+        return out, left
+
+    def my_alter(self, t):
+        rng = self.rng
+        c = rng.choice(t["cols"])
+        old = {k: c[k] for k in ("name", "src", "nullable", "default", "comment")}
+        up = {}
+        for ch in rng.sample(["type", "nullable", "default", "rename", "comment"],
+                             rng.randint(1, 2)):
+            if ch == "type" and c["alts"]:
+                new = rng.choice(c["alts"])
+                if "create_constraint" in new:
+                    new = new.replace("{n}", "ck_%s_%d" % (t["name"], self.counter))
+                    self.counter += 1
+                up["type_"] = new
+            elif ch == "nullable" and not (c["nullable"] and c["has_nulls"]):
+                up["nullable"] = str(not c["nullable"])
+            elif ch == "default" and c["defaults"]:
+                new = rng.choice(c["defaults"] + [None])
+                if new != c["default"]:
+                    up["server_default"] = str(new)
+            elif ch == "rename" and "create_constraint" not in c["src"]:
+                nm = self.col_name(None)
+                if nm not in {x["name"] for x in t["cols"]} | {"id"}:
+                    up["new_column_name"] = repr(nm)
+            elif ch == "comment":
+                new = rng.choice(MY_COMMENTS + [None])
+                if new != c["comment"]:
+                    up["comment"] = repr(new)
+        if not up:
+            return None
+        ex, left = self.my_existing(old, up, False)
+        up_args = ["%s=%s" % kv for kv in up.items()] + ex
+        # what the column is now
+        affinity = lambda src: "DATETIME" in src or "TIMESTAMP" in src or "DateTime" in src  # noqa
+        restated = set(up) - {"server_default"} or (
+            affinity(up.get("type_", old["src"])) and up.get("server_default") != "None")
+        if "type_" in up:
+            c["alts"] = [a for a in c["alts"] if a != up["type_"]] + [old["src"]]
+            c["src"] = up["type_"]
+        if "nullable" in up:
+            c["nullable"] = up["nullable"] == "True"
+        elif restated:
+            c["nullable"] = left["nullable"]
+        if "server_default" in up:
+            c["default"] = None if up["server_default"] == "None" else up["server_default"]
+        elif restated:
+            c["default"] = left["default"]
+        if "comment" in up:
+            c["comment"] = eval(up["comment"])
+        elif restated:
+            c["comment"] = left["comment"]
+        if "new_column_name" in up:
+            c["name"] = eval(up["new_column_name"])
+        # the downgrade restates the old column completely
+        down = {}
+        if old["src"] != c["src"]:
+            down["type_"] = old["src"]
+        if old["nullable"] != c["nullable"]:
+            down["nullable"] = str(old["nullable"])
+        if old["default"] != c["default"]:
+            down["server_default"] = str(old["default"])
+        if old["comment"] != c["comment"]:
+            down["comment"] = repr(old["comment"])
+        if old["name"] != c["name"]:
+            down["new_column_name"] = repr(old["name"])
+        if not down:
+            down_line = []
+        else:
+            ex, _ = self.my_existing(c, down, True)
+            down_line = ["op.alter_column(%r, %r, %s)" % (
+                t["name"], c["name"], ", ".join(["%s=%s" % kv for kv in down.items()] + ex))]
+        return (["op.alter_column(%r, %r, %s)" % (t["name"], old["name"], ", ".join(up_args))],
+                down_line)
+
+    def my_alter_id(self, t):
+        rng = self.rng
+        c = t["id"]
+        up = []
+        new_src = c["src"]
+        if c["alts"] and rng.random() < 0.6:
+            new_src = rng.choice(c["alts"])
+            up.append("type_=%s" % new_src)
+        up.append("existing_type=%s" % c["src"])
+        up.append("existing_nullable=False")
+        r = rng.random()
+        autoinc = c["autoinc"]
+        if r < 0.35:
+            up.append("autoincrement=%s" % (not c["autoinc"]))
+            autoinc = not c["autoinc"]
+        elif r < 0.7:
+            up.append("existing_autoincrement=%s" % c["autoinc"])
+        else:
+            autoinc = False  # MODIFY without AUTO_INCREMENT drops it
+        new_comment = c["comment"]
+        if rng.random() < 0.3 or len(up) == 3 and r >= 0.7 and not c["autoinc"]:
+            new_comment = rng.choice(MY_COMMENTS)
+            up.append("comment=%r" % new_comment)
+        elif c["comment"] is not None:
+            if rng.random() < 0.7:
+                up.append("existing_comment=%r" % c["comment"])
+            else:
+                new_comment = None
+        if not any(x.startswith(("type_", "autoincrement", "comment")) for x in up):
+            up.append("comment=%r" % "the key")
+            new_comment = "the key"
+        down = ["existing_type=%s" % new_src, "existing_nullable=False"]
+        if new_src != c["src"]:
+            down.append("type_=%s" % c["src"])
+        down.append("autoincrement=%s" % c["autoinc"])
+        if new_comment != c["comment"]:
+            down.append("comment=%r" % c["comment"])
+            if new_comment is not None:
+                down.append("existing_comment=%r" % new_comment)
+        elif c["comment"] is not None:
+            down.append("existing_comment=%r" % c["comment"])
+        if new_src != c["src"]:
+            c["alts"] = [a for a in c["alts"] if a != new_src] + [c["src"]]
+        c["src"], c["autoinc"], c["comment"] = new_src, autoinc, new_comment
+        return (["op.alter_column(%r, 'id', %s)" % (t["name"], ", ".join(up))],
+                ["op.alter_column(%r, 'id', %s)" % (t["name"], ", ".join(down))])
+
+    def my_add(self, t):
+        rng = self.rng
+        c = self.my_type([k for k in ("int", "uint", "str", "text", "dec", "enum", "set",
+                                      "bit", "year", "bool", "bin", "date")])
+        nm = self.col_name(None)
+        if nm in {x["name"] for x in t["cols"]} | {"id"}:
+            return None
+        c["name"] = nm
+        c["comment"] = rng.choice(MY_COMMENTS) if rng.random() < 0.3 else None
+        c["default"] = None
+        c["nullable"] = True
+        if c["defaults"] and rng.random() < 0.5:
+            c["default"] = rng.choice(c["defaults"])
+            c["nullable"] = rng.random() < 0.5
+        c["has_nulls"] = t["rows"] and c["default"] is None
+        t["cols"].append(c)
+        return (["op.add_column(%r, %s)" % (t["name"], self.my_col_src(c))],
+                ["op.drop_column(%r, %r)" % (t["name"], nm)])
+
     def revision_ops(self):
         rng = self.rng
         weights = [
@@ -1774,6 +2181,8 @@ class Gen:
             weights += [(self.d_identity, 1)]
         if self.dml:
             weights += [(self.d_dml, 2)]
+        if self.my:
+            weights += [(self.d_mysql, 6)]
         fns = [f for f, w in weights for _ in range(w)]
         up, down = [], []
         tries = 0
@@ -1812,7 +2221,7 @@ def gen_project(seed, dialect, revisions, out):
     with open(os.path.join(out, "alembic.ini"), "w") as f:
         f.write(INI)
     with open(os.path.join(out, "migrations", "env.py"), "w") as f:
-        f.write(ENV)
+        f.write(env_source(seed, dialect))
     with open(os.path.join(out, "migrations", "script.py.mako"), "w") as f:
         f.write("")
     prev = None
@@ -1947,6 +2356,61 @@ if context.is_offline_mode():
 else:
     run_migrations_online()
 '''
+
+#: The first seed whose PostgreSQL env.py sets a search_path (env_source()).
+SEARCH_PATH_FROM = 8000
+
+#: How env.py puts the schema fz_sp first on the search_path: a SET on the
+#: migration's connection, libpq's `options` in connect_args, or a SET from
+#: a "connect" event listener on every DBAPI connection.
+SEARCH_PATH_SET = [
+    ('''        connection.exec_driver_sql("SET search_path TO fz_sp, public")
+        connection.commit()
+''', "", ""),
+    ("", '''        connect_args={"options": "-csearch_path=fz_sp,public"},
+''', ""),
+    ("", "", '''
+    from sqlalchemy import event
+
+    @event.listens_for(connectable, "connect")
+    def _search_path(dbapi_connection, connection_record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("SET search_path TO fz_sp, public")
+        cursor.close()
+'''),
+]
+
+
+def env_source(seed, dialect):
+    """env.py: the generic one, and from SEARCH_PATH_FROM on PostgreSQL one
+    that creates the schema fz_sp and puts it first on the search_path
+    (seed % 3 picks SEARCH_PATH_SET's way), so every table, type, index and
+    the version table without schema= live there, found through the path."""
+    if dialect != "postgresql" or seed < SEARCH_PATH_FROM:
+        return ENV
+    in_conn, connect_args, listener = SEARCH_PATH_SET[seed % 3]
+    old = """    connectable = engine_from_config(
+        config.get_section(config.config_ini_section, {}),
+        prefix="sqlalchemy.",
+        poolclass=pool.NullPool,
+    )
+
+    with connectable.connect() as connection:
+"""
+    new = """    connectable = engine_from_config(
+        config.get_section(config.config_ini_section, {}),
+        prefix="sqlalchemy.",
+        poolclass=pool.NullPool,
+%s    )
+    with connectable.connect() as connection:
+        connection.exec_driver_sql("CREATE SCHEMA IF NOT EXISTS fz_sp")
+        connection.commit()
+%s
+    with connectable.connect() as connection:
+%s""" % (connect_args, listener, in_conn)
+    assert old in ENV
+    return ENV.replace(old, new)
+
 
 REVISION = '''"""{msg}
 

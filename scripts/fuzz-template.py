@@ -43,7 +43,8 @@ Usage:
 
 Compared: exit code, stdout, stderr of each command, every file written
 (byte for byte but the `Create Date:` timestamp and other printed dates;
-the generated id when no --rev-id was given), and the last line of the
+the generated ids when no --rev-id was given, each as <NEWIDn>, n the
+order it was made in: generated_ids()), and the last line of the
 "template-oriented traceback" file a render error names. Normalised: the
 project path, the temporary file's name, a traceback's body (exit 1: its
 last line), the location Python prints before a warning.
@@ -75,6 +76,15 @@ two generated ids with one message make two files of one normalised name
 `merge heads` (261).
 Session 19: seeds 521-598 (78 seeds, 358 command lines): 70 identical, 5
 refused by name, 3 not Python; no difference.
+Session 21 (fz4): seeds 641-690 (226 command lines): one difference,
+seed 677, the harness limit of seed 273: two `revision` commands without
+-m or --rev-id wrote two files of one normalised name, `<NEWID>p_.py`,
+compared by sorted name, so by the random ids (Alembic's pair and
+alembic-rs's pair sorted differently; the graphs were the same). Generated
+ids are now numbered in the order they were made (from the commands'
+`Generating ...` lines, then the written files oldest first): 273 and 677
+compare identical; 641-690 again and 691-740 (458 command lines in all):
+90 identical, 5 not Python, 5 refused by name, no difference.
 
 Environment: ALEMBIC_RS (binary; default target/release/alembic-rs),
 ORACLE_PYTHON (default .venv-oracle/bin/python), HOST_VENV (VIRTUAL_ENV
@@ -700,10 +710,42 @@ TMPTXT = re.compile(r"see (\S+\.txt) for a template-oriented traceback")
 GENERATED_ID = re.compile(r"(?<![0-9a-f])[0-9a-f]{12}(?![0-9a-f])")
 
 
-def normalise(text, project, code, newids=False):
+def new_id_sub(text, newids):
+    """Each generated id as <NEWIDn>, n its rank in creation order
+    (`newids`, from generated_ids()); <NEWID> for one not seen there."""
+    return GENERATED_ID.sub(lambda m: newids.get(m.group(0), "<NEWID>"), text)
+
+
+def generated_ids(outputs, project, before):
+    """The ids `revision`/`merge` generated, numbered in the order they were
+    made: first as the commands' outputs name them ("Generating .../<id>_x.py"),
+    then, for any left (a `-q` command prints nothing), from the files written,
+    oldest first. Numbering by creation, not by the random ids themselves,
+    keeps two generated revisions with one message apart (their files would
+    otherwise get one normalised name, and sort by the ids)."""
+    order = {}
+    for text in outputs:
+        for m in GENERATED_ID.findall(text):
+            order.setdefault(m, "<NEWID%d>" % (len(order) + 1))
+    written = []
+    for d, dirs, files in os.walk(project):
+        dirs[:] = [x for x in dirs if x != "__pycache__"]
+        for f in files:
+            p = os.path.join(d, f)
+            rel = os.path.relpath(p, project)
+            if f.endswith(".py") and before.get(rel) != open(p, "rb").read():
+                written.append((os.stat(p).st_mtime_ns, rel, p))
+    for _, rel, p in sorted(written):
+        text = rel + "\n" + open(p, encoding="utf-8", errors="replace").read()
+        for m in GENERATED_ID.findall(text):
+            order.setdefault(m, "<NEWID%d>" % (len(order) + 1))
+    return order
+
+
+def normalise(text, project, code, newids=None):
     text = text.replace(os.path.realpath(project), "<PROJECT>").replace(project, "<PROJECT>")
-    if newids:
-        text = GENERATED_ID.sub("<NEWID>", text)
+    if newids is not None:
+        text = new_id_sub(text, newids)
     text = EPOCH.sub("<EPOCH>_", text)
     text = DATES.sub("<DATE>", text)
 
@@ -743,8 +785,8 @@ def norm_files(files, project, newids):
     out = {}
     for k, v in files.items():
         t = v.decode("utf-8", "backslashreplace")
-        if newids:
-            k, t = GENERATED_ID.sub("<NEWID>", k), GENERATED_ID.sub("<NEWID>", t)
+        if newids is not None:
+            k, t = new_id_sub(k, newids), new_id_sub(t, newids)
         t = DATES.sub("<DATE>", t).replace(os.path.realpath(project), "<PROJECT>").replace(project, "<PROJECT>")
         out[EPOCH.sub("<EPOCH>_", k)] = t
     return out
@@ -795,8 +837,12 @@ def run_spec(tools, spec, work, pieces=None):
     for argv in cmds:
         gots.append(tools.rs_one(rs, argv))
     after_py, after_rs = tree(py), tree(rs)
-    # ids alembic generates (no --rev-id) are replaced wherever they appear
-    ids_py = ids_rs = any("--rev-id" not in argv for argv in cmds)
+    # ids alembic generates (no --rev-id) are replaced wherever they appear,
+    # numbered in the order they were made
+    ids_py = ids_rs = None
+    if any("--rev-id" not in argv for argv in cmds):
+        ids_py = generated_ids([r[1] + r[2] for r in refs], py, before)
+        ids_rs = generated_ids([g[1] + g[2] for g in gots], rs, before)
     problems = []
     refused = False
     # Alembic imports the file it wrote: when that is not Python, its
@@ -816,7 +862,7 @@ def run_spec(tools, spec, work, pieces=None):
             b = normalise(got[i], rs, got[0], ids_rs)
             if i == 2 and invalid and ref[0] == got[0] == 1:
                 continue
-            if ids_py and argv[0] == "upgrade":
+            if ids_py is not None and argv[0] == "upgrade":
                 # generated ids decide the order unrelated bases run in
                 a, b = "\n".join(sorted(a.split("\n"))), "\n".join(sorted(b.split("\n")))
             if a != b:
@@ -847,7 +893,7 @@ def run_spec(tools, spec, work, pieces=None):
         for i, what in ((0, "exit code"), (1, "stdout"), (2, "stderr")):
             a = normalise(ref[i], py, ref[0], ids_py) if i else ref[0]
             b = normalise(got[i], rs, got[0], ids_rs) if i else got[0]
-            if i and ids_py:
+            if i and ids_py is not None:
                 # generated ids decide the file load order, hence the order
                 # of unrelated heads: compared as multisets of lines
                 a, b = sorted(a.split("\n")), sorted(b.split("\n"))
