@@ -184,9 +184,22 @@ impl Scanner<'_> {
                                     name,
                                     pos: s,
                                     walrus,
+                                    nfkc: false,
                                 });
                                 st.occs.end = self.occs.len();
                             }
+                        }
+                    } else if !b[s..j].is_ascii()
+                        && let Some(st) = self.cur.as_mut()
+                    {
+                        for name in Watch::nfkc_candidates(&b[s..j]) {
+                            self.occs.push(Occ {
+                                name,
+                                pos: s,
+                                walrus: false,
+                                nfkc: true,
+                            });
+                            st.occs.end = self.occs.len();
                         }
                     }
                 }

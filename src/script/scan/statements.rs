@@ -158,11 +158,22 @@ impl<'a> Scanner<'a> {
                     let mut st = self.new_stmt(start, kind);
                     if let Some(j) = def_name {
                         let j = skip_blanks(b, j);
-                        if let Some(name) = Watch::from_ident(self.read_word(j)) {
+                        let word = self.read_word(j);
+                        if let Some(name) = Watch::from_ident(word) {
                             self.occs.push(Occ {
                                 name,
                                 pos: j,
                                 walrus: false,
+                                nfkc: false,
+                            });
+                            st.occs.end = self.occs.len();
+                        }
+                        for name in Watch::nfkc_candidates(word) {
+                            self.occs.push(Occ {
+                                name,
+                                pos: j,
+                                walrus: false,
+                                nfkc: true,
                             });
                             st.occs.end = self.occs.len();
                         }
