@@ -605,7 +605,7 @@ fn gen_revision(rng: &mut Rng) -> Vec<u8> {
         s.push('\n');
     }
     for _ in 0..rng.below(4) {
-        s.push_str(*rng.pick(PRELUDE));
+        s.push_str(rng.pick::<&str>(PRELUDE));
     }
     let mut names = vec!["revision", "down_revision", "branch_labels", "depends_on"];
     if rng.chance(30) {
@@ -630,14 +630,14 @@ fn gen_revision(rng: &mut Rng) -> Vec<u8> {
         s.push_str(&assignment(rng, name, &value));
         s.push('\n');
         if rng.chance(15) {
-            s.push_str(*rng.pick(PRELUDE));
+            s.push_str(rng.pick::<&str>(PRELUDE));
         }
     }
     for _ in 0..rng.below(3) {
-        s.push_str(*rng.pick(PRELUDE));
+        s.push_str(rng.pick::<&str>(PRELUDE));
     }
     if rng.chance(25) {
-        s.push_str(*rng.pick(LATE));
+        s.push_str(rng.pick::<&str>(LATE));
     }
     let s = match rng.below(6) {
         0 => s.replace('\n', "\r\n"),
