@@ -962,7 +962,7 @@ fn revision_files_vs_cpython() {
     std::fs::create_dir_all(&dir).unwrap();
     let started = std::time::Instant::now();
     let mut t = Tally::default();
-    let seeds = seeds(1..2501);
+    let seeds = seeds(1..5001);
     // Cases per seed: a generated file as written, and mutated; a corpus file mutated.
     let extra: Vec<String> = {
         let mut rng = Rng(0);
@@ -1257,7 +1257,7 @@ fn no_panic_config() {
     let tmp = tempfile::tempdir().unwrap();
     let mut failures = Vec::new();
     let mut cases = 0;
-    for seed in seeds(1..401) {
+    for seed in seeds(1..1001) {
         let mut rng = Rng(seed ^ 0xc0f1_9000);
         let base = rng.pick(&inis).clone();
         let ini = mutate(&mut rng, &base, INI_INSERTS);
@@ -1347,7 +1347,7 @@ fn no_panic_templates() {
     ];
     let mut failures = Vec::new();
     let mut cases = 0;
-    for seed in seeds(1..1501) {
+    for seed in seeds(1..5001) {
         let mut rng = Rng(seed ^ 0x7e3b_1a7e);
         let base = rng.pick(&bases).clone();
         let src = mutate(&mut rng, &base, inserts);
@@ -1443,7 +1443,7 @@ fn no_panic_urls() {
     ];
     let mut failures = Vec::new();
     let mut cases = 0;
-    for seed in seeds(1..3001) {
+    for seed in seeds(1..10001) {
         let mut rng = Rng(seed ^ 0x0041_u64 << 32);
         let base = *rng.pick(URLS);
         let mut s: Vec<char> = base.chars().collect();
@@ -1568,7 +1568,7 @@ fn no_panic_revision_targets() {
     quiet_panics();
     let mut failures = Vec::new();
     let mut cases = 0;
-    for seed in seeds(1..301) {
+    for seed in seeds(1..1001) {
         let mut rng = Rng(seed ^ 0x7a29_e700);
         let revs = support::gen_graph(&mut rng);
         let ids: Vec<String> = revs.iter().map(|r| r.revision.clone()).collect();
