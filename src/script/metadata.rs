@@ -92,6 +92,15 @@ fn line_of(base: u32, text: &str, offset: usize) -> u32 {
 
 /// Parses one statement (or compound statement) cut out of the file.
 fn parse_snippet(text: &str, line: u32) -> Result<Vec<PyStmt>, MetaError> {
+    // A statement whose last line is a continuation went on to a blank line
+    // (the scan ends it before that line's newline): give it that line.
+    let joined;
+    let text = if text.ends_with("\\\n") {
+        joined = format!("{text}\n");
+        &joined
+    } else {
+        text
+    };
     match parse(text, Mode::Module, "<revision>") {
         Ok(ast::Mod::Module(m)) => Ok(m.body),
         Ok(_) => Ok(Vec::new()),
@@ -950,6 +959,36 @@ def downgrade() -> None:
                 ..
             }
         ));
+    }
+
+    /// Backslash continuations at the edges of a statement (found by
+    /// tests/robustness.rs, seeds 16745 and 34623).
+    #[test]
+    fn continuation_lines() {
+        for src in [
+            "revision = 'a'\nif True:\n    down_revision = (\n    'b',\n)\\\n\nbranch_labels = None\n",
+            "revision = 'a'\n\\\ntry:\n    down_revision = None\nexcept E:\n    pass\n",
+            "revision = 'a'\r\\\r\ntry:\r\n    down_revision = None\r\nexcept E:\r\n    pass\r\n",
+        ] {
+            let e = extract(src).expect_err(src);
+            assert!(
+                matches!(
+                    e.kind,
+                    MetaErrorKind::NotLiteral {
+                        name: "down_revision",
+                        ..
+                    }
+                ),
+                "{src:?}: {e:?}"
+            );
+        }
+        let m = meta("revision = 'a'\n\\\ndown_revision = None\n");
+        assert_eq!(m.down_revision, Some(vec![]));
+        let m = meta("revision = 'a'\n\\\n\\\ndown_revision = None\\\n\nbranch_labels = 'x'\n");
+        assert_eq!(m.down_revision, Some(vec![]));
+        assert_eq!(m.branch_labels, ids(&["x"]));
+        let m = meta("revision = 'a'\ndown_revision = 'b'\\\n\n");
+        assert_eq!(m.down_revision, Some(ids(&["b"])));
     }
 
     #[test]
