@@ -1062,6 +1062,17 @@ fn revision_files_vs_cpython() {
     for (k, v) in &t.counts {
         eprintln!("  {v:6}  {k}");
     }
+    let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
+    for g in &t.gaps {
+        let msg = g.split("\n").next().unwrap_or("");
+        let msg = msg.split_once(": line ").map_or(msg, |(_, m)| m);
+        *kinds
+            .entry(msg.split_once(": ").map_or(msg, |(_, m)| m))
+            .or_default() += 1;
+    }
+    for (k, v) in &kinds {
+        eprintln!("  gap {v:6}  {k}");
+    }
     for g in t
         .gaps
         .iter()
