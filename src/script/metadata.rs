@@ -65,6 +65,8 @@ const R_DEF: &str = "is bound by a def or class statement";
 const R_DEL: &str = "is deleted";
 const R_WALRUS: &str = "is assigned with ':='";
 const R_STAR: &str = "may be bound by 'from ... import *'";
+const R_NFKC: &str =
+    "may be bound under a non-ASCII spelling of the name (Python normalises identifiers to NFKC)";
 const R_GETATTR: &str = "is defined at module level (it changes how Alembic reads the module)";
 
 #[derive(Debug, Clone)]
@@ -90,6 +92,15 @@ fn line_of(base: u32, text: &str, offset: usize) -> u32 {
 
 /// Parses one statement (or compound statement) cut out of the file.
 fn parse_snippet(text: &str, line: u32) -> Result<Vec<PyStmt>, MetaError> {
+    // A statement whose last line is a continuation went on to a blank line
+    // (the scan ends it before that line's newline): give it that line.
+    let joined;
+    let text = if text.ends_with("\\\n") {
+        joined = format!("{text}\n");
+        &joined
+    } else {
+        text
+    };
     match parse(text, Mode::Module, "<revision>") {
         Ok(ast::Mod::Module(m)) => Ok(m.body),
         Ok(_) => Ok(Vec::new()),
@@ -161,7 +172,7 @@ fn fast_assign(src: &str, st: &Stmt, occs: &[Occ]) -> Option<(Watch, Value)> {
         return None;
     };
     let eq = st.eq?;
-    if occ.pos != st.start || occ.walrus {
+    if occ.pos != st.start || occ.walrus || occ.nfkc {
         return None;
     }
     let name_end = occ.pos + occ.name.name().len();
@@ -429,6 +440,9 @@ pub(crate) fn extract(src: &str) -> Result<Meta, MetaError> {
         }
         for occ in occs.iter().filter(|o| o.walrus) {
             set(&mut state, occ.name, Bind::Non(R_WALRUS), st.line);
+        }
+        for occ in occs.iter().filter(|o| o.nfkc) {
+            set(&mut state, occ.name, Bind::Non(R_NFKC), st.line);
         }
         match st.kind {
             Kind::Decorator => {}
@@ -880,6 +894,18 @@ def downgrade() -> None:
                 1,
             ),
             ("revision = 'a'\nfrom x import *\n", "revision", 2),
+            // Python normalises identifiers (NFKC): these bind the names
+            ("revision = 'a'\n\u{ff52}evision = 'b'\n", "revision", 2),
+            ("\u{2b3}evision = 'b'\n", "revision", 1),
+            // (a name it might be: the guess is conservative)
+            ("\u{2b3}evision = 'b'\nrevision = 'a'\n", "down_revision", 1),
+            ("__doc\u{ff3f}_ = 'x'\n", "__doc__", 1),
+            ("def depends\u{ff3f}on(): pass\n", "depends_on", 1),
+            (
+                "if x:\n    down\u{ff3f}revision = 'x'\n",
+                "down_revision",
+                1,
+            ),
             (
                 "try:\n    from x import *\nexcept ImportError:\n    pass\n",
                 "revision",
@@ -894,6 +920,18 @@ def downgrade() -> None:
                 other => panic!("{src:?}: {other:?}"),
             }
         }
+    }
+
+    /// Non-ASCII names that cannot normalise to a watched one are plain names.
+    #[test]
+    fn non_ascii_names() {
+        let m = meta(
+            "\u{e9}t\u{e9} = 'x'\nna\u{ef}ve = 1\nr\u{e9}vision = 2\n\u{3b1} = 3\nrevision = 'a'\ndown_revision = None\n",
+        );
+        assert_eq!(m.revision.as_deref(), Some("a"));
+        // a later plain binding replaces one we cannot read
+        let m = meta("\u{ff52}evision = 'b'\nrevision = 'a'\ndown_revision = None\n");
+        assert_eq!(m.revision.as_deref(), Some("a"));
     }
 
     #[test]
@@ -936,6 +974,36 @@ def downgrade() -> None:
                 ..
             }
         ));
+    }
+
+    /// Backslash continuations at the edges of a statement (found by
+    /// tests/robustness.rs, seeds 16745 and 34623).
+    #[test]
+    fn continuation_lines() {
+        for src in [
+            "revision = 'a'\nif True:\n    down_revision = (\n    'b',\n)\\\n\nbranch_labels = None\n",
+            "revision = 'a'\n\\\ntry:\n    down_revision = None\nexcept E:\n    pass\n",
+            "revision = 'a'\r\\\r\ntry:\r\n    down_revision = None\r\nexcept E:\r\n    pass\r\n",
+        ] {
+            let e = extract(src).expect_err(src);
+            assert!(
+                matches!(
+                    e.kind,
+                    MetaErrorKind::NotLiteral {
+                        name: "down_revision",
+                        ..
+                    }
+                ),
+                "{src:?}: {e:?}"
+            );
+        }
+        let m = meta("revision = 'a'\n\\\ndown_revision = None\n");
+        assert_eq!(m.down_revision, Some(vec![]));
+        let m = meta("revision = 'a'\n\\\n\\\ndown_revision = None\\\n\nbranch_labels = 'x'\n");
+        assert_eq!(m.down_revision, Some(vec![]));
+        assert_eq!(m.branch_labels, ids(&["x"]));
+        let m = meta("revision = 'a'\ndown_revision = 'b'\\\n\n");
+        assert_eq!(m.down_revision, Some(ids(&["b"])));
     }
 
     #[test]

@@ -8,8 +8,8 @@
 
 use super::ScanError;
 use super::lex::{
-    BASE, BASE_NEEDLES, continuation, find_any, line_end, newline_len, opening, prefix_before,
-    skip_string,
+    BASE, BASE_NEEDLES, MAX_NESTING, continuation, find_any, line_end, newline_len, opening,
+    prefix_before, skip_string,
 };
 use super::statements::{Scanner, Step};
 
@@ -56,6 +56,10 @@ impl Scanner<'_> {
                     }
                 }
                 b'(' | b'[' | b'{' => {
+                    if self.brackets.len() >= MAX_NESTING {
+                        // reported by the general loop
+                        break None;
+                    }
                     self.brackets.push((c, line));
                     i += 1;
                 }

@@ -7,8 +7,8 @@
 
 use super::fstring::Frame;
 use super::lex::{
-    BASE, FEXPR, TRACK, continuation, is_ident_char, line_end, newline_len, opening, prefix_before,
-    skip_blanks, skip_string,
+    BASE, FEXPR, MAX_NESTING, TRACK, continuation, is_ident_char, line_end, newline_len, opening,
+    prefix_before, skip_blanks, skip_string,
 };
 use super::statements::{Scanner, Step};
 use super::{Kind, Occ, ScanError, Watch};
@@ -77,6 +77,19 @@ impl Scanner<'_> {
                     self.plain_string(c, triple, line)?;
                 }
                 b'(' | b'[' | b'{' => {
+                    // CPython's tokenizer stops at MAXLEVEL open brackets;
+                    // 3.11 tokenizes each f-string field apart, so the count
+                    // starts again there (and the fields' quotes cannot nest
+                    // more than four deep, hence the overall cap)
+                    let floor = match self.fstack.last() {
+                        Some(&Frame::Expr { base }) => base,
+                        _ => 0,
+                    };
+                    if self.brackets.len() - floor >= MAX_NESTING
+                        || self.brackets.len() >= 5 * MAX_NESTING
+                    {
+                        return Err(self.err(self.line, "too many nested parentheses"));
+                    }
                     self.brackets.push((c, self.line));
                     self.i += 1;
                 }
@@ -184,9 +197,22 @@ impl Scanner<'_> {
                                     name,
                                     pos: s,
                                     walrus,
+                                    nfkc: false,
                                 });
                                 st.occs.end = self.occs.len();
                             }
+                        }
+                    } else if !b[s..j].is_ascii()
+                        && let Some(st) = self.cur.as_mut()
+                    {
+                        for name in Watch::nfkc_candidates(&b[s..j]) {
+                            self.occs.push(Occ {
+                                name,
+                                pos: s,
+                                walrus: false,
+                                nfkc: true,
+                            });
+                            st.occs.end = self.occs.len();
                         }
                     }
                 }

@@ -5,6 +5,11 @@
 //! `self`), and so that `literal` and `metadata` read identifiers, line
 //! endings and blanks exactly as the scan does.
 
+/// CPython's `MAXLEVEL`: more open brackets than this is a `SyntaxError`
+/// ("too many nested parentheses"); it also bounds the recursion of the
+/// parser that reads the statement afterwards.
+pub(super) const MAX_NESTING: usize = 200;
+
 /// A byte-class lookup table, built at compile time so that the loops pay
 /// one load per byte instead of a chain of comparisons.
 const fn table(chars: &[u8], idents: bool) -> [bool; 256] {

@@ -69,6 +69,9 @@ pub(crate) struct Occ {
     pub pos: usize,
     /// Followed by `:=`.
     pub walrus: bool,
+    /// A non-ASCII identifier that Python's NFKC normalisation may turn
+    /// into the watched name ([`Watch::nfkc_candidates`]).
+    pub nfkc: bool,
 }
 
 /// A top-level statement.

@@ -6,7 +6,7 @@
 //! `fstring`) need not know about statements beyond recording into `cur`.
 
 use super::fstring::Frame;
-use super::lex::{is_ident_char, line_end, newline_len, skip_blanks};
+use super::lex::{continuation, is_ident_char, line_end, newline_len, skip_blanks};
 use super::{Kind, Occ, ScanError, Stmt, Watch};
 
 /// How a per-byte loop stopped, so that `logical_line` knows whether to
@@ -110,6 +110,21 @@ impl<'a> Scanner<'a> {
                 break;
             }
             match b[self.i] {
+                // `\` alone at column 0, then an unindented line: that line
+                // is the statement (CPython 3.11 compiles `\`, `try:` on the
+                // next line, as a `try` statement). Indentation around such
+                // a line is left to the general case.
+                b'\\'
+                    if col == 0
+                        && newline_len(b, self.i + 1) > 0
+                        && !matches!(
+                            b.get(self.i + 1 + newline_len(b, self.i + 1)),
+                            Some(b' ' | b'\t' | b'\x0c') | None
+                        ) =>
+                {
+                    self.i = continuation(b, self.i + 1, &mut self.line);
+                    continue;
+                }
                 b'#' => {
                     self.i = line_end(b, self.i);
                     continue;
@@ -158,11 +173,22 @@ impl<'a> Scanner<'a> {
                     let mut st = self.new_stmt(start, kind);
                     if let Some(j) = def_name {
                         let j = skip_blanks(b, j);
-                        if let Some(name) = Watch::from_ident(self.read_word(j)) {
+                        let word = self.read_word(j);
+                        if let Some(name) = Watch::from_ident(word) {
                             self.occs.push(Occ {
                                 name,
                                 pos: j,
                                 walrus: false,
+                                nfkc: false,
+                            });
+                            st.occs.end = self.occs.len();
+                        }
+                        for name in Watch::nfkc_candidates(word) {
+                            self.occs.push(Occ {
+                                name,
+                                pos: j,
+                                walrus: false,
+                                nfkc: true,
                             });
                             st.occs.end = self.occs.len();
                         }

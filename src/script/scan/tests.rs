@@ -231,6 +231,31 @@ fn broken_files() {
     assert_eq!(e.line, 1);
 }
 
+/// CPython's tokenizer allows 200 open brackets (per f-string field in
+/// 3.11); deeper nesting is a `SyntaxError`, and must not reach the parser
+/// (100,000 of them overflowed its stack).
+#[test]
+fn nesting_limit() {
+    let nested = |n: usize| format!("{}1{}", "(".repeat(n), ")".repeat(n));
+    let top = |n: usize| format!("x = 1\ny = (\n{}\n)\n", nested(n));
+    let body = |n: usize| format!("def f():\n    y = ({})\n", nested(n));
+    for (what, src, line) in [
+        ("top level", &top as &dyn Fn(usize) -> String, 3),
+        ("body", &body, 2),
+    ] {
+        assert!(scan(&src(199)).is_ok(), "{what}");
+        let e = scan(&src(200)).unwrap_err();
+        assert_eq!(
+            (e.line, e.message.as_str()),
+            (line, "too many nested parentheses"),
+            "{what}"
+        );
+    }
+    assert!(scan(&format!("x = ({})\n", nested(100_000))).is_err());
+    // an f-string field starts counting again
+    assert!(scan(&format!("x = (f'{{{}}}')\n", nested(199))).is_ok());
+}
+
 #[test]
 fn no_trailing_newline() {
     let src = "revision = 'a'";
