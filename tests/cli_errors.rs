@@ -103,6 +103,30 @@ fn syntax_error_confirmed_by_python() {
     assert_eq!(render(&dir, cmd), without);
 }
 
+/// A statement rustpython refuses but Python compiles (a tab after spaces
+/// in an indentation CPython reads the same under both its tab rules;
+/// tests/robustness.rs found it) is read by executing the file, as Alembic
+/// imports it, instead of being reported as a syntax error.
+#[test]
+fn syntax_rustpython_refuses_python_compiles() {
+    let (_tmp, dir) = project("syntax_error");
+    std::fs::write(
+        dir.join("migrations/versions/bbbb2222_broken.py"),
+        "revision = 'bbbb2222'\ndown_revision = 'aaaa1111'\nif True:\n    if 1:\n    \tpass\n    branch_labels = ('tabbed',)\n",
+    )
+    .unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_alembic-rs"));
+    cmd.args(["heads", "-v"])
+        .current_dir(&dir)
+        .env_remove("ALEMBIC_CONFIG")
+        .env("VIRTUAL_ENV", host_venv());
+    let out = render(&dir, cmd);
+    assert!(
+        out.starts_with("exit: 0\n") && out.contains("Branch names: tabbed"),
+        "{out}"
+    );
+}
+
 /// Nesting deep enough to overflow a thread's stack in a syntax tree's
 /// recursive drop (tens of thousands of levels) aborted the process; now
 /// the metadata statement goes to Python, which refuses it as on import
