@@ -74,6 +74,36 @@ fn quiet_panics() {
     });
 }
 
+/// The files under the repository's `dir` that `keep` accepts, depth first
+/// in name order (so a seed's corpus is the same on every machine).
+fn repo_files(dir: &str, keep: &dyn Fn(&std::path::Path) -> bool) -> Vec<std::path::PathBuf> {
+    fn walk(
+        dir: &std::path::Path,
+        keep: &dyn Fn(&std::path::Path) -> bool,
+        out: &mut Vec<std::path::PathBuf>,
+    ) {
+        let Ok(rd) = std::fs::read_dir(dir) else {
+            return;
+        };
+        let mut entries: Vec<_> = rd.flatten().map(|e| e.path()).collect();
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                walk(&p, keep, out);
+            } else if keep(&p) {
+                out.push(p);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir),
+        keep,
+        &mut out,
+    );
+    out
+}
+
 /// Prints the failures (the panic hook is quiet) and fails the test.
 fn report_failures(failures: &[String]) {
     if failures.is_empty() {

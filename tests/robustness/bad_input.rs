@@ -1,6 +1,6 @@
 //! No panic on bad input: ini/pyproject files, templates, URLs, revision targets, the binary.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use alembic_rs::config::Config;
@@ -15,31 +15,12 @@ use crate::support::Rng;
 
 /// Files under `tests/fixtures` and `templates` whose name is `name`, sorted.
 pub(crate) fn files_named(name: &str) -> Vec<String> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut out = Vec::new();
-    fn walk(dir: &Path, name: &str, out: &mut Vec<PathBuf>) {
-        let Ok(rd) = std::fs::read_dir(dir) else {
-            return;
-        };
-        let mut entries: Vec<_> = rd.flatten().map(|e| e.path()).collect();
-        entries.sort();
-        for p in entries {
-            if p.is_dir() {
-                walk(&p, name, out);
-            } else if p.file_name().is_some_and(|n| n == name) {
-                out.push(p);
-            }
-        }
-    }
-    let mut paths = Vec::new();
-    walk(&root.join("tests/fixtures"), name, &mut paths);
-    walk(&root.join("templates"), name, &mut paths);
-    for p in paths {
-        if let Ok(s) = std::fs::read_to_string(&p) {
-            out.push(s);
-        }
-    }
-    out
+    let named = |p: &Path| p.file_name().is_some_and(|n| n == name);
+    ["tests/fixtures", "templates"]
+        .into_iter()
+        .flat_map(|dir| repo_files(dir, &named))
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .collect()
 }
 
 pub(crate) const INI_INSERTS: &[&str] = &[

@@ -353,29 +353,16 @@ pub(crate) fn gen_revision(rng: &mut Rng) -> Vec<u8> {
     out
 }
 
+/// The repository's revision files: the fixtures' and the example project's.
 pub(crate) fn corpus() -> Vec<(String, Vec<u8>)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files = Vec::new();
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        let Ok(rd) = std::fs::read_dir(dir) else {
-            return;
-        };
-        let mut entries: Vec<_> = rd.flatten().map(|e| e.path()).collect();
-        entries.sort();
-        for p in entries {
-            if p.is_dir() {
-                walk(&p, out);
-            } else if p.extension().is_some_and(|e| e == "py")
-                && p.components().any(|c| c.as_os_str() == "versions")
-            {
-                out.push(p);
-            }
-        }
-    }
-    walk(&root.join("tests/fixtures"), &mut files);
-    walk(&root.join("alembic/versions"), &mut files);
-    files
+    let revision = |p: &Path| {
+        p.extension().is_some_and(|e| e == "py")
+            && p.components().any(|c| c.as_os_str() == "versions")
+    };
+    ["tests/fixtures", "alembic/versions"]
         .into_iter()
+        .flat_map(|dir| repo_files(dir, &revision))
         .filter_map(|p| {
             let bytes = std::fs::read(&p).ok()?;
             Some((p.strip_prefix(root).unwrap().display().to_string(), bytes))
