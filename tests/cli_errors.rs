@@ -38,6 +38,16 @@ fn run(dir: &Path, args: &[&str]) -> String {
     render(dir, cmd)
 }
 
+/// [`run`] with the test venv as the project's (commands that start Python).
+fn run_venv(dir: &Path, args: &[&str]) -> String {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_alembic-rs"));
+    cmd.args(args)
+        .current_dir(dir)
+        .env_remove("ALEMBIC_CONFIG")
+        .env("VIRTUAL_ENV", host_venv());
+    render(dir, cmd)
+}
+
 /// The test venv with SQLAlchemy, for commands that start Python.
 fn host_venv() -> PathBuf {
     std::env::var_os("ALEMBIC_RS_HOST_VENV")
@@ -95,12 +105,7 @@ bad_input!(bad_pyproject, ["heads"]);
 fn syntax_error_confirmed_by_python() {
     let (_tmp, dir) = project("syntax_error");
     let without = run(&dir, &["heads"]);
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_alembic-rs"));
-    cmd.arg("heads")
-        .current_dir(&dir)
-        .env_remove("ALEMBIC_CONFIG")
-        .env("VIRTUAL_ENV", host_venv());
-    assert_eq!(render(&dir, cmd), without);
+    assert_eq!(run_venv(&dir, &["heads"]), without);
 }
 
 /// A statement rustpython refuses but Python compiles (a tab after spaces
@@ -115,12 +120,7 @@ fn syntax_rustpython_refuses_python_compiles() {
         "revision = 'bbbb2222'\ndown_revision = 'aaaa1111'\nif True:\n    if 1:\n    \tpass\n    branch_labels = ('tabbed',)\n",
     )
     .unwrap();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_alembic-rs"));
-    cmd.args(["heads", "-v"])
-        .current_dir(&dir)
-        .env_remove("ALEMBIC_CONFIG")
-        .env("VIRTUAL_ENV", host_venv());
-    let out = render(&dir, cmd);
+    let out = run_venv(&dir, &["heads", "-v"]);
     assert!(
         out.starts_with("exit: 0\n") && out.contains("Branch names: tabbed"),
         "{out}"
@@ -132,18 +132,19 @@ fn syntax_rustpython_refuses_python_compiles() {
 /// the metadata statement goes to Python, which refuses it as on import
 /// (`MemoryError`), and the static path reads such a body on a thread with
 /// stack enough. The deep expression is in a statement that assigns
-/// `revision` and in a function body.
+/// `revision` and in a function body. (Brackets are not the way to nest
+/// that deep: the scan stops at CPython's 200, "too many nested
+/// parentheses".)
 #[test]
 fn deeply_nested_statements() {
     let (_tmp, dir) = project("syntax_error");
     let versions = dir.join("migrations/versions");
     std::fs::remove_file(versions.join("bbbb2222_broken.py")).unwrap();
     let deep = format!("{}1", "not ".repeat(100_000));
-    let calls = format!("{}1{}", "f(".repeat(30_000), ")".repeat(30_000));
     std::fs::write(
         versions.join("bbbb2222_deep.py"),
         format!(
-            "revision = 'bbbb2222'\ndown_revision = 'aaaa1111'\n\n\ndef upgrade():\n    x = {calls}\n\n\ndef downgrade():\n    pass\n"
+            "revision = 'bbbb2222'\ndown_revision = 'aaaa1111'\n\n\ndef upgrade():\n    x = {deep}\n\n\ndef downgrade():\n    pass\n"
         ),
     )
     .unwrap();
@@ -153,12 +154,7 @@ fn deeply_nested_statements() {
     )
     .unwrap();
     for args in [["upgrade", "head", "--sql"].as_slice(), &["heads"]] {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_alembic-rs"));
-        cmd.args(args)
-            .current_dir(&dir)
-            .env_remove("ALEMBIC_CONFIG")
-            .env("VIRTUAL_ENV", host_venv());
-        let out = render(&dir, cmd);
+        let out = run_venv(&dir, args);
         assert!(!out.starts_with("exit: -1"), "killed by a signal: {out}");
     }
     std::fs::write(
@@ -168,12 +164,7 @@ fn deeply_nested_statements() {
         ),
     )
     .unwrap();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_alembic-rs"));
-    cmd.arg("heads")
-        .current_dir(&dir)
-        .env_remove("ALEMBIC_CONFIG")
-        .env("VIRTUAL_ENV", host_venv());
-    let out = render(&dir, cmd);
+    let out = run_venv(&dir, &["heads"]);
     assert!(
         out.starts_with("exit: 255\n--- stdout\nFAILED: [PROJECT]/migrations/versions/cccc3333_deep.py: MemoryError"),
         "{out}"
