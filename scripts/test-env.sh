@@ -25,6 +25,13 @@ if ! "$venv/bin/python" -c 'import asyncpg, aiosqlite, greenlet' 2>/dev/null; th
     "$venv/bin/pip" install --quiet --disable-pip-version-check asyncpg aiosqlite greenlet
 fi
 
+# psycopg 3, for the scenarios that name it (`postgresql+psycopg://`); with
+# it installed SQLAlchemy 2.1's bare `postgresql://` means psycopg 3 here as
+# it does for users, so the tests name psycopg2 where they mean it.
+if ! "$venv/bin/python" -c 'import psycopg' 2>/dev/null; then
+    "$venv/bin/pip" install --quiet --disable-pip-version-check 'psycopg[binary]'
+fi
+
 # Third-party Alembic plugins the pg_plugins scenario runs (both tools run
 # them from this virtualenv).
 if ! "$venv/bin/python" -c 'import alembic_utils, alembic_postgresql_enum' 2>/dev/null; then

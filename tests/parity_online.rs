@@ -1448,6 +1448,31 @@ fn tls_params_asyncpg() -> Scenario {
     s
 }
 
+/// psycopg 3's `autocommit` connect argument: what a failing revision did
+/// stays, version table included (the session never opened a transaction).
+fn psycopg_autocommit() -> Scenario {
+    let mut s = Scenario::fixture(
+        "psycopg_autocommit",
+        &[
+            &["-x", "fail=1", "upgrade", "head"],
+            &["current"],
+            &["-x", "autocommit=1", "-x", "fail=1", "upgrade", "head"],
+            &["current"],
+            &["-x", "autocommit=1", "stamp", "head"],
+            &["-x", "autocommit=1", "downgrade", "base"],
+            &["-x", "autocommit=1", "upgrade", "head"],
+            &["current"],
+        ],
+    );
+    s.driver = Some("psycopg");
+    s
+}
+
+#[test]
+fn parity_psycopg_autocommit_postgres() {
+    parity(psycopg_autocommit(), DbKind::Postgres);
+}
+
 fn tls_params_mysql() -> Scenario {
     Scenario::fixture(
         "tls_params",

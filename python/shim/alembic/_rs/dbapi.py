@@ -1020,6 +1020,13 @@ def module_for(backend):
             # pymysql takes the value's truth (a URL's text included)
             autocommit = kw.pop("autocommit", make_url(url).query.get("autocommit", False))
             autocommit = None if autocommit is None else bool(autocommit)
+        elif backend == "postgresql" and "autocommit" in kw:
+            from sqlalchemy.engine import make_url
+
+            # psycopg 3's connect() takes it (psycopg2's and asyncpg's refuse
+            # it, as unknown keywords reach the URL below)
+            if make_url(url).get_driver_name() in ("psycopg", "psycopg_async"):
+                autocommit = bool(kw.pop("autocommit"))
         if kw:
             url = _with_connect_args(url, kw, backend)
         try:
@@ -1036,6 +1043,8 @@ def module_for(backend):
         if backend == "postgresql":
             conn._json_loads = json.loads
             conn._pg = True
+            if autocommit:
+                conn.autocommit = True
         return conn
 
     mod.connect = connect
