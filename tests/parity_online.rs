@@ -1448,6 +1448,38 @@ fn tls_params_asyncpg() -> Scenario {
     s
 }
 
+/// inet/cidr/macaddr values and arrays as psycopg2, psycopg 3 and asyncpg
+/// hand them out and take them back.
+fn pg_network_values(driver: Option<&'static str>) -> Scenario {
+    let mut s = Scenario::fixture(
+        "pg_network_values",
+        &[&["upgrade", "head"], &["downgrade", "base"]],
+    );
+    s.driver = driver;
+    if driver == Some("asyncpg") {
+        s.env.push((
+            "VIRTUAL_ENV".into(),
+            support::host_async_venv().display().to_string(),
+        ));
+    }
+    s
+}
+
+#[test]
+fn parity_pg_network_values_postgres() {
+    parity(pg_network_values(None), DbKind::Postgres);
+}
+
+#[test]
+fn parity_pg_network_values_psycopg_postgres() {
+    parity(pg_network_values(Some("psycopg")), DbKind::Postgres);
+}
+
+#[test]
+fn parity_pg_network_values_asyncpg_postgres() {
+    parity(pg_network_values(Some("asyncpg")), DbKind::Postgres);
+}
+
 /// psycopg 3's `autocommit` connect argument: what a failing revision did
 /// stays, version table included (the session never opened a transaction).
 fn psycopg_autocommit() -> Scenario {

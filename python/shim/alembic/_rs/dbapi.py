@@ -20,6 +20,7 @@ import datetime
 import json
 import operator
 import re
+import sys
 import types
 
 import _alembic_rs
@@ -209,6 +210,70 @@ def _parse_hstore(text):
     return parse(text)
 
 
+def _inet(text):
+    import ipaddress
+
+    # PostgreSQL writes a host address without its full-length prefix
+    return ipaddress.ip_interface(text) if "/" in text else ipaddress.ip_address(text)
+
+
+def _cidr(text):
+    import ipaddress
+
+    return ipaddress.ip_network(text)
+
+
+def _text_array(convert):
+    return lambda text: pgrange._map_nested(pgrange.parse_array(text), convert)
+
+
+# inet, cidr, macaddr and their arrays as each driver hands them out (our
+# driver reads them as text): asyncpg and psycopg 3 make `ipaddress`
+# objects of addresses; psycopg2 leaves them text but splits the arrays.
+_PG_NETWORK = {
+    "psycopg2": {1041: _text_array(str), 651: _text_array(str), 1040: _text_array(str)},
+    "asyncpg": {
+        869: _inet, 650: _cidr,
+        1041: _text_array(_inet), 651: _text_array(_cidr), 1040: _text_array(str),
+    },
+}
+_PG_NETWORK["psycopg"] = _PG_NETWORK["asyncpg"]
+
+
+def _network_params(parameters):
+    """asyncpg and psycopg 3 bind the ``ipaddress`` objects they hand out
+    for inet/cidr (psycopg2 cannot adapt them): bound here as their text,
+    which the server casts. No such object exists unless ``ipaddress`` was
+    imported."""
+    ipaddress = sys.modules.get("ipaddress")
+    if ipaddress is None:
+        return parameters
+    kinds = (ipaddress.IPv4Address, ipaddress.IPv6Address, ipaddress.IPv4Network, ipaddress.IPv6Network)
+
+    def addresses(items):
+        return all(
+            v is None or isinstance(v, kinds) or (isinstance(v, list) and addresses(v)) for v in items
+        ) and any(v is not None for v in items)
+
+    def array(items):
+        # an untyped array literal ('{...}'), which the server casts to the
+        # column's inet[]/cidr[] as psycopg's typed array would be
+        return "{%s}" % ",".join(
+            "NULL" if v is None else array(v) if isinstance(v, list) else '"%s"' % v for v in items
+        )
+
+    def text(value):
+        if isinstance(value, kinds):
+            return str(value)
+        if isinstance(value, list) and value and addresses(value):
+            return array(value)
+        return value
+
+    if isinstance(parameters, dict):
+        return {k: text(v) for k, v in parameters.items()}
+    return type(parameters)(text(v) for v in parameters)
+
+
 def _converted(row, at, convert):
     row = list(row)
     for i in at:
@@ -327,6 +392,8 @@ class Cursor:
             _check_sqlite_params(conn._module, operation, parameters)
         elif parameters and isinstance(conn, MySQLConnection):
             parameters = _pymysql_params(parameters)
+        elif parameters and conn._pg and conn._range_style in ("asyncpg", "psycopg"):
+            parameters = _network_params(parameters)
         if conn._pg and conn.closed:
             raise conn._module.InterfaceError("cursor already closed")
         began = conn._before(operation)
@@ -371,6 +438,11 @@ class Cursor:
                 convert = pgrange.converter(conn._range_style, tc)
                 if convert is not None:
                     rows = [_converted(row, (i,), convert) for row in rows]
+        network = _PG_NETWORK.get(conn._range_style) if conn._pg else None
+        if network and columns is not None:
+            for i, (_, tc, _) in enumerate(columns):
+                if tc in network:
+                    rows = [_converted(row, (i,), network[tc]) for row in rows]
         if conn._native_hstore and columns is not None:
             at = [i for i, (_, _, name) in enumerate(columns) if name == "hstore"]
             if at:
