@@ -56,6 +56,7 @@ const FILES: &[(&str, &str)] = shim_files!(
     "alembic/ddl/sqlite.py",
     "alembic/_rs/__init__.py",
     "alembic/_rs/aio.py",
+    "alembic/_rs/connect_args.py",
     "alembic/_rs/dbapi.py",
     "alembic/_rs/dialects.py",
     "alembic/_rs/dialect_mysql.py",
