@@ -1404,6 +1404,36 @@ fn tls_params_postgres() -> Scenario {
                 "sslrootcert=/nonexistent/root.crt",
                 "current",
             ],
+            // libpq's checks of the other options: a keyword it does not
+            // know, values outside an option's words, numbers that are not
+            // (psycopg2's cancel key reads the keepalives an attempt over a
+            // socket skips), what the client cannot do
+            &["-x", "sslmod=require", "current"],
+            &["-x", "target_session_attrs=read_write", "current"],
+            &[
+                "-x",
+                "target_session_attrs=read-write",
+                "-x",
+                "connect_timeout=5",
+                "current",
+            ],
+            &["-x", "sslmode=bogus", "-x", "channel_binding=x", "current"],
+            &["-x", "ssl_max_protocol_version=TLSv1.1", "current"],
+            &["-x", "require_auth=password,!md5", "current"],
+            &["-x", "require_auth=scram-sha-256", "current"],
+            &["-x", "require_auth=!password", "current"],
+            &["-x", "keepalives_idle=1.5", "current"],
+            &["-x", "connect_timeout=abc", "current"],
+            &["-x", "keepalives=0", "-x", "keepalives_idle=x", "current"],
+            &[
+                "-x",
+                "host=/var/run/postgresql",
+                "-x",
+                "keepalives=x",
+                "current",
+            ],
+            &["-x", "channel_binding=require", "current"],
+            &["-x", "gssencmode=require", "current"],
         ],
     )
 }

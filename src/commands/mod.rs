@@ -212,11 +212,15 @@ fn python_fallback(
     let read = match crate::python::read_metadata(project_dir, prepend_sys_path, &pending) {
         Ok(read) => read,
         Err(host) => {
-            let only_syntax = |r: &Result<Script, ScriptError>| !matches!(r, Err(e) if e.needs_python() && !matches!(e, ScriptError::Syntax { .. }));
-            if results.iter().all(only_syntax) {
-                return Ok(results.into_iter().collect::<Result<Vec<_>, _>>()?);
+            // Without Python a syntax error stands as rustpython found it;
+            // metadata only executing the file can tell is the host's failure.
+            let needs_execution = results.iter().any(|r| {
+                matches!(r, Err(e) if e.needs_python() && !matches!(e, ScriptError::Syntax { .. }))
+            });
+            if needs_execution {
+                return Err(host.into());
             }
-            return Err(host.into());
+            return Ok(results.into_iter().collect::<Result<Vec<_>, _>>()?);
         }
     };
     let mut read = read.into_iter();

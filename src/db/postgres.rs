@@ -42,6 +42,7 @@ use super::value::{ColumnInfo, QueryResult, Value};
 use super::{Dialect, Url, drain_last_statement, split};
 
 mod connect;
+mod conninfo;
 use connect::{ConnectParams, connect_error, connect_target};
 
 pub(super) struct PgBackend {
@@ -61,11 +62,12 @@ pub(super) struct PgBackend {
 
 impl PgBackend {
     pub(super) async fn connect(url: &Url) -> Result<PgBackend, DbError> {
-        let params = ConnectParams::from_url(url);
+        let params = ConnectParams::from_url(url)?;
         let opts = params.options();
         let target = connect_target(&opts);
         let host = opts.get_host().to_string();
-        let conn = params.connect(opts, &target, &host).await?;
+        let conn = params.connect(opts.clone(), &target, &host).await?;
+        params.check_connected(&opts, &target)?;
         let mut backend = PgBackend {
             server_version_num: conn.server_version_num(),
             conn,

@@ -8,6 +8,7 @@ use sqlx::postgres::{PgConnectOptions, PgConnection, PgDatabaseError, PgSslMode}
 
 use super::super::Url;
 use super::super::error::DbError;
+use super::conninfo::{self, Conninfo};
 use super::server_error;
 
 /// What libpq would have been given, from the URL (SQLAlchemy's psycopg2
@@ -25,16 +26,22 @@ pub(super) struct ConnectParams {
     application_name: Option<String>,
     /// `-c name=value` switches from `options` (URL, else `PGOPTIONS`).
     options: Vec<(String, String)>,
+    /// Every option, for libpq's checks of them.
+    conninfo: Conninfo,
 }
 
 impl ConnectParams {
-    pub(super) fn from_url(url: &Url) -> ConnectParams {
+    /// Fails as libpq's parse of the options fails: on a keyword it does
+    /// not know.
+    pub(super) fn from_url(url: &Url) -> Result<ConnectParams, DbError> {
+        let conninfo = Conninfo::from_url(url);
+        conninfo.check_keywords(url)?;
         let nonempty = |v: Option<&str>| v.filter(|s| !s.is_empty()).map(str::to_string);
         let q = |k: &str| url.query_value(k);
         let options_text = q("options")
             .map(str::to_string)
             .or_else(|| std::env::var("PGOPTIONS").ok());
-        ConnectParams {
+        Ok(ConnectParams {
             host: nonempty(q("host").or(url.host())),
             port: q("port").and_then(|p| p.trim().parse().ok()).or(url.port()),
             user: nonempty(q("user").or(url.username())),
@@ -51,7 +58,8 @@ impl ConnectParams {
                 .as_deref()
                 .map(parse_pg_options)
                 .unwrap_or_default(),
-        }
+            conninfo,
+        })
     }
 
     pub(super) fn options(&self) -> PgConnectOptions {
@@ -90,8 +98,16 @@ impl ConnectParams {
         if !self.options.is_empty() {
             opts = opts.options(self.options.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         }
-        let password = self
-            .password
+        if let Some(p) = self.password_for(&opts) {
+            opts = opts.password(&p);
+        }
+        opts
+    }
+
+    /// The password libpq would send: the URL's, else `PGPASSWORD`, else
+    /// the password file's for this host, port, database and user.
+    fn password_for(&self, opts: &PgConnectOptions) -> Option<String> {
+        self.password
             .clone()
             .or_else(|| std::env::var("PGPASSWORD").ok())
             .or_else(|| {
@@ -103,11 +119,35 @@ impl ConnectParams {
                 let user = opts.get_username().to_string();
                 let db = opts.get_database().unwrap_or(&user).to_string();
                 pgpass_lookup(host, opts.get_port(), &db, &user)
-            });
-        if let Some(p) = password {
-            opts = opts.password(&p);
+            })
+    }
+
+    /// The checks once connected. libpq's `require_auth` where alembic-rs
+    /// can make it: a session opened without a password was let in without
+    /// authentication (`trust`, `peer`, a certificate), which a list naming
+    /// only methods refuses (with a password, which method the server asked
+    /// for is sqlx's to know, not ours: docs/differences.md). Then
+    /// psycopg2's cancel key ([`Conninfo::check_cancel_key`]).
+    pub(super) fn check_connected(
+        &self,
+        opts: &PgConnectOptions,
+        target: &str,
+    ) -> Result<(), DbError> {
+        let refuse = |message: String| DbError::Connect {
+            message,
+            code: None,
+            server: None,
+        };
+        if let Some(methods) = self.conninfo.get("require_auth").filter(|m| !m.is_empty())
+            && conninfo::check_require_auth(&methods) == Ok(true)
+            && self.password_for(opts).is_none()
+        {
+            return Err(refuse(format!(
+                "connection to server {target} failed: authentication method requirement \
+                 \"{methods}\" failed: server did not complete authentication\n"
+            )));
         }
-        opts
+        self.conninfo.check_cancel_key().map_err(refuse)
     }
 
     /// The root certificate file libpq would read: `sslrootcert`
@@ -211,7 +251,7 @@ impl ConnectParams {
         // libpq never negotiates TLS over a Unix-domain socket, whatever
         // `sslmode` says: only the option checks apply there.
         let over_socket = opts.get_socket().is_some() || opts.get_host().starts_with('/');
-        self.check_tls(target, over_socket)?;
+        self.check_options(target, over_socket)?;
         if over_socket {
             return PgConnection::connect_with(&opts.ssl_mode(PgSslMode::Disable))
                 .await
@@ -262,36 +302,39 @@ impl ConnectParams {
         }
     }
 
-    /// libpq's checks before it connects: a known `sslmode`, and for the
-    /// verifying modes a root certificate file that exists (not over a
-    /// Unix-domain socket, where no TLS is tried). `target` is
-    /// [`connect_target`]'s text.
-    fn check_tls(&self, target: &str, over_socket: bool) -> Result<(), DbError> {
+    /// libpq's checks before and while it connects: the options' values
+    /// ([`Conninfo::check_values`]), what alembic-rs's client cannot do,
+    /// the numeric options, and for the verifying modes a root certificate
+    /// file that exists (not over a Unix-domain socket, where no TLS is
+    /// tried). `target` is [`connect_target`]'s text.
+    fn check_options(&self, target: &str, over_socket: bool) -> Result<(), DbError> {
         let refuse = |message: String| DbError::Connect {
             message,
             code: None,
             server: None,
         };
+        let failed =
+            |problem: String| refuse(format!("connection to server {target} failed: {problem}"));
+        self.conninfo.check_values().map_err(refuse)?;
+        // sqlx's SCRAM never binds the channel, and it has no GSSAPI: refuse
+        // before any password is sent, as libpq would refuse the server
+        // that authenticated this client (trust) without binding
+        if self.conninfo.get("channel_binding").as_deref() == Some("require") {
+            return Err(failed(
+                "channel binding required, but server authenticated client without channel \
+                 binding\n"
+                    .into(),
+            ));
+        }
+        if self.conninfo.get("gssencmode").as_deref() == Some("require") {
+            return Err(refuse(
+                "GSSAPI encryption required but no credential cache\n".into(),
+            ));
+        }
+        self.conninfo.check_numbers(over_socket).map_err(failed)?;
         let Some(mode) = self.sslmode.as_deref() else {
             return Ok(());
         };
-        const MODES: [&str; 6] = [
-            "disable",
-            "allow",
-            "prefer",
-            "require",
-            "verify-ca",
-            "verify-full",
-        ];
-        if !MODES.contains(&mode) {
-            return Err(refuse(format!("invalid sslmode value: \"{mode}\"\n")));
-        }
-        if self.sslrootcert.as_deref() == Some("system") && mode != "verify-full" {
-            return Err(refuse(format!(
-                "weak sslmode \"{mode}\" may not be used with sslrootcert=system (use \
-                 \"verify-full\")\n"
-            )));
-        }
         if mode.starts_with("verify-")
             && !over_socket
             && self.sslrootcert.as_deref() != Some("system")
