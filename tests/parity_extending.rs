@@ -159,6 +159,9 @@ fn parity_run_async_refuses_sync_drivers() {
 /// connect_args=...)`; the revision prints the session settings they set.
 /// Then a connection to a database that does not exist: psycopg2 raises a
 /// plain `OperationalError` (no `pgcode`) for any connection failure.
+/// Query parameters no driver knows fail as each driver fails (libpq's
+/// `invalid dsn`, pymysql's TypeError), or are warned about (pysqlite,
+/// SQLAlchemy 2.1); SQLAlchemy's coercion of a value fails as it does.
 fn connect_args() -> Scenario {
     Scenario::fixture(
         "connect_args",
@@ -166,6 +169,9 @@ fn connect_args() -> Scenario {
             &["upgrade", "head"],
             &["downgrade", "base"],
             &["-x", "missing_db=1", "current"],
+            &["-x", "query=foo=bar", "current"],
+            &["-x", "query=timeout=abc", "current"],
+            &["-x", "query=compress=maybe", "current"],
         ],
     )
 }

@@ -1545,8 +1545,87 @@ fn tls_params_mysql() -> Scenario {
             // pymysql takes the text's truth: "0" is on too
             &["-x", "autocommit=1", "current"],
             &["-x", "autocommit=0", "current"],
+            // pymysql refuses a keyword it does not know
+            &["-x", "charst=utf8mb4", "current"],
         ],
     )
+}
+
+/// tests/fixtures/online/pg_multihost: libpq's host lists and
+/// `target_session_attrs` (pg_multihost/migrations/README).
+fn pg_multihost() -> Scenario {
+    Scenario::fixture(
+        "pg_multihost",
+        &[
+            &["-x", "hosts=DEAD,LIVE", "current"],
+            &["-x", "form=lists", "-x", "hosts=DEAD,SOCKET", "current"],
+            &["-x", "hosts=DEAD,DEAD", "current"],
+            &[
+                "-x",
+                "hosts=NAME",
+                "-x",
+                "target_session_attrs=read-write",
+                "current",
+            ],
+            &[
+                "-x",
+                "hosts=LIVE,DEAD",
+                "-x",
+                "target_session_attrs=read-only",
+                "current",
+            ],
+            &[
+                "-x",
+                "hosts=DEAD,SOCKET",
+                "-x",
+                "target_session_attrs=read-write",
+                "-x",
+                "options=-c default_transaction_read_only=on",
+                "current",
+            ],
+            &[
+                "-x",
+                "hosts=NAME,LIVE",
+                "-x",
+                "target_session_attrs=standby",
+                "current",
+            ],
+            &[
+                "-x",
+                "hosts=DEAD,LIVE",
+                "-x",
+                "target_session_attrs=prefer-standby",
+                "current",
+            ],
+            &[
+                "-x",
+                "hosts=LIVE",
+                "-x",
+                "target_session_attrs=primary",
+                "current",
+            ],
+            &["-x", "hosts=DEAD,LIVE", "-x", "port=5432", "current"],
+            &[
+                "-x",
+                "form=lists",
+                "-x",
+                "hosts=LIVE,LIVE",
+                "-x",
+                "keepalives=x",
+                "current",
+            ],
+            // libpq's service file (`PGSERVICEFILE`) gives host and port
+            &["-x", "service=live", "current"],
+            &["-x", "service=dead", "current"],
+            &["-x", "service=broken", "current"],
+            &["-x", "service=missing", "current"],
+        ],
+    )
+}
+
+#[test]
+fn parity_pg_multihost_postgres() {
+    parity(pg_multihost(), DbKind::Postgres);
 }
 
 #[test]

@@ -43,7 +43,9 @@ use super::{Dialect, Url, drain_last_statement, split};
 
 mod connect;
 mod conninfo;
-use connect::{ConnectParams, connect_error, connect_target};
+mod hosts;
+mod service;
+use connect::{ConnectParams, connect_error};
 
 pub(super) struct PgBackend {
     conn: PgConnection,
@@ -63,11 +65,7 @@ pub(super) struct PgBackend {
 impl PgBackend {
     pub(super) async fn connect(url: &Url) -> Result<PgBackend, DbError> {
         let params = ConnectParams::from_url(url)?;
-        let opts = params.options();
-        let target = connect_target(&opts);
-        let host = opts.get_host().to_string();
-        let conn = params.connect(opts.clone(), &target, &host).await?;
-        params.check_connected(&opts, &target)?;
+        let hosts::Opened { conn, target, host } = hosts::open(&params).await?;
         let mut backend = PgBackend {
             server_version_num: conn.server_version_num(),
             conn,

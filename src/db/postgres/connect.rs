@@ -11,11 +11,17 @@ use super::super::error::DbError;
 use super::conninfo::{self, Conninfo};
 use super::server_error;
 
+/// One host of libpq's list and its port; `None` for libpq's defaults.
+pub(super) type Endpoint = (Option<String>, Option<u16>);
+
 /// What libpq would have been given, from the URL (SQLAlchemy's psycopg2
 /// `create_connect_args`: URL parts, then query parameters overriding them).
 pub(super) struct ConnectParams {
+    /// libpq's host list: comma-separated names, addresses or socket
+    /// directories (SQLAlchemy's multi-host URLs become one).
     host: Option<String>,
-    port: Option<u16>,
+    /// libpq's port list: one port for every host, or one each.
+    port: Option<String>,
     user: Option<String>,
     password: Option<String>,
     dbname: Option<String>,
@@ -31,29 +37,36 @@ pub(super) struct ConnectParams {
 }
 
 impl ConnectParams {
-    /// Fails as libpq's parse of the options fails: on a keyword it does
-    /// not know.
+    /// Fails as libpq's parse of the options fails (see
+    /// [`Conninfo::from_url`]).
     pub(super) fn from_url(url: &Url) -> Result<ConnectParams, DbError> {
-        let conninfo = Conninfo::from_url(url);
-        conninfo.check_keywords(url)?;
-        let nonempty = |v: Option<&str>| v.filter(|s| !s.is_empty()).map(str::to_string);
-        let q = |k: &str| url.query_value(k);
-        let options_text = q("options")
-            .map(str::to_string)
-            .or_else(|| std::env::var("PGOPTIONS").ok());
-        Ok(ConnectParams {
-            host: nonempty(q("host").or(url.host())),
-            port: q("port").and_then(|p| p.trim().parse().ok()).or(url.port()),
-            user: nonempty(q("user").or(url.username())),
-            password: nonempty(q("password").or(url.password())),
-            dbname: nonempty(q("dbname").or(url.database())),
-            sslmode: q("sslmode")
+        let conninfo = Conninfo::from_url(url)?;
+        let nonempty = |v: Option<String>| v.filter(|s| !s.is_empty());
+        // what SQLAlchemy passes libpq: the URL's parts, overridden by its
+        // query; then the service file's
+        let given = |k: &str, part: Option<&str>| -> Option<String> {
+            conninfo
+                .given(k)
+                .or(part)
+                .or_else(|| conninfo.in_service(k))
                 .map(str::to_string)
-                .or_else(|| std::env::var("PGSSLMODE").ok()),
+        };
+        let q = |k: &str| given(k, None);
+        let options_text = q("options").or_else(|| std::env::var("PGOPTIONS").ok());
+        // `hostaddr` is where libpq connects, the host name aside
+        let host = nonempty(q("hostaddr")).or_else(|| nonempty(given("host", url.host())));
+        let port = url.port().map(|p| p.to_string());
+        Ok(ConnectParams {
+            host,
+            port: given("port", port.as_deref()),
+            user: nonempty(given("user", url.username())),
+            password: nonempty(given("password", url.password())),
+            dbname: nonempty(given("dbname", url.database())),
+            sslmode: q("sslmode").or_else(|| std::env::var("PGSSLMODE").ok()),
             sslrootcert: nonempty(q("sslrootcert")).or_else(|| std::env::var("PGSSLROOTCERT").ok()),
             sslcert: nonempty(q("sslcert")),
             sslkey: nonempty(q("sslkey")),
-            application_name: q("application_name").map(str::to_string),
+            application_name: q("application_name"),
             options: options_text
                 .as_deref()
                 .map(parse_pg_options)
@@ -62,14 +75,63 @@ impl ConnectParams {
         })
     }
 
-    pub(super) fn options(&self) -> PgConnectOptions {
+    /// The hosts libpq tries, in order, each with its port (`None`: the
+    /// default, the environment's or libpq's). The lists must pair up and
+    /// the ports be numbers; libpq's words when they do not.
+    pub(super) fn endpoints(&self) -> Result<Vec<Endpoint>, String> {
+        let list = |text: &Option<String>| -> Vec<Option<String>> {
+            match text {
+                Some(t) => t
+                    .split(',')
+                    .map(|s| (!s.is_empty()).then(|| s.to_string()))
+                    .collect(),
+                None => vec![None],
+            }
+        };
+        let hosts = list(&self.host);
+        let ports = list(&self.port);
+        if ports.len() != 1 && ports.len() != hosts.len() {
+            return Err(format!(
+                "could not match {} port numbers to {} hosts\n",
+                ports.len(),
+                hosts.len()
+            ));
+        }
+        let mut numbers = Vec::with_capacity(ports.len());
+        for port in &ports {
+            numbers.push(match port {
+                None => None,
+                Some(text) => match conninfo::parse_int(text) {
+                    Some(n) => Some(
+                        u16::try_from(n)
+                            .ok()
+                            .filter(|n| *n > 0)
+                            .ok_or_else(|| format!("invalid port number: \"{text}\"\n"))?,
+                    ),
+                    None => {
+                        return Err(format!(
+                            "invalid integer value \"{text}\" for connection option \"port\"\n"
+                        ));
+                    }
+                },
+            });
+        }
+        Ok(hosts
+            .into_iter()
+            .enumerate()
+            .map(|(i, h)| (h, numbers[if numbers.len() == 1 { 0 } else { i }]))
+            .collect())
+    }
+
+    /// What sqlx is given for one host of the list.
+    pub(super) fn options_at(&self, host: Option<&str>, port: Option<u16>) -> PgConnectOptions {
         let mut opts = PgConnectOptions::new_without_pgpass()
             .statement_cache_capacity(1)
             .extra_float_digits(None);
-        if let Some(h) = &self.host {
+        if let Some(h) = host {
             opts = opts.host(h);
         }
-        if let Some(p) = self.port {
+        if let Some(p) = port {
             opts = opts.port(p);
         }
         if let Some(u) = &self.user {
@@ -118,36 +180,44 @@ impl ConnectParams {
                 };
                 let user = opts.get_username().to_string();
                 let db = opts.get_database().unwrap_or(&user).to_string();
-                pgpass_lookup(host, opts.get_port(), &db, &user)
+                pgpass_lookup(
+                    self.conninfo.get("passfile"),
+                    host,
+                    opts.get_port(),
+                    &db,
+                    &user,
+                )
             })
     }
 
-    /// The checks once connected. libpq's `require_auth` where alembic-rs
-    /// can make it: a session opened without a password was let in without
-    /// authentication (`trust`, `peer`, a certificate), which a list naming
-    /// only methods refuses (with a password, which method the server asked
-    /// for is sqlx's to know, not ours: docs/differences.md). Then
-    /// psycopg2's cancel key ([`Conninfo::check_cancel_key`]).
-    pub(super) fn check_connected(
+    /// libpq's `require_auth` where alembic-rs can check it: a session
+    /// opened without a password was let in without authentication
+    /// (`trust`, `peer`, a certificate), which a list naming only methods
+    /// refuses. With a password, which method the server asked for is
+    /// sqlx's to know, not ours (docs/differences.md).
+    pub(super) fn check_required_auth(
         &self,
         opts: &PgConnectOptions,
-        target: &str,
+        target: &Target,
     ) -> Result<(), DbError> {
-        let refuse = |message: String| DbError::Connect {
-            message,
-            code: None,
-            server: None,
-        };
         if let Some(methods) = self.conninfo.get("require_auth").filter(|m| !m.is_empty())
             && conninfo::check_require_auth(&methods) == Ok(true)
             && self.password_for(opts).is_none()
         {
-            return Err(refuse(format!(
-                "connection to server {target} failed: authentication method requirement \
-                 \"{methods}\" failed: server did not complete authentication\n"
-            )));
+            return Err(DbError::Connect {
+                message: format!(
+                    "connection to server {target} failed: authentication method requirement \
+                     \"{methods}\" failed: server did not complete authentication\n"
+                ),
+                code: None,
+                server: None,
+            });
         }
-        self.conninfo.check_cancel_key().map_err(refuse)
+        Ok(())
+    }
+
+    pub(super) fn conninfo(&self) -> &Conninfo {
+        &self.conninfo
     }
 
     /// The root certificate file libpq would read: `sslrootcert`
@@ -211,7 +281,7 @@ impl ConnectParams {
     /// libpq's refusal to start TLS with a client certificate whose key
     /// file is missing, not a regular file, or readable by others (a
     /// root-owned key may be `0640`, any other `0600`).
-    fn missing_key(&self, target: &str) -> Option<DbError> {
+    fn missing_key(&self, target: &Target) -> Option<DbError> {
         use std::os::unix::fs::MetadataExt;
         let (_, key) = self.client_cert_files()?;
         let problem = match std::fs::metadata(&key) {
@@ -245,13 +315,13 @@ impl ConnectParams {
     pub(super) async fn connect(
         &self,
         opts: PgConnectOptions,
-        target: &str,
+        target: &Target,
         host: &str,
     ) -> Result<PgConnection, DbError> {
         // libpq never negotiates TLS over a Unix-domain socket, whatever
         // `sslmode` says: only the option checks apply there.
         let over_socket = opts.get_socket().is_some() || opts.get_host().starts_with('/');
-        self.check_options(target, over_socket)?;
+        self.check_root_cert(target, over_socket)?;
         if over_socket {
             return PgConnection::connect_with(&opts.ssl_mode(PgSslMode::Disable))
                 .await
@@ -302,36 +372,42 @@ impl ConnectParams {
         }
     }
 
-    /// libpq's checks before and while it connects: the options' values
-    /// ([`Conninfo::check_values`]), what alembic-rs's client cannot do,
-    /// the numeric options, and for the verifying modes a root certificate
-    /// file that exists (not over a Unix-domain socket, where no TLS is
-    /// tried). `target` is [`connect_target`]'s text.
-    fn check_options(&self, target: &str, over_socket: bool) -> Result<(), DbError> {
+    /// libpq's checks of the options before it tries any host
+    /// ([`Conninfo::check_values`]), then what alembic-rs's client cannot
+    /// do: sqlx's SCRAM never binds the channel and it has no GSSAPI, so
+    /// those are refused before any password is sent, in libpq's words for
+    /// the server that let this client in without binding (trust). `target`
+    /// names the first host.
+    pub(super) fn check_before(&self, target: &Target) -> Result<(), DbError> {
         let refuse = |message: String| DbError::Connect {
             message,
             code: None,
             server: None,
         };
-        let failed =
-            |problem: String| refuse(format!("connection to server {target} failed: {problem}"));
         self.conninfo.check_values().map_err(refuse)?;
-        // sqlx's SCRAM never binds the channel, and it has no GSSAPI: refuse
-        // before any password is sent, as libpq would refuse the server
-        // that authenticated this client (trust) without binding
         if self.conninfo.get("channel_binding").as_deref() == Some("require") {
-            return Err(failed(
-                "channel binding required, but server authenticated client without channel \
-                 binding\n"
-                    .into(),
-            ));
+            return Err(refuse(format!(
+                "connection to server {target} failed: channel binding required, but server \
+                 authenticated client without channel binding\n"
+            )));
         }
         if self.conninfo.get("gssencmode").as_deref() == Some("require") {
             return Err(refuse(
                 "GSSAPI encryption required but no credential cache\n".into(),
             ));
         }
-        self.conninfo.check_numbers(over_socket).map_err(failed)?;
+        Ok(())
+    }
+
+    /// The checks of one attempt before TLS: for the verifying modes a root
+    /// certificate file that exists (not over a Unix-domain socket, where
+    /// no TLS is tried).
+    fn check_root_cert(&self, target: &Target, over_socket: bool) -> Result<(), DbError> {
+        let refuse = |message: String| DbError::Connect {
+            message,
+            code: None,
+            server: None,
+        };
         let Some(mode) = self.sslmode.as_deref() else {
             return Ok(());
         };
@@ -415,11 +491,18 @@ fn parse_pg_options(text: &str) -> Vec<(String, String)> {
     out
 }
 
-/// libpq's password file lookup (`PGPASSFILE`, else `~/.pgpass`; ignored
-/// when group- or world-readable, as libpq does).
-fn pgpass_lookup(host: &str, port: u16, db: &str, user: &str) -> Option<String> {
+/// libpq's password file lookup (`passfile`, else `PGPASSFILE`, else
+/// `~/.pgpass`; ignored when group- or world-readable, as libpq does).
+fn pgpass_lookup(
+    passfile: Option<String>,
+    host: &str,
+    port: u16,
+    db: &str,
+    user: &str,
+) -> Option<String> {
     use std::os::unix::fs::PermissionsExt;
-    let path = std::env::var_os("PGPASSFILE")
+    let path = passfile
+        .filter(|p| !p.is_empty())
         .map(std::path::PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".pgpass")))?;
     let meta = std::fs::metadata(&path).ok()?;
@@ -462,21 +545,59 @@ fn pgpass_lookup(host: &str, port: u16, db: &str, user: &str) -> Option<String> 
     None
 }
 
-/// libpq's way of naming the server in connection errors.
 /// libpq's `~/.postgresql/root.crt`.
 fn default_root_cert() -> String {
     let home = std::env::var("HOME").unwrap_or_default();
     format!("{home}/.postgresql/root.crt")
 }
 
-pub(super) fn connect_target(opts: &PgConnectOptions) -> String {
-    let port = opts.get_port();
-    match opts.get_socket() {
-        Some(dir) => format!("on socket \"{}/.s.PGSQL.{port}\"", dir.display()),
-        None if opts.get_host().starts_with('/') => {
-            format!("on socket \"{}/.s.PGSQL.{port}\"", opts.get_host())
+/// libpq's way of naming the server in connection errors: the socket's
+/// path, or the host as given, with the address a name resolved to (`at
+/// "localhost" (127.0.0.1), port 5432`). The name is resolved when an error
+/// is worded, not before every connection.
+pub(super) struct Target {
+    socket: Option<String>,
+    host: String,
+    port: u16,
+}
+
+impl Target {
+    pub(super) fn of(opts: &PgConnectOptions) -> Target {
+        let socket = match opts.get_socket() {
+            Some(dir) => Some(dir.display().to_string()),
+            None if opts.get_host().starts_with('/') => Some(opts.get_host().to_string()),
+            None => None,
+        };
+        Target {
+            socket,
+            host: opts.get_host().to_string(),
+            port: opts.get_port(),
         }
-        None => format!("at \"{}\", port {port}", opts.get_host()),
+    }
+
+    pub(super) fn is_socket(&self) -> bool {
+        self.socket.is_some()
+    }
+}
+
+impl std::fmt::Display for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use std::net::ToSocketAddrs;
+        let (host, port) = (&self.host, self.port);
+        if let Some(dir) = &self.socket {
+            return write!(f, "on socket \"{dir}/.s.PGSQL.{port}\"");
+        }
+        let resolved = match host.parse::<std::net::IpAddr>() {
+            Ok(_) => None,
+            Err(_) => (host.as_str(), port)
+                .to_socket_addrs()
+                .ok()
+                .and_then(|mut addrs| addrs.next()),
+        };
+        match resolved {
+            Some(addr) => write!(f, "at \"{host}\" ({}), port {port}", addr.ip()),
+            None => write!(f, "at \"{host}\", port {port}"),
+        }
     }
 }
 
@@ -517,7 +638,7 @@ fn connect_error_kind(e: &sqlx::Error) -> ConnectFailure {
 }
 
 /// psycopg2's `OperationalError` text for a failed connection attempt.
-pub(super) fn connect_error(e: sqlx::Error, target: &str, host: &str) -> DbError {
+pub(super) fn connect_error(e: sqlx::Error, target: &Target, host: &str) -> DbError {
     let prefix = format!("connection to server {target} failed: ");
     match e {
         sqlx::Error::Database(db) => match db.try_downcast_ref::<PgDatabaseError>() {
@@ -554,7 +675,7 @@ pub(super) fn connect_error(e: sqlx::Error, target: &str, host: &str) -> DbError
             }
         }
         sqlx::Error::Io(io) => {
-            let socket = target.starts_with("on socket");
+            let socket = target.is_socket();
             let text = match io.kind() {
                 std::io::ErrorKind::ConnectionRefused => "Connection refused".to_string(),
                 std::io::ErrorKind::NotFound => "No such file or directory".to_string(),

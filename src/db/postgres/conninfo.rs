@@ -9,9 +9,10 @@
 
 use super::super::Url;
 use super::super::error::DbError;
+use super::service;
 
 /// libpq 17's connection keywords (`PQconndefaults()`).
-const KEYWORDS: [&str; 41] = [
+pub(super) const KEYWORDS: [&str; 41] = [
     "service",
     "user",
     "password",
@@ -60,6 +61,7 @@ fn env_var(option: &str) -> Option<&'static str> {
     Some(match option {
         "channel_binding" => "PGCHANNELBINDING",
         "connect_timeout" => "PGCONNECT_TIMEOUT",
+        "passfile" => "PGPASSFILE",
         "sslmode" => "PGSSLMODE",
         "sslnegotiation" => "PGSSLNEGOTIATION",
         "sslcertmode" => "PGSSLCERTMODE",
@@ -77,35 +79,69 @@ fn env_var(option: &str) -> Option<&'static str> {
 /// The URL's connection options as libpq would hold them.
 pub(super) struct Conninfo {
     given: Vec<(String, String)>,
+    /// The options of the service file's section the URL names.
+    service: Vec<(String, String)>,
     /// psycopg2 asks libpq for the session's cancel key after connecting.
     psycopg2: bool,
 }
 
 impl Conninfo {
-    pub(super) fn from_url(url: &Url) -> Conninfo {
-        Conninfo {
+    /// Fails as libpq's parse of the options fails: on a keyword it does
+    /// not know, then on the service file.
+    pub(super) fn from_url(url: &Url) -> Result<Conninfo, DbError> {
+        let mut conninfo = Conninfo {
             given: url
                 .query()
                 .iter()
                 .filter_map(|(k, v)| Some((k.clone(), v.first()?.clone())))
                 .collect(),
+            service: Vec::new(),
             psycopg2: matches!(url.default_driver_name(), Some("psycopg2" | "psycopg2cffi")),
+        };
+        conninfo.check_keywords(url)?;
+        let name = conninfo
+            .given("service")
+            .map(str::to_string)
+            .or_else(|| std::env::var("PGSERVICE").ok());
+        if let Some(name) = name.filter(|n| !n.is_empty()) {
+            conninfo.service = service::lookup(&name).map_err(|message| DbError::Connect {
+                message,
+                code: None,
+                server: None,
+            })?;
         }
+        Ok(conninfo)
     }
 
-    /// The option's value: the URL's, else its environment variable's.
-    pub(super) fn get(&self, option: &str) -> Option<String> {
+    /// The option as the URL gives it.
+    pub(super) fn given(&self, option: &str) -> Option<&str> {
         self.given
             .iter()
             .find(|(k, _)| k == option)
-            .map(|(_, v)| v.clone())
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The option as the service file gives it.
+    pub(super) fn in_service(&self, option: &str) -> Option<&str> {
+        self.service
+            .iter()
+            .find(|(k, _)| k == option)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The option's value: the URL's, else the service file's, else its
+    /// environment variable's.
+    pub(super) fn get(&self, option: &str) -> Option<String> {
+        self.given(option)
+            .or_else(|| self.in_service(option))
+            .map(str::to_string)
             .or_else(|| std::env::var(env_var(option)?).ok())
     }
 
     /// libpq's parse of the options: the first keyword it does not know.
     /// Only for the drivers that hand the URL's query to libpq (psycopg2,
     /// psycopg); asyncpg's keywords are checked by the shim, as asyncpg's.
-    pub(super) fn check_keywords(&self, url: &Url) -> Result<(), DbError> {
+    fn check_keywords(&self, url: &Url) -> Result<(), DbError> {
         let driver = url.default_driver_name().unwrap_or_default();
         // psycopg's connect() keywords that are not libpq's
         let psycopg_own: &[&str] = match driver {
@@ -209,31 +245,36 @@ impl Conninfo {
         Ok(())
     }
 
-    /// libpq's parse of the numeric options during an attempt: the
-    /// keepalive settings (over TCP only, and the others only while
-    /// `keepalives` is on), `tcp_user_timeout`, then `connect_timeout`.
-    pub(super) fn check_numbers(&self, over_socket: bool) -> Result<(), String> {
-        let number = |name: &str| -> Result<Option<i32>, String> {
-            match self.get(name) {
-                None => Ok(None),
-                Some(v) => match parse_int(&v) {
-                    Some(n) => Ok(Some(n)),
-                    None => Err(format!(
-                        "invalid integer value \"{v}\" for connection option \"{name}\"\n"
-                    )),
-                },
-            }
-        };
-        if !over_socket {
-            if number("keepalives")? != Some(0) {
-                number("keepalives_idle")?;
-                number("keepalives_interval")?;
-                number("keepalives_count")?;
-            }
-            number("tcp_user_timeout")?;
+    /// libpq's parse of the numeric options while it opens a socket to a
+    /// host: the keepalive settings over TCP (the others only while
+    /// `keepalives` is on) and `tcp_user_timeout`. A failure moves on to
+    /// the next host.
+    pub(super) fn check_socket_options(&self, over_socket: bool) -> Result<(), String> {
+        if over_socket {
+            return Ok(());
         }
-        number("connect_timeout")?;
+        if self.number("keepalives")? != Some(0) {
+            self.number("keepalives_idle")?;
+            self.number("keepalives_interval")?;
+            self.number("keepalives_count")?;
+        }
+        self.number("tcp_user_timeout")?;
         Ok(())
+    }
+
+    /// `connect_timeout`, parsed once the first socket is opening; a
+    /// failure ends the walk over the hosts.
+    pub(super) fn check_connect_timeout(&self) -> Result<(), String> {
+        self.number("connect_timeout").map(|_| ())
+    }
+
+    fn number(&self, name: &str) -> Result<Option<i32>, String> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(v) => parse_int(&v).map(Some).ok_or_else(|| {
+                format!("invalid integer value \"{v}\" for connection option \"{name}\"\n")
+            }),
+        }
     }
 
     /// psycopg2's failure once connected: libpq parses every keepalive
@@ -260,7 +301,7 @@ impl Conninfo {
 
 /// `strtol` as libpq's option parser uses it: surrounding whitespace, a
 /// sign, decimal digits, a value that fits an `int`.
-fn parse_int(text: &str) -> Option<i32> {
+pub(super) fn parse_int(text: &str) -> Option<i32> {
     let t = text.trim_matches(|c: char| c.is_ascii_whitespace());
     let digits = t.strip_prefix(['+', '-']).unwrap_or(t);
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {

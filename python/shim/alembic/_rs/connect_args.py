@@ -127,6 +127,33 @@ def _asyncpg_args(url, kw):
     return parsed.render_as_string(hide_password=False), kw
 
 
+# pymysql.connect()'s keywords (1.1), plus the `ssl_*` query parameters
+# SQLAlchemy folds into its `ssl` dictionary before calling it.
+_PYMYSQL_KEYWORDS = frozenset((
+    "user", "password", "host", "database", "unix_socket", "port", "charset", "collation",
+    "sql_mode", "read_default_file", "conv", "use_unicode", "client_flag", "cursorclass",
+    "init_command", "connect_timeout", "read_default_group", "autocommit", "local_infile",
+    "max_allowed_packet", "defer_connect", "auth_plugin_map", "read_timeout", "write_timeout",
+    "bind_address", "binary_prefix", "program_name", "server_public_key", "ssl", "ssl_ca",
+    "ssl_cert", "ssl_disabled", "ssl_key", "ssl_key_password", "ssl_verify_cert",
+    "ssl_verify_identity", "compress", "named_pipe", "passwd", "db",
+    "ssl_capath", "ssl_cipher", "ssl_check_hostname",
+))
+
+
+def _check_pymysql_keywords(url, kw):
+    """pymysql's refusal of a keyword it does not know (the URL's query
+    and ``connect_args`` both reach ``pymysql.connect()``): a typo such as
+    ``?charst=utf8mb4`` fails there rather than being ignored."""
+    from sqlalchemy.engine import make_url
+
+    if make_url(url).get_driver_name() != "pymysql":
+        return
+    for key in list(make_url(url).query) + list(kw):
+        if key not in _PYMYSQL_KEYWORDS:
+            raise TypeError("Connection.__init__() got an unexpected keyword argument %r" % key)
+
+
 def resolve(url, kw, backend):
     """``(url, autocommit)`` for ``connect(url, **kw)``:
     ``autocommit`` is False (the driver's default), True, or None for the
@@ -141,6 +168,7 @@ def resolve(url, kw, backend):
         if "autocommit" in kw and make_url(url).get_driver_name() in ("psycopg", "psycopg_async"):
             autocommit = bool(kw.pop("autocommit"))
     elif backend == "mysql":
+        _check_pymysql_keywords(url, kw)
         # pymysql takes the value's truth (a URL's text included)
         autocommit = kw.pop("autocommit", make_url(url).query.get("autocommit", False))
         autocommit = None if autocommit is None else bool(autocommit)

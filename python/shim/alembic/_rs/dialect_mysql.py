@@ -21,6 +21,10 @@ class MySQLDialect_alembic_rs(MySQLDialect_pymysql):
         return driver_module("mysql")
 
     def create_connect_args(self, url):
+        # SQLAlchemy's own reading of the URL's query (its coercion of
+        # `connect_timeout`, `compress`, ... fails as under Alembic); the
+        # driver takes the URL itself
+        super().create_connect_args(url)
         return ([url.render_as_string(hide_password=False)], {})
 
     def do_ping(self, dbapi_connection):

@@ -126,6 +126,17 @@ class PGDialect_alembic_rs(PGDialect):
         return module
 
     def create_connect_args(self, url):
+        if url.get_driver_name() in ("psycopg2", "psycopg", "psycopg2cffi"):
+            # SQLAlchemy's reading of the host and port, errors included, as
+            # this release of its psycopg dialects reads them: its
+            # multi-host forms (`host=h1:p1&host=h2:p2`,
+            # `host=h1,h2&port=p1,p2`) become libpq's lists for the driver
+            _, opts = _PGDialect_common_psycopg.create_connect_args(self, url)
+            if "host" in url.query:
+                lists = {"host": opts["host"]}
+                if "port" in opts:
+                    lists["port"] = str(opts["port"])
+                url = url.update_query_dict(lists)
         return ([url.render_as_string(hide_password=False)], {})
 
     def on_connect(self):

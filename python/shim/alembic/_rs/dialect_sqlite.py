@@ -17,6 +17,10 @@ class SQLiteDialect_alembic_rs(SQLiteDialect_pysqlite):
         return driver_module("sqlite")
 
     def create_connect_args(self, url):
+        # SQLAlchemy's own reading of the URL: an `Invalid SQLite URL`, its
+        # coercion of the query's values (`?timeout=abc`), the warning for
+        # what pysqlite ignores; what it returns is for sqlite3, not ours
+        super().create_connect_args(url)
         filename = url.database or ":memory:"
         if filename != ":memory:":
             filename = os.path.abspath(filename)
