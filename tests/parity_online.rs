@@ -1614,6 +1614,14 @@ fn pg_multihost() -> Scenario {
                 "keepalives=x",
                 "current",
             ],
+            // `connect_timeout` is per host: the next one is tried
+            &[
+                "-x",
+                "hosts=SILENT,LIVE",
+                "-x",
+                "connect_timeout=1",
+                "current",
+            ],
             // libpq's service file (`PGSERVICEFILE`) gives host and port
             &["-x", "service=live", "current"],
             &["-x", "service=dead", "current"],

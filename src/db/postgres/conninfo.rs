@@ -268,6 +268,17 @@ impl Conninfo {
         self.number("connect_timeout").map(|_| ())
     }
 
+    /// How long libpq waits for each host: `connect_timeout` seconds when
+    /// positive, else for ever.
+    pub(super) fn connect_timeout(&self) -> Option<std::time::Duration> {
+        match self.number("connect_timeout") {
+            Ok(Some(seconds)) if seconds > 0 => {
+                Some(std::time::Duration::from_secs(seconds as u64))
+            }
+            _ => None,
+        }
+    }
+
     fn number(&self, name: &str) -> Result<Option<i32>, String> {
         match self.get(name) {
             None => Ok(None),

@@ -2,8 +2,9 @@
 //! multi-host URLs): each host in turn until one gives a session of the
 //! kind `target_session_attrs` asks for. A host that cannot be reached, or
 //! refuses TLS, or is of the wrong kind, adds its line to the error and the
-//! next is tried; a server's refusal (a bad password, an unknown database)
-//! ends the walk, as libpq documents. The error names every host tried.
+//! next is tried; so does one that does not answer within `connect_timeout`
+//! seconds. A server's refusal (a bad password, an unknown database) ends
+//! the walk, as libpq documents. The error names every host tried.
 
 use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::{Connection as _, Row as _};
@@ -69,7 +70,18 @@ pub(super) async fn open(params: &ConnectParams) -> Result<Opened, DbError> {
                     )));
                 }
             }
-            let mut conn = match params.connect(opts.clone(), &target, &host).await {
+            let attempt = params.connect(opts.clone(), &target, &host);
+            let attempted = match params.conninfo().connect_timeout() {
+                Some(limit) => tokio::time::timeout(limit, attempt)
+                    .await
+                    .unwrap_or_else(|_| {
+                        Err(refuse(format!(
+                            "connection to server {target} failed: timeout expired\n"
+                        )))
+                    }),
+                None => attempt.await,
+            };
+            let mut conn = match attempted {
                 Ok(conn) => conn,
                 Err(DbError::Connect {
                     message,
