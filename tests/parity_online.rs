@@ -1122,6 +1122,8 @@ parity_tests! {
         parity_data_driver_values_postgres, parity_data_driver_values_mysql;
     fz_driver_param_values: parity_fz_driver_param_values_sqlite,
         parity_fz_driver_param_values_postgres, parity_fz_driver_param_values_mysql;
+    fz_query_nul: parity_fz_query_nul_sqlite, parity_fz_query_nul_postgres,
+        parity_fz_query_nul_mysql;
     fzf_autocommit_outer_begin: parity_fzf_autocommit_outer_begin_sqlite,
         parity_fzf_autocommit_outer_begin_postgres, parity_fzf_autocommit_outer_begin_mysql;
     rw_batch_failure_frames: parity_rw_batch_failure_frames_sqlite,
@@ -1157,6 +1159,16 @@ fn data_driver_values() -> Scenario {
 fn fz_driver_param_values() -> Scenario {
     Scenario::fixture(
         "fz_driver_param_values",
+        &[&["upgrade", "head"], &["downgrade", "base"]],
+    )
+}
+
+/// Found by scripts/fuzz-data.py seed 398: a NUL in a statement's text
+/// (tests/fixtures/online/fz_query_nul/migrations/README): pysqlite's
+/// ProgrammingError before anything runs, psycopg2's text cut at the NUL.
+fn fz_query_nul() -> Scenario {
+    Scenario::fixture(
+        "fz_query_nul",
         &[&["upgrade", "head"], &["downgrade", "base"]],
     )
 }
