@@ -783,6 +783,24 @@ fn rw_empty_depends_on() -> Scenario {
     )
 }
 
+/// Found by scripts/fuzz-cli.py seed 238: a revision id in two files, the
+/// one Alembic's map drops carrying a branch label
+/// (tests/fixtures/online/fz_duplicate_id_label/migrations/README): Alembic
+/// still spreads the label down from it by id, to the revisions below.
+fn fz_duplicate_id_label() -> Scenario {
+    Scenario::fixture(
+        "fz_duplicate_id_label",
+        &[
+            &["history"],
+            &["history", "--verbose"],
+            &["heads", "--verbose"],
+            &["branches"],
+            &["show", "nolabel"],
+            &["show", "nolabel@d0d0a0000001"],
+        ],
+    )
+}
+
 /// Found by scripts/fuzz-ops.py: a bind SQLAlchemy cannot process (SQLite's
 /// Date given a string), in a batch copy's INSERT and in `op.execute`, fails
 /// with the parameters Alembic's `_exec` passes, `[immutabledict({})]`
@@ -1116,6 +1134,8 @@ parity_tests! {
         parity_merge_depends_on_ancestor_postgres, parity_merge_depends_on_ancestor_mysql;
     rw_empty_depends_on: parity_rw_empty_depends_on_sqlite,
         parity_rw_empty_depends_on_postgres, parity_rw_empty_depends_on_mysql;
+    fz_duplicate_id_label: parity_fz_duplicate_id_label_sqlite,
+        parity_fz_duplicate_id_label_postgres, parity_fz_duplicate_id_label_mysql;
     op_warning_location: parity_op_warning_location_sqlite,
         parity_op_warning_location_postgres, parity_op_warning_location_mysql;
     data_driver_values: parity_data_driver_values_sqlite,
