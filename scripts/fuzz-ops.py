@@ -226,6 +226,25 @@ alter_column with schema= another database (CHANGE, AUTO_INCREMENT with a
 type change, a TIMESTAMP(3) ON UPDATE default dropped, then NULL) and
 the missing-existing_type CommandError: identical. Without the new
 draws, 7035-7037 x 3 databases (9 runs, --no-static0): identical.
+Session 22 (fz5): with MARIADB_FROM, seeds 8200-8205 on MariaDB with 16
+revisions (6 runs, online and offline under both URLs, static path on
+and off), 8206-8229 (24 runs, --no-static0) and 8230-8237 with 18
+revisions (8 runs, --no-static0): in all 73 merge revisions, 39 d_mysql
+tables in the second database, 301 `mariadb_*` keywords, 22 d_mysql
+indexes. The one kind of difference was which parent a merge's --sql
+downgrade INSERTs and which it UPDATEs to, Alembic's set order
+(docs/differences.md), now accepted when Alembic gives alembic-rs's
+script under another PYTHONHASHSEED (ORDER; 22 of the 38 seeds; 8210,
+two merges in one walk, needed hash seed 14). Without the new draws,
+8116-8123 x 3 databases (24 runs, --no-static0): identical. By hand
+(--project, seeds 8300 under mysql+pymysql:// and 8301 under
+mariadb+pymysql://, static path on and off): a second database whose name
+has a dash, created by the revision, holding a table with both
+spellings of the table options, a HASH primary key, FULLTEXT and
+per-column prefix indexes, then CHANGE/MODIFY with schema=, a TIMESTAMP(3)
+ON UPDATE column, a CHECK, a unique constraint, a table comment,
+rename_table(schema=) and a foreign key into it from the first database:
+identical.
 
 Environment: ALEMBIC_RS (binary; default target/release/alembic-rs of this
 checkout), ORACLE_PYTHON (default .venv-oracle/bin/python), HOST_VENV
