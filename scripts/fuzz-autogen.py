@@ -114,6 +114,8 @@ include_schemas, tables shadowed across the two schemas, FKs and indexes
 across them: the three sides agree but for the order of remove_table
 operations, which Alembic takes from a set (docs/differences.md, the row
 for several tables the models lack).
+Session 22 (fz5): seeds 6078-6085 x 3 databases (24 cases): 15 OK, 3
+NOT CLEAN, 6 APPLY FAILED as in Alembic; no divergence.
 Remaining statuses are Alembic's own: NOT CLEAN (SQLite CLOB/BINARY
 affinity, expression defaults compared as text), APPLY FAILED as in Alembic
 (a batch copy INSERTs into a generated column; custom types rendered as

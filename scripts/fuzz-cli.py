@@ -101,6 +101,12 @@ without `revision` in the versions directory, read before `history
 -r0005:-1`'s relative-target error and under `ensure_version`, online and
 `--sql`); nothing else. Then 227-230 (341 command lines): identical (8
 matched Alembic under another PYTHONHASHSEED).
+Session 22 (fz5): seeds 231-246 (1,355 command lines): seed 238 differs
+in one command, the documented `--rev-id` hang (`revision --rev-id X
+--head heads --branch-label L --depends-on 0` with X a revision below the
+head: Alembic times out; alembic-rs writes the file and warns). The files
+left then made `history` differ (a label Alembic spreads down from the
+dropped duplicate, by id): fixed, fixture online/fz_duplicate_id_label.
 
 Environment: ALEMBIC_RS (binary; default target/release/alembic-rs of this
 checkout), ORACLE_PYTHON (default .venv-oracle/bin/python), HOST_VENV

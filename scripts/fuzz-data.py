@@ -101,6 +101,12 @@ classes (alembic/_rs/pgrange.py, fixture pg_range_values); seeds 309, 314,
 387-390 on PostgreSQL (29 runs): identical.
 Session 21 (fz4): seeds 391-396 x 3 databases (18 runs, online and
 offline): identical.
+Session 22 (fz5): seeds 397-404 x 3 databases (24 runs): seed 398 on
+SQLite, an op.inline_literal() of bytes with a NUL rendered into an
+UPDATE: pysqlite's ProgrammingError "the query contains a null
+character" against SQLite's `unrecognized token` through alembic-rs; by
+hand, psycopg2 also sends such text only up to the NUL. Both fixed,
+fixture online/fz_query_nul; 398 again: identical.
 
 Environment: ALEMBIC_RS (binary; default target/release/alembic-rs),
 ORACLE_PYTHON (default .venv-oracle/bin/python), HOST_VENV (VIRTUAL_ENV for

@@ -96,6 +96,8 @@ Session 15: seeds 200-212 on the three databases (39 runs): one ORDER
 (19 runs, load ~14): no difference, five ORDER.
 Session 21 (fz4): seeds 255-268 x 3 databases (42 runs): no difference,
 six ORDER.
+Session 22 (fz5): seeds 269-276 x 3 databases (24 runs): no difference,
+three ORDER.
 
 Environment: ALEMBIC_RS (binary; default target/release/alembic-rs),
 ORACLE_PYTHON (default .venv-oracle/bin/python), HOST_VENV (VIRTUAL_ENV for

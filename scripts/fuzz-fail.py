@@ -112,6 +112,8 @@ elsewhere, seeds 300-308 x 3 and 309 on SQLite (28 runs, 21 of them with
 a renamed table, pk=False or a schema): identical (two ORDER notes).
 Session 21 (fz4, --no-static0): seeds 317-322 x 3 databases (18 runs, 10
 of them with the version table moved): identical (one ORDER note).
+Session 22 (fz5, --no-static0): seeds 323-330 x 3 databases (24 runs, 14
+of them with the version table moved): identical (one ORDER note).
 
 Environment: ALEMBIC_RS (binary; default target/release/alembic-rs),
 ORACLE_PYTHON (default .venv-oracle/bin/python), HOST_VENV (VIRTUAL_ENV for

@@ -85,6 +85,12 @@ ids are now numbered in the order they were made (from the commands'
 `Generating ...` lines, then the written files oldest first): 273 and 677
 compare identical; 641-690 again and 691-740 (458 command lines in all):
 90 identical, 5 not Python, 5 refused by name, no difference.
+Session 22 (fz5): seeds 741-840 (474 command lines): 89 identical, 3 not
+Python, 7 refused by name, and seed 808, a limit of the harness: three
+unrelated roots, one of them written with a random id, so the order in
+which `upgrade heads` runs them (it depends on the ids) differed between
+the two projects; alembic-rs run on Alembic's files gives Alembic's
+output.
 
 Environment: ALEMBIC_RS (binary; default target/release/alembic-rs),
 ORACLE_PYTHON (default .venv-oracle/bin/python), HOST_VENV (VIRTUAL_ENV

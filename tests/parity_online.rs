@@ -783,6 +783,24 @@ fn rw_empty_depends_on() -> Scenario {
     )
 }
 
+/// Found by scripts/fuzz-cli.py seed 238: a revision id in two files, the
+/// one Alembic's map drops carrying a branch label
+/// (tests/fixtures/online/fz_duplicate_id_label/migrations/README): Alembic
+/// still spreads the label down from it by id, to the revisions below.
+fn fz_duplicate_id_label() -> Scenario {
+    Scenario::fixture(
+        "fz_duplicate_id_label",
+        &[
+            &["history"],
+            &["history", "--verbose"],
+            &["heads", "--verbose"],
+            &["branches"],
+            &["show", "nolabel"],
+            &["show", "nolabel@d0d0a0000001"],
+        ],
+    )
+}
+
 /// Found by scripts/fuzz-ops.py: a bind SQLAlchemy cannot process (SQLite's
 /// Date given a string), in a batch copy's INSERT and in `op.execute`, fails
 /// with the parameters Alembic's `_exec` passes, `[immutabledict({})]`
@@ -1116,12 +1134,16 @@ parity_tests! {
         parity_merge_depends_on_ancestor_postgres, parity_merge_depends_on_ancestor_mysql;
     rw_empty_depends_on: parity_rw_empty_depends_on_sqlite,
         parity_rw_empty_depends_on_postgres, parity_rw_empty_depends_on_mysql;
+    fz_duplicate_id_label: parity_fz_duplicate_id_label_sqlite,
+        parity_fz_duplicate_id_label_postgres, parity_fz_duplicate_id_label_mysql;
     op_warning_location: parity_op_warning_location_sqlite,
         parity_op_warning_location_postgres, parity_op_warning_location_mysql;
     data_driver_values: parity_data_driver_values_sqlite,
         parity_data_driver_values_postgres, parity_data_driver_values_mysql;
     fz_driver_param_values: parity_fz_driver_param_values_sqlite,
         parity_fz_driver_param_values_postgres, parity_fz_driver_param_values_mysql;
+    fz_query_nul: parity_fz_query_nul_sqlite, parity_fz_query_nul_postgres,
+        parity_fz_query_nul_mysql;
     fzf_autocommit_outer_begin: parity_fzf_autocommit_outer_begin_sqlite,
         parity_fzf_autocommit_outer_begin_postgres, parity_fzf_autocommit_outer_begin_mysql;
     rw_batch_failure_frames: parity_rw_batch_failure_frames_sqlite,
@@ -1157,6 +1179,16 @@ fn data_driver_values() -> Scenario {
 fn fz_driver_param_values() -> Scenario {
     Scenario::fixture(
         "fz_driver_param_values",
+        &[&["upgrade", "head"], &["downgrade", "base"]],
+    )
+}
+
+/// Found by scripts/fuzz-data.py seed 398: a NUL in a statement's text
+/// (tests/fixtures/online/fz_query_nul/migrations/README): pysqlite's
+/// ProgrammingError before anything runs, psycopg2's text cut at the NUL.
+fn fz_query_nul() -> Scenario {
+    Scenario::fixture(
+        "fz_query_nul",
         &[&["upgrade", "head"], &["downgrade", "base"]],
     )
 }

@@ -191,6 +191,9 @@ impl Connection {
             match backend {
                 Backend::Postgres(b) => {
                     refuse_params(Dialect::Postgresql, params)?;
+                    // libpq takes the query as a C string: psycopg2 sends the
+                    // text up to its first NUL
+                    let sql = sql.split('\0').next().unwrap_or_default();
                     // libpq's empty-query result, which psycopg2 refuses
                     // (whitespace, comments and `;` only)
                     if dbapi && split::statements(sql, Dialect::Postgresql).is_empty() {

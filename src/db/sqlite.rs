@@ -18,7 +18,9 @@
 //!   statement: after it only whitespace and comments (pysqlite's "You can
 //!   only execute one statement at a time.", raised before anything runs;
 //!   `SELECT 1;;` counts as two). alembic-rs's own calls without
-//!   parameters may send several statements at once.
+//!   parameters may send several statements at once. A DB-API call whose
+//!   text holds a NUL fails first, with pysqlite's "the query contains a
+//!   null character" (a ProgrammingError).
 //! * Values are decoded by their storage class (INTEGER, REAL, TEXT, BLOB,
 //!   NULL), as pysqlite does without `detect_types`.
 
@@ -192,6 +194,11 @@ impl SqliteBackend {
         params: Params<'_>,
         single: bool,
     ) -> Result<(QueryResult, Option<DbError>), DbError> {
+        // pysqlite refuses the text before it prepares anything (SQLite
+        // would stop reading at the NUL or call it an unrecognized token)
+        if single && sql.contains('\0') {
+            return Err(DbError::Usage("the query contains a null character".into()));
+        }
         let any = match params {
             Params::Positional(p) => !p.is_empty(),
             Params::Named(p) => !p.is_empty(),

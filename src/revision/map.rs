@@ -270,10 +270,17 @@ impl RevisionMap {
             // to deduplicate
             let all_down = (!nodes[i].resolved_deps.is_empty() || down.len() > 1)
                 .then(|| dedupe(down.iter().chain(&nodes[i].resolved_deps).copied()));
+            // Alembic's `nextrev` sets hold revision ids, looked up in the map
+            // when walked: a revision whose id a later file took over (still
+            // visited under its branch label) counts as that file's revision
+            let me = keys
+                .get(nodes[i].rev.revision.as_str())
+                .copied()
+                .unwrap_or(i);
             for &d in all_down.as_deref().unwrap_or(&down) {
-                nodes[d].all_nextrev.push_unique(i);
+                nodes[d].all_nextrev.push_unique(me);
                 if down.contains(&d) {
-                    nodes[d].nextrev.push_unique(i);
+                    nodes[d].nextrev.push_unique(me);
                     is_head[d] = false;
                 }
                 is_real_head[d] = false;
