@@ -1500,6 +1500,15 @@ fn tls_params_asyncpg() -> Scenario {
             &["-x", "prepared_statement_cache_size=0", "current"],
             &["-x", "application_name=x", "current"],
             &["-x", "connect_args={'options': '-c jit=off'}", "current"],
+            // SQLAlchemy's asyncpg multi-host form: asyncpg tries the hosts
+            // in turn, as libpq does
+            &[
+                "-x",
+                "host=127.0.0.1,127.0.0.1",
+                "-x",
+                "port=1,5432",
+                "current",
+            ],
         ],
     );
     s.driver = Some("asyncpg");

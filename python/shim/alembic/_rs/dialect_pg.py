@@ -126,17 +126,21 @@ class PGDialect_alembic_rs(PGDialect):
         return module
 
     def create_connect_args(self, url):
-        if url.get_driver_name() in ("psycopg2", "psycopg", "psycopg2cffi"):
-            # SQLAlchemy's reading of the host and port, errors included, as
-            # this release of its psycopg dialects reads them: its
-            # multi-host forms (`host=h1:p1&host=h2:p2`,
-            # `host=h1,h2&port=p1,p2`) become libpq's lists for the driver
+        # SQLAlchemy's reading of the host and port, errors included, as this
+        # release of the URL's dialect reads them: its multi-host forms
+        # (`host=h1:p1&host=h2:p2`, `host=h1,h2&port=p1,p2`) become libpq's
+        # lists for the driver
+        driver = url.get_driver_name()
+        if driver in ("psycopg2", "psycopg", "psycopg_async", "psycopg2cffi"):
             _, opts = _PGDialect_common_psycopg.create_connect_args(self, url)
-            if "host" in url.query:
-                lists = {"host": opts["host"]}
-                if "port" in opts:
-                    lists["port"] = str(opts["port"])
-                url = url.update_query_dict(lists)
+        elif driver == "asyncpg":
+            from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
+
+            _, opts = PGDialect_asyncpg.create_connect_args(self, url)
+        else:
+            opts = None
+        if opts is not None and "host" in url.query:
+            url = url.update_query_dict(_host_lists(opts))
         return ([url.render_as_string(hide_password=False)], {})
 
     def on_connect(self):
@@ -299,6 +303,21 @@ class _AsyncpgTypes:
     @property
     def Range(self):
         return pgrange.asyncpg_range_class()
+
+
+def _host_lists(opts):
+    """libpq's `host` and `port` lists from a dialect's connect arguments
+    (text, a number, or asyncpg's lists)."""
+
+    def joined(value):
+        if isinstance(value, (list, tuple)):
+            return ",".join("" if v is None else str(v) for v in value)
+        return str(value)
+
+    lists = {"host": joined(opts["host"])}
+    if opts.get("port") is not None:
+        lists["port"] = joined(opts["port"])
+    return lists
 
 
 def _per_driver():
