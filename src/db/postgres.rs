@@ -9,7 +9,11 @@
 //!   `PGSSLMODE`, `PGOPTIONS`), then `~/.pgpass` (`PGPASSFILE`); the default
 //!   host is the local socket directory (`/var/run/postgresql`) when a
 //!   server listens there, else `localhost`, and the default user the OS
-//!   user.
+//!   user. A `service` (`PGSERVICE`) fills in from `pg_service.conf`
+//!   (`service`). Every option is checked as libpq checks it (`conninfo`);
+//!   `host`/`port` may be lists, tried in turn for a session of the kind
+//!   `target_session_attrs` asks for, each within `connect_timeout`
+//!   (`hosts`).
 //! * TLS as libpq negotiates it (rustls; `sslmode` `prefer` by default, so
 //!   a server that offers TLS gets it, as psycopg2's connections do):
 //!   `sslmode` is checked as libpq checks it; `verify-ca`/`verify-full`
