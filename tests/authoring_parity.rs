@@ -418,6 +418,12 @@ parity! {
         ini: &["timezone = Mars/Olympus"],
         ..case(LINEAR, &[&["revision", "-m", "tz", "--rev-id", "z1"]])
     };
+    // ZoneInfo('')'s ValueError ends with a space after "got:"
+    // (scripts/fuzz-config.py): the exception line is printed whole.
+    timezone_empty: Case {
+        ini: &["timezone ="],
+        ..case(LINEAR, &[&["revision", "-m", "tz", "--rev-id", "z1"], &["merge", "heads", "--rev-id", "z2"]])
+    };
     two_version_locations: Case {
         ini: &["version_locations = %(here)s/migrations/versions %(here)s/other", "path_separator = space"],
         ..case(APROJ, &[
