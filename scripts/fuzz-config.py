@@ -273,7 +273,8 @@ def draw(seed):
     c.timezone = rng.choice([None, None, None, "UTC", "Europe/Berlin", "utc", "Not/AZone", ""])
     c.rev_env = rng.choice([None, None, "true", "false"])
     c.sourceless = rng.choice([None, None, None, "true", "false"])
-    c.pyc_only = c.sourceless is not None and rng.random() < 0.7
+    # a revision present only as a legacy .pyc (missing unless sourceless)
+    c.pyc_only = rng.random() < {"true": 0.8, "false": 0.15}.get(c.sourceless, 0)
     c.encoding = rng.choice([None, None, None, "utf-8", "latin-1", "ascii", "bogus-enc"])
     c.hooks = []
     for _ in range(rng.choice([0, 0, 0, 1, 1, 2])):
@@ -293,6 +294,10 @@ def draw(seed):
             {"executable": "true"},
             {"type": "exec"},
         ]))
+    if any(h.get("module") == "fzhookmod" for h in c.hooks):
+        # found through prepend_sys_path; through the working directory
+        # only by `python -m alembic` (docs/differences.md)
+        c.prepend = "%(here)s"
     c.toml_wrong_type = rng.random() < 0.08
     c.graph = rng.choice(["linear", "linear", "branch", "labelled"])
     # commands
@@ -332,7 +337,7 @@ def gen_commands(rng, c):
                                ["current", "-v"], ["downgrade", "-1"], ["stamp", "base"]])
         elif r < 0.8:
             argv = ["revision", "-m", rng.choice(MESSAGES)]
-            if rng.random() < 0.75:
+            if rng.random() < 0.75 or ".4s" in (c.file_template or ""):
                 argv += ["--rev-id", rev_id()]
             if rng.random() < 0.3:
                 argv += ["--head", rng.choice(["head", "base", "heads", ids[-1] + "@head",
@@ -350,7 +355,7 @@ def gen_commands(rng, c):
                          "lbl%d" % newrev[0]]
         elif r < 0.88:
             argv = ["merge", "heads", "-m", rng.choice(MESSAGES)]
-            if rng.random() < 0.7:
+            if rng.random() < 0.7 or ".4s" in (c.file_template or ""):
                 argv += ["--rev-id", rev_id()]
         elif r < 0.94:
             argv = ["list_templates"]

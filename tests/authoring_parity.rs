@@ -768,3 +768,66 @@ fn gen_template(rng: &mut support::Rng) -> String {
     }
     out
 }
+
+/// A relative `script_location` that climbs out of the working directory
+/// (`../migrations`, run from a sub-directory with `-c ../alembic.ini`):
+/// Mako refuses the template's file name (`TemplateLookupException`, a
+/// traceback after `Generating ... FAILED`), nothing is written; `heads`
+/// still works (scripts/fuzz-config.py seed 60).
+#[test]
+fn script_location_above_the_working_directory() {
+    let Some(oracle) = support::oracle_python() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let base = tmp.path().join("base");
+    prepare(&oracle, &base, &case(LINEAR, &[]));
+    let ini = base.join("alembic.ini");
+    let text = std::fs::read_to_string(&ini).unwrap();
+    let moved = text.replace(
+        "script_location = %(here)s/migrations",
+        "script_location = ../migrations",
+    );
+    assert_ne!(moved, text, "init's script_location");
+    std::fs::write(&ini, moved).unwrap();
+    std::fs::create_dir_all(base.join("sub")).unwrap();
+    let (ours, theirs) = (tmp.path().join("rs"), tmp.path().join("py"));
+    copy_tree(&base, &ours);
+    copy_tree(&base, &theirs);
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_alembic-rs"));
+    for step in [
+        &[
+            "-c",
+            "../alembic.ini",
+            "revision",
+            "-m",
+            "x",
+            "--rev-id",
+            "r1",
+        ][..],
+        &["-c", "../alembic.ini", "merge", "heads", "--rev-id", "r2"],
+        &["-c", "../alembic.ini", "heads"],
+    ] {
+        let want = run(
+            &oracle,
+            &["-m", "alembic"],
+            &theirs.join("sub"),
+            step,
+            false,
+        );
+        let got = run(&bin, &[], &ours.join("sub"), step, true);
+        let label = step.join(" ");
+        assert_eq!(
+            normalise(&got.stdout, &ours),
+            normalise(&want.stdout, &theirs),
+            "stdout of `{label}`"
+        );
+        assert_eq!(
+            normalise(&got.stderr, &ours),
+            normalise(&want.stderr, &theirs),
+            "stderr of `{label}`"
+        );
+        assert_eq!(got.code, want.code, "exit code of `{label}`");
+    }
+    assert_eq!(files(&ours), files(&theirs), "files written");
+}
