@@ -831,3 +831,52 @@ fn script_location_above_the_working_directory() {
     }
     assert_eq!(files(&ours), files(&theirs), "files written");
 }
+
+/// `output_encoding` given in pyproject.toml as an integer or a boolean:
+/// Alembic passes the value itself to `str.encode`, which raises
+/// `TypeError: encode() argument 'encoding' must be str, not int` (a
+/// traceback after `Generating ... FAILED`), not a `LookupError` for the
+/// text "8" (scripts/fuzz-config.py seed 77).
+#[test]
+fn toml_output_encoding_not_a_string() {
+    let Some(oracle) = support::oracle_python() else {
+        return;
+    };
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_alembic-rs"));
+    for (n, value) in ["8", "true"].into_iter().enumerate() {
+        let tmp = tempfile::tempdir().unwrap();
+        let base = tmp.path().join("base");
+        prepare(
+            &oracle,
+            &base,
+            &Case {
+                template: "pyproject",
+                ..case(LINEAR, &[])
+            },
+        );
+        add_settings(
+            &base.join("pyproject.toml"),
+            "tool.alembic",
+            &[&format!("output_encoding = {value}")],
+        );
+        let (ours, theirs) = (tmp.path().join("rs"), tmp.path().join("py"));
+        copy_tree(&base, &ours);
+        copy_tree(&base, &theirs);
+        let rev_id = format!("e{n}");
+        let step = ["revision", "-m", "x", "--rev-id", rev_id.as_str()];
+        let want = run(&oracle, &["-m", "alembic"], &theirs, &step, false);
+        let got = run(&bin, &[], &ours, &step, true);
+        assert_eq!(
+            normalise(&got.stdout, &ours),
+            normalise(&want.stdout, &theirs),
+            "stdout, output_encoding = {value}"
+        );
+        assert_eq!(
+            normalise(&got.stderr, &ours),
+            normalise(&want.stderr, &theirs),
+            "stderr, output_encoding = {value}"
+        );
+        assert_eq!(got.code, want.code, "exit code, output_encoding = {value}");
+        assert_eq!(files(&ours), files(&theirs), "files written");
+    }
+}
