@@ -418,6 +418,12 @@ parity! {
         ini: &["timezone = Mars/Olympus"],
         ..case(LINEAR, &[&["revision", "-m", "tz", "--rev-id", "z1"]])
     };
+    // ZoneInfo('')'s ValueError ends with a space after "got:"
+    // (scripts/fuzz-config.py): the exception line is printed whole.
+    timezone_empty: Case {
+        ini: &["timezone ="],
+        ..case(LINEAR, &[&["revision", "-m", "tz", "--rev-id", "z1"], &["merge", "heads", "--rev-id", "z2"]])
+    };
     two_version_locations: Case {
         ini: &["version_locations = %(here)s/migrations/versions %(here)s/other", "path_separator = space"],
         ..case(APROJ, &[
@@ -761,4 +767,116 @@ fn gen_template(rng: &mut support::Rng) -> String {
         out = out.replace('\n', "\r\n");
     }
     out
+}
+
+/// A relative `script_location` that climbs out of the working directory
+/// (`../migrations`, run from a sub-directory with `-c ../alembic.ini`):
+/// Mako refuses the template's file name (`TemplateLookupException`, a
+/// traceback after `Generating ... FAILED`), nothing is written; `heads`
+/// still works (scripts/fuzz-config.py seed 60).
+#[test]
+fn script_location_above_the_working_directory() {
+    let Some(oracle) = support::oracle_python() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let base = tmp.path().join("base");
+    prepare(&oracle, &base, &case(LINEAR, &[]));
+    let ini = base.join("alembic.ini");
+    let text = std::fs::read_to_string(&ini).unwrap();
+    let moved = text.replace(
+        "script_location = %(here)s/migrations",
+        "script_location = ../migrations",
+    );
+    assert_ne!(moved, text, "init's script_location");
+    std::fs::write(&ini, moved).unwrap();
+    std::fs::create_dir_all(base.join("sub")).unwrap();
+    let (ours, theirs) = (tmp.path().join("rs"), tmp.path().join("py"));
+    copy_tree(&base, &ours);
+    copy_tree(&base, &theirs);
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_alembic-rs"));
+    for step in [
+        &[
+            "-c",
+            "../alembic.ini",
+            "revision",
+            "-m",
+            "x",
+            "--rev-id",
+            "r1",
+        ][..],
+        &["-c", "../alembic.ini", "merge", "heads", "--rev-id", "r2"],
+        &["-c", "../alembic.ini", "heads"],
+    ] {
+        let want = run(
+            &oracle,
+            &["-m", "alembic"],
+            &theirs.join("sub"),
+            step,
+            false,
+        );
+        let got = run(&bin, &[], &ours.join("sub"), step, true);
+        let label = step.join(" ");
+        assert_eq!(
+            normalise(&got.stdout, &ours),
+            normalise(&want.stdout, &theirs),
+            "stdout of `{label}`"
+        );
+        assert_eq!(
+            normalise(&got.stderr, &ours),
+            normalise(&want.stderr, &theirs),
+            "stderr of `{label}`"
+        );
+        assert_eq!(got.code, want.code, "exit code of `{label}`");
+    }
+    assert_eq!(files(&ours), files(&theirs), "files written");
+}
+
+/// `output_encoding` given in pyproject.toml as an integer or a boolean:
+/// Alembic passes the value itself to `str.encode`, which raises
+/// `TypeError: encode() argument 'encoding' must be str, not int` (a
+/// traceback after `Generating ... FAILED`), not a `LookupError` for the
+/// text "8" (scripts/fuzz-config.py seed 77).
+#[test]
+fn toml_output_encoding_not_a_string() {
+    let Some(oracle) = support::oracle_python() else {
+        return;
+    };
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_alembic-rs"));
+    for (n, value) in ["8", "true"].into_iter().enumerate() {
+        let tmp = tempfile::tempdir().unwrap();
+        let base = tmp.path().join("base");
+        prepare(
+            &oracle,
+            &base,
+            &Case {
+                template: "pyproject",
+                ..case(LINEAR, &[])
+            },
+        );
+        add_settings(
+            &base.join("pyproject.toml"),
+            "tool.alembic",
+            &[&format!("output_encoding = {value}")],
+        );
+        let (ours, theirs) = (tmp.path().join("rs"), tmp.path().join("py"));
+        copy_tree(&base, &ours);
+        copy_tree(&base, &theirs);
+        let rev_id = format!("e{n}");
+        let step = ["revision", "-m", "x", "--rev-id", rev_id.as_str()];
+        let want = run(&oracle, &["-m", "alembic"], &theirs, &step, false);
+        let got = run(&bin, &[], &ours, &step, true);
+        assert_eq!(
+            normalise(&got.stdout, &ours),
+            normalise(&want.stdout, &theirs),
+            "stdout, output_encoding = {value}"
+        );
+        assert_eq!(
+            normalise(&got.stderr, &ours),
+            normalise(&want.stderr, &theirs),
+            "stderr, output_encoding = {value}"
+        );
+        assert_eq!(got.code, want.code, "exit code, output_encoding = {value}");
+        assert_eq!(files(&ours), files(&theirs), "files written");
+    }
 }

@@ -458,6 +458,7 @@ fn render(
     extra: Option<usize>,
 ) -> Result<Vec<u8>, CommandError> {
     let template = dir.dir().join("script.py.mako");
+    outside_root(&template)?;
     let bytes = std::fs::read(&template).map_err(|e| os_error(&e, &template.to_string_lossy()))?;
     let source = String::from_utf8(bytes).map_err(|e| {
         CommandError::Uncaught(format!(
@@ -493,6 +494,42 @@ fn render(
             (PyOutcome::Lex, Some(e)) => lex_error(e),
             (o, _) => outcome(o),
         })
+}
+
+/// Mako's `Template(filename=...)` refuses a relative file name that climbs
+/// out of the working directory (a relative `script_location` such as
+/// `../migrations`) before reading it.
+fn outside_root(template: &Path) -> Result<(), CommandError> {
+    if template.is_absolute() {
+        return Ok(());
+    }
+    let uri = normpath_relative(&template.to_string_lossy());
+    if uri.starts_with("..") {
+        return Err(CommandError::Uncaught(format!(
+            "mako.exceptions.TemplateLookupException: Template uri \"{uri}\" is invalid - it cannot be relative outside of the root path."
+        )));
+    }
+    Ok(())
+}
+
+/// `os.path.normpath` of a relative POSIX path: `.` and empty parts
+/// dropped, `..` cancelling the part before it (kept at the start).
+fn normpath_relative(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for p in path.split('/') {
+        match p {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|l| *l != "..") => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    if parts.is_empty() {
+        ".".into()
+    } else {
+        parts.join("/")
+    }
 }
 
 /// What `generate_revision` does after writing: read the file back
@@ -563,6 +600,18 @@ fn check_written(scripts: &Scripts, path: &Path, g: &Generate<'_>) -> Result<(),
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn normpath_like_python() {
+        assert_eq!(
+            normpath_relative("../m/script.py.mako"),
+            "../m/script.py.mako"
+        );
+        assert_eq!(normpath_relative("a/../../m"), "../m");
+        assert_eq!(normpath_relative("./a//b/./c/.."), "a/b");
+        assert_eq!(normpath_relative("a/.."), ".");
+        assert_eq!(normpath_relative("../../x/../y"), "../../y");
+    }
 
     #[test]
     fn rev_id_rules() {

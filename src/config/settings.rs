@@ -39,7 +39,9 @@ pub struct ScriptSettings {
     /// rejects it in the commands that consult it (`revision`, `merge`,
     /// `history`); those should call [`Config::revision_environment`].
     pub revision_environment: bool,
-    pub output_encoding: String,
+    /// As Alembic gets it: a TOML integer or boolean stays one (and fails
+    /// as `str.encode`'s argument when a revision is rendered).
+    pub output_encoding: AlembicValue,
     /// `Config.get_hooks_list()`, in execution order.
     pub hooks: Vec<PostWriteHook>,
     /// The `DeprecationWarning`s Alembic issued while reading these (Python
@@ -86,8 +88,8 @@ impl Config {
             .unwrap_or_else(|| DEFAULT_FILE_TEMPLATE.to_string());
         let sourceless = self.get_alembic_boolean_option("sourceless")?;
         let output_encoding = self
-            .get_alembic_option("output_encoding")?
-            .unwrap_or_else(|| "utf-8".to_string());
+            .get_alembic_value("output_encoding")?
+            .unwrap_or_else(|| AlembicValue::Str("utf-8".to_string()));
         let version_locations = self
             .version_locations_list(&mut warnings)?
             .unwrap_or_default()

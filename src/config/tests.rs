@@ -196,7 +196,7 @@ fn defaults_of_script_settings() {
     assert_eq!(s.script_location, PathBuf::from("migrations"));
     assert_eq!(s.file_template, "%(rev)s_%(slug)s");
     assert_eq!(s.truncate_slug_length, 40);
-    assert_eq!(s.output_encoding, "utf-8");
+    assert_eq!(s.output_encoding, AlembicValue::Str("utf-8".into()));
     assert_eq!(s.timezone, None);
     assert!(s.version_locations.is_empty());
     assert!(s.prepend_sys_path.is_empty());
@@ -214,7 +214,7 @@ fn settings_from_the_ini() {
     assert_eq!(s.file_template, "%(year)d_%(rev)s");
     assert_eq!(s.truncate_slug_length, 12);
     assert_eq!(s.timezone.as_deref(), Some("UTC"));
-    assert_eq!(s.output_encoding, "latin-1");
+    assert_eq!(s.output_encoding, AlembicValue::Str("latin-1".into()));
     assert!(s.sourceless);
     // Only the exact string "true" counts for these.
     assert!(!s.recursive_version_locations);
@@ -388,7 +388,7 @@ options = "check --fix REVISION_SCRIPT_FILENAME"
     assert_eq!(s.truncate_slug_length, 20);
     assert!(s.sourceless && s.recursive_version_locations);
     assert_eq!(s.timezone.as_deref(), Some("Europe/Paris"));
-    assert_eq!(s.output_encoding, "utf-16");
+    assert_eq!(s.output_encoding, AlembicValue::Str("utf-16".into()));
     assert_eq!(s.hooks.len(), 1);
     assert_eq!(s.hooks[0].name, "ruff");
     assert_eq!(s.hooks[0].options["module"], "ruff");

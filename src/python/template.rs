@@ -11,6 +11,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 
 use super::{HostError, PythonEnv, interp, shim};
+use crate::config::AlembicValue;
 
 /// A value passed to the template as Alembic passes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,6 +60,30 @@ fn host(e: PyErr) -> HostError {
         e.print(py);
     });
     HostError::Uncaught
+}
+
+/// A configuration value as the Python object Alembic would hold.
+fn alembic_value<'py>(py: Python<'py>, v: &AlembicValue) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match v {
+        AlembicValue::Str(s) => s.into_pyobject(py)?.into_any(),
+        AlembicValue::Int(i) => i.into_pyobject(py)?.into_any(),
+        AlembicValue::Bool(b) => b.into_pyobject(py)?.to_owned().into_any(),
+        AlembicValue::List(l) => PyList::new(py, l)?.into_any(),
+        AlembicValue::Table(t) => {
+            let d = PyDict::new(py);
+            for (k, v) in t {
+                d.set_item(k, v)?;
+            }
+            d.into_any()
+        }
+        AlembicValue::Tables(ts) => {
+            let l = PyList::empty(py);
+            for t in ts {
+                l.append(alembic_value(py, &AlembicValue::Table(t.clone()))?)?;
+            }
+            l.into_any()
+        }
+    })
 }
 
 impl TemplateSession {
@@ -124,7 +149,7 @@ impl TemplateSession {
         template_path: &Path,
         args: &[(&str, TemplateValue)],
         config: &ConfigSource,
-        output_encoding: &str,
+        output_encoding: &AlembicValue,
         extra: Option<usize>,
     ) -> Result<Result<Vec<u8>, PyOutcome>, HostError> {
         Python::attach(|py| -> PyResult<Result<Vec<u8>, PyOutcome>> {
@@ -190,7 +215,7 @@ impl TemplateSession {
                         snippets,
                         template_path.to_string_lossy().into_owned(),
                         kwargs,
-                        output_encoding,
+                        alembic_value(py, output_encoding)?,
                     ),
                 )?
                 .extract()?;

@@ -20,7 +20,7 @@ _slug_re = re.compile(r"\w+")
 
 
 def _exception_line(exc):
-    return traceback.format_exception_only(type(exc), exc)[-1].strip()
+    return traceback.format_exception_only(type(exc), exc)[-1].rstrip("\n")
 
 
 def create_date(timezone):
