@@ -246,6 +246,10 @@ def resolve(url, kw, backend):
         autocommit = kw.pop("autocommit", make_url(url).query.get("autocommit", False))
         autocommit = None if autocommit is None else bool(autocommit)
     elif backend == "sqlite" and kw:
+        # aiosqlite's own keywords (its thread's fetch size, the loop) tune a
+        # client alembic-rs does not have (the URL here is the driver's,
+        # which no longer names aiosqlite)
+        kw = {k: v for k, v in kw.items() if k not in ("iter_chunk_size", "loop")}
         _check_sqlite_keywords(kw)
     if kw:
         url = _with_connect_args(url, kw, backend)
