@@ -161,7 +161,8 @@ fn parity_run_async_refuses_sync_drivers() {
 /// plain `OperationalError` (no `pgcode`) for any connection failure.
 /// Query parameters no driver knows fail as each driver fails (libpq's
 /// `invalid dsn`, pymysql's TypeError), or are warned about (pysqlite,
-/// SQLAlchemy 2.1); SQLAlchemy's coercion of a value fails as it does.
+/// SQLAlchemy 2.1); SQLAlchemy's coercion of a value fails as it does;
+/// so do `connect_args` keywords sqlite3 does not know or cannot take.
 fn connect_args() -> Scenario {
     Scenario::fixture(
         "connect_args",
@@ -172,6 +173,11 @@ fn connect_args() -> Scenario {
             &["-x", "query=foo=bar", "current"],
             &["-x", "query=timeout=abc", "current"],
             &["-x", "query=compress=maybe", "current"],
+            // a mistyped keyword and a value of the wrong type in
+            // connect_args: sqlite3.connect's TypeError (libpq's invalid
+            // dsn, pymysql's TypeError)
+            &["-x", "extra={'check_same_threads': False}", "current"],
+            &["-x", "extra={'timeout': 'x'}", "current"],
         ],
     )
 }

@@ -1509,6 +1509,16 @@ fn tls_params_asyncpg() -> Scenario {
                 "port=1,5432",
                 "current",
             ],
+            // asyncpg's checks of its client's numbers (the real-world
+            // `statement_cache_size=0` given as text, from the URL too)
+            &[
+                "-x",
+                "connect_args={'statement_cache_size': '0'}",
+                "current",
+            ],
+            &["-x", "statement_cache_size=0", "current"],
+            &["-x", "connect_args={'command_timeout': 0}", "current"],
+            &["-x", "connect_args={'command_timeout': '30'}", "current"],
         ],
     );
     s.driver = Some("asyncpg");
@@ -1588,6 +1598,21 @@ fn tls_params_mysql() -> Scenario {
             &["-x", "autocommit=0", "current"],
             // pymysql refuses a keyword it does not know
             &["-x", "charst=utf8mb4", "current"],
+            // pymysql's `ssl` dictionary with keys it does not read (as
+            // PlanetScale's examples write it): TLS asked for, unchecked;
+            // `ssl=True`, which pymysql cannot read; an empty one
+            &[
+                "-x",
+                "connect_args={'ssl': {'ssl_ca': '/etc/ssl/certs/ca-certificates.crt'}}",
+                "current",
+            ],
+            &["-x", "connect_args={'ssl': True}", "current"],
+            &["-x", "connect_args={'ssl': {}}", "current"],
+            // character sets pymysql does not know (the server's utf16
+            // among them), in any case
+            &["-x", "connect_args={'charset': 'utf16'}", "current"],
+            &["-x", "connect_args={'charset': 'UTF8MB4'}", "current"],
+            &["-x", "charset=utf8mb5", "current"],
         ],
     )
 }

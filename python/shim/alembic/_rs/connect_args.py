@@ -23,18 +23,28 @@ def _with_connect_args(url, kw, backend=None):
     for key, value in kw.items():
         if value is None:
             continue
-        if (
-            backend == "mysql"
-            and key == "ssl"
-            and isinstance(value, dict)
-            and set(value) <= set(_MYSQL_SSL_KEYS)
-        ):
-            # pymysql's `ssl={...}`: what the URL's `ssl_*` parameters give
+        if backend == "mysql" and key == "ssl" and not hasattr(value, "wrap_socket"):
+            if not value:
+                # pymysql: an empty or false `ssl` asks for no TLS
+                continue
+            if not isinstance(value, dict):
+                # pymysql reads the keys of what it is given (`ssl=True`)
+                raise AttributeError(
+                    "'%s' object has no attribute 'get'" % type(value).__name__
+                )
+            # pymysql's `ssl={...}`: what the URL's `ssl_*` parameters give;
+            # it ignores the keys it does not read (`{"ssl_ca": ...}`, as
+            # PlanetScale's examples write it) but the dictionary still asks
+            # for TLS, unchecked without a `ca`
+            known = False
             for name, item in value.items():
-                if item is not None:
+                if name in _MYSQL_SSL_KEYS and item is not None:
                     if isinstance(item, bool):
                         item = "true" if item else "false"
                     extra["ssl_" + name] = str(item)
+                    known = True
+            if not known:
+                extra["ssl_check_hostname"] = "false"
             continue
         if isinstance(value, bool):
             value = "true" if value else "false"
@@ -71,6 +81,37 @@ def _pg_option_word(text):
     return str(text).replace("\\", "\\\\").replace(" ", "\\ ")
 
 
+def _check_asyncpg_values(given):
+    """asyncpg's checks of its client's numbers before connecting (the
+    statement caches' sizes, ``command_timeout``), which the driver does
+    not otherwise read: ``statement_cache_size="0"`` (a text, a URL's
+    value included) fails there as it fails in asyncpg's comparison."""
+    for name in (
+        "max_cacheable_statement_size",
+        "max_cached_statement_lifetime",
+        "statement_cache_size",
+    ):
+        if name in given:
+            value = given[name]
+            if value is None or isinstance(value, bool) or value < 0:
+                raise ValueError(
+                    "%s is expected to be greater or equal to 0, got %r" % (name, value)
+                )
+    timeout = given.get("command_timeout")
+    if timeout is not None:
+        try:
+            if isinstance(timeout, bool):
+                raise ValueError
+            timeout = float(timeout)
+            if timeout <= 0:
+                raise ValueError
+        except ValueError:
+            raise ValueError(
+                "invalid command_timeout value: expected greater than 0 float (got %r)"
+                % (timeout,)
+            ) from None
+
+
 def _asyncpg_args(url, kw):
     """asyncpg's connection keywords (SQLAlchemy's asyncpg dialect passes the
     URL's query as keywords, then ``connect_args``) in the libpq terms the
@@ -92,6 +133,7 @@ def _asyncpg_args(url, kw):
     for key in list(parsed.query) + list(kw):
         if key not in _ASYNCPG_KEYWORDS:
             raise TypeError("connect() got an unexpected keyword argument %r" % key)
+    _check_asyncpg_values(dict(parsed.query, **kw))
     kw = {k: v for k, v in kw.items() if k not in _ASYNCPG_CLIENT_ONLY}
     parsed = parsed.difference_update_query(_ASYNCPG_CLIENT_ONLY)
     settings = {}
@@ -141,6 +183,15 @@ _PYMYSQL_KEYWORDS = frozenset((
 ))
 
 
+# The character sets pymysql 1.1 knows by name.
+_PYMYSQL_CHARSETS = frozenset(
+    """armscii8 ascii big5 binary cp1250 cp1251 cp1256 cp1257 cp850 cp852 cp866
+    cp932 dec8 eucjpms euckr gb18030 gb2312 gbk geostd8 greek hebrew hp8 keybcs2
+    koi8r koi8u latin1 latin2 latin5 latin7 macce macroman sjis swe7 tis620 ujis
+    utf8 utf8mb3 utf8mb4""".split()
+)
+
+
 def _check_pymysql_keywords(url, kw):
     """pymysql's refusal of a keyword it does not know (the URL's query
     and ``connect_args`` both reach ``pymysql.connect()``): a typo such as
@@ -152,6 +203,28 @@ def _check_pymysql_keywords(url, kw):
     for key in list(make_url(url).query) + list(kw):
         if key not in _PYMYSQL_KEYWORDS:
             raise TypeError("Connection.__init__() got an unexpected keyword argument %r" % key)
+    # pymysql looks the character set up in its own table before connecting
+    # (in any case; `utf8` among them): a name it
+    # lacks fails there, even one the server has (utf16, utf32, ucs2), and
+    # so do a URL's repeated `charset=` (SQLAlchemy passes them as a tuple)
+    charset = kw.get("charset", make_url(url).query.get("charset"))
+    if charset and (
+        isinstance(charset, tuple)
+        or str(charset).lower() not in _PYMYSQL_CHARSETS
+    ):
+        raise AttributeError("'NoneType' object has no attribute 'encoding'")
+
+
+def _check_sqlite_keywords(kw):
+    """``sqlite3.connect()``'s refusal of a keyword it does not know or of
+    a value of the wrong type (``check_same_threads=False``,
+    ``timeout="30"``): Python's own module checks them, on a database in
+    memory, in its own words."""
+    try:
+        import sqlite3
+    except ImportError:
+        return
+    sqlite3.connect(":memory:", **{k: v for k, v in kw.items() if k != "database"}).close()
 
 
 def resolve(url, kw, backend):
@@ -172,6 +245,12 @@ def resolve(url, kw, backend):
         # pymysql takes the value's truth (a URL's text included)
         autocommit = kw.pop("autocommit", make_url(url).query.get("autocommit", False))
         autocommit = None if autocommit is None else bool(autocommit)
+    elif backend == "sqlite" and kw:
+        # aiosqlite's own keywords (its thread's fetch size, the loop) tune a
+        # client alembic-rs does not have (the URL here is the driver's,
+        # which no longer names aiosqlite)
+        kw = {k: v for k, v in kw.items() if k not in ("iter_chunk_size", "loop")}
+        _check_sqlite_keywords(kw)
     if kw:
         url = _with_connect_args(url, kw, backend)
     return url, autocommit
