@@ -25,7 +25,6 @@ pub(super) struct ConnectParams {
     user: Option<String>,
     password: Option<String>,
     dbname: Option<String>,
-    sslmode: Option<String>,
     sslrootcert: Option<String>,
     sslcert: Option<String>,
     sslkey: Option<String>,
@@ -62,7 +61,6 @@ impl ConnectParams {
             user: nonempty(given("user", url.username())),
             password: nonempty(given("password", url.password())),
             dbname: nonempty(given("dbname", url.database())),
-            sslmode: q("sslmode").or_else(|| std::env::var("PGSSLMODE").ok()),
             sslrootcert: nonempty(q("sslrootcert")).or_else(|| std::env::var("PGSSLROOTCERT").ok()),
             sslcert: nonempty(q("sslcert")),
             sslkey: nonempty(q("sslkey")),
@@ -234,14 +232,9 @@ impl ConnectParams {
         }
     }
 
-    /// The `sslmode` in force: the given one (URL, else `PGSSLMODE`), else
-    /// `verify-full` under `sslrootcert=system`, else `prefer`.
-    fn mode(&self) -> &str {
-        match self.sslmode.as_deref() {
-            Some(mode) => mode,
-            None if self.sslrootcert.as_deref() == Some("system") => "verify-full",
-            None => "prefer",
-        }
+    /// The `sslmode` in force ([`Conninfo::sslmode`]).
+    fn mode(&self) -> String {
+        self.conninfo.sslmode()
     }
 
     /// The check of a TLS attempt under `prefer`/`require`: libpq checks the
@@ -332,7 +325,7 @@ impl ConnectParams {
                 .await
                 .map_err(|e| (connect_error_kind(&e), connect_error(e, target, host)))
         };
-        match self.mode() {
+        match self.mode().as_str() {
             "prefer" => {
                 let first = match self.missing_key(target) {
                     Some(e) => e,
@@ -408,10 +401,7 @@ impl ConnectParams {
             code: None,
             server: None,
         };
-        let Some(mode) = self.sslmode.as_deref() else {
-            return Ok(());
-        };
-        if mode.starts_with("verify-")
+        if self.mode().starts_with("verify-")
             && !over_socket
             && self.sslrootcert.as_deref() != Some("system")
         {

@@ -138,6 +138,19 @@ impl Conninfo {
             .or_else(|| std::env::var(env_var(option)?).ok())
     }
 
+    /// The `sslmode` in force: the given one (URL, service file,
+    /// `PGSSLMODE`), else `verify-full` under `sslrootcert=system`, else
+    /// `prefer`.
+    pub(super) fn sslmode(&self) -> String {
+        self.get("sslmode").unwrap_or_else(|| {
+            if self.get("sslrootcert").as_deref() == Some("system") {
+                "verify-full".into()
+            } else {
+                "prefer".into()
+            }
+        })
+    }
+
     /// libpq's parse of the options: the first keyword it does not know.
     /// Only for the drivers that hand the URL's query to libpq (psycopg2,
     /// psycopg); asyncpg's keywords are checked by the shim, as asyncpg's.
@@ -173,7 +186,6 @@ impl Conninfo {
             check_require_auth(&methods)?;
         }
         one_of("channel_binding", &["disable", "prefer", "require"])?;
-        let sslmode = self.get("sslmode");
         one_of(
             "sslmode",
             &[
@@ -187,14 +199,7 @@ impl Conninfo {
         )?;
         one_of("sslnegotiation", &["postgres", "direct"])?;
         let rootcert_system = self.get("sslrootcert").as_deref() == Some("system");
-        // what `sslmode` defaults to (see ConnectParams::mode)
-        let mode = sslmode.unwrap_or_else(|| {
-            if rootcert_system {
-                "verify-full".into()
-            } else {
-                "prefer".into()
-            }
-        });
+        let mode = self.sslmode();
         if self.get("sslnegotiation").as_deref() == Some("direct")
             && !matches!(mode.as_str(), "require" | "verify-ca" | "verify-full")
         {

@@ -198,20 +198,18 @@ def _check_pymysql_keywords(url, kw):
     ``?charst=utf8mb4`` fails there rather than being ignored."""
     from sqlalchemy.engine import make_url
 
-    if make_url(url).get_driver_name() != "pymysql":
+    parsed = make_url(url)
+    if parsed.get_driver_name() != "pymysql":
         return
-    for key in list(make_url(url).query) + list(kw):
+    for key in list(parsed.query) + list(kw):
         if key not in _PYMYSQL_KEYWORDS:
             raise TypeError("Connection.__init__() got an unexpected keyword argument %r" % key)
     # pymysql looks the character set up in its own table before connecting
-    # (in any case; `utf8` among them): a name it
-    # lacks fails there, even one the server has (utf16, utf32, ucs2), and
-    # so do a URL's repeated `charset=` (SQLAlchemy passes them as a tuple)
-    charset = kw.get("charset", make_url(url).query.get("charset"))
-    if charset and (
-        isinstance(charset, tuple)
-        or str(charset).lower() not in _PYMYSQL_CHARSETS
-    ):
+    # (in any case; `utf8` among them): a name it lacks fails there, even
+    # one the server has (utf16, utf32, ucs2), and so do a URL's repeated
+    # `charset=` (SQLAlchemy passes them as a tuple)
+    charset = kw.get("charset", parsed.query.get("charset"))
+    if charset and (isinstance(charset, tuple) or str(charset).lower() not in _PYMYSQL_CHARSETS):
         raise AttributeError("'NoneType' object has no attribute 'encoding'")
 
 
