@@ -8,6 +8,7 @@ fn main() {
     // the user has no virtualenv, so its standard library matches libpython.
     if let Some(exe) = config.executable() {
         println!("cargo:rustc-env=ALEMBIC_RS_BUILD_PYTHON={exe}");
+        installation_prefixes(exe);
     }
     println!(
         "cargo:rustc-env=ALEMBIC_RS_PYTHON_VERSION={}.{}",
@@ -15,6 +16,31 @@ fn main() {
         config.version().minor
     );
     link_layout();
+}
+
+/// The prefixes of the installation libpython belongs to, so the embedded
+/// interpreter takes its standard library from there even when the user's
+/// virtualenv was made from another build of the same minor version (a
+/// distribution's `python3`, a uv or pyenv build): their standard libraries
+/// differ in which modules are compiled in (Debian's has no `math.so`), and
+/// libpython only works with its own (src/python/interp.rs).
+fn installation_prefixes(exe: &str) {
+    let out = std::process::Command::new(exe)
+        .args([
+            "-S",
+            "-c",
+            "import sys; print(sys.base_prefix); print(sys.base_exec_prefix)",
+        ])
+        .output();
+    let Ok(out) = out else { return };
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut lines = text.lines();
+    if let (true, Some(prefix), Some(exec_prefix)) =
+        (out.status.success(), lines.next(), lines.next())
+    {
+        println!("cargo:rustc-env=ALEMBIC_RS_BUILD_PREFIX={prefix}");
+        println!("cargo:rustc-env=ALEMBIC_RS_BUILD_EXEC_PREFIX={exec_prefix}");
+    }
 }
 
 /// Where the linker puts alembic-rs's own code, for the peak memory of the

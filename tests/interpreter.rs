@@ -13,9 +13,19 @@ mod support;
 /// through a `.pth` file when `with_sqlalchemy`, holding a copy of the
 /// binary in its `bin/` (a copy: the executable's own path is what counts).
 fn installed_venv(root: &Path, with_sqlalchemy: bool) -> PathBuf {
+    venv_made_by(
+        &support::host_venv().join("bin/python"),
+        root,
+        with_sqlalchemy,
+    )
+}
+
+/// As [`installed_venv`], the venv made by `base` (any Python of the host
+/// venv's minor version).
+fn venv_made_by(base: &Path, root: &Path, with_sqlalchemy: bool) -> PathBuf {
     let venv = root.join("venv");
     let host_python = support::host_venv().join("bin/python");
-    let status = Command::new(&host_python)
+    let status = Command::new(base)
         .args(["-m", "venv", "--without-pip"])
         .arg(&venv)
         .status()
@@ -27,13 +37,7 @@ fn installed_venv(root: &Path, with_sqlalchemy: bool) -> PathBuf {
             .output()
             .unwrap();
         let site = String::from_utf8(site.stdout).unwrap();
-        let ours = std::fs::read_dir(venv.join("lib"))
-            .unwrap()
-            .flatten()
-            .map(|e| e.path().join("site-packages"))
-            .find(|p| p.is_dir())
-            .expect("the new venv's site-packages");
-        std::fs::write(ours.join("host.pth"), site).unwrap();
+        std::fs::write(venv_site_packages(&venv).join("host.pth"), site).unwrap();
     }
     std::fs::copy(
         env!("CARGO_BIN_EXE_alembic-rs"),
@@ -112,4 +116,76 @@ fn virtual_env_wins_over_the_installed_venv() {
         text.contains(&format!("python: {}", host.join("bin/python").display())),
         "{text}"
     );
+}
+
+/// Another installation of the host venv's Python minor version (a
+/// distribution's `/usr/bin/python3.X` beside the pyenv build alembic-rs
+/// links), if this machine has one.
+fn other_installation() -> Option<PathBuf> {
+    let probe = "import sys; print('%d.%d' % sys.version_info[:2], sys.base_prefix)";
+    let ask = |python: &Path| {
+        Command::new(python)
+            .args(["-S", "-c", probe])
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+    };
+    let ours = ask(&support::host_venv().join("bin/python"))?;
+    let (version, _) = ours.split_once(' ')?;
+    [
+        format!("/usr/bin/python{version}"),
+        format!("/usr/local/bin/python{version}"),
+    ]
+    .into_iter()
+    .map(PathBuf::from)
+    .filter(|p| p.is_file())
+    .find(|p| ask(p).is_some_and(|theirs| theirs.starts_with(version) && theirs != ours))
+}
+
+/// A venv made by another build of the same minor version (Debian's python3,
+/// a uv-managed Python) runs with the standard library of the libpython
+/// alembic-rs links: Debian's has no `math` module file (its interpreter
+/// has it compiled in), and taking it from the venv's base made every
+/// command die importing `random`. Compared with the same project under
+/// the host venv: the same modules import, the venv is still the venv.
+#[test]
+fn a_venv_made_by_another_build_of_the_same_python() {
+    let Some(base) = other_installation() else {
+        eprintln!("skipped: no other Python of the host venv's minor version here");
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let venv = venv_made_by(&base, tmp.path(), true);
+    let dir = project(tmp.path());
+    std::fs::write(
+        dir.join("migrations/env.py"),
+        "import sys, math, random, decimal, json, hashlib, ssl, sqlite3, ctypes, zlib, datetime\n\
+         import sqlalchemy\n\
+         print('prefix:', sys.prefix)\n\
+         print('site:', [p for p in sys.path if p.endswith('site-packages')])\n\
+         print('sum:', math.fsum([0.1] * 10), decimal.Decimal('1.10') * 3, zlib.crc32(b'x'))\n",
+    )
+    .unwrap();
+    let (out, text) = run(env!("CARGO_BIN_EXE_alembic-rs").as_ref(), &dir, Some(&venv));
+    assert!(out.status.success(), "{text}");
+    let site = venv_site_packages(&venv);
+    assert!(
+        text.contains(&format!("prefix: {}", venv.display())),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("site: ['{}'", site.display())),
+        "{text}"
+    );
+    assert!(text.contains("sum: 1.0 3.30 2363233923"), "{text}");
+}
+
+fn venv_site_packages(venv: &Path) -> PathBuf {
+    std::fs::read_dir(venv.join("lib"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path().join("site-packages"))
+        .find(|p| p.is_dir())
+        .expect("the venv's site-packages")
 }

@@ -111,16 +111,28 @@ fn on_path(name: &str) -> Option<PathBuf> {
 }
 
 /// A non-venv interpreter is usable when its installation has the standard
-/// library of our minor version.
+/// library of our minor version and, where we know which installation
+/// libpython belongs to, is that one: another build's `python3` (Debian's
+/// beside a pyenv build) would get our standard library and our
+/// site-packages under its name ([`own_installation`]), so the build
+/// interpreter is the honest fallback.
 fn same_minor_install(python: &Path) -> bool {
     python
         .parent()
         .and_then(Path::parent)
         .is_some_and(|prefix| {
-            prefix
-                .join(format!("lib/python{EMBEDDED_VERSION}/os.py"))
-                .is_file()
+            let stdlib = prefix.join(format!("lib/python{EMBEDDED_VERSION}/os.py"));
+            let ours = option_env!("ALEMBIC_RS_BUILD_PREFIX")
+                .is_none_or(|own| same_dir(prefix, Path::new(own)));
+            stdlib.is_file() && ours
         })
+}
+
+fn same_dir(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
 }
 
 static STARTED: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
@@ -177,6 +189,17 @@ fn start(env: &PythonEnv, argv: &[String]) -> Result<(), HostError> {
         let status =
             ffi::PyConfig_SetBytesString(&mut config, &mut config.program_name, exe.as_ptr());
         check(status, &mut config)?;
+        if let Some((prefix, exec_prefix)) = own_installation() {
+            let status =
+                ffi::PyConfig_SetBytesString(&mut config, &mut config.prefix, prefix.as_ptr());
+            check(status, &mut config)?;
+            let status = ffi::PyConfig_SetBytesString(
+                &mut config,
+                &mut config.exec_prefix,
+                exec_prefix.as_ptr(),
+            );
+            check(status, &mut config)?;
+        }
         let mut ptrs: Vec<*const std::ffi::c_char> = args.iter().map(|a| a.as_ptr()).collect();
         let status = ffi::PyConfig_SetBytesArgv(&mut config, ptrs.len() as _, ptrs.as_mut_ptr());
         check(status, &mut config)?;
@@ -189,6 +212,28 @@ fn start(env: &PythonEnv, argv: &[String]) -> Result<(), HostError> {
     }
     tune_gc();
     Ok(())
+}
+
+/// The installation libpython belongs to, as `prefix`/`exec_prefix` for
+/// `PyConfig`, when its standard library is still there. Python's own path
+/// calculation would take the standard library from the venv's base
+/// interpreter (`home` in pyvenv.cfg), which for a venv made by another build
+/// of the same minor version (Debian's `/usr/bin/python3`, a uv-managed
+/// Python) is a standard library written for another libpython: modules
+/// that build compiled in (Debian's `math`) are missing from it, and the
+/// interpreter dies while importing. Set this way, the venv is still the venv
+/// (`site` reads its pyvenv.cfg from `executable` and adds its
+/// site-packages) and `PYTHONPATH` still counts; only the standard library
+/// comes from where libpython came from. The same prefixes the path
+/// calculation finds when the venv was made by the build interpreter.
+fn own_installation() -> Option<(CString, CString)> {
+    let prefix = option_env!("ALEMBIC_RS_BUILD_PREFIX")?;
+    let exec_prefix = option_env!("ALEMBIC_RS_BUILD_EXEC_PREFIX")?;
+    let landmark = Path::new(prefix).join(format!("lib/python{EMBEDDED_VERSION}/os.py"));
+    if !landmark.is_file() {
+        return None;
+    }
+    Some((CString::new(prefix).ok()?, CString::new(exec_prefix).ok()?))
 }
 
 /// The young generation collected every 7,000 container allocations
