@@ -189,3 +189,70 @@ fn venv_site_packages(venv: &Path) -> PathBuf {
         .find(|p| p.is_dir())
         .expect("the venv's site-packages")
 }
+
+/// No venv, and `python3` on PATH is another installation of the same minor
+/// version (conda's, a distribution's): its packages are found where its own
+/// `site` module says (Debian's `dist-packages`), the standard library is
+/// libpython's, and our installation's site-packages stay out. The
+/// installation is made here: a copy of the other interpreter with its
+/// standard library linked in, so its site directories are ours to fill.
+#[test]
+fn python3_on_path_from_another_build_of_the_same_python() {
+    let Some(base) = other_installation() else {
+        eprintln!("skipped: no other Python of the host venv's minor version here");
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let inst = tmp.path().join("inst");
+    let stdlib = Command::new(&base)
+        .args(["-S", "-c", "import os; print(os.path.dirname(os.__file__))"])
+        .output()
+        .unwrap();
+    let stdlib = PathBuf::from(String::from_utf8(stdlib.stdout).unwrap().trim());
+    std::fs::create_dir_all(inst.join("bin")).unwrap();
+    std::fs::create_dir_all(inst.join("lib")).unwrap();
+    std::fs::copy(&base, inst.join("bin/python3")).unwrap();
+    std::os::unix::fs::symlink(&stdlib, inst.join("lib").join(stdlib.file_name().unwrap()))
+        .unwrap();
+    let sites = Command::new(inst.join("bin/python3"))
+        .args(["-S", "-c", "import site; print(site.getsitepackages()[0])"])
+        .output()
+        .unwrap();
+    let site = PathBuf::from(String::from_utf8(sites.stdout).unwrap().trim());
+    assert!(site.starts_with(&inst), "{}", site.display());
+    std::fs::create_dir_all(&site).unwrap();
+    let host_site = venv_site_packages(&support::host_venv());
+    std::fs::write(site.join("host.pth"), host_site.display().to_string()).unwrap();
+
+    let dir = project(tmp.path());
+    std::fs::write(
+        dir.join("migrations/env.py"),
+        "import sys, math, random, sqlalchemy\n\
+         print('site:', [p for p in sys.path if p.endswith(('site-packages', 'dist-packages'))])\n",
+    )
+    .unwrap();
+    let path = format!("{}:/usr/bin:/bin", inst.join("bin").display());
+    let out = Command::new(env!("CARGO_BIN_EXE_alembic-rs"))
+        .arg("current")
+        .current_dir(&dir)
+        .env_remove("VIRTUAL_ENV")
+        .env_remove("ALEMBIC_CONFIG")
+        .env("PATH", path)
+        .env("PYTHONNOUSERSITE", "1")
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains(&format!(
+            "site: ['{}', '{}']",
+            site.display(),
+            host_site.display()
+        )),
+        "{text}"
+    );
+}

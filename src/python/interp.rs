@@ -21,6 +21,11 @@ pub struct PythonEnv {
     pub executable: PathBuf,
     /// The virtualenv root, if it is one.
     pub venv: Option<PathBuf>,
+    /// Site directories added after start-up: those of an installation on
+    /// PATH that is not libpython's own (conda's, a distribution's), whose
+    /// packages are wanted but whose standard library is not
+    /// ([`own_installation`]).
+    pub site_dirs: Vec<PathBuf>,
 }
 
 impl PythonEnv {
@@ -46,9 +51,15 @@ impl PythonEnv {
                 return PythonEnv::from_venv(venv.to_path_buf());
             }
             if same_minor_install(&real) {
+                let site_dirs = if is_own_installation(&real) {
+                    Vec::new()
+                } else {
+                    site_packages_of(&python)
+                };
                 return Ok(PythonEnv {
                     executable: python,
                     venv: None,
+                    site_dirs,
                 });
             }
         }
@@ -56,6 +67,7 @@ impl PythonEnv {
             Some(exe) if Path::new(exe).exists() => Ok(PythonEnv {
                 executable: PathBuf::from(exe),
                 venv: None,
+                site_dirs: Vec::new(),
             }),
             _ => Err(HostError::NoPython(format!(
                 "No Python {EMBEDDED_VERSION} environment found: activate the project's virtualenv (VIRTUAL_ENV) or create .venv beside the config file"
@@ -87,6 +99,7 @@ impl PythonEnv {
         Ok(PythonEnv {
             executable,
             venv: Some(venv),
+            site_dirs: Vec::new(),
         })
     }
 }
@@ -111,21 +124,53 @@ fn on_path(name: &str) -> Option<PathBuf> {
 }
 
 /// A non-venv interpreter is usable when its installation has the standard
-/// library of our minor version and, where we know which installation
-/// libpython belongs to, is that one: another build's `python3` (Debian's
-/// beside a pyenv build) would get our standard library and our
-/// site-packages under its name ([`own_installation`]), so the build
-/// interpreter is the honest fallback.
+/// library of our minor version.
 fn same_minor_install(python: &Path) -> bool {
     python
         .parent()
         .and_then(Path::parent)
         .is_some_and(|prefix| {
-            let stdlib = prefix.join(format!("lib/python{EMBEDDED_VERSION}/os.py"));
-            let ours = option_env!("ALEMBIC_RS_BUILD_PREFIX")
-                .is_none_or(|own| same_dir(prefix, Path::new(own)));
-            stdlib.is_file() && ours
+            prefix
+                .join(format!("lib/python{EMBEDDED_VERSION}/os.py"))
+                .is_file()
         })
+}
+
+/// Whether `python` (resolved) belongs to the installation libpython came
+/// from; unknown counts as yes (nothing is recorded to compare with).
+fn is_own_installation(python: &Path) -> bool {
+    let Some(own) = option_env!("ALEMBIC_RS_BUILD_PREFIX") else {
+        return true;
+    };
+    python
+        .parent()
+        .and_then(Path::parent)
+        .is_some_and(|prefix| same_dir(prefix, Path::new(own)))
+}
+
+/// The site directories another installation's own `site` module lists
+/// (conda's `lib/python3.X/site-packages`, Debian's `dist-packages`
+/// directories), asked of that interpreter once: the running interpreter
+/// takes its standard library, and so its `site` rules, from libpython's
+/// installation and would look in the wrong places.
+fn site_packages_of(python: &Path) -> Vec<PathBuf> {
+    let out = std::process::Command::new(python)
+        .args([
+            "-S",
+            "-c",
+            "import site; print('\\n'.join(site.getsitepackages()))",
+        ])
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output();
+    match out {
+        Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(PathBuf::from)
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 fn same_dir(a: &Path, b: &Path) -> bool {
@@ -189,6 +234,11 @@ fn start(env: &PythonEnv, argv: &[String]) -> Result<(), HostError> {
         let status =
             ffi::PyConfig_SetBytesString(&mut config, &mut config.program_name, exe.as_ptr());
         check(status, &mut config)?;
+        if !env.site_dirs.is_empty() {
+            // `site` runs after start-up, given the other installation's
+            // directories instead of our installation's ([`add_site_dirs`])
+            config.site_import = 0;
+        }
         if let Some((prefix, exec_prefix)) = own_installation() {
             let status =
                 ffi::PyConfig_SetBytesString(&mut config, &mut config.prefix, prefix.as_ptr());
@@ -211,7 +261,31 @@ fn start(env: &PythonEnv, argv: &[String]) -> Result<(), HostError> {
         ffi::PyEval_SaveThread();
     }
     tune_gc();
+    add_site_dirs(&env.site_dirs);
     Ok(())
+}
+
+/// [`PythonEnv::site_dirs`] in place of our installation's site-packages:
+/// `site.main()` with no prefixes (the user site, `sitecustomize`, the
+/// builtins `site` adds), then each directory through `site.addsitedir` so
+/// its `.pth` files count, in the order that installation's `site` gives.
+fn add_site_dirs(dirs: &[PathBuf]) {
+    use pyo3::prelude::*;
+    if dirs.is_empty() {
+        return;
+    }
+    Python::attach(|py| {
+        let added = py.import("site").and_then(|site| {
+            site.getattr("PREFIXES")?.call_method0("clear")?;
+            site.call_method0("main")?;
+            dirs.iter()
+                .filter(|d| d.is_dir())
+                .try_for_each(|d| site.call_method1("addsitedir", (d,)).map(drop))
+        });
+        if let Err(e) = added {
+            e.print(py);
+        }
+    });
 }
 
 /// The installation libpython belongs to, as `prefix`/`exec_prefix` for
