@@ -17,16 +17,18 @@ fn installed_venv(root: &Path, with_sqlalchemy: bool) -> PathBuf {
         &support::host_venv().join("bin/python"),
         root,
         with_sqlalchemy,
+        false,
     )
 }
 
 /// As [`installed_venv`], the venv made by `base` (any Python of the host
-/// venv's minor version).
-fn venv_made_by(base: &Path, root: &Path, with_sqlalchemy: bool) -> PathBuf {
+/// venv's minor version), `--system-site-packages` or not.
+fn venv_made_by(base: &Path, root: &Path, with_sqlalchemy: bool, system_site: bool) -> PathBuf {
     let venv = root.join("venv");
     let host_python = support::host_venv().join("bin/python");
     let status = Command::new(base)
         .args(["-m", "venv", "--without-pip"])
+        .args(system_site.then_some("--system-site-packages"))
         .arg(&venv)
         .status()
         .unwrap();
@@ -68,7 +70,8 @@ fn run(exe: &Path, dir: &Path, virtual_env: Option<&Path>) -> (Output, String) {
     cmd.arg("current")
         .current_dir(dir)
         .env_remove("VIRTUAL_ENV")
-        .env_remove("ALEMBIC_CONFIG");
+        .env_remove("ALEMBIC_CONFIG")
+        .env("PYTHONNOUSERSITE", "1");
     if let Some(venv) = virtual_env {
         cmd.env("VIRTUAL_ENV", venv);
     }
@@ -147,38 +150,46 @@ fn other_installation() -> Option<PathBuf> {
 /// a uv-managed Python) runs with the standard library of the libpython
 /// alembic-rs links: Debian's has no `math` module file (its interpreter
 /// has it compiled in), and taking it from the venv's base made every
-/// command die importing `random`. Compared with the same project under
-/// the host venv: the same modules import, the venv is still the venv.
+/// command die importing `random`. The venv is still the venv: the same
+/// site directories, in the same order, as the venv's own interpreter
+/// lists (with `--system-site-packages`, its base's `dist-packages` too).
 #[test]
 fn a_venv_made_by_another_build_of_the_same_python() {
     let Some(base) = other_installation() else {
         eprintln!("skipped: no other Python of the host venv's minor version here");
         return;
     };
-    let tmp = tempfile::tempdir().unwrap();
-    let venv = venv_made_by(&base, tmp.path(), true);
-    let dir = project(tmp.path());
-    std::fs::write(
-        dir.join("migrations/env.py"),
-        "import sys, math, random, decimal, json, hashlib, ssl, sqlite3, ctypes, zlib, datetime\n\
-         import sqlalchemy\n\
-         print('prefix:', sys.prefix)\n\
-         print('site:', [p for p in sys.path if p.endswith('site-packages')])\n\
-         print('sum:', math.fsum([0.1] * 10), decimal.Decimal('1.10') * 3, zlib.crc32(b'x'))\n",
-    )
-    .unwrap();
-    let (out, text) = run(env!("CARGO_BIN_EXE_alembic-rs").as_ref(), &dir, Some(&venv));
-    assert!(out.status.success(), "{text}");
-    let site = venv_site_packages(&venv);
-    assert!(
-        text.contains(&format!("prefix: {}", venv.display())),
-        "{text}"
-    );
-    assert!(
-        text.contains(&format!("site: ['{}'", site.display())),
-        "{text}"
-    );
-    assert!(text.contains("sum: 1.0 3.30 2363233923"), "{text}");
+    for system_site in [false, true] {
+        let tmp = tempfile::tempdir().unwrap();
+        let venv = venv_made_by(&base, tmp.path(), true, system_site);
+        let dir = project(tmp.path());
+        let site_dirs = "[p for p in sys.path if p.endswith(('site-packages', 'dist-packages'))]";
+        std::fs::write(
+            dir.join("migrations/env.py"),
+            format!(
+                "import sys, math, random, decimal, json, hashlib, ssl, sqlite3, ctypes, zlib\n\
+                 import sqlalchemy\n\
+                 print('prefix:', sys.prefix)\n\
+                 print('site:', {site_dirs})\n\
+                 print('sum:', math.fsum([0.1] * 10), decimal.Decimal('1.10') * 3, zlib.crc32(b'x'))\n"
+            ),
+        )
+        .unwrap();
+        let (out, text) = run(env!("CARGO_BIN_EXE_alembic-rs").as_ref(), &dir, Some(&venv));
+        assert!(out.status.success(), "{text}");
+        let own = Command::new(venv.join("bin/python"))
+            .args(["-c", &format!("import sys; print('site:', {site_dirs})")])
+            .env("PYTHONNOUSERSITE", "1")
+            .output()
+            .unwrap();
+        let own = String::from_utf8(own.stdout).unwrap();
+        assert!(text.contains(&own), "{own}\n{text}");
+        assert!(
+            text.contains(&format!("prefix: {}", venv.display())),
+            "{text}"
+        );
+        assert!(text.contains("sum: 1.0 3.30 2363233923"), "{text}");
+    }
 }
 
 fn venv_site_packages(venv: &Path) -> PathBuf {

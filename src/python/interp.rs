@@ -96,24 +96,40 @@ impl PythonEnv {
             .map(|p| venv.join(p))
             .find(|p| p.exists())
             .unwrap_or_else(|| venv.join("bin/python"));
+        // a venv that sees its base's packages sees them where that base's
+        // own `site` puts them, as for a `python3` on PATH
+        let system_site = cfg_value(&cfg, "include-system-site-packages")
+            .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+        let site_dirs = match cfg_value(&cfg, "home") {
+            Some(home) if system_site => [format!("python{EMBEDDED_VERSION}"), "python3".into()]
+                .iter()
+                .map(|name| Path::new(home).join(name))
+                .find(|p| p.is_file())
+                .filter(|p| !is_own_installation(&std::fs::canonicalize(p).unwrap_or(p.clone())))
+                .map(|p| site_packages_of(&p))
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        };
         Ok(PythonEnv {
             executable,
             venv: Some(venv),
-            site_dirs: Vec::new(),
+            site_dirs,
         })
     }
 }
 
 /// `version = 3.11.7` (venv) or `version_info = 3.11.7.final.0` (uv).
 fn venv_version(cfg: &str) -> Option<String> {
+    let value = cfg_value(cfg, "version").or_else(|| cfg_value(cfg, "version_info"))?;
+    let mut parts = value.split('.');
+    Some(format!("{}.{}", parts.next()?, parts.next()?))
+}
+
+/// A `key = value` line of pyvenv.cfg, as `site` reads it.
+fn cfg_value<'a>(cfg: &'a str, wanted: &str) -> Option<&'a str> {
     cfg.lines().find_map(|line| {
         let (key, value) = line.split_once('=')?;
-        let key = key.trim();
-        if key != "version" && key != "version_info" {
-            return None;
-        }
-        let mut parts = value.trim().split('.');
-        Some(format!("{}.{}", parts.next()?, parts.next()?))
+        (key.trim().eq_ignore_ascii_case(wanted)).then(|| value.trim())
     })
 }
 
