@@ -9,6 +9,10 @@
 use std::io::Write;
 use std::sync::OnceLock;
 
+mod encoding;
+
+pub use encoding::OutputEncoding;
+
 /// Where command output goes, and whether `-q` silenced it.
 pub struct Ui {
     quiet: bool,
@@ -29,7 +33,7 @@ impl Ui {
             return;
         }
         // A closed pipe (`alembic-rs history | head`) is not an error, as in Alembic.
-        let _ = self.out.write_all(text.as_bytes());
+        let _ = self.out.write_all(&OutputEncoding::current().encode(text));
         let _ = self.out.write_all(b"\n");
     }
 
@@ -101,7 +105,7 @@ impl Ui {
         };
         let last = lines.len().saturating_sub(1);
         for (i, line) in lines.iter().enumerate() {
-            let _ = self.out.write_all(line.as_bytes());
+            let _ = self.out.write_all(&OutputEncoding::current().encode(line));
             if i < last || newline {
                 let _ = self.out.write_all(b"\n");
             }

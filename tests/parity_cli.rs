@@ -286,3 +286,83 @@ fn projects_100_to_150() {
 fn projects_150_to_200() {
     run_seeds(150..200);
 }
+
+/// Output in an encoding other than UTF-8 (`PYTHONIOENCODING=ascii`, a
+/// latin-1 one, `PYTHONUTF8=0` in the C locale): Alembic encodes every
+/// message to `sys.stdout.encoding` with `?` for what it cannot hold, and
+/// so must the graph commands alembic-rs prints without Python, and
+/// `Config.print_stdout` from env.py. Compared byte for byte.
+#[test]
+fn output_in_the_stdout_encoding() {
+    let Some(python) = oracle_python() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let versions = dir.join("migrations/versions");
+    std::fs::create_dir_all(&versions).unwrap();
+    std::fs::write(
+        dir.join("alembic.ini"),
+        "[alembic]\nscript_location = %(here)s/migrations\nsqlalchemy.url = sqlite://\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("migrations/env.py"),
+        "from alembic import context\ncontext.config.print_stdout('env: café € %s', 'ü')\n",
+    )
+    .unwrap();
+    std::fs::write(
+        versions.join("a1_cafe.py"),
+        "\"\"\"añadir café €\n\nRevision ID: a1\nRevises:\nCreate Date: 2026-12-07 01:02:03\n\n\
+         Más detalles: ñ ü ß 😀\n\"\"\"\nrevision = 'a1'\ndown_revision = None\n\
+         branch_labels = ('ñame',)\n",
+    )
+    .unwrap();
+    let settings: [&[(&str, &str)]; 4] = [
+        &[("PYTHONIOENCODING", "ascii")],
+        &[("PYTHONIOENCODING", "latin-1:strict")],
+        &[("PYTHONUTF8", "0"), ("LC_ALL", "C")],
+        &[("PYTHONUTF8", "0"), ("LANG", "C")],
+    ];
+    let commands: [&[&str]; 5] = [
+        &["history"],
+        &["history", "-v"],
+        &["show", "a1"],
+        &["branches", "-v"],
+        &["current"],
+    ];
+    let mut failures = Vec::new();
+    for env in settings {
+        for args in commands {
+            let run = |mut cmd: Command| {
+                cmd.args(args)
+                    .current_dir(dir)
+                    .env_remove("ALEMBIC_CONFIG")
+                    .env_remove("PYTHONIOENCODING")
+                    .env_remove("PYTHONUTF8")
+                    .env_remove("LC_ALL")
+                    .env_remove("LC_CTYPE")
+                    .env_remove("LANG")
+                    .envs(env.iter().copied())
+                    .stdin(Stdio::null());
+                cmd.output().unwrap()
+            };
+            let mut oracle = Command::new(&python);
+            oracle.args(["-m", "alembic"]);
+            let want = run(oracle);
+            let mut ours = Command::new(env!("CARGO_BIN_EXE_alembic-rs"));
+            ours.env("VIRTUAL_ENV", support::host_venv());
+            let got = run(ours);
+            if (want.status.code(), &want.stdout) != (got.status.code(), &got.stdout) {
+                failures.push(format!(
+                    "{env:?} {args:?}:\n--- alembic {:?}\n{:?}\n--- ours {:?}\n{:?}",
+                    want.status.code(),
+                    String::from_utf8_lossy(&want.stdout),
+                    got.status.code(),
+                    String::from_utf8_lossy(&got.stdout)
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

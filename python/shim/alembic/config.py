@@ -100,10 +100,10 @@ class Config:
         return {"quiet": self._cmd_opt("quiet", False)}
 
     def print_stdout(self, text, *arg):
+        from .util.messaging import write_outstream
+
         output = str(text) % arg if arg else str(text)
-        if self.messaging_opts["quiet"]:
-            return
-        self.stdout.write(output + "\n")
+        write_outstream(self.stdout, output, "\n", **self.messaging_opts)
 
     @property
     def file_config(self):
