@@ -150,7 +150,20 @@ def _raise_on_loop(error, chained):
 class _AsyncmyNotes:
     """asyncmy logs the notes and warnings a statement leaves (SHOW
     WARNINGS, each message at WARNING on its logger ``asyncmy``); SQLAlchemy
-    silences aiomysql's, asyncmy's it does not."""
+    silences aiomysql's, asyncmy's it does not.
+
+    The logger comes to be when asyncmy is imported, which the dialect does
+    as the engine is created: an engine made before env.py's
+    ``fileConfig()`` (fastapi_best_architecture's, at the import of its
+    database module) leaves the logger to be disabled by it
+    (``disable_existing_loggers``), and its messages are never printed."""
+
+    @classmethod
+    def import_dbapi(cls):
+        import logging
+
+        logging.getLogger("asyncmy")
+        return super().import_dbapi()
 
     def connect(self, *cargs, **cparams):
         import logging
