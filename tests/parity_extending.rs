@@ -158,8 +158,18 @@ fn parity_rw_mysql_driver_warnings_mysql() {
         vec!["upgrade".into(), "head".into()],
         vec!["downgrade".into(), "base".into()],
         // the engine made before fileConfig(): its logger disabled
-        vec!["-x".into(), "early_engine=1".into(), "upgrade".into(), "head".into()],
-        vec!["-x".into(), "early_engine=1".into(), "downgrade".into(), "base".into()],
+        vec![
+            "-x".into(),
+            "early_engine=1".into(),
+            "upgrade".into(),
+            "head".into(),
+        ],
+        vec![
+            "-x".into(),
+            "early_engine=1".into(),
+            "downgrade".into(),
+            "base".into(),
+        ],
     ]);
     assert_parity(&s, DbKind::Mysql);
 }
