@@ -65,6 +65,9 @@ if ! "$sa20/bin/python" -c 'import alembic, sqlalchemy, psycopg2, pymysql, async
     "$sa20/bin/pip" install --quiet --disable-pip-version-check \
         'alembic==1.20.1' 'sqlalchemy==2.0.10' psycopg2-binary pymysql asyncpg aiosqlite greenlet
 fi
+if ! "$sa20/bin/python" -c 'import asyncmy' 2>/dev/null; then
+    "$sa20/bin/pip" install --quiet --disable-pip-version-check asyncmy
+fi
 host_sa20=.venv-host-sa20
 if ! "$host_sa20/bin/python" -c 'import sqlalchemy, greenlet; assert sqlalchemy.__version__ == "2.0.10"' 2>/dev/null; then
     python3 -m venv "$host_sa20"
