@@ -2,7 +2,7 @@
 # Prepares what the tests need, idempotently and without prompts:
 #  - .venv-oracle/: real Alembic 1.20.1 (the parity oracle) with SQLAlchemy 2,
 #    psycopg2-binary and pymysql;
-#    plus the async drivers (asyncpg, aiosqlite, greenlet) for the async
+#    plus the async drivers (asyncpg, aiosqlite, asyncmy, greenlet) for the async
 #    templates, and the plugins alembic_utils and alembic-postgresql-enum;
 #  - .venv-host/: SQLAlchemy only (no Alembic, no driver): the project
 #    virtualenv alembic-rs's embedded Python runs with in tests;
@@ -23,6 +23,12 @@ fi
 
 if ! "$venv/bin/python" -c 'import asyncpg, aiosqlite, greenlet' 2>/dev/null; then
     "$venv/bin/pip" install --quiet --disable-pip-version-check asyncpg aiosqlite greenlet
+fi
+
+# asyncmy, whose logged server notes a MariaDB scenario compares
+# (parity_rw_mysql_driver_warnings_mysql).
+if ! "$venv/bin/python" -c 'import asyncmy' 2>/dev/null; then
+    "$venv/bin/pip" install --quiet --disable-pip-version-check asyncmy
 fi
 
 # psycopg 3, for the scenarios that name it (`postgresql+psycopg://`); with
@@ -58,6 +64,9 @@ if ! "$sa20/bin/python" -c 'import alembic, sqlalchemy, psycopg2, pymysql, async
     python3 -m venv "$sa20"
     "$sa20/bin/pip" install --quiet --disable-pip-version-check \
         'alembic==1.20.1' 'sqlalchemy==2.0.10' psycopg2-binary pymysql asyncpg aiosqlite greenlet
+fi
+if ! "$sa20/bin/python" -c 'import asyncmy' 2>/dev/null; then
+    "$sa20/bin/pip" install --quiet --disable-pip-version-check asyncmy
 fi
 host_sa20=.venv-host-sa20
 if ! "$host_sa20/bin/python" -c 'import sqlalchemy, greenlet; assert sqlalchemy.__version__ == "2.0.10"' 2>/dev/null; then

@@ -128,6 +128,52 @@ fn parity_async_server_side_cursor() {
     }
 }
 
+/// tests/fixtures/online/rw_mysql_driver_warnings (found by
+/// scripts/compare-tree.py in session 23 on PasarGuard's tree, whose naming
+/// convention names every primary key): asyncmy logs the notes a statement
+/// leaves on MariaDB (`WARNI [asyncmy] Name 'pk_notes' ignored for PRIMARY
+/// key.`), and none that an earlier statement left; nothing when the
+/// engine was made before env.py's fileConfig() disabled existing loggers
+/// (fastapi_best_architecture's env.py). Needs asyncmy in the
+/// oracle's virtualenv (scripts/test-env.sh).
+#[test]
+fn parity_rw_mysql_driver_warnings_mysql() {
+    if !(mysql_allowed(DbKind::Mysql) && ready(DbKind::Mysql)) {
+        return;
+    }
+    let python = support::oracle_python().expect("the oracle virtualenv");
+    let has_driver = std::process::Command::new(&python)
+        .args(["-c", "import asyncmy"])
+        .status()
+        .is_ok_and(|s| s.success());
+    // Without it Alembic fails at the import and the comparison proves
+    // nothing.
+    assert!(
+        has_driver,
+        "{} lacks asyncmy; run scripts/test-env.sh",
+        python.display()
+    );
+    let mut s = async_fixture("rw_mysql_driver_warnings", "asyncmy");
+    s.steps.extend([
+        vec!["upgrade".into(), "head".into()],
+        vec!["downgrade".into(), "base".into()],
+        // the engine made before fileConfig(): its logger disabled
+        vec![
+            "-x".into(),
+            "early_engine=1".into(),
+            "upgrade".into(),
+            "head".into(),
+        ],
+        vec![
+            "-x".into(),
+            "early_engine=1".into(),
+            "downgrade".into(),
+            "base".into(),
+        ],
+    ]);
+    assert_parity(&s, DbKind::Mysql);
+}
+
 /// The same async env.py given a synchronous driver's URL (`sqlite:///`,
 /// `postgresql+psycopg2://`, `mysql+pymysql://`): SQLAlchemy's
 /// `create_async_engine` refuses it ("The asyncio extension requires an

@@ -650,6 +650,17 @@ fn rw_pymysql_client_flag() -> Scenario {
     )
 }
 
+/// fastapi_best_architecture's env.py renders its URL with an empty
+/// password (`root:@host`; tests/fixtures/online/rw_mysql_empty_password/
+/// migrations/README; found in session 23): pymysql logs in without one, as
+/// must alembic-rs.
+fn rw_mysql_empty_password() -> Scenario {
+    Scenario::fixture(
+        "rw_mysql_empty_password",
+        &[&["upgrade", "head"], &["current"], &["downgrade", "base"]],
+    )
+}
+
 /// Core statements of one shape through `op.execute()` with different
 /// `op.inline_literal()` values (tests/fixtures/online/fz_inline_literal_cache/
 /// migrations/README; found by scripts/fuzz-ops.py's d_dml in session 20):
@@ -1152,6 +1163,8 @@ parity_tests! {
         parity_rw_op_missing_directive_postgres, parity_rw_op_missing_directive_mysql;
     rw_pymysql_client_flag: parity_rw_pymysql_client_flag_sqlite,
         parity_rw_pymysql_client_flag_postgres, parity_rw_pymysql_client_flag_mysql;
+    rw_mysql_empty_password: parity_rw_mysql_empty_password_sqlite,
+        parity_rw_mysql_empty_password_postgres, parity_rw_mysql_empty_password_mysql;
     fz_alter_identity: parity_fz_alter_identity_sqlite,
         parity_fz_alter_identity_postgres, parity_fz_alter_identity_mysql;
     fz_inline_literal_cache: parity_fz_inline_literal_cache_sqlite,

@@ -92,7 +92,16 @@ impl MySqlBackend {
             .set_names(true)
             .statement_cache_capacity(0);
         opts = tls_options(opts, url)?;
-        if let Some(p) = q("passwd").or(q("password")).or(url.password()) {
+        // An empty password is none, as pymysql and asyncmy take it (their
+        // scramble of "" is empty): `mysql+asyncmy://root:@host/db`, the URL
+        // fastapi_best_architecture's env.py renders for an empty
+        // DATABASE_PASSWORD, logs in without one. sqlx would send the
+        // scramble of "" ("using password: YES").
+        if let Some(p) = q("passwd")
+            .or(q("password"))
+            .or(url.password())
+            .filter(|p| !p.is_empty())
+        {
             opts = opts.password(p);
         }
         if let Some(db) = q("db")

@@ -147,6 +147,32 @@ def _raise_on_loop(error, chained):
     await_only(fail())
 
 
+class _AsyncmyNotes:
+    """asyncmy logs the notes and warnings a statement leaves (SHOW
+    WARNINGS, each message at WARNING on its logger ``asyncmy``); SQLAlchemy
+    silences aiomysql's, asyncmy's it does not.
+
+    The logger comes to be when asyncmy is imported, which the dialect does
+    as the engine is created: an engine made before env.py's
+    ``fileConfig()`` (fastapi_best_architecture's, at the import of its
+    database module) leaves the logger to be disabled by it
+    (``disable_existing_loggers``), and its messages are never printed."""
+
+    @classmethod
+    def import_dbapi(cls):
+        import logging
+
+        logging.getLogger("asyncmy")
+        return super().import_dbapi()
+
+    def connect(self, *cargs, **cparams):
+        import logging
+
+        connection = super().connect(*cargs, **cparams)
+        connection.report_notes_to(logging.getLogger("asyncmy"))
+        return connection
+
+
 class _AwaitingExecute:
     def do_execute(self, *args, **kw):
         return _as_awaited(self.driver, super().do_execute, *args, **kw)
@@ -285,6 +311,8 @@ def add_async_variants(module_name):
             cls_name = _cls_name(base_name, name)
             bases = (_AsyncOnlyConnect, async_variant(base))
             attrs = {"driver": name.split(".", 1)[1], "supports_statement_cache": True}
+            if name.endswith(".asyncmy"):
+                bases = (_AsyncmyNotes,) + bases
             if name == "postgresql.asyncpg":
                 bases = (_AsyncpgDriverSql,) + bases
                 attrs["supports_server_side_cursors"] = True

@@ -829,6 +829,50 @@ class MySQLConnection(Connection):
     def _before(self, operation):
         return False
 
+    # The logger asyncmy reports a statement's notes and warnings to (set by
+    # the asyncmy dialect, aio.py); pymysql and aiomysql under SQLAlchemy
+    # 2.1 report none.
+    _notes_logger = None
+
+    def report_notes_to(self, logger):
+        """Report each statement's notes and warnings to ``logger``, as
+        asyncmy does: after a statement whose result counts any, asyncmy
+        reads ``SHOW WARNINGS`` and logs each message at WARNING (MariaDB
+        answers ``Note 1280 Name 'pk_x' ignored for PRIMARY key`` for a
+        named primary key, which a naming convention gives every table)."""
+        self._notes_logger = logger
+        self._clear_notes()
+
+    def _after(self, operation):
+        if self._notes_logger is None:
+            return
+        # sqlx does not hand out the warning count of the statement's OK
+        # packet, so every statement is followed by SHOW WARNINGS. MariaDB
+        # keeps the list of the last statement that left one until a
+        # statement that uses a table replaces it, so after a non-empty
+        # list (or a failure) the list is emptied, or the next `SELECT 1`
+        # would report it again.
+        try:
+            notes = self._raw.execute("SHOW WARNINGS", None)[1]
+        except _alembic_rs.DatabaseFailure:
+            return
+        if notes:
+            self._clear_notes()
+            for note in notes:
+                self._notes_logger.warning(note[-1])
+
+    def _failed(self, began, args):
+        if self._notes_logger is not None:
+            self._clear_notes()
+
+    def _clear_notes(self):
+        """Empty the server's list of notes: a statement that uses a table
+        (a derived one suffices) and leaves none."""
+        try:
+            self._raw.execute("SELECT 1 FROM (SELECT 1) AS notes_cleared", None)
+        except _alembic_rs.DatabaseFailure:
+            pass
+
     def commit(self):
         self._send("COMMIT")
 
