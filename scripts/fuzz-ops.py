@@ -245,6 +245,19 @@ per-column prefix indexes, then CHANGE/MODIFY with schema=, a TIMESTAMP(3)
 ON UPDATE column, a CHECK, a unique constraint, a table comment,
 rename_table(schema=) and a foreign key into it from the first database:
 identical.
+Session 23 (sav), under other SQLAlchemy releases (ORACLE_PYTHON and
+HOST_VENV both on the release, --no-static0, x 3 databases): 2.0.10
+seeds 90-92, 96-97, 5066-5068, 5072, 6049-6051, 6055, 6057, 7038-7040,
+7044, 8124-8126, 8130, 8238-8240, 8244 (78 runs); 2.0.59 93-94,
+5069-5070, 6052-6053, 7041-7042, 8127-8128, 8241-8242 (36 runs); 2.0.25
+95, 5071, 5073, 6054, 6056, 7043, 7045, 8129, 8131, 8243, 8245 (33 runs). Up to 2.0.52 SQLAlchemy orders MySQL table options by hash
+(seeds 90, 8129: docs/differences.md), so under such a release both
+tools now run under one PYTHONHASHSEED (set_ordered_table_options()).
+Seed 95 sqlite, a batch copy's constraints in a failing statement's
+text, is Alembic's set order under every release (documented). No
+release-dependent divergence here; by hand, the static path rendered
+any ON DELETE/UPDATE phrase 2.1 accepts where 2.0.10 raises
+CompileError: fixed (fixture static_ops/fk_phrases).
 
 Environment: ALEMBIC_RS (binary; default target/release/alembic-rs of this
 checkout), ORACLE_PYTHON (default .venv-oracle/bin/python), HOST_VENV

@@ -12,7 +12,8 @@
 # alembic-rs's project venv .venv-host-sa20 (SQLAlchemy 2.0.10 and greenlet),
 # both prepared by scripts/test-env.sh. About a minute and a half on two
 # cores. Every test binary passed under 2.0.44 as well (by hand, with the
-# same two variables and ALEMBIC_RS_ORACLE_PYTHON; see README).
+# same two variables and ALEMBIC_RS_ORACLE_PYTHON; see README), and this
+# filter under 2.0.25 and 2.0.59 (session 23).
 #
 # Extra arguments go to cargo nextest (e.g. --no-capture).
 set -euo pipefail
