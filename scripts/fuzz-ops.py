@@ -250,7 +250,8 @@ HOST_VENV both on the release, --no-static0, x 3 databases): 2.0.10
 seeds 90-92, 96-97, 5066-5068, 5072, 6049-6051, 6055, 6057, 7038-7040,
 7044, 8124-8126, 8130, 8238-8240, 8244 (78 runs); 2.0.59 93-94,
 5069-5070, 6052-6053, 7041-7042, 8127-8128, 8241-8242 (36 runs); 2.0.25
-95, 5071, 5073, 6054, 6056, 7043, 7045, 8129, 8131, 8243, 8245 (33 runs). Up to 2.0.52 SQLAlchemy orders MySQL table options by hash
+95, 5071, 5073, 6054, 6056, 7043, 7045, 8129, 8131, 8243, 8245 (33
+runs). SQLAlchemy 2.0.10 and 2.0.25 order MySQL table options by hash
 (seeds 90, 8129: docs/differences.md), so under such a release both
 tools now run under one PYTHONHASHSEED (set_ordered_table_options()).
 Seed 95 sqlite, a batch copy's constraints in a failing statement's
