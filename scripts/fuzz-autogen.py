@@ -116,6 +116,10 @@ operations, which Alembic takes from a set (docs/differences.md, the row
 for several tables the models lack).
 Session 22 (fz5): seeds 6078-6085 x 3 databases (24 cases): 15 OK, 3
 NOT CLEAN, 6 APPLY FAILED as in Alembic; no divergence.
+Session 23 (sav), other SQLAlchemy releases (--oracle and --host-venv on
+the release): 2.0.10 seeds 4141-4143, 6086-6089, 6093-6097 x 3 databases
+(36 cases), 2.0.59 4144-4145, 6090-6092 (15), 2.0.25 6098-6099 (6): no
+divergence (MySQL APPLY FAILED only from the include_name hooks).
 Remaining statuses are Alembic's own: NOT CLEAN (SQLite CLOB/BINARY
 affinity, expression defaults compared as text), APPLY FAILED as in Alembic
 (a batch copy INSERTs into a generated column; custom types rendered as

@@ -107,6 +107,9 @@ UPDATE: pysqlite's ProgrammingError "the query contains a null
 character" against SQLite's `unrecognized token` through alembic-rs; by
 hand, psycopg2 also sends such text only up to the NUL. Both fixed,
 fixture online/fz_query_nul; 398 again: identical.
+Session 23 (sav), other SQLAlchemy releases (ORACLE_PYTHON and HOST_VENV
+on the release): 2.0.10 seeds 405-408, 2.0.59 409-410, 2.0.25 411, x 3
+databases (21 runs): identical.
 
 Environment: ALEMBIC_RS (binary; default target/release/alembic-rs),
 ORACLE_PYTHON (default .venv-oracle/bin/python), HOST_VENV (VIRTUAL_ENV for

@@ -98,6 +98,9 @@ Session 21 (fz4): seeds 255-268 x 3 databases (42 runs): no difference,
 six ORDER.
 Session 22 (fz5): seeds 269-276 x 3 databases (24 runs): no difference,
 three ORDER.
+Session 23 (sav), other SQLAlchemy releases (as fuzz-fail.py): 2.0.10
+seeds 277-280, 2.0.59 281-282, x 3 databases (18 runs): no difference,
+three ORDER.
 
 Environment: ALEMBIC_RS (binary; default target/release/alembic-rs),
 ORACLE_PYTHON (default .venv-oracle/bin/python), HOST_VENV (VIRTUAL_ENV for

@@ -114,6 +114,10 @@ Session 21 (fz4, --no-static0): seeds 317-322 x 3 databases (18 runs, 10
 of them with the version table moved): identical (one ORDER note).
 Session 22 (fz5, --no-static0): seeds 323-330 x 3 databases (24 runs, 14
 of them with the version table moved): identical (one ORDER note).
+Session 23 (sav, --no-static0), other SQLAlchemy releases (ORACLE_PYTHON
+and HOST_VENV both the release's oracle venv: with another HOST_VENV the
+SQLAlchemy frames' paths differ): 2.0.10 seeds 331-334, 2.0.59 335-336,
+x 3 databases (18 runs): identical (one ORDER note).
 
 Environment: ALEMBIC_RS (binary; default target/release/alembic-rs),
 ORACLE_PYTHON (default .venv-oracle/bin/python), HOST_VENV (VIRTUAL_ENV for

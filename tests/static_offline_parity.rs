@@ -218,12 +218,15 @@ fn log_mismatch(log: &Path, expected: &[String]) -> Option<String> {
 
 /// Runs each case through the oracle and both alembic-rs paths; returns the
 /// failures (output differences of either path, static-log mismatches).
+/// `alembic_may_fail`: a case Alembic fails part way under some SQLAlchemy
+/// releases is still compared (the failure is then the behaviour to match).
 fn run_cases(
     dialect: &str,
     label: &str,
     root: &Path,
     cases: &[Vec<String>],
     base_env: &[(String, String)],
+    alembic_may_fail: bool,
 ) -> Vec<String> {
     let mut server = OracleServer::acquire();
     let mut failures = Vec::new();
@@ -231,7 +234,7 @@ fn run_cases(
         let name = format!("{label}: {}", case.join(" "));
         let oracle = server.run(root, case, base_env);
         let expected = expected_log(&oracle.stderr, dialect);
-        if oracle.code != 0 || expected.is_empty() {
+        if (oracle.code != 0 && !alembic_may_fail) || expected.is_empty() {
             failures.push(format!(
                 "{name}: Alembic itself failed or ran no step (exit {}); \
                  the case is invalid:\n{}",
@@ -305,8 +308,48 @@ fn fixture_matrix(dialect: &str) {
         &project.root,
         &fixture_cases(dialect),
         &env(&[("OFFLINE_URL", url(dialect))]),
+        false,
     );
     assert_no_failures(failures);
+}
+
+/// Foreign key `ondelete`/`onupdate` phrases (tests/fixtures/static_ops/
+/// fk_phrases): the five standard actions in any case stay static; any
+/// other phrase goes to Python, because whether SQLAlchemy accepts it
+/// depends on the release (2.1 renders any words, 2.0.10 raises
+/// `CompileError: Unexpected SQL phrase`, which the static path used to
+/// miss). Run under SQLAlchemy 2.0 too (scripts/test-sqlalchemy-versions.sh).
+fn fk_phrases(dialect: &str) {
+    if support::oracle_python().is_none() {
+        return;
+    }
+    let project = prepare_project(
+        &manifest_dir().join("tests/fixtures/static_ops/fk_phrases"),
+        "sqlite://",
+    );
+    let cases = [
+        args(&["upgrade", "head", "--sql"]),
+        args(&["downgrade", "head:base", "--sql"]),
+    ];
+    let failures = run_cases(
+        dialect,
+        dialect,
+        &project.root,
+        &cases,
+        &env(&[("OFFLINE_URL", url(dialect))]),
+        true,
+    );
+    assert_no_failures(failures);
+}
+
+#[test]
+fn static_fk_phrases_postgresql() {
+    fk_phrases("postgresql");
+}
+
+#[test]
+fn static_fk_phrases_mysql() {
+    fk_phrases("mysql");
 }
 
 #[test]
@@ -380,6 +423,7 @@ fn static_generated_150() {
             &root,
             &cases,
             &base_env,
+            false,
         ));
     }
     assert_no_failures(failures);
