@@ -41,17 +41,31 @@ A seed draws (generator: stdlib only):
             marker;
   signal    SIGINT (60%), SIGTERM, SIGKILL, SIGINT twice (the catching
             hook); sent once the marker exists (plus 0.4 s, so the process
-            is inside the blocking call).
+            is inside the blocking call);
+  from 100  (EXT_FROM) also the point in env.py's `on_version_apply` hook
+            during upgrades and downgrades (a step's version row changed,
+            not yet committed), and env.py installing its own SIGTERM
+            handler (raising SystemExit(143) or KeyboardInterrupt), with
+            SIGTERM then drawn more often;
+  from 200  (SQLITE_DB_FROM) on SQLite the Python-side wait may also be in
+            the database: a recursive CTE counting to 5,000,000.
 
 Each tool runs: the uninterrupted preparation, the interrupted command,
 then (online) an uninterrupted `upgrade head` from whatever state it left.
 Compared after each step: exit status (code, or the signal), stdout, stderr,
-and the version rows, schema and data (tests/oracle/schema_dump.py).
+and the version rows, schema and data (tests/oracle/schema_dump.py),
+and whether the process ended within DB_SLEEP - 1.5 s of the signal or only
+once the blocking statement was done ("promptly"/"late": pymysql gives up
+its socket read at once, psycopg2 and pysqlite finish the statement).
 Normalised, and nothing else: project directory, database name, object
 addresses, traceback frames of Alembic's and alembic-rs's own modules and
 of SQLAlchemy/driver code under them (scripts/compare-tree.py
 drop_tool_frames: the user's frames and the final exception line must
-match). Checked in addition on every alembic-rs run: no Rust panic or
+match), and the standard library's frames a driver's wait ends in when
+Ctrl-C comes (pymysql's `socket.py` read, the `encodings/utf_8.py` codec
+psycopg2's C code calls). A run that differs is repeated through Alembic
+under PYTHONHASHSEED 1-7 (which merge parent's version row a downgrade
+keeps is set order, docs/differences.md): a match is an ORDER note. Checked in addition on every alembic-rs run: no Rust panic or
 backtrace text, and on PostgreSQL and SQLite the version rows name exactly
 the revisions whose tables exist (INVARIANT; reported as a difference only
 where Alembic's database keeps it).
@@ -106,6 +120,15 @@ import schema_dump  # noqa: E402
 
 MODES = ["generic", "generic", "tpm", "own_begin"]
 SIGNALS = ["INT"] * 6 + ["TERM", "TERM", "KILL", "KILL", "INT2"]
+# From this seed, also the hook of on_version_apply as the point in
+# upgrades and downgrades (after a step's version row changed, before the
+# commit), and env.py's own SIGTERM handler (SystemExit or
+# KeyboardInterrupt from it).
+EXT_FROM = 100
+# From this seed, SQLite's Python revisions may also wait in the database:
+# a recursive CTE counting to 5,000,000 (seconds of work; pysqlite, like
+# psycopg2, finishes the statement before the KeyboardInterrupt).
+SQLITE_DB_FROM = 200
 DB_SLEEP = 4
 
 
@@ -184,8 +207,22 @@ def make_spec(seed, dialect):
         sig = "INT"
     if argv[-1] == "--sql" and sig == "KILL":
         sig = "INT"
+    term = None
+    if seed >= EXT_FROM:
+        # drawn last, so older seeds draw what they always drew
+        if fn in ("upgrade", "downgrade") and argv[-1] != "--sql" and rnd.random() < 0.25:
+            pick = next(r for r in revs if r["name"] == point["rev"])
+            point = {"rev": pick["id"], "fn": "applied", "pos": 0,
+                     "how": "catch" if sig == "INT2" else "py"}
+        if rnd.random() < 0.3:
+            term = rnd.choice(["exit", "kbint"])
+            if sig in ("INT", "KILL") and rnd.random() < 0.6:
+                sig = "TERM"
+    if seed >= SQLITE_DB_FROM and dialect == "sqlite" and point["how"] == "py" \
+            and point["fn"] != "applied" and argv[-1] != "--sql" and rnd.random() < 0.5:
+        point["how"] = "db"
     return {"seed": seed, "dialect": dialect, "revs": revs, "mode": mode, "pre": pre,
-            "argv": argv, "point": point, "signal": sig}
+            "argv": argv, "point": point, "signal": sig, "term": term}
 
 
 def how_of(point):
@@ -269,7 +306,7 @@ def point(rev, fn, pos, block_sql=None):
 
 def applied(ctx, step, heads, run_args):
     print("applied", step.up_revision_id, sorted(heads))
-    point("stamp", "applied", 0)
+    point("stamp" if step.is_stamp else step.up_revision_id, "applied", 0)
 '''
 
 ENV_HEAD = '''import os
@@ -329,9 +366,30 @@ RUN = {"generic": "        with context.begin_transaction():\n            contex
        "own_begin": "        with connection.begin():\n            context.run_migrations()"}
 
 
+TERM_HANDLER = {
+    "exit": '''
+
+def _terminated(signum, frame):
+    print("env.py: terminated", flush=True)
+    raise SystemExit(128 + signum)
+''',
+    "kbint": '''
+
+def _terminated(signum, frame):
+    raise KeyboardInterrupt("SIGTERM")
+''',
+}
+
+
 def env_py(spec):
     kw = "\n            transaction_per_migration=True," if spec["mode"] == "tpm" else ""
-    return ENV_HEAD % {"kw": kw, "run": RUN[spec["mode"]]}
+    text = ENV_HEAD % {"kw": kw, "run": RUN[spec["mode"]]}
+    if spec.get("term"):
+        text = text.replace("\n\ndef run_migrations_offline", TERM_HANDLER[spec["term"]]
+                            + "\n\nsignal.signal(signal.SIGTERM, _terminated)"
+                            "\n\n\ndef run_migrations_offline")
+        text = text.replace("import os\n", "import os\nimport signal\n", 1)
+    return text
 
 
 REVISION = '''"""{name}
@@ -362,6 +420,9 @@ def downgrade() -> None:
 
 
 def block_sql(dialect):
+    if dialect == "sqlite":
+        return ("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c "
+                "WHERE x < 5000000) SELECT count(*) FROM c")
     if dialect == "postgresql":
         return "SELECT pg_sleep(%d) FROM fz_arm WHERE armed = 1" % DB_SLEEP
     return "SELECT SLEEP(%d) FROM fz_arm WHERE armed = 1" % DB_SLEEP
@@ -800,8 +861,9 @@ def run_spec(tools, spec, args):
 def describe(spec):
     p = spec["point"]
     target = next((r for r in spec["revs"] if r["name"] == p["rev"]), None)
-    return "%d revs, %s, `%s`%s, at %s.%s@%d %s%s, SIG%s" % (
-        len(spec["revs"]), spec["mode"], " ".join(spec["argv"]),
+    return "%d revs, %s%s, `%s`%s, at %s.%s@%d %s%s, SIG%s" % (
+        len(spec["revs"]), spec["mode"],
+        " +SIGTERM handler (%s)" % spec["term"] if spec.get("term") else "", " ".join(spec["argv"]),
         " after `%s`" % " ".join(spec["pre"]) if spec["pre"] else "",
         p["rev"], p["fn"], p["pos"], p["how"],
         " plain" if target and not target["py"] else "", spec["signal"])
