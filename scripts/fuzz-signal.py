@@ -48,7 +48,7 @@ A seed draws (generator: stdlib only):
             handler (raising SystemExit(143) or KeyboardInterrupt), with
             SIGTERM then drawn more often;
   from 200  (SQLITE_DB_FROM) on SQLite the Python-side wait may also be in
-            the database: a recursive CTE counting to 5,000,000.
+            the database: a recursive CTE counting to 12,000,000.
 
 Each tool runs: the uninterrupted preparation, the interrupted command,
 then (online) an uninterrupted `upgrade head` from whatever state it left.
@@ -126,7 +126,8 @@ SIGNALS = ["INT"] * 6 + ["TERM", "TERM", "KILL", "KILL", "INT2"]
 # KeyboardInterrupt from it).
 EXT_FROM = 100
 # From this seed, SQLite's Python revisions may also wait in the database:
-# a recursive CTE counting to 5,000,000 (seconds of work; pysqlite, like
+# a recursive CTE counting to 12,000,000 (seconds of work, well over the
+# "promptly" limit on an idle machine too; pysqlite, like
 # psycopg2, finishes the statement before the KeyboardInterrupt).
 SQLITE_DB_FROM = 200
 DB_SLEEP = 4
@@ -422,7 +423,7 @@ def downgrade() -> None:
 def block_sql(dialect):
     if dialect == "sqlite":
         return ("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c "
-                "WHERE x < 5000000) SELECT count(*) FROM c")
+                "WHERE x < 12000000) SELECT count(*) FROM c")
     if dialect == "postgresql":
         return "SELECT pg_sleep(%d) FROM fz_arm WHERE armed = 1" % DB_SLEEP
     return "SELECT SLEEP(%d) FROM fz_arm WHERE armed = 1" % DB_SLEEP
