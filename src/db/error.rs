@@ -131,6 +131,12 @@ pub enum DbError {
     /// `FileNotFoundError`, which SQLAlchemy does not wrap.
     #[error("[Errno 2] No such file or directory")]
     FileNotFound,
+
+    /// The caller gave up waiting for the statement
+    /// ([`super::Connection::execute_dbapi_interruptible`]: Ctrl-C while a
+    /// MySQL statement ran); the session is abandoned mid-reply.
+    #[error("interrupted")]
+    Interrupted,
 }
 
 impl DbError {
@@ -208,7 +214,10 @@ impl DbError {
             DbError::ConnectionClosed { .. } => Some("InterfaceError"),
             DbError::Decode(_) => Some("OperationalError"),
             DbError::Usage(_) => Some("ProgrammingError"),
-            DbError::Url(_) | DbError::Interpolate { .. } | DbError::FileNotFound => None,
+            DbError::Url(_)
+            | DbError::Interpolate { .. }
+            | DbError::FileNotFound
+            | DbError::Interrupted => None,
         }
     }
 }

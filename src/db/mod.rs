@@ -73,6 +73,37 @@ enum Backend {
     Mysql(mysql::MySqlBackend),
 }
 
+/// How often [`Connection::execute_dbapi_interruptible`] asks whether to
+/// stop waiting: about as soon as Ctrl-C ends a pymysql read.
+const INTERRUPT_POLL: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// `work`'s output, or `None` once `interrupted()` (asked every
+/// [`INTERRUPT_POLL`] while `work` is pending) says to stop; `work` is then
+/// dropped unfinished.
+async fn until_interrupted<F: std::future::Future>(
+    work: F,
+    interrupted: &mut dyn FnMut() -> bool,
+) -> Option<F::Output> {
+    use std::task::Poll;
+
+    let mut work = std::pin::pin!(work);
+    loop {
+        let mut tick = std::pin::pin!(tokio::time::sleep(INTERRUPT_POLL));
+        let done = std::future::poll_fn(|cx| {
+            if let Poll::Ready(out) = work.as_mut().poll(cx) {
+                return Poll::Ready(Some(out));
+            }
+            tick.as_mut().poll(cx).map(|()| None)
+        })
+        .await;
+        match done {
+            Some(out) => return Some(out),
+            None if interrupted() => return None,
+            None => {}
+        }
+    }
+}
+
 /// A synchronous database connection.
 pub struct Connection {
     /// `None` only while dropping, so the sqlx connection can be dropped
@@ -134,7 +165,7 @@ impl Connection {
         sql: &str,
         params: Params<'_>,
     ) -> Result<QueryResult, DbError> {
-        match self.run(sql, params, false)? {
+        match self.run(sql, params, false, None)? {
             (_, Some(late)) => Err(late),
             (result, None) => Ok(result),
         }
@@ -145,7 +176,26 @@ impl Connection {
     /// [`QueryResult::fetch_error`] with those rows, for the driver to raise
     /// from a fetch as pysqlite does.
     pub fn execute_dbapi(&mut self, sql: &str, params: Params<'_>) -> Result<QueryResult, DbError> {
-        let (mut result, late) = self.run(sql, params, true)?;
+        let (mut result, late) = self.run(sql, params, true, None)?;
+        result.fetch_error = late.as_ref().map(FetchError::from);
+        Ok(result)
+    }
+
+    /// [`Connection::execute_dbapi`] that stops waiting for a MySQL server
+    /// once `interrupted()` (asked every [`INTERRUPT_POLL`] while the
+    /// server works) says so: pymysql waits in a Python socket read, so
+    /// Ctrl-C raises there at once, leaving the session mid-reply, which
+    /// SQLAlchemy then invalidates. The connection is lost from then on
+    /// ([`DbError::Interrupted`]; closing it drops the socket and the
+    /// server rolls the transaction back). psycopg2 and pysqlite wait for
+    /// the statement to end, so PostgreSQL and SQLite do too.
+    pub fn execute_dbapi_interruptible(
+        &mut self,
+        sql: &str,
+        params: Params<'_>,
+        interrupted: &mut dyn FnMut() -> bool,
+    ) -> Result<QueryResult, DbError> {
+        let (mut result, late) = self.run(sql, params, true, Some(interrupted))?;
         result.fetch_error = late.as_ref().map(FetchError::from);
         Ok(result)
     }
@@ -159,14 +209,19 @@ impl Connection {
         sql: &str,
         params: Params<'_>,
         dbapi: bool,
+        interrupted: Option<&mut dyn FnMut() -> bool>,
     ) -> Result<(QueryResult, Option<DbError>), DbError> {
         if self.lost {
             return Err(DbError::ConnectionClosed {
                 dialect: self.dialect,
             });
         }
-        let outcome = self.run_on_backend(sql, params, dbapi);
+        let outcome = self.run_on_backend(sql, params, dbapi, interrupted);
         match outcome {
+            Err(DbError::Interrupted) => {
+                self.lost = true;
+                Err(DbError::Interrupted)
+            }
             // SQLite has no session to lose: an I/O error there is the file's
             Err(e) if self.dialect != Dialect::Sqlite && e.loses_connection() => {
                 self.lost = true;
@@ -185,6 +240,7 @@ impl Connection {
         sql: &str,
         params: Params<'_>,
         dbapi: bool,
+        interrupted: Option<&mut dyn FnMut() -> bool>,
     ) -> Result<(QueryResult, Option<DbError>), DbError> {
         let backend = self.backend.as_mut().expect("backend present until drop");
         self.runtime.block_on(async {
@@ -203,7 +259,13 @@ impl Connection {
                 }
                 Backend::Mysql(b) => {
                     refuse_params(Dialect::Mysql, params)?;
-                    Ok((b.execute(sql).await?, None))
+                    let result = match interrupted {
+                        Some(check) => until_interrupted(b.execute(sql), check)
+                            .await
+                            .ok_or(DbError::Interrupted)??,
+                        None => b.execute(sql).await?,
+                    };
+                    Ok((result, None))
                 }
                 Backend::Sqlite(b) => b.execute(sql, params, dbapi).await,
             }

@@ -260,10 +260,22 @@ impl RawConnection {
             (Dialect::Sqlite, Some(p)) => (sql.to_string(), positional(p)?),
             (_, Some(p)) => (interpolated(dialect, sql, p)?, Vec::new()),
         };
-        let result = py
-            .detach(|| conn.execute_dbapi(&sql, Params::Positional(&bound)))
-            .map_err(failure)?;
-        finish(py, dialect, result)
+        // Ctrl-C while the server works: pymysql raises the
+        // KeyboardInterrupt from its socket read at once; psycopg2 waits
+        // for the reply (execute_dbapi_interruptible asks only for MySQL).
+        let mut raised = None;
+        let result = py.detach(|| {
+            let mut interrupted = || {
+                Python::attach(|py| py.check_signals())
+                    .map_err(|e| raised = Some(e))
+                    .is_err()
+            };
+            conn.execute_dbapi_interruptible(&sql, Params::Positional(&bound), &mut interrupted)
+        });
+        if let (Err(DbError::Interrupted), Some(err)) = (&result, raised) {
+            return Err(err);
+        }
+        finish(py, dialect, result.map_err(failure)?)
     }
 
     /// Registers on the SQLite connection, the interpreter attached (a

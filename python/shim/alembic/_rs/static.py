@@ -90,7 +90,9 @@ def run_step(static, impl, step):
                         impl._exec(sql)  # through text(), as op.execute does
                     else:
                         impl._raw(sql)
-                except Exception as exc:
+                except (Exception, KeyboardInterrupt) as exc:
+                    # Ctrl-C while a statement runs: Alembic's traceback
+                    # shows the revision's line too
                     _raise_from_revision(step, line, exc, batch)
         _log("static", step, None)
         return True
