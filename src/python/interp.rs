@@ -105,7 +105,7 @@ impl PythonEnv {
                 .iter()
                 .map(|name| Path::new(home).join(name))
                 .find(|p| p.is_file())
-                .filter(|p| !is_own_installation(&std::fs::canonicalize(p).unwrap_or(p.clone())))
+                .filter(|p| !is_own_installation(p))
                 .map(|p| site_packages_of(&p))
                 .unwrap_or_default(),
             _ => Vec::new(),
@@ -145,21 +145,25 @@ fn same_minor_install(python: &Path) -> bool {
     python
         .parent()
         .and_then(Path::parent)
-        .is_some_and(|prefix| {
-            prefix
-                .join(format!("lib/python{EMBEDDED_VERSION}/os.py"))
-                .is_file()
-        })
+        .is_some_and(has_stdlib)
 }
 
-/// Whether `python` (resolved) belongs to the installation libpython came
-/// from; unknown counts as yes (nothing is recorded to compare with).
+/// Whether `prefix` holds the standard library of our minor version.
+fn has_stdlib(prefix: &Path) -> bool {
+    prefix
+        .join(format!("lib/python{EMBEDDED_VERSION}/os.py"))
+        .is_file()
+}
+
+/// Whether `python` (symlinks resolved) belongs to the installation
+/// libpython came from; unknown counts as yes (nothing is recorded to
+/// compare with).
 fn is_own_installation(python: &Path) -> bool {
     let Some(own) = option_env!("ALEMBIC_RS_BUILD_PREFIX") else {
         return true;
     };
-    python
-        .parent()
+    let real = std::fs::canonicalize(python).unwrap_or_else(|_| python.to_path_buf());
+    real.parent()
         .and_then(Path::parent)
         .is_some_and(|prefix| same_dir(prefix, Path::new(own)))
 }
@@ -319,8 +323,7 @@ fn add_site_dirs(dirs: &[PathBuf]) {
 fn own_installation() -> Option<(CString, CString)> {
     let prefix = option_env!("ALEMBIC_RS_BUILD_PREFIX")?;
     let exec_prefix = option_env!("ALEMBIC_RS_BUILD_EXEC_PREFIX")?;
-    let landmark = Path::new(prefix).join(format!("lib/python{EMBEDDED_VERSION}/os.py"));
-    if !landmark.is_file() {
+    if !has_stdlib(Path::new(prefix)) {
         return None;
     }
     Some((CString::new(prefix).ok()?, CString::new(exec_prefix).ok()?))
