@@ -278,7 +278,15 @@ fn split_chunks(t: &[char]) -> Vec<Vec<char>> {
 /// `UserWarning` (without the Alembic source location, which alembic-rs
 /// does not have).
 pub fn warn(message: &str) {
-    eprintln!("UserWarning: {message}");
+    eprint(&format!("UserWarning: {message}\n"));
+}
+
+/// Writes to stderr as Python's `sys.stderr` would: in the output
+/// encoding, with backslash escapes for what it cannot hold.
+pub fn eprint(text: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(&OutputEncoding::current().encode_stderr(text));
+    let _ = err.flush();
 }
 
 #[cfg(test)]

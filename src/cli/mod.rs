@@ -26,7 +26,7 @@ pub fn main() -> i32 {
             code,
         } => {
             print!("{stdout}");
-            eprint!("{stderr}");
+            crate::ui::eprint(&stderr);
             code
         }
     }

@@ -55,24 +55,24 @@ pub fn run(global: &GlobalOptions, command: &CommandArgs, cmd_opts: CmdOpts) -> 
         }
         Err(CommandError::Uncaught(line)) => {
             ui.flush();
-            eprintln!("{}", uncaught(&line));
+            crate::ui::eprint(&format!("{}\n", uncaught(&line)));
             EXIT_UNCAUGHT
         }
         Err(e) if global.raiseerr => {
             ui.flush();
             if let CommandError::Revision { cause, .. } = &e {
-                eprintln!(
-                    "{}\n\nThe above exception was the direct cause of the following exception:\n",
+                crate::ui::eprint(&format!(
+                    "{}\n\nThe above exception was the direct cause of the following exception:\n\n",
                     uncaught(&format!(
                         "alembic.script.revision.{}: {cause}",
                         cause.class_name()
                     ))
-                );
+                ));
             }
-            eprintln!(
-                "{}",
+            crate::ui::eprint(&format!(
+                "{}\n",
                 uncaught(&format!("alembic.util.exc.CommandError: {e}"))
-            );
+            ));
             EXIT_UNCAUGHT
         }
         Err(e) => {

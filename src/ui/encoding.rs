@@ -65,6 +65,36 @@ impl OutputEncoding {
     }
 }
 
+impl OutputEncoding {
+    /// `text.encode(encoding, "backslashreplace")`: how Python's
+    /// `sys.stderr` writes (its error handler is always that one, whatever
+    /// PYTHONIOENCODING says), so argparse's usage errors and tracebacks
+    /// show `\xe9` where the encoding has no `é`.
+    pub fn encode_stderr<'a>(self, text: &'a str) -> Cow<'a, [u8]> {
+        let limit = match self {
+            OutputEncoding::Utf8 => return Cow::Borrowed(text.as_bytes()),
+            _ if text.is_ascii() => return Cow::Borrowed(text.as_bytes()),
+            OutputEncoding::Ascii => 0x7f,
+            OutputEncoding::Latin1 => 0xff,
+        };
+        let mut out = Vec::with_capacity(text.len() + 8);
+        for c in text.chars() {
+            let code = u32::from(c);
+            if code <= limit {
+                // code <= 0xff here
+                out.push(code as u8);
+            } else if code <= 0xff {
+                out.extend_from_slice(format!("\\x{code:02x}").as_bytes());
+            } else if code <= 0xffff {
+                out.extend_from_slice(format!("\\u{code:04x}").as_bytes());
+            } else {
+                out.extend_from_slice(format!("\\U{code:08x}").as_bytes());
+            }
+        }
+        Cow::Owned(out)
+    }
+}
+
 /// Python's choice, from `PYTHONIOENCODING`, `PYTHONUTF8`, whether a C
 /// locale would be coerced to C.UTF-8, and the locale's codeset (`None`
 /// when the `LC_CTYPE` locale is C/POSIX).
@@ -182,5 +212,21 @@ mod tests {
             b"a\xf1adir caf\xe9 ?"
         );
         assert_eq!(&*OutputEncoding::Utf8.encode(text), text.as_bytes());
+    }
+
+    /// Expected bytes from Python 3.11's
+    /// `"ñ € 😀".encode(enc, "backslashreplace")`.
+    #[test]
+    fn backslashreplace_as_python_does() {
+        let text = "ñ € 😀";
+        assert_eq!(
+            &*OutputEncoding::Ascii.encode_stderr(text),
+            br"\xf1 \u20ac \U0001f600"
+        );
+        assert_eq!(
+            &*OutputEncoding::Latin1.encode_stderr(text),
+            b"\xf1 \\u20ac \\U0001f600"
+        );
+        assert_eq!(&*OutputEncoding::Utf8.encode_stderr(text), text.as_bytes());
     }
 }
