@@ -792,6 +792,34 @@ class SQLiteConnection(Connection):
             return
         raise error  # outside the except: see the module docstring
 
+    def __getattr__(self, name):
+        """What sqlite3.Connection lacks, it lacks here with sqlite3's
+        message: a ``connect`` event that loads a SQLite extension
+        (kitchenowl's ICU, spatialite, sqlite-vec) calls
+        ``enable_load_extension``, which an interpreter built without
+        ``--enable-loadable-sqlite-extensions`` (pyenv's, python.org's
+        default build) does not have either. Where the interpreter's
+        sqlite3 has it, alembic-rs cannot load the extension into its own
+        SQLite and says so (docs/differences.md)."""
+        if name in _SQLITE_EXTENSION_METHODS:
+            raise self._module.NotSupportedError(
+                "alembic-rs cannot load SQLite extensions (sqlite3.Connection.%s)" % name
+            )
+        raise AttributeError("'sqlite3.Connection' object has no attribute '%s'" % name)
+
+
+def _sqlite_extension_methods():
+    """The extension-loading methods the interpreter's own sqlite3 has."""
+    try:
+        import sqlite3
+    except ImportError:
+        return frozenset()
+    names = ("enable_load_extension", "load_extension")
+    return frozenset(n for n in names if hasattr(sqlite3.Connection, n))
+
+
+_SQLITE_EXTENSION_METHODS = _sqlite_extension_methods()
+
 
 def _name_check(method, name):
     if not isinstance(name, str):
