@@ -10,6 +10,8 @@
 #    besides its async driver, which alembic-rs does not need);
 #  - .venv-oracle-sa20/, .venv-host-sa20/: the same under SQLAlchemy 2.0.10
 #    (scripts/test-sqlalchemy-versions.sh);
+#  - .venv-oracle-ext/: Alembic on the distribution's Python, whose sqlite3
+#    loads extensions (tests/sqlite_extensions.rs), where there is one;
 #  - PostgreSQL and MariaDB running on 127.0.0.1 (started if down).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -73,6 +75,23 @@ if ! "$host_sa20/bin/python" -c 'import sqlalchemy, greenlet; assert sqlalchemy.
     python3 -m venv "$host_sa20"
     "$host_sa20/bin/pip" install --quiet --disable-pip-version-check 'sqlalchemy==2.0.10' greenlet
 fi
+
+# Real Alembic on a Python whose sqlite3 can load extensions (Debian's
+# python3; the pyenv build above cannot), for tests/sqlite_extensions.rs.
+# Only where such an interpreter of the oracle's minor version exists.
+ext=.venv-oracle-ext
+minor=$("$venv/bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+for base in "/usr/bin/python$minor" "/usr/local/bin/python$minor"; do
+    if [ -x "$base" ] && "$base" -c 'import sqlite3, venv, ensurepip; assert hasattr(sqlite3.Connection, "enable_load_extension")' 2>/dev/null; then
+        if ! "$ext/bin/python" -c 'import alembic, sqlalchemy, sqlite3; assert alembic.__version__ == "1.20.1"; assert hasattr(sqlite3.Connection, "enable_load_extension")' 2>/dev/null; then
+            rm -rf "$ext"
+            "$base" -m venv "$ext"
+            "$ext/bin/pip" install --quiet --disable-pip-version-check \
+                'alembic==1.20.1' "sqlalchemy==$("$venv/bin/python" -c 'import sqlalchemy; print(sqlalchemy.__version__)')"
+        fi
+        break
+    fi
+done
 
 if command -v pg_isready >/dev/null && ! pg_isready -q -h 127.0.0.1; then
     pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start || true

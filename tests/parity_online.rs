@@ -1780,27 +1780,6 @@ fn parity_sqlite_functions_sqlite() {
     parity(sqlite_functions(), DbKind::Sqlite);
 }
 
-/// kitchenowl's `connect` event loads a SQLite extension (tests/fixtures/
-/// online/rw_sqlite_load_extension/migrations/README; found in session 24):
-/// the connection lacks `enable_load_extension` where the interpreter's
-/// sqlite3 does, with sqlite3's AttributeError. SQLite only.
-fn rw_sqlite_load_extension() -> Scenario {
-    Scenario::fixture(
-        "rw_sqlite_load_extension",
-        &[
-            &["upgrade", "head"],
-            &["-x", "ext=guarded", "upgrade", "head"],
-            &["-x", "ext=guarded", "current"],
-            &["-x", "ext=guarded", "downgrade", "base"],
-        ],
-    )
-}
-
-#[test]
-fn parity_rw_sqlite_load_extension_sqlite() {
-    parity(rw_sqlite_load_extension(), DbKind::Sqlite);
-}
-
 #[test]
 fn parity_mysql_ddl_mysql() {
     parity(mysql_ddl(), DbKind::Mysql);

@@ -347,6 +347,27 @@ impl Connection {
         }
     }
 
+    /// SQLite: pysqlite's `enable_load_extension`/`load_extension` (`path`
+    /// None only sets whether loading is allowed). Other backends refuse.
+    pub fn sqlite_extension(
+        &mut self,
+        enable: Option<bool>,
+        path: Option<&str>,
+    ) -> Result<(), DbError> {
+        let Some(Backend::Sqlite(b)) = self.backend.as_mut() else {
+            return Err(DbError::Usage(
+                "extensions exist only on SQLite connections".into(),
+            ));
+        };
+        if let Some(on) = enable {
+            b.enable_load_extension(on)?;
+        }
+        match path {
+            Some(path) => b.load_extension(path),
+            None => Ok(()),
+        }
+    }
+
     /// Whether a MySQL-protocol server is MariaDB (its version says so).
     pub fn is_mariadb(&self) -> bool {
         matches!(self.backend.as_ref(), Some(Backend::Mysql(b)) if b.server_version.contains("MariaDB"))

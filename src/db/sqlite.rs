@@ -179,6 +179,55 @@ impl SqliteBackend {
         udf::register(self.handle(), registration)
     }
 
+    /// pysqlite's `enable_load_extension`: whether `load_extension` (and
+    /// SQL's `load_extension()`) may load a shared library into this
+    /// connection; off until a `connect` event turns it on, as in SQLite.
+    pub(super) fn enable_load_extension(&mut self, on: bool) -> Result<(), DbError> {
+        // SAFETY: the open, locked handle.
+        let rc = unsafe { ffi::sqlite3_enable_load_extension(self.handle(), c_int::from(on)) };
+        if rc != 0 {
+            return Err(database_error("Error enabling load extension".into(), None));
+        }
+        Ok(())
+    }
+
+    /// pysqlite's `load_extension(path)`: SpatiaLite, sqlite-vec, ICU and
+    /// the like, loaded by a `connect` event before migrations that use
+    /// their functions and virtual tables. An extension calls SQLite
+    /// through the routine table it is handed at load, so one built
+    /// against any SQLite 3 loads into the bundled library. Refused, with
+    /// SQLite's "not authorized", unless enabled first.
+    pub(super) fn load_extension(&mut self, path: &str) -> Result<(), DbError> {
+        let file = std::ffi::CString::new(path)
+            .map_err(|_| DbError::Usage("embedded null character".into()))?;
+        let mut message: *mut c_char = std::ptr::null_mut();
+        // SAFETY: the open, locked handle; `file` outlives the call; SQLite
+        // allocates `message` (or leaves it null), freed below.
+        let rc = unsafe {
+            ffi::sqlite3_load_extension(
+                self.handle(),
+                file.as_ptr(),
+                std::ptr::null(),
+                &mut message,
+            )
+        };
+        if rc == 0 {
+            return Ok(());
+        }
+        let text = if message.is_null() {
+            "unknown error".to_string()
+        } else {
+            // SAFETY: a NUL-terminated string from SQLite's allocator.
+            let text = unsafe { CStr::from_ptr(message) }
+                .to_string_lossy()
+                .into_owned();
+            unsafe { ffi::sqlite3_free(message.cast()) };
+            text
+        };
+        // pysqlite raises a plain OperationalError (no sqlite_errorcode)
+        Err(database_error(text, None))
+    }
+
     /// Runs the statements of `sql` one after the other (each is compiled
     /// only once the previous one has run, so a script may use what it
     /// creates) and returns the last one's result, as sqlx's `raw_sql`

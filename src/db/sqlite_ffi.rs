@@ -108,6 +108,15 @@ unsafe extern "C" {
     pub(super) fn sqlite3_last_insert_rowid(db: *mut Sqlite3) -> i64;
     pub(super) fn sqlite3_extended_errcode(db: *mut Sqlite3) -> c_int;
     pub(super) fn sqlite3_errmsg(db: *mut Sqlite3) -> *const c_char;
+    pub(super) fn sqlite3_free(ptr: *mut c_void);
+
+    pub(super) fn sqlite3_enable_load_extension(db: *mut Sqlite3, onoff: c_int) -> c_int;
+    pub(super) fn sqlite3_load_extension(
+        db: *mut Sqlite3,
+        file: *const c_char,
+        entry_point: *const c_char,
+        err_msg: *mut *mut c_char,
+    ) -> c_int;
 
     pub(super) fn sqlite3_create_function_v2(
         db: *mut Sqlite3,

@@ -170,6 +170,20 @@ impl RawConnection {
         })
     }
 
+    /// SQLite: pysqlite's `enable_load_extension`.
+    fn sqlite_enable_load_extension(&mut self, enabled: bool) -> PyResult<()> {
+        self.open_sqlite()?
+            .sqlite_extension(Some(enabled), None)
+            .map_err(failure)
+    }
+
+    /// SQLite: pysqlite's `load_extension` (Python 3.11: a path only).
+    fn sqlite_load_extension(&mut self, path: &str) -> PyResult<()> {
+        self.open_sqlite()?
+            .sqlite_extension(None, Some(path))
+            .map_err(failure)
+    }
+
     /// Autogenerate's pre-pass on this connection (inside its open
     /// transaction): reflect `schemas` and return the keys of the `models`
     /// tables found identical (`crate::autogen::prefilter`).
@@ -281,14 +295,20 @@ impl RawConnection {
     /// Registers on the SQLite connection, the interpreter attached (a
     /// replaced callable is released here).
     fn register(&mut self, registration: Registration) -> PyResult<()> {
-        let conn = self.conn.as_mut().ok_or_else(|| {
+        self.open_sqlite()?
+            .sqlite_register(registration)
+            .map_err(failure)
+    }
+
+    /// The connection, or pysqlite's error for a closed one.
+    fn open_sqlite(&mut self) -> PyResult<&mut Connection> {
+        self.conn.as_mut().ok_or_else(|| {
             DatabaseFailure::new_err((
                 "Cannot operate on a closed database.",
                 None::<String>,
                 Some("ProgrammingError"),
             ))
-        })?;
-        conn.sqlite_register(registration).map_err(failure)
+        })
     }
 }
 

@@ -769,21 +769,21 @@ class SQLiteConnection(Connection):
     # registered and fails when called.
     def create_function(self, name, narg, func, *, deterministic=False):
         _name_check("create_function", name)
-        self._register(self._raw.sqlite_create_function, name, operator.index(narg), func,
+        self._call_raw(self._raw.sqlite_create_function, name, operator.index(narg), func,
                        bool(deterministic))
 
     def create_aggregate(self, name, n_arg, aggregate_class):
         _name_check("create_aggregate", name)
-        self._register(self._raw.sqlite_create_aggregate, name, operator.index(n_arg),
+        self._call_raw(self._raw.sqlite_create_aggregate, name, operator.index(n_arg),
                        aggregate_class)
 
     def create_collation(self, name, callback, /):
         _name_check("create_collation", name)
         if callback is not None and not callable(callback):
             raise TypeError("parameter must be callable")
-        self._register(self._raw.sqlite_create_collation, name, callback)
+        self._call_raw(self._raw.sqlite_create_collation, name, callback)
 
-    def _register(self, method, *args):
+    def _call_raw(self, method, *args):
         try:
             method(*args)
         except _alembic_rs.DatabaseFailure as failure:
@@ -792,33 +792,35 @@ class SQLiteConnection(Connection):
             return
         raise error  # outside the except: see the module docstring
 
+    # sqlite3.Connection's extension loading (SpatiaLite, sqlite-vec, ICU:
+    # kitchenowl's and geoalchemy2's ``connect`` events), into alembic-rs's
+    # own SQLite. Python has these methods only where its sqlite3 was built
+    # with loadable extensions (Debian's and Ubuntu's python3, not pyenv's
+    # or python.org's default builds); a project whose env.py calls them
+    # runs on such a Python, so they are always here (docs/differences.md).
+    def enable_load_extension(self, *args):
+        (enable,) = _one_argument("enable_load_extension", args)
+        self._call_raw(self._raw.sqlite_enable_load_extension, bool(operator.index(enable)))
+
+    def load_extension(self, *args):
+        (name,) = _one_argument("load_extension", args)
+        if not isinstance(name, str):
+            raise TypeError("load_extension() argument must be str, not %s" % type(name).__name__)
+        if "\0" in name:
+            raise ValueError("embedded null character")
+        self._call_raw(self._raw.sqlite_load_extension, name)
+
     def __getattr__(self, name):
         """What sqlite3.Connection lacks, it lacks here with sqlite3's
-        message: a ``connect`` event that loads a SQLite extension
-        (kitchenowl's ICU, spatialite, sqlite-vec) calls
-        ``enable_load_extension``, which an interpreter built without
-        ``--enable-loadable-sqlite-extensions`` (pyenv's, python.org's
-        default build) does not have either. Where the interpreter's
-        sqlite3 has it, alembic-rs cannot load the extension into its own
-        SQLite and says so (docs/differences.md)."""
-        if name in _SQLITE_EXTENSION_METHODS:
-            raise self._module.NotSupportedError(
-                "alembic-rs cannot load SQLite extensions (sqlite3.Connection.%s)" % name
-            )
+        message (not this class's name)."""
         raise AttributeError("'sqlite3.Connection' object has no attribute '%s'" % name)
 
 
-def _sqlite_extension_methods():
-    """The extension-loading methods the interpreter's own sqlite3 has."""
-    try:
-        import sqlite3
-    except ImportError:
-        return frozenset()
-    names = ("enable_load_extension", "load_extension")
-    return frozenset(n for n in names if hasattr(sqlite3.Connection, n))
-
-
-_SQLITE_EXTENSION_METHODS = _sqlite_extension_methods()
+def _one_argument(method, args):
+    """sqlite3.Connection's positional-only, one-argument methods' check."""
+    if len(args) != 1:
+        raise TypeError("Connection.%s() takes exactly one argument (%d given)" % (method, len(args)))
+    return args
 
 
 def _name_check(method, name):
