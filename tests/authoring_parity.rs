@@ -56,6 +56,37 @@ const NO_TEMPLATE: &str = "<none>";
 
 const LINEAR: &[Rev] = &[("aaaa1111", &[], &[], &[])];
 
+/// The authoring commands run through the script.py.mako of older Alembic releases
+/// (tests/fixtures/authoring/old_*.py.mako, as their `init` wrote them).
+const OLD_TEMPLATE_STEPS: &[&[&str]] = &[
+    &["revision", "-m", "add users", "--rev-id", "o1"],
+    &[
+        "revision",
+        "-m",
+        "audit root",
+        "--head",
+        "base",
+        "--branch-label",
+        "audit",
+        "--rev-id",
+        "o2",
+    ],
+    &[
+        "revision",
+        "-m",
+        "audit log",
+        "--head",
+        "audit@head",
+        "--depends-on",
+        "o1",
+        "--rev-id",
+        "o3",
+    ],
+    &["merge", "heads", "-m", "merge audit", "--rev-id", "o4"],
+    &["revision", "--autogenerate", "-m", "auto", "--rev-id", "o5"],
+    &["heads"],
+];
+
 struct Case {
     template: &'static str,
     /// Lines added at the top of `[alembic]`.
@@ -445,6 +476,18 @@ parity! {
         template: "multidb",
         ..case(LINEAR, &[&["revision", "-m", "multi db", "--rev-id", "m1"], &["revision", "-m", "again", "--branch-label", "x", "--head", "base", "--rev-id", "m2"], &["merge", "heads", "--rev-id", "m3"]])
     };
+    // The script.py.mako that older Alembic releases' `init` wrote, still in projects
+    // init-ed by them (no type hints before 1.8, `-> None` from 1.8, typed revision
+    // variables from 1.12, docstrings from 1.15; multidb's per-engine functions):
+    // revision, branch label, dependency, --autogenerate and merge through each.
+    old_generic_0_9_template: Case { mako: Some("old_generic_0_9.py.mako"), ..case(LINEAR, OLD_TEMPLATE_STEPS) };
+    old_generic_1_8_template: Case { mako: Some("old_generic_1_8.py.mako"), ..case(LINEAR, OLD_TEMPLATE_STEPS) };
+    old_generic_1_12_template: Case { mako: Some("old_generic_1_12.py.mako"), ..case(LINEAR, OLD_TEMPLATE_STEPS) };
+    old_generic_1_15_template: Case { mako: Some("old_generic_1_15.py.mako"), ..case(LINEAR, OLD_TEMPLATE_STEPS) };
+    old_multidb_0_9_template: Case { template: "multidb", mako: Some("old_multidb_0_9.py.mako"), ..case(LINEAR, OLD_TEMPLATE_STEPS) };
+    old_multidb_1_8_template: Case { template: "multidb", mako: Some("old_multidb_1_8.py.mako"), ..case(LINEAR, OLD_TEMPLATE_STEPS) };
+    old_multidb_1_12_template: Case { template: "multidb", mako: Some("old_multidb_1_12.py.mako"), ..case(LINEAR, OLD_TEMPLATE_STEPS) };
+    old_multidb_1_15_template: Case { template: "multidb", mako: Some("old_multidb_1_15.py.mako"), ..case(LINEAR, OLD_TEMPLATE_STEPS) };
     subset_template: Case {
         mako: Some("subset.py.mako"),
         ..case(LINEAR, &[
