@@ -44,13 +44,21 @@ impl OutputEncoding {
         })
     }
 
+    /// The highest code point written as one byte, or `None` when the
+    /// text's UTF-8 bytes are already what goes out (UTF-8, or ASCII text).
+    fn byte_limit(self, text: &str) -> Option<u32> {
+        match self {
+            OutputEncoding::Utf8 => None,
+            _ if text.is_ascii() => None,
+            OutputEncoding::Ascii => Some(0x7f),
+            OutputEncoding::Latin1 => Some(0xff),
+        }
+    }
+
     /// `text.encode(encoding, "replace")`.
     pub fn encode<'a>(self, text: &'a str) -> Cow<'a, [u8]> {
-        let limit = match self {
-            OutputEncoding::Utf8 => return Cow::Borrowed(text.as_bytes()),
-            _ if text.is_ascii() => return Cow::Borrowed(text.as_bytes()),
-            OutputEncoding::Ascii => 0x7f,
-            OutputEncoding::Latin1 => 0xff,
+        let Some(limit) = self.byte_limit(text) else {
+            return Cow::Borrowed(text.as_bytes());
         };
         Cow::Owned(
             text.chars()
@@ -63,19 +71,14 @@ impl OutputEncoding {
                 .collect(),
         )
     }
-}
 
-impl OutputEncoding {
     /// `text.encode(encoding, "backslashreplace")`: how Python's
     /// `sys.stderr` writes (its error handler is always that one, whatever
     /// PYTHONIOENCODING says), so argparse's usage errors and tracebacks
     /// show `\xe9` where the encoding has no `é`.
     pub fn encode_stderr<'a>(self, text: &'a str) -> Cow<'a, [u8]> {
-        let limit = match self {
-            OutputEncoding::Utf8 => return Cow::Borrowed(text.as_bytes()),
-            _ if text.is_ascii() => return Cow::Borrowed(text.as_bytes()),
-            OutputEncoding::Ascii => 0x7f,
-            OutputEncoding::Latin1 => 0xff,
+        let Some(limit) = self.byte_limit(text) else {
+            return Cow::Borrowed(text.as_bytes());
         };
         let mut out = Vec::with_capacity(text.len() + 8);
         for c in text.chars() {
