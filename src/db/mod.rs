@@ -339,32 +339,28 @@ impl Connection {
         &mut self,
         registration: sqlite_udf::Registration,
     ) -> Result<(), DbError> {
-        match self.backend.as_mut() {
-            Some(Backend::Sqlite(b)) => b.register(registration),
-            _ => Err(DbError::Usage(
-                "user-defined functions exist only on SQLite connections".into(),
-            )),
-        }
+        self.sqlite("user-defined functions")?
+            .register(registration)
     }
 
-    /// SQLite: pysqlite's `enable_load_extension`/`load_extension` (`path`
-    /// None only sets whether loading is allowed). Other backends refuse.
-    pub fn sqlite_extension(
-        &mut self,
-        enable: Option<bool>,
-        path: Option<&str>,
-    ) -> Result<(), DbError> {
-        let Some(Backend::Sqlite(b)) = self.backend.as_mut() else {
-            return Err(DbError::Usage(
-                "extensions exist only on SQLite connections".into(),
-            ));
-        };
-        if let Some(on) = enable {
-            b.enable_load_extension(on)?;
-        }
-        match path {
-            Some(path) => b.load_extension(path),
-            None => Ok(()),
+    /// SQLite: pysqlite's `enable_load_extension`. Other backends refuse.
+    pub fn sqlite_enable_load_extension(&mut self, on: bool) -> Result<(), DbError> {
+        self.sqlite("extensions")?.enable_load_extension(on)
+    }
+
+    /// SQLite: pysqlite's `load_extension`. Other backends refuse.
+    pub fn sqlite_load_extension(&mut self, path: &str) -> Result<(), DbError> {
+        self.sqlite("extensions")?.load_extension(path)
+    }
+
+    /// The SQLite backend, for what exists only there (`what`, in the
+    /// refusal on other backends).
+    fn sqlite(&mut self, what: &str) -> Result<&mut sqlite::SqliteBackend, DbError> {
+        match self.backend.as_mut() {
+            Some(Backend::Sqlite(b)) => Ok(b),
+            _ => Err(DbError::Usage(format!(
+                "{what} exist only on SQLite connections"
+            ))),
         }
     }
 

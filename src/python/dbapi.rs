@@ -173,14 +173,14 @@ impl RawConnection {
     /// SQLite: pysqlite's `enable_load_extension`.
     fn sqlite_enable_load_extension(&mut self, enabled: bool) -> PyResult<()> {
         self.open_sqlite()?
-            .sqlite_extension(Some(enabled), None)
+            .sqlite_enable_load_extension(enabled)
             .map_err(failure)
     }
 
     /// SQLite: pysqlite's `load_extension` (Python 3.11: a path only).
     fn sqlite_load_extension(&mut self, path: &str) -> PyResult<()> {
         self.open_sqlite()?
-            .sqlite_extension(None, Some(path))
+            .sqlite_load_extension(path)
             .map_err(failure)
     }
 
