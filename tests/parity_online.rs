@@ -1322,6 +1322,78 @@ fn parity_pg_plugins_postgres() {
     parity(pg_plugins(), DbKind::Postgres);
 }
 
+/// psycopg2's own API on the raw connection in data migrations
+/// (`execute_values`, `psycopg2.sql`, adapters, `copy_expert`, cursor
+/// factories) and a `COPY` through `execute()`
+/// (tests/fixtures/online/pg_psycopg2_api/migrations/README). Both run from
+/// .venv-oracle, which has psycopg2.
+fn pg_psycopg2_api() -> Scenario {
+    let python = support::oracle_python().expect("the oracle virtualenv");
+    let venv = python.parent().and_then(|bin| bin.parent()).unwrap();
+    let mut scenario = Scenario::fixture(
+        "pg_psycopg2_api",
+        &[
+            &["upgrade", "d1e2f3a40001"],
+            &["upgrade", "head"],
+            &["current"],
+            &["downgrade", "base"],
+            &["current"],
+        ],
+    );
+    scenario
+        .env
+        .push(("VIRTUAL_ENV".into(), venv.display().to_string()));
+    scenario
+}
+
+#[test]
+fn parity_pg_psycopg2_api_postgres() {
+    parity(pg_psycopg2_api(), DbKind::Postgres);
+}
+
+/// psycopg 3's own API on the raw connection in data migrations
+/// (`connection.execute`, `psycopg.sql`, `Jsonb`, `cursor.copy`)
+/// (tests/fixtures/online/pg_psycopg_api/migrations/README).
+fn pg_psycopg_api() -> Scenario {
+    let python = support::oracle_python().expect("the oracle virtualenv");
+    let venv = python.parent().and_then(|bin| bin.parent()).unwrap();
+    let mut scenario = Scenario::fixture(
+        "pg_psycopg_api",
+        &[&["upgrade", "head"], &["downgrade", "base"]],
+    );
+    scenario.driver = Some("psycopg");
+    scenario
+        .env
+        .push(("VIRTUAL_ENV".into(), venv.display().to_string()));
+    scenario
+}
+
+#[test]
+fn parity_pg_psycopg_api_postgres() {
+    parity(pg_psycopg_api(), DbKind::Postgres);
+}
+
+/// pymysql's own API on the raw connection in data migrations (`with`
+/// cursors, cursor classes, `insert_id()`, `escape()`)
+/// (tests/fixtures/online/mysql_pymysql_api/migrations/README).
+fn mysql_pymysql_api() -> Scenario {
+    let python = support::oracle_python().expect("the oracle virtualenv");
+    let venv = python.parent().and_then(|bin| bin.parent()).unwrap();
+    let mut scenario = Scenario::fixture(
+        "mysql_pymysql_api",
+        &[&["upgrade", "head"], &["downgrade", "base"]],
+    );
+    scenario
+        .env
+        .push(("VIRTUAL_ENV".into(), venv.display().to_string()));
+    scenario
+}
+
+#[test]
+fn parity_mysql_pymysql_api_mysql() {
+    parity(mysql_pymysql_api(), DbKind::Mysql);
+}
+
 /// PostgreSQL ranges and multiranges read and written through each driver's
 /// classes (tests/fixtures/online/pg_range_values/migrations/README).
 fn pg_range_values() -> Scenario {

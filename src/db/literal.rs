@@ -117,6 +117,7 @@ fn pg_literal(value: &Value) -> Result<String, DbError> {
         Value::Interval(s) => format!("{}::interval", pg_quote(s)?),
         Value::Uuid(s) => format!("{}::uuid", pg_quote(s)?),
         Value::Json(s) => pg_quote(s)?,
+        Value::Sql(s) => s.clone(),
         Value::Array(items) => {
             if items.is_empty() {
                 "'{}'".into()
@@ -240,6 +241,7 @@ fn mysql_literal(value: &Value) -> Result<String, DbError> {
         | Value::DateTime(s)
         | Value::Uuid(s)
         | Value::Json(s)
+        | Value::Sql(s)
         | Value::Other { text: s, .. } => mysql_escape(s),
     })
 }
@@ -313,6 +315,7 @@ fn sqlite_literal(value: &Value) -> Result<String, DbError> {
         | Value::Interval(s)
         | Value::Uuid(s)
         | Value::Json(s)
+        | Value::Sql(s)
         | Value::Other { text: s, .. } => format!("'{}'", s.replace('\'', "''")),
     })
 }

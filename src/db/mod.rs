@@ -200,6 +200,55 @@ impl Connection {
         Ok(result)
     }
 
+    /// PostgreSQL `COPY ... FROM STDIN` fed with `data` (psycopg2's
+    /// `copy_expert`): the rows copied.
+    pub fn copy_in(&mut self, sql: &str, data: &[u8]) -> Result<u64, DbError> {
+        let (b, runtime) = self.postgres()?;
+        let tls = b.tls;
+        let result = runtime.block_on(b.copy_in(sql, data));
+        self.note_lost(result, tls)
+    }
+
+    /// PostgreSQL `COPY ... TO STDOUT` (psycopg2's `copy_expert`): the
+    /// data messages.
+    pub fn copy_out(&mut self, sql: &str) -> Result<Vec<Vec<u8>>, DbError> {
+        let (b, runtime) = self.postgres()?;
+        let tls = b.tls;
+        let result = runtime.block_on(b.copy_out(sql));
+        self.note_lost(result, tls)
+    }
+
+    /// The PostgreSQL backend of a live session.
+    fn postgres(
+        &mut self,
+    ) -> Result<(&mut postgres::PgBackend, &tokio::runtime::Runtime), DbError> {
+        if self.lost {
+            return Err(DbError::ConnectionClosed {
+                dialect: self.dialect,
+            });
+        }
+        match self.backend.as_mut() {
+            Some(Backend::Postgres(b)) => Ok((b, &self.runtime)),
+            _ => Err(DbError::Usage(
+                "COPY over the connection is PostgreSQL's".into(),
+            )),
+        }
+    }
+
+    /// [`Connection::run`]'s handling of a session the server ended.
+    fn note_lost<T>(&mut self, result: Result<T, DbError>, tls: bool) -> Result<T, DbError> {
+        match result {
+            Err(e) if e.loses_connection() => {
+                self.lost = true;
+                Err(DbError::ConnectionLost {
+                    dialect: self.dialect,
+                    tls,
+                })
+            }
+            other => other,
+        }
+    }
+
     /// The statement's result, and the SQLite error met after it produced
     /// rows (see `SqliteBackend::execute`). `dbapi`: the call comes from
     /// the DB-API driver, which holds SQLite to pysqlite's one statement
@@ -223,13 +272,9 @@ impl Connection {
                 Err(DbError::Interrupted)
             }
             // SQLite has no session to lose: an I/O error there is the file's
-            Err(e) if self.dialect != Dialect::Sqlite && e.loses_connection() => {
-                self.lost = true;
+            Err(e) if self.dialect != Dialect::Sqlite => {
                 let tls = matches!(&self.backend, Some(Backend::Postgres(b)) if b.tls);
-                Err(DbError::ConnectionLost {
-                    dialect: self.dialect,
-                    tls,
-                })
+                self.note_lost(Err(e), tls)
             }
             other => other,
         }

@@ -41,7 +41,7 @@ use sqlx::{
     AssertSqlSafe, Column, Connection as _, Executor, Row, SqlSafeStr, Statement, ValueRef,
 };
 
-use super::error::{DbError, ServerError};
+use super::error::{DbError, PyException, ServerError};
 use super::value::{ColumnInfo, QueryResult, Value};
 use super::{Dialect, Url, drain_last_statement, split};
 
@@ -185,6 +185,96 @@ impl PgBackend {
     }
 
     pub(super) async fn execute(&mut self, sql: &str) -> Result<QueryResult, DbError> {
+        if mentions_copy(sql) {
+            let statements = split::statements(sql, Dialect::Postgresql);
+            if statements.iter().any(|s| split::copy_stdio(s).is_some()) {
+                return self.execute_around_copy(&statements).await;
+            }
+        }
+        self.execute_plain(sql).await
+    }
+
+    /// A text holding a `COPY ... FROM STDIN`/`TO STDOUT`, which psycopg2's
+    /// `execute()` refuses once the server starts the copy (its
+    /// `copy_expert` is the way to feed or read one). The statements before
+    /// the copy have run by then; a `COPY FROM` is failed, which aborts the
+    /// transaction and ends the text there, as the server does; the rows of
+    /// a `COPY TO` are read and dropped and the rest of the text still runs,
+    /// as libpq drains it.
+    async fn execute_around_copy(&mut self, statements: &[&str]) -> Result<QueryResult, DbError> {
+        let mut refused = None;
+        let mut pending: Vec<&str> = Vec::new();
+        for statement in statements {
+            let Some(direction) = split::copy_stdio(statement) else {
+                pending.push(statement);
+                continue;
+            };
+            if !pending.is_empty() {
+                self.execute_plain(&pending.join(";\n")).await?;
+                pending.clear();
+            }
+            match direction {
+                split::CopyStdio::In => {
+                    let copy = self
+                        .conn
+                        .copy_in_raw(statement)
+                        .await
+                        .map_err(|e| statement_error(e, statement))?;
+                    copy.abort(COPY_FROM_REFUSED)
+                        .await
+                        .map_err(|e| statement_error(e, statement))?;
+                    return Err(DbError::interpolate(
+                        PyException::ProgrammingError,
+                        COPY_FROM_REFUSED,
+                    ));
+                }
+                split::CopyStdio::Out => {
+                    self.copy_out(statement).await?;
+                    refused = Some(COPY_TO_REFUSED);
+                }
+            }
+        }
+        if !pending.is_empty() {
+            self.execute_plain(&pending.join(";\n")).await?;
+        }
+        Err(DbError::interpolate(
+            PyException::ProgrammingError,
+            refused.unwrap_or(COPY_TO_REFUSED),
+        ))
+    }
+
+    /// psycopg2's `copy_expert` of a `COPY ... FROM STDIN`: `data` is the
+    /// whole input; the rows copied.
+    pub(super) async fn copy_in(&mut self, sql: &str, data: &[u8]) -> Result<u64, DbError> {
+        let mut copy = self
+            .conn
+            .copy_in_raw(sql)
+            .await
+            .map_err(|e| statement_error(e, sql))?;
+        if !data.is_empty()
+            && let Err(e) = copy.send(data).await
+        {
+            return Err(statement_error(e, sql));
+        }
+        copy.finish().await.map_err(|e| statement_error(e, sql))
+    }
+
+    /// psycopg2's `copy_expert` of a `COPY ... TO STDOUT`: the data
+    /// messages as the server sent them (a row each, in text and CSV).
+    pub(super) async fn copy_out(&mut self, sql: &str) -> Result<Vec<Vec<u8>>, DbError> {
+        let mut stream = self
+            .conn
+            .copy_out_raw(sql)
+            .await
+            .map_err(|e| statement_error(e, sql))?;
+        let mut chunks = Vec::new();
+        while let Some(chunk) = std::future::poll_fn(|cx| stream.as_mut().poll_next(cx)).await {
+            chunks.push(chunk.map_err(|e| statement_error(e, sql))?.to_vec());
+        }
+        Ok(chunks)
+    }
+
+    async fn execute_plain(&mut self, sql: &str) -> Result<QueryResult, DbError> {
         let drained = {
             let stream = sqlx::raw_sql(AssertSqlSafe(sql.to_string())).fetch_many(&mut self.conn);
             drain_last_statement!(stream)
@@ -493,6 +583,18 @@ fn parse_array_level(
             _ => return None,
         }
     }
+}
+
+/// psycopg2's refusals of a `COPY` through `execute()`.
+const COPY_FROM_REFUSED: &str = "can't execute COPY FROM: use the copy_from() method instead";
+const COPY_TO_REFUSED: &str = "can't execute COPY TO: use the copy_to() method instead";
+
+/// A cheap test before lexing: only a text with `COPY` and `STD` in it can
+/// hold a copy over the connection.
+fn mentions_copy(sql: &str) -> bool {
+    let b = sql.as_bytes();
+    let has = |word: &[u8]| b.windows(word.len()).any(|w| w.eq_ignore_ascii_case(word));
+    has(b"copy") && has(b"std")
 }
 
 fn oid_of(t: &sqlx::postgres::PgTypeInfo) -> u32 {

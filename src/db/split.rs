@@ -196,6 +196,32 @@ pub(crate) fn is_plain_query(statement: &str) -> bool {
         })
 }
 
+/// Which way a PostgreSQL `COPY` statement moves data over the connection
+/// (`FROM STDIN`, `TO STDOUT`); `None` for any other statement, including a
+/// `COPY` to or from a server-side file or program.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CopyStdio {
+    In,
+    Out,
+}
+
+pub(crate) fn copy_stdio(statement: &str) -> Option<CopyStdio> {
+    let words = leading_words(statement, Dialect::Postgresql);
+    if !words.first()?.eq_ignore_ascii_case("COPY") {
+        return None;
+    }
+    words.windows(2).find_map(|pair| {
+        let [a, b] = pair else { return None };
+        if a.eq_ignore_ascii_case("FROM") && b.eq_ignore_ascii_case("STDIN") {
+            Some(CopyStdio::In)
+        } else if a.eq_ignore_ascii_case("TO") && b.eq_ignore_ascii_case("STDOUT") {
+            Some(CopyStdio::Out)
+        } else {
+            None
+        }
+    })
+}
+
 /// The bare words of a statement outside strings and comments (identifiers
 /// and keywords), enough to spot keywords.
 fn leading_words(statement: &str, dialect: Dialect) -> Vec<&str> {
@@ -236,6 +262,22 @@ fn leading_words(statement: &str, dialect: Dialect) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn copy_directions() {
+        assert_eq!(copy_stdio("COPY t FROM STDIN"), Some(CopyStdio::In));
+        assert_eq!(
+            copy_stdio("-- load\ncopy t (a) from stdin with csv"),
+            Some(CopyStdio::In)
+        );
+        assert_eq!(
+            copy_stdio("COPY (SELECT 'from stdin') TO STDOUT"),
+            Some(CopyStdio::Out)
+        );
+        assert_eq!(copy_stdio("COPY t FROM '/tmp/stdin'"), None);
+        assert_eq!(copy_stdio("COPY t TO PROGRAM 'cat'"), None);
+        assert_eq!(copy_stdio("SELECT 'COPY t FROM STDIN'"), None);
+    }
 
     #[test]
     fn plain_queries() {

@@ -528,6 +528,7 @@ impl Statement {
                 | Value::DateTimeTz(s)
                 | Value::Uuid(s)
                 | Value::Json(s)
+                | Value::Sql(s)
                 | Value::Interval(s)
                 | Value::Other { text: s, .. } => ffi::sqlite3_bind_text(
                     self.stmt,

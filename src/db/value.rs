@@ -48,6 +48,10 @@ pub enum Value {
     /// it), pymysql to the same parenthesised sequence as a list; sqlite3
     /// refuses it.
     Tuple(Vec<Value>),
+    /// SQL written into a PostgreSQL statement as is: what a psycopg2
+    /// adapter's `getquoted()` returns (`AsIs`, a user's `ISQLQuote`
+    /// adapter). Parameters only.
+    Sql(String),
     /// Anything else, as the server's text: arrays, ranges, network types,
     /// enums and other user-defined types.
     Other {

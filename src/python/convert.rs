@@ -46,6 +46,9 @@ pub fn to_value(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
                 .collect::<PyResult<_>>()?,
         ));
     }
+    if let Ok(sql) = obj.cast::<QuotedSql>() {
+        return Ok(Value::Sql(sql.get().text.clone()));
+    }
     let type_name = obj.get_type().name()?.to_string();
     match type_name.as_str() {
         "memoryview" => Ok(Value::Bytes(obj.call_method0("tobytes")?.extract()?)),
@@ -74,6 +77,21 @@ pub fn to_value(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
         _ => Err(pyo3::exceptions::PyTypeError::new_err(format!(
             "can't adapt type '{type_name}'"
         ))),
+    }
+}
+
+/// A parameter the shim had a psycopg2 adapter quote
+/// (`adapter.getquoted()`): written into the statement as is.
+#[pyclass(frozen, module = "_alembic_rs")]
+pub struct QuotedSql {
+    text: String,
+}
+
+#[pymethods]
+impl QuotedSql {
+    #[new]
+    fn new(text: String) -> Self {
+        QuotedSql { text }
     }
 }
 
@@ -130,7 +148,7 @@ impl<'py> Builders<'py> {
                     .call1((days, 0, micros))?,
                 None => s.into_pyobject(py)?.into_any(),
             },
-            Value::Json(s) => s.into_pyobject(py)?.into_any(),
+            Value::Json(s) | Value::Sql(s) => s.into_pyobject(py)?.into_any(),
             Value::Other { text, .. } => text.into_pyobject(py)?.into_any(),
             Value::Array(items) => {
                 let items: Vec<Bound<'py, PyAny>> = items

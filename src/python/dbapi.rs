@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use indexmap::IndexMap;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyTuple};
+use pyo3::types::{PyBytes, PyDict, PyList, PyTuple};
 
 use super::convert::{Builders, to_value};
 use super::module::DatabaseFailure;
@@ -87,6 +87,16 @@ impl RawConnection {
             .as_ref()
             .map(|c| c.server_version().to_string())
             .unwrap_or_default()
+    }
+
+    /// PostgreSQL's `server_version_num` (psycopg2's
+    /// `connection.server_version`); 0 elsewhere or once closed.
+    #[getter]
+    fn server_version_num(&self) -> u32 {
+        self.conn
+            .as_ref()
+            .and_then(|c| c.server_version_num())
+            .unwrap_or(0)
     }
 
     /// Whether the server ended the session under a statement (the driver
@@ -221,6 +231,21 @@ impl RawConnection {
         Ok((keys, serials))
     }
 
+    /// psycopg2's `copy_expert` of a `COPY ... FROM STDIN` with the whole
+    /// input: the rows copied.
+    fn copy_in(&mut self, py: Python<'_>, sql: &str, data: &[u8]) -> PyResult<u64> {
+        let conn = self.open()?;
+        py.detach(|| conn.copy_in(sql, data)).map_err(failure)
+    }
+
+    /// psycopg2's `copy_expert` of a `COPY ... TO STDOUT`: the data
+    /// messages (a row each in text and CSV formats).
+    fn copy_out<'py>(&mut self, py: Python<'py>, sql: &str) -> PyResult<Vec<Bound<'py, PyBytes>>> {
+        let conn = self.open()?;
+        let chunks = py.detach(|| conn.copy_out(sql)).map_err(failure)?;
+        Ok(chunks.iter().map(|c| PyBytes::new(py, c)).collect())
+    }
+
     /// `cursor.mogrify(sql, params)` of psycopg2 / pymysql: the statement
     /// `execute` would send (`params` None: as given).
     #[pyo3(signature = (sql, params=None))]
@@ -248,13 +273,7 @@ impl RawConnection {
         params: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Executed<'py>> {
         let dialect = self.dialect;
-        let conn = self.conn.as_mut().ok_or_else(|| {
-            DatabaseFailure::new_err((
-                "connection already closed",
-                None::<String>,
-                Some("InterfaceError"),
-            ))
-        })?;
+        let conn = self.open()?;
         let params = params.filter(|p| !p.is_none());
         // pysqlite binds a dict by name (SQLAlchemy's paramstyle="named").
         let mut named = IndexMap::new();
@@ -298,6 +317,17 @@ impl RawConnection {
         self.open_sqlite()?
             .sqlite_register(registration)
             .map_err(failure)
+    }
+
+    /// The connection, or psycopg2's and pymysql's error for a closed one.
+    fn open(&mut self) -> PyResult<&mut Connection> {
+        self.conn.as_mut().ok_or_else(|| {
+            DatabaseFailure::new_err((
+                "connection already closed",
+                None::<String>,
+                Some("InterfaceError"),
+            ))
+        })
     }
 
     /// The connection, or pysqlite's error for a closed one.

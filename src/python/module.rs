@@ -18,6 +18,7 @@ pyo3::create_exception!(_alembic_rs, DatabaseFailure, PyException);
 pub fn _alembic_rs(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("DatabaseFailure", m.py().get_type::<DatabaseFailure>())?;
     m.add_class::<super::dbapi::RawConnection>()?;
+    m.add_class::<super::convert::QuotedSql>()?;
     m.add_class::<PyStep>()?;
     m.add_class::<HeadMaintainer>()?;
     m.add_class::<super::static_path::StaticPath>()?;

@@ -245,6 +245,11 @@ def _with_ranges_written(conn, operation, parameters):
 
 
 class Cursor:
+    # a cursor class's rows (pymysql's DictCursor, psycopg2's cursor
+    # factories) from the driver's tuples: (description, rows) -> rows
+    _shape_rows = None
+    # pymysql's SSCursor and SSDictCursor
+    _unbuffered = False
     arraysize = 1
 
     def __init__(self, connection):
@@ -346,6 +351,16 @@ class Cursor:
         self.rowcount = rowcount
         # psycopg2: the statement's OID, 0 without table OIDs (PostgreSQL 12+)
         self.lastrowid = 0 if conn._pg and lastrowid is None else lastrowid
+        if isinstance(conn, MySQLConnection):
+            if columns is not None:
+                # pymysql: a result set has no insert id; an unbuffered
+                # cursor's row count is unknown (-1 as an unsigned 64-bit)
+                self.lastrowid = None
+                if self._unbuffered:
+                    self.rowcount = 2**64 - 1
+            conn._last_result = (self.lastrowid, self.rowcount)
+        if self._shape_rows is not None and columns is not None:
+            self._rows = self._shape_rows(self.description, self._rows)
         return self._returned()
 
     def _returned(self):
@@ -464,6 +479,16 @@ class Cursor:
 
     def __iter__(self):
         return iter(self.fetchall())
+
+    def __enter__(self):
+        # psycopg2's, psycopg's and pymysql's cursors close at the block's
+        # end; sqlite3's have no such protocol
+        if isinstance(self.connection, SQLiteConnection):
+            raise TypeError("'sqlite3.Cursor' object does not support the context manager protocol")
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        self.close()
 
     def setinputsizes(self, sizes):
         pass
@@ -847,6 +872,44 @@ class MySQLConnection(Connection):
             # pymysql's `autocommit` connect argument (None: the server's)
             self.autocommit(autocommit)
 
+    # (insert_id(), affected_rows()) of the last statement
+    _last_result = (0, 0)
+
+    def cursor(self, cursor=None):
+        """pymysql's ``cursor(cursor_class)``: its ``DictCursor`` and
+        ``SSDictCursor`` rows are dicts; ``SSCursor`` reads as ``Cursor``."""
+        made = Cursor(self)
+        if cursor is None:
+            return made
+        cursors = sys.modules.get("pymysql.cursors")
+        if cursors is not None and issubclass(cursor, (cursors.DictCursor, cursors.SSDictCursor)):
+            made._shape_rows = _mysql_dicts
+            made._unbuffered = issubclass(cursor, cursors.SSDictCursor)
+        elif cursors is not None and cursor is cursors.SSCursor:
+            made._shape_rows = lambda description, rows: list(rows)
+            made._unbuffered = True
+        elif cursors is None or cursor is not cursors.Cursor:
+            raise self._module.NotSupportedError(
+                "alembic-rs's driver cannot make a %s cursor (pymysql's Cursor, DictCursor, "
+                "SSCursor and SSDictCursor are known)" % cursor.__name__
+            )
+        return made
+
+    def insert_id(self):
+        return self._last_result[0]
+
+    def affected_rows(self):
+        return self._last_result[1]
+
+    def escape(self, obj, mapping=None):
+        """pymysql's literal of ``obj`` (a quoted string for text)."""
+        return self._raw.mogrify("%s", _pymysql_params((obj,)))
+
+    literal = escape
+
+    def __getattr__(self, name):
+        raise AttributeError("'Connection' object has no attribute '%s'" % name)
+
     def autocommit(self, value):
         value = bool(value)
         if value != self._autocommit:
@@ -944,6 +1007,11 @@ class MySQLConnection(Connection):
         return tuple(cursor.fetchall())
 
 
+def _mysql_dicts(description, rows):
+    names = [d[0] for d in description]
+    return [dict(zip(names, row)) for row in rows]
+
+
 def _mysql_charset(url):
     from sqlalchemy.engine.url import make_url
 
@@ -985,6 +1053,24 @@ class _Diagnostics:
                 setattr(self, field, rest)
             elif field is not None:
                 setattr(self, field, getattr(self, field) + "\n" + line)
+
+
+def _pg_connection_class(url):
+    """psycopg2's or psycopg 3's API for the URLs that name them (or
+    SQLAlchemy's default driver when that is one of them), beyond PEP 249's
+    that every driver shares."""
+    from sqlalchemy.engine import make_url
+
+    driver = make_url(url).get_driver_name()
+    if driver in ("psycopg2", "psycopg2cffi"):
+        from .psycopg2_api import Psycopg2Connection
+
+        return Psycopg2Connection
+    if driver == "psycopg":
+        from .psycopg_api import PsycopgConnection
+
+        return PsycopgConnection
+    return Connection
 
 
 def module_for(backend):
@@ -1046,7 +1132,7 @@ def module_for(backend):
             raise error  # outside the except: see the module docstring
         if backend == "mysql":
             return MySQLConnection(mod, raw, _mysql_charset(url), autocommit)
-        conn = conn_cls(mod, raw)
+        conn = (_pg_connection_class(url) if backend == "postgresql" else conn_cls)(mod, raw)
         if backend == "postgresql":
             conn._json_loads = json.loads
             conn._pg = True
