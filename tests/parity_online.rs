@@ -1780,6 +1780,23 @@ fn parity_sqlite_functions_sqlite() {
     parity(sqlite_functions(), DbKind::Sqlite);
 }
 
+/// The `sqlite_errorcode`/`sqlite_errorname` attributes of the exceptions
+/// Python 3.11+'s sqlite3 raises for errors SQLite reports (constraints,
+/// mismatches, syntax, a raising function, a failed connect) and their
+/// absence on pysqlite's own errors (tests/fixtures/online/
+/// rw_sqlite_error_codes/migrations/README; found on tiled). SQLite only.
+fn rw_sqlite_error_codes() -> Scenario {
+    Scenario::fixture(
+        "rw_sqlite_error_codes",
+        &[&["upgrade", "head"], &["current"]],
+    )
+}
+
+#[test]
+fn parity_rw_sqlite_error_codes_sqlite() {
+    parity(rw_sqlite_error_codes(), DbKind::Sqlite);
+}
+
 #[test]
 fn parity_mysql_ddl_mysql() {
     parity(mysql_ddl(), DbKind::Mysql);

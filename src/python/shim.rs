@@ -66,6 +66,7 @@ const FILES: &[(&str, &str)] = shim_files!(
     "alembic/_rs/io.py",
     "alembic/_rs/pgerrors.py",
     "alembic/_rs/pgrange.py",
+    "alembic/_rs/sqliteerrors.py",
     "alembic/_rs/revision.py",
     "alembic/_rs/template.py",
     "alembic/_rs/autogen.py",
