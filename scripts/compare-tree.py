@@ -648,8 +648,9 @@ def main():
             for ext, text in (("out", out), ("err", err), ("dump", dump)):
                 with open(os.path.join(top, "%s.%d.%s" % (tool, n, ext)), "w") as f:
                     f.write(text)
-            # the tool's process id, as a log format prints it (h's `%(process)d`)
-            out, err = (re.sub(r"(?<![\w.])%d(?![\w.])" % pid, "<pid>", t) for t in (out, err))
+            # the tool's process id, as a log format prints it (h's `%(process)d`); not a
+            # traceback's line number that happens to equal it
+            out, err = (re.sub(r"(?<![\w.])(?<!line )%d(?![\w.])" % pid, "<pid>", t) for t in (out, err))
             # a thread's ident, as a log format prints it (embedchain's `%(thread)d`): on
             # x86-64 Linux the main thread's pthread_t, an address 0x7f0000000000-0x7fffffffffff
             out, err = (re.sub(r"(?<![\w.])1[34]\d{13}(?![\w.])",
