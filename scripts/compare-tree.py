@@ -20,7 +20,9 @@ Usage:
               rw_NAME_TOOL (dropped before and, unless --keep, after).
   --ini-extra extra lines for the [alembic] section of the generated alembic.ini
               (which also has Alembic's generic logging sections, as env.py files
-              call fileConfig). `{url}` is replaced by the tool's database URL.
+              call fileConfig). `{url}` is replaced by the tool's database URL. One
+              that starts with a section header (`[post_write_hooks]` and its lines,
+              newline-separated) is written after the [alembic] section's lines.
   --env       environment variables for both tools (`{url}` replaced likewise, `{db}` by
               the database name or file, `{dir}` by the tool's project directory), for
               env.py files that read their URL (or a configuration directory) from the
@@ -481,7 +483,10 @@ def write_project(workdir, location, url, extra):
     os.makedirs(workdir, exist_ok=True)
     lines = ["[alembic]", "script_location = " + location,
              "sqlalchemy.url = " + url.replace("%", "%%")]
-    lines += [e.replace("{url}", url) for e in extra]
+    # An extra that opens a section of its own (`[post_write_hooks]\n...`) goes
+    # after the [alembic] lines the other extras and --copy-versions add.
+    own = [e for e in extra if e.lstrip().startswith("[")]
+    lines += [e.replace("{url}", url) for e in extra if e not in own] + own
     with open(os.path.join(workdir, "alembic.ini"), "w") as f:
         f.write("\n".join(lines) + "\n" + LOGGING)
 
@@ -643,8 +648,9 @@ def main():
             for ext, text in (("out", out), ("err", err), ("dump", dump)):
                 with open(os.path.join(top, "%s.%d.%s" % (tool, n, ext)), "w") as f:
                     f.write(text)
-            # the tool's process id, as a log format prints it (h's `%(process)d`)
-            out, err = (re.sub(r"(?<![\w.])%d(?![\w.])" % pid, "<pid>", t) for t in (out, err))
+            # the tool's process id, as a log format prints it (h's `%(process)d`); not a
+            # traceback's line number that happens to equal it
+            out, err = (re.sub(r"(?<![\w.])(?<!line )%d(?![\w.])" % pid, "<pid>", t) for t in (out, err))
             # a thread's ident, as a log format prints it (embedchain's `%(thread)d`): on
             # x86-64 Linux the main thread's pthread_t, an address 0x7f0000000000-0x7fffffffffff
             out, err = (re.sub(r"(?<![\w.])1[34]\d{13}(?![\w.])",

@@ -333,6 +333,41 @@ fn offline_oracle() {
 
 /// URLs Alembic cannot use offline: an unknown dialect, a driver name
 /// SQLAlchemy does not know. Same refusal, same exit code.
+/// `alter_column(..., autoincrement=...)` in `--sql` on every dialect:
+/// Alembic's `only make sense for MySQL` warning where its impl raises it
+/// (DefaultImpl's, after PostgreSQL's type change, inside MSSQLImpl's), none
+/// on MySQL (tests/fixtures/online/rw_alter_autoincrement_warning, with
+/// `-x warnings=error`: the warning as an exception, after the SQL printed
+/// before it; found on ihatemoney).
+#[test]
+fn offline_alter_autoincrement_warning() {
+    if support::oracle_python().is_none() {
+        return;
+    }
+    let src = manifest_dir().join("tests/fixtures/online/rw_alter_autoincrement_warning");
+    let cases = vec![(
+        "upgrade a1:head".to_string(),
+        owned(&[
+            "-x",
+            "warnings=error",
+            "upgrade",
+            "a1a1a1a1a1a1:head",
+            "--sql",
+        ]),
+    )];
+    let mut failures = Vec::new();
+    for (dialect, url) in DIALECTS {
+        let project = prepare_project(&src, url);
+        failures.extend(run_matrix(dialect, &project.root, &cases, &[], |_| None));
+    }
+    assert!(
+        failures.is_empty(),
+        "{} offline case(s) differ:\n\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
 #[test]
 fn offline_bad_urls() {
     if support::oracle_python().is_none() {

@@ -615,6 +615,22 @@ fn version_row_not_text() -> Scenario {
     )
 }
 
+/// `alter_column`'s `autoincrement=`/`existing_autoincrement=` outside
+/// MySQL (tests/fixtures/online/rw_alter_autoincrement_warning/migrations/
+/// README; found on ihatemoney): Alembic's UserWarning comes after
+/// PostgreSQL's type change, so none when the type change fails.
+fn rw_alter_autoincrement_warning() -> Scenario {
+    Scenario::fixture(
+        "rw_alter_autoincrement_warning",
+        &[
+            &["upgrade", "a2a2a2a2a2a2"],
+            &["upgrade", "head"],
+            &["current"],
+            &["upgrade", "a1a1a1a1a1a1:head", "--sql"],
+        ],
+    )
+}
+
 /// Alembic's `@compiles(DropConstraint, "mysql", "mariadb")`, registered on
 /// import (tests/fixtures/online/rw_drop_constraint_compile/migrations/README;
 /// found by scripts/compare-tree.py in session 21 on mwdb-core): a
@@ -1171,6 +1187,8 @@ parity_tests! {
         parity_fz_inline_literal_cache_postgres, parity_fz_inline_literal_cache_mysql;
     rw_drop_constraint_compile: parity_rw_drop_constraint_compile_sqlite,
         parity_rw_drop_constraint_compile_postgres, parity_rw_drop_constraint_compile_mysql;
+    rw_alter_autoincrement_warning: parity_rw_alter_autoincrement_warning_sqlite,
+        parity_rw_alter_autoincrement_warning_postgres, parity_rw_alter_autoincrement_warning_mysql;
 }
 
 /// Found by scripts/fuzz-data.py: what a data migration reads from the
@@ -1850,6 +1868,23 @@ fn sqlite_functions() -> Scenario {
 #[test]
 fn parity_sqlite_functions_sqlite() {
     parity(sqlite_functions(), DbKind::Sqlite);
+}
+
+/// The `sqlite_errorcode`/`sqlite_errorname` attributes of the exceptions
+/// Python 3.11+'s sqlite3 raises for errors SQLite reports (constraints,
+/// mismatches, syntax, a raising function, a failed connect) and their
+/// absence on pysqlite's own errors (tests/fixtures/online/
+/// rw_sqlite_error_codes/migrations/README; found on tiled). SQLite only.
+fn rw_sqlite_error_codes() -> Scenario {
+    Scenario::fixture(
+        "rw_sqlite_error_codes",
+        &[&["upgrade", "head"], &["current"]],
+    )
+}
+
+#[test]
+fn parity_rw_sqlite_error_codes_sqlite() {
+    parity(rw_sqlite_error_codes(), DbKind::Sqlite);
 }
 
 #[test]

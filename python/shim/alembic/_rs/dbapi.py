@@ -29,6 +29,7 @@ _DML = re.compile(r"\s*(?:--[^\n]*\n\s*|/\*.*?\*/\s*)*(insert|update|delete|repl
 
 from . import connect_args, pgrange  # noqa: E402
 from .pgerrors import PG_ERRORS as _PG_ERRORS  # noqa: E402
+from .sqliteerrors import SQLITE_ERROR_NAMES as _SQLITE_ERROR_NAMES  # noqa: E402
 _PG_CLASS_BASE = {
     "42": "ProgrammingError",
     "23": "IntegrityError",
@@ -1115,7 +1116,13 @@ def module_for(backend):
         cls = exceptions.get(kind or "OperationalError", exceptions["DatabaseError"])
         if backend == "mysql" and code:
             return cls(int(code), message)
-        return cls(message)
+        exc = cls(message)
+        if backend == "sqlite" and code is not None and sys.version_info >= (3, 11):
+            # Python 3.11+'s sqlite3 on an error SQLite reported: the
+            # extended result code and its name
+            exc.sqlite_errorcode = int(code)
+            exc.sqlite_errorname = _SQLITE_ERROR_NAMES.get(int(code), "unknown")
+        return exc
 
     mod._error = _error
     conn_cls = SQLiteConnection if backend == "sqlite" else Connection

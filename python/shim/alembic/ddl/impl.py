@@ -269,18 +269,29 @@ class DefaultImpl(metaclass=ImplMeta):
         comment=False,
         **kw,
     ):
-        if kw.get("autoincrement") is not None or kw.get("existing_autoincrement") is not None:
+        using = kw.pop("postgresql_using", None)
+        pg = self._dialect_key() == "postgresql"
+        # PostgresqlImpl's check (other impls ignore the keyword), before
+        # anything else
+        if using is not None and type_ is None and pg:
+            from ..util.exc import CommandError
+
+            raise CommandError("postgresql_using must be used with the type_ parameter")
+        autoincrement_warning = (
+            kw.get("autoincrement") is not None or kw.get("existing_autoincrement") is not None
+        )
+        # DefaultImpl.alter_column warns first; PostgresqlImpl runs its type
+        # change before calling it, so there the warning follows that
+        # statement (and a type change that fails leaves none)
+        warn_after_type = autoincrement_warning and pg and type_ is not None
+        if autoincrement_warning and pg and not warn_after_type:
+            _warn_autoincrement_pg()
+        elif autoincrement_warning and not pg:
             warnings.warn(
                 "autoincrement and existing_autoincrement only make sense for MySQL",
                 UserWarning,
                 stacklevel=2,
             )
-        using = kw.pop("postgresql_using", None)
-        # PostgresqlImpl's check (other impls ignore the keyword)
-        if using is not None and type_ is None and self._dialect_key() == "postgresql":
-            from ..util.exc import CommandError
-
-            raise CommandError("postgresql_using must be used with the type_ parameter")
         if (
             nullable is None
             and server_default is False
@@ -296,7 +307,8 @@ class DefaultImpl(metaclass=ImplMeta):
         ):
             self._alter_column_special_default(
                 table_name, column_name, nullable=nullable, server_default=server_default,
-                name=name, type_=type_, schema=schema, comment=comment, using=using, **kw
+                name=name, type_=type_, schema=schema, comment=comment, using=using,
+                warn_after_type=warn_after_type, **kw
             )
             return
         if comment is False:
@@ -307,7 +319,6 @@ class DefaultImpl(metaclass=ImplMeta):
             rendered_comment = self.dialect.statement_compiler(
                 self.dialect, None
             ).render_literal_value(comment, String())
-        pg = self._dialect_key() == "postgresql"
         for i, sql in enumerate(_alembic_rs.ddl_alter_column(
             self._dialect_key(),
             self._table(table_name, schema),
@@ -333,11 +344,14 @@ class DefaultImpl(metaclass=ImplMeta):
                 self._exec(
                     PostgresqlColumnType(table_name, column_name, type_, schema=schema, using=using)
                 )
+                if warn_after_type:
+                    _warn_autoincrement_pg()
             else:
                 self._raw(sql)
 
     def _alter_column_special_default(self, table_name, column_name, *, nullable, server_default,
-                                      name, type_, schema, comment, using=None, **kw):
+                                      name, type_, schema, comment, using=None,
+                                      warn_after_type=False, **kw):
         """``alter_column`` whose ``server_default`` (or existing one) is an
         ``Identity`` or ``Computed``: Alembic's order (PostgreSQL's type
         change first, then NULL/NOT NULL), then its ``IdentityColumnDefault``
@@ -354,6 +368,8 @@ class DefaultImpl(metaclass=ImplMeta):
             self.alter_column(table_name, column_name, type_=type_, schema=schema, **rest)
             rest.pop("postgresql_using", None)
             type_ = None
+            if warn_after_type:
+                _warn_autoincrement_pg()
         if nullable is not None:
             self.alter_column(table_name, column_name, nullable=nullable, schema=schema, **rest)
         existing = dict(
@@ -641,6 +657,17 @@ class _TypeParams(NamedTuple):
     tokens: list
     args: list
     kwargs: dict
+
+
+def _warn_autoincrement_pg():
+    """Alembic's warning for `autoincrement=` on PostgreSQL, raised from one
+    place (in Alembic: always PostgresqlImpl.alter_column's frame), so that
+    Python shows it once per process as there, whichever operation asked."""
+    warnings.warn(
+        "autoincrement and existing_autoincrement only make sense for MySQL",
+        UserWarning,
+        stacklevel=1,
+    )
 
 
 def _is_computed_or_identity(*defaults):

@@ -53,6 +53,14 @@ class MSSQLImpl(_SeparatedImpl):
                 # Alembic's warning points at its MSSQL impl; this one at ours.
                 stacklevel=1,
             )
+        if kw.get("autoincrement") is not None or kw.get("existing_autoincrement") is not None:
+            # DefaultImpl.alter_column's, which MSSQLImpl calls at this point
+            # (so raised from one place: MSSQLImpl.alter_column's frame)
+            warnings.warn(
+                "autoincrement and existing_autoincrement only make sense for MySQL",
+                UserWarning,
+                stacklevel=1,
+            )
         if server_default is not False and _is_computed_or_identity(
             server_default, existing_server_default
         ):

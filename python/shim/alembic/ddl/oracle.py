@@ -1,5 +1,7 @@
 """``alembic.ddl.oracle``: ``OracleImpl``, offline only (``--sql``; no driver)."""
 
+import warnings
+
 from sqlalchemy import String
 from sqlalchemy.ext.compiler import compiles
 
@@ -22,6 +24,13 @@ class OracleImpl(_SeparatedImpl):
 
     def alter_column(self, table_name, column_name, *, nullable=None, server_default=False,
                      name=None, type_=None, schema=None, comment=False, **kw):
+        if kw.get("autoincrement") is not None or kw.get("existing_autoincrement") is not None:
+            # DefaultImpl.alter_column's (OracleImpl does not override it)
+            warnings.warn(
+                "autoincrement and existing_autoincrement only make sense for MySQL",
+                UserWarning,
+                stacklevel=2,
+            )
         if server_default is not False and _is_computed_or_identity(
             server_default, kw.get("existing_server_default")
         ):
