@@ -22,6 +22,11 @@ Usage:
              `VENV/bin/python -m alembic`): by default this checkout's .venv-oracle
              (Alembic 1.20.1, SQLAlchemy 2.1, the drivers).
   --step     replaces the default command sequence (one command line per --step).
+             A step starting with `!` is a shell command instead (run with `sh -c` in the
+             tool's copy, the venv activated), for recipes that call the tool from a
+             script: $ALEMBIC is the tool's command line (`VENV/bin/python -m alembic` or
+             the alembic-rs binary), $ALEMBIC_TOOL `oracle` or `rs`, $DATABASE_URL the
+             first database's URL. Compared as a command step.
 
 Default sequence: the graph commands (`heads`, `branches`, `history -v`, `show heads`),
 `current`, `upgrade heads --sql`, `upgrade heads`, `current -v`, `history -i`, `check`,
@@ -38,8 +43,9 @@ is imported from it: timestamps, temporary paths, new revision ids -> <rev-N>,
 Alembic's and alembic-rs's own traceback frames): exit status, stdout, stderr, every
 database's schema, data and version rows, and the files the step wrote or changed
 anywhere in the project (new revision files, multidb's `engine1.sql` from `--sql`).
-Several branch labels of one revision (`(audit, extra)` in `heads`, `history`) are
-sorted in both tools' stdout (Alembic prints a set's order; docs/differences.md).
+Several branch labels of one revision (`(audit, extra)` in `heads`, `history`) and the ids
+of `branches`' `Branches into:` are sorted in both tools' stdout (Alembic prints a set's
+order; docs/differences.md).
 Exit status: 0 when every step is identical (or ORDER), 1 otherwise.
 """
 import argparse
@@ -47,6 +53,7 @@ import importlib.util
 import os
 import re
 import shutil
+import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -58,6 +65,9 @@ URL_LINE = re.compile(r"(?m)^(sqlalchemy\.url\s*=\s*)(.*)$")
 # several branch labels of one revision, `(audit, extra)`: Alembic prints a set, in
 # PYTHONHASHSEED order, alembic-rs in load order (docs/differences.md): sorted in both
 LABELS = re.compile(r"\(([\w-]+(?:, [\w-]+)+)\)")
+# `branches`' "Branches into: a, b": also a set in Alembic (docs/differences.md): sorted in both
+# (the child lines under it then compare as ORDER)
+BRANCHES_INTO = re.compile(r"(?m)^(Branches into: )(.*)$")
 ASYNC = {"sqlite": "sqlite+aiosqlite://", "postgresql": "postgresql+asyncpg://",
          "mysql": "mysql+asyncmy://"}
 
@@ -101,6 +111,17 @@ def set_urls(workdir, kind, name, tool):
     return dbs
 
 
+def run_shell(tool, command, workdir, venv, binary, db):
+    """A `!` step: `command` through sh in the tool's copy, $ALEMBIC naming the tool."""
+    env = {k: v for k, v in os.environ.items() if k not in ("ALEMBIC_CONFIG", "VIRTUAL_ENV")}
+    env.update(PYTHONDONTWRITEBYTECODE="1", VIRTUAL_ENV=venv, ALEMBIC_TOOL=tool, DATABASE_URL=db.url,
+               PATH=os.path.join(venv, "bin") + os.pathsep + env.get("PATH", ""))
+    env["ALEMBIC"] = ("%s -m alembic" % os.path.join(venv, "bin", "python")) if tool == "oracle" else binary
+    p = subprocess.run(["sh", "-c", command], cwd=workdir, env=env, stdin=subprocess.DEVNULL,
+                       capture_output=True, text=True, timeout=1800)
+    return p.returncode, p.stdout, p.stderr
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--project", required=True)
@@ -113,7 +134,7 @@ def main():
     a = ap.parse_args()
     venv = os.path.abspath(a.venv)
     if a.step:
-        steps = [s.split() for s in a.step]
+        steps = [[s] if s.startswith("!") else s.split() for s in a.step]
     else:
         steps = [["heads"], ["branches"], ["history", "-v"], ["show", "heads"], ["current"],
                  ["upgrade", "heads", "--sql"], ["upgrade", "heads"], ["current", "-v"],
@@ -145,7 +166,10 @@ def main():
         results, files = {}, {}
         for tool, (workdir, dbs, repl) in tools.items():
             before = ct.snapshot([workdir])
-            code, out, err, pid = ct.run(tool, argv, workdir, venv, a.alembic_rs, [], dbs[0])
+            if argv[0].startswith("!"):
+                code, out, err = run_shell(tool, argv[0][1:], workdir, venv, a.alembic_rs, dbs[0])
+            else:
+                code, out, err, pid = ct.run(tool, argv, workdir, venv, a.alembic_rs, [], dbs[0])
             after = ct.snapshot([workdir])
             written = [p for p in ct.written_files(before, after, repl, out)
                        if not p.endswith(".db") and not p.endswith("-journal")]
@@ -154,6 +178,7 @@ def main():
                 with open(os.path.join(top, "%s.%d.%s" % (tool, n, ext)), "w") as f:
                     f.write(text)
             out = LABELS.sub(lambda m: "(%s)" % ", ".join(sorted(m.group(1).split(", "))), out)
+            out = BRANCHES_INTO.sub(lambda m: m.group(1) + ", ".join(sorted(m.group(2).split(", "))), out)
             results[tool] = [str(code)] + [ct.normalise(t, repl) for t in (out, err, dump)]
             files[tool] = {ct.normalise(p, repl): ct.normalise(after[p][1].decode("utf-8", "replace"), repl)
                            for p in written}

@@ -93,6 +93,9 @@ struct Case {
     ini: &'static [&'static str],
     /// Lines added at the top of `[post_write_hooks]`.
     hooks: &'static [&'static str],
+    /// Lines added to env.py after `config = context.config` (a custom
+    /// post-write hook registered there).
+    env_py: &'static [&'static str],
     mako: Option<&'static str>,
     history: &'static [Rev],
     steps: &'static [&'static [&'static str]],
@@ -103,6 +106,7 @@ const fn case(history: &'static [Rev], steps: &'static [&'static [&'static str]]
         template: "generic",
         ini: &[],
         hooks: &[],
+        env_py: &[],
         mako: None,
         history,
         steps,
@@ -295,6 +299,16 @@ fn prepare(oracle: &Path, dir: &Path, c: &Case) {
     std::fs::write(&ini, text).unwrap();
     add_settings(&ini, "alembic", c.ini);
     add_settings(&dir.join("alembic.ini"), "post_write_hooks", c.hooks);
+    if !c.env_py.is_empty() {
+        let env_py = dir.join("migrations/env.py");
+        let anchor = "config = context.config\n";
+        let text = std::fs::read_to_string(&env_py).unwrap().replacen(
+            anchor,
+            &format!("{anchor}{}\n", c.env_py.join("\n")),
+            1,
+        );
+        std::fs::write(&env_py, text).unwrap();
+    }
     if c.mako == Some(NO_TEMPLATE) {
         std::fs::remove_file(dir.join("migrations/script.py.mako")).unwrap();
     } else if let Some(name) = c.mako {
@@ -342,6 +356,26 @@ fn check(c: Case) {
         assert_eq!(g, w, "content of {name}");
     }
 }
+
+/// env.py lines registering the cookbook's `spaces_to_tabs` hook, which
+/// also prints the options it was given (and raises when `fail` is set).
+const CUSTOM_HOOK_ENV: [&str; 15] = [
+    "from alembic.script import write_hooks",
+    "import re",
+    "@write_hooks.register('spaces_to_tabs')",
+    "def convert_spaces_to_tabs(filename, options):",
+    "    print('options', list(options.items()))",
+    "    if options.get('fail'):",
+    "        raise ValueError('hook failed on ' + filename.rsplit('/', 1)[-1])",
+    "    lines = []",
+    "    with open(filename) as file_:",
+    "        for line in file_:",
+    "            lines.append(",
+    "                re.sub(r'^(    )+', lambda m: '\\t' * (len(m.group(1)) // 4), line)",
+    "            )",
+    "    with open(filename, 'w') as to_write:",
+    "        to_write.write(''.join(lines))",
+];
 
 macro_rules! parity {
     ($($name:ident: $case:expr;)*) => {
@@ -415,6 +449,34 @@ parity! {
     post_write_hook_runs_after_writing: Case {
         hooks: &["hooks = echoer", "echoer.type = exec", "echoer.executable = echo", "echoer.options = hook-saw REVISION_SCRIPT_FILENAME"],
         ..case(APROJ, &[&["revision", "-m", "hook demo", "--head", "9c5a", "--rev-id", "eeee5555"], &["merge", "heads", "--rev-id", "ffff6666"]])
+    };
+    // The cookbook's custom hook (autogenerate.rst, "Writing Custom Hooks as
+    // Python Functions"): registered in env.py, which `revision_environment`
+    // runs before the file is written; the hook gets the option dict.
+    custom_write_hook_registered_in_env_py: Case {
+        ini: &["revision_environment = true"],
+        hooks: &["hooks = tabs, echoer", "tabs.type = spaces_to_tabs", "tabs.width = 4", "echoer.type = exec", "echoer.executable = echo", "echoer.options = hook-saw REVISION_SCRIPT_FILENAME"],
+        env_py: &CUSTOM_HOOK_ENV,
+        ..case(APROJ, &[&["revision", "-m", "hook demo", "--head", "9c5a", "--rev-id", "eeee5555"], &["merge", "heads", "--rev-id", "ffff6666"], &["-q", "revision", "-m", "quiet", "--rev-id", "a1b2"]])
+    };
+    // A registered type that fails, and one that replaces a built-in type.
+    custom_write_hook_raises: Case {
+        ini: &["revision_environment = true"],
+        hooks: &["hooks = tabs", "tabs.type = spaces_to_tabs", "tabs.fail = yes"],
+        env_py: &CUSTOM_HOOK_ENV,
+        ..case(APROJ, &[&["revision", "-m", "hook demo", "--head", "9c5a", "--rev-id", "eeee5555"]])
+    };
+    custom_write_hook_replaces_exec: Case {
+        ini: &["revision_environment = true"],
+        hooks: &["hooks = echoer", "echoer.type = exec", "echoer.executable = echo"],
+        env_py: &["from alembic.script import write_hooks", "@write_hooks.register('exec')", "def mine(filename, options):", "    print('mine', sorted(options.items()))"],
+        ..case(APROJ, &[&["revision", "-m", "hook demo", "--head", "9c5a", "--rev-id", "eeee5555"]])
+    };
+    // Without revision_environment env.py does not run: nothing registered it.
+    custom_write_hook_without_environment: Case {
+        hooks: &["hooks = tabs", "tabs.type = spaces_to_tabs"],
+        env_py: &CUSTOM_HOOK_ENV,
+        ..case(APROJ, &[&["revision", "-m", "hook demo", "--head", "9c5a", "--rev-id", "eeee5555"]])
     };
     quiet: case(LINEAR, &[&["-q", "revision", "-m", "quiet", "--rev-id", "q1"]]);
     file_template_subdirs_and_epoch: Case {

@@ -8,8 +8,10 @@
 //! with) as a subprocess in place of Alembic's own `sys.executable`; the
 //! lookups Alembic does in-process (`importlib.metadata`,
 //! `importlib.util.find_spec`) are asked of that interpreter too, so what
-//! is found is what is installed there. Custom types registered with
-//! `write_hooks.register` in Python are not available (no Python runs).
+//! is found is what is installed there. A type registered with
+//! `write_hooks.register` while env.py ran first (`revision_environment`,
+//! `--autogenerate`) is called in Python, ahead of the built-ins as Alembic's
+//! registry has it; with no Python run, an unknown type fails as in Alembic.
 
 mod shlex;
 
@@ -58,6 +60,11 @@ fn invoke(
     path: &str,
     hook: &PostWriteHook,
 ) -> Result<(), CommandError> {
+    if let Some(done) =
+        crate::python::invoke_registered_write_hook(kind, path, &hook.name, &hook.options)
+    {
+        return done.map_err(CommandError::from);
+    }
     match kind {
         "console_scripts" => {
             let entrypoint = required(hook, "entrypoint")?;

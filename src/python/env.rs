@@ -329,7 +329,7 @@ fn raiseerr_requested() -> bool {
     RAISEERR.load(std::sync::atomic::Ordering::Relaxed)
 }
 
-fn flush(py: Python<'_>) {
+pub(super) fn flush(py: Python<'_>) {
     let _ = py.import("sys").and_then(|sys| {
         sys.getattr("stdout")?.call_method0("flush")?;
         sys.getattr("stderr")?.call_method0("flush")

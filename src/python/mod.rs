@@ -21,6 +21,7 @@ mod static_path;
 pub use autogen::{GeneratedScript, generated_scripts};
 mod template;
 mod tomllib;
+mod write_hooks;
 
 pub use env::{CmdArg, CmdOpts, EnvCommand, EnvRun, log_failure, run_env, set_raiseerr};
 pub use error::HostError;
@@ -29,3 +30,4 @@ pub use metadata::{FileFailure, FileMetadata, read_metadata};
 pub use state::{RevisionSpec, reloaded_scripts};
 pub use template::{ConfigSource, PyOutcome, TemplateSession, TemplateValue};
 pub use tomllib::decode_error as toml_decode_error;
+pub use write_hooks::invoke_registered as invoke_registered_write_hook;
