@@ -45,7 +45,8 @@ Usage:
   --version-table  the tree's version table, when env.py names another (for the dump).
   --version-schema  the schema that holds it (PostgreSQL), when env.py puts it elsewhere than
               `public` (a search_path it sets, or version_table_schema: dispatch's).
-  --step      replaces the default command sequence (one command line per --step).
+  --step      replaces the default command sequence (one command line per --step; `{url}`
+              replaced, for env.py files that take their URLs from `-x`: galaxy's).
   --setup     a shell command run in each tool's directory after its database is
               created and before the first step (`{url}` replaced; the venv's bin/ first
               on PATH; the --env variables set), not compared: for trees built on another
@@ -119,7 +120,9 @@ TABLE of every table, and every row). Normalised, and nothing else:
     waiverdb's ArgumentError) -> ` at 0x?`;
   - a warning raised in Alembic's or alembic-rs's own modules: `<file>:<line>:
     XWarning: msg` and Python's source line after it -> `XWarning: msg` (as
-    tests/support/online.rs, rule 5);
+    tests/support/online.rs, rule 5); in a structlog record of it (airflow's
+    providers: `category=UserWarning filename=<file> lineno=<n>`) -> `filename=<tool>
+    lineno=<n>`;
   - Alembic's set orders: an output whose lines are the same in another order is
     reported as ORDER (see same_lines(); not a divergence, listed for a human to judge: Alembic takes
     some orders from Python sets, which vary from run to run).
@@ -369,7 +372,13 @@ def drop_rich_tool_frames(text):
 WARNING = re.compile(r"^(\S*(?:site-packages/alembic/|<alembic-rs>/)\S*):\d+: (\w*Warning: .*)$")
 
 
+# the same warning as a structlog key-value record (airflow's logging captures
+# py.warnings: `... [py.warnings] category=UserWarning filename=<file> lineno=<n>`)
+KV_WARNING = re.compile(r"filename=\S*(?:site-packages/alembic/|<alembic-rs>/)\S* lineno=\d+")
+
+
 def hide_warning_locations(text):
+    text = KV_WARNING.sub("filename=<tool> lineno=<n>", text)
     out, lines = [], text.split("\n")
     i = 0
     while i < len(lines):
@@ -500,6 +509,7 @@ def run(tool, argv, workdir, venv, binary, env_extra, db):
     # Both run as from an activated venv (applications read VIRTUAL_ENV: rucio
     # looks for $VIRTUAL_ENV/etc/rucio.cfg first); alembic-rs takes its Python from it.
     env["VIRTUAL_ENV"] = venv
+    argv = [x.replace("{url}", db.url) for x in argv]
     if tool == "oracle":
         cmd = [os.path.join(venv, "bin", "python"), "-m", "alembic"] + argv
     else:
