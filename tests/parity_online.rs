@@ -1302,8 +1302,7 @@ fn pg_plugins() -> Scenario {
         "{} lacks the plugins; run scripts/test-env.sh",
         python.display()
     );
-    let venv = python.parent().and_then(|bin| bin.parent()).unwrap();
-    let mut scenario = Scenario::fixture(
+    in_oracle_venv(Scenario::fixture(
         "pg_plugins",
         &[
             &["upgrade", "head"],
@@ -1328,11 +1327,7 @@ fn pg_plugins() -> Scenario {
             &["-x", "v=2", "downgrade", "head:aaa0", "--sql"],
             &["downgrade", "base"],
         ],
-    );
-    scenario
-        .env
-        .push(("VIRTUAL_ENV".into(), venv.display().to_string()));
-    scenario
+    ))
 }
 
 #[test]
@@ -1346,9 +1341,7 @@ fn parity_pg_plugins_postgres() {
 /// (tests/fixtures/online/pg_psycopg2_api/migrations/README). Both run from
 /// .venv-oracle, which has psycopg2.
 fn pg_psycopg2_api() -> Scenario {
-    let python = support::oracle_python().expect("the oracle virtualenv");
-    let venv = python.parent().and_then(|bin| bin.parent()).unwrap();
-    let mut scenario = Scenario::fixture(
+    in_oracle_venv(Scenario::fixture(
         "pg_psycopg2_api",
         &[
             &["upgrade", "d1e2f3a40001"],
@@ -1357,7 +1350,14 @@ fn pg_psycopg2_api() -> Scenario {
             &["downgrade", "base"],
             &["current"],
         ],
-    );
+    ))
+}
+
+/// The scenario run by alembic-rs from .venv-oracle too (the drivers'
+/// packages its migrations import are there).
+fn in_oracle_venv(mut scenario: Scenario) -> Scenario {
+    let python = support::oracle_python().expect("the oracle virtualenv");
+    let venv = python.parent().and_then(|bin| bin.parent()).unwrap();
     scenario
         .env
         .push(("VIRTUAL_ENV".into(), venv.display().to_string()));
@@ -1373,16 +1373,11 @@ fn parity_pg_psycopg2_api_postgres() {
 /// (`connection.execute`, `psycopg.sql`, `Jsonb`, `cursor.copy`)
 /// (tests/fixtures/online/pg_psycopg_api/migrations/README).
 fn pg_psycopg_api() -> Scenario {
-    let python = support::oracle_python().expect("the oracle virtualenv");
-    let venv = python.parent().and_then(|bin| bin.parent()).unwrap();
-    let mut scenario = Scenario::fixture(
+    let mut scenario = in_oracle_venv(Scenario::fixture(
         "pg_psycopg_api",
         &[&["upgrade", "head"], &["downgrade", "base"]],
-    );
+    ));
     scenario.driver = Some("psycopg");
-    scenario
-        .env
-        .push(("VIRTUAL_ENV".into(), venv.display().to_string()));
     scenario
 }
 
@@ -1395,16 +1390,10 @@ fn parity_pg_psycopg_api_postgres() {
 /// cursors, cursor classes, `insert_id()`, `escape()`)
 /// (tests/fixtures/online/mysql_pymysql_api/migrations/README).
 fn mysql_pymysql_api() -> Scenario {
-    let python = support::oracle_python().expect("the oracle virtualenv");
-    let venv = python.parent().and_then(|bin| bin.parent()).unwrap();
-    let mut scenario = Scenario::fixture(
+    in_oracle_venv(Scenario::fixture(
         "mysql_pymysql_api",
         &[&["upgrade", "head"], &["downgrade", "base"]],
-    );
-    scenario
-        .env
-        .push(("VIRTUAL_ENV".into(), venv.display().to_string()));
-    scenario
+    ))
 }
 
 #[test]
