@@ -1369,6 +1369,25 @@ fn parity_pg_psycopg2_api_postgres() {
     parity(pg_psycopg2_api(), DbKind::Postgres);
 }
 
+/// sqlite3's own API on the raw connection in data migrations
+/// (`executescript`, `row_factory`, `text_factory`, `iterdump`)
+/// (tests/fixtures/online/sqlite_sqlite3_api/migrations/README).
+fn sqlite_sqlite3_api() -> Scenario {
+    Scenario::fixture(
+        "sqlite_sqlite3_api",
+        &[
+            &["upgrade", "head"],
+            &["downgrade", "base"],
+            &["upgrade", "head"],
+        ],
+    )
+}
+
+#[test]
+fn parity_sqlite_sqlite3_api_sqlite() {
+    parity(sqlite_sqlite3_api(), DbKind::Sqlite);
+}
+
 /// psycopg 3's own API on the raw connection in data migrations
 /// (`connection.execute`, `psycopg.sql`, `Jsonb`, `cursor.copy`)
 /// (tests/fixtures/online/pg_psycopg_api/migrations/README).

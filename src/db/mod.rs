@@ -398,6 +398,11 @@ impl Connection {
         self.sqlite("extensions")?.load_extension(path)
     }
 
+    /// SQLite: pysqlite's `total_changes`. Other backends refuse.
+    pub fn sqlite_total_changes(&mut self) -> Result<i64, DbError> {
+        Ok(self.sqlite("change counts")?.total_changes())
+    }
+
     /// The SQLite backend, for what exists only there (`what`, in the
     /// refusal on other backends).
     fn sqlite(&mut self, what: &str) -> Result<&mut sqlite::SqliteBackend, DbError> {

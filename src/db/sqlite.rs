@@ -179,6 +179,12 @@ impl SqliteBackend {
         udf::register(self.handle(), registration)
     }
 
+    /// pysqlite's `total_changes`: rows changed since the connection opened.
+    pub(super) fn total_changes(&mut self) -> i64 {
+        // SAFETY: the open, locked handle.
+        i64::from(unsafe { ffi::sqlite3_total_changes(self.handle()) })
+    }
+
     /// pysqlite's `enable_load_extension`: whether `load_extension` (and
     /// SQL's `load_extension()`) may load a shared library into this
     /// connection; off until a `connect` event turns it on, as in SQLite.

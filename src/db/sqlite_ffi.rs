@@ -104,6 +104,7 @@ unsafe extern "C" {
     pub(super) fn sqlite3_column_bytes(stmt: *mut Stmt, index: c_int) -> c_int;
 
     pub(super) fn sqlite3_changes(db: *mut Sqlite3) -> c_int;
+    pub(super) fn sqlite3_total_changes(db: *mut Sqlite3) -> c_int;
     pub(super) fn sqlite3_get_autocommit(db: *mut Sqlite3) -> c_int;
     pub(super) fn sqlite3_last_insert_rowid(db: *mut Sqlite3) -> i64;
     pub(super) fn sqlite3_extended_errcode(db: *mut Sqlite3) -> c_int;

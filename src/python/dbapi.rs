@@ -180,6 +180,20 @@ impl RawConnection {
         })
     }
 
+    /// SQLite: pysqlite's `total_changes`.
+    fn sqlite_total_changes(&mut self) -> PyResult<i64> {
+        self.open_sqlite()?.sqlite_total_changes().map_err(failure)
+    }
+
+    /// SQLite: the statements of pysqlite's `executescript`, each run to
+    /// its end, nothing returned.
+    fn sqlite_execute_script(&mut self, py: Python<'_>, sql: &str) -> PyResult<()> {
+        let conn = self.open_sqlite()?;
+        py.detach(|| conn.execute(sql, &[]))
+            .map(drop)
+            .map_err(failure)
+    }
+
     /// SQLite: pysqlite's `enable_load_extension`.
     fn sqlite_enable_load_extension(&mut self, enabled: bool) -> PyResult<()> {
         self.open_sqlite()?

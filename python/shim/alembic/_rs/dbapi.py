@@ -482,10 +482,7 @@ class Cursor:
         return iter(self.fetchall())
 
     def __enter__(self):
-        # psycopg2's, psycopg's and pymysql's cursors close at the block's
-        # end; sqlite3's have no such protocol
-        if isinstance(self.connection, SQLiteConnection):
-            raise TypeError("'sqlite3.Cursor' object does not support the context manager protocol")
+        # psycopg2's, psycopg's and pymysql's cursors close at the block's end
         return self
 
     def __exit__(self, exc_type, exc, tb):
@@ -776,6 +773,32 @@ class SQLiteConnection(Connection):
             self._in_txn = False
             self._send("ROLLBACK")
 
+    # sqlite3.Connection's row shaping, applied as rows are fetched
+    row_factory = None
+    text_factory = str
+
+    def cursor(self, factory=None):
+        if factory is not None:
+            raise self._module.NotSupportedError(
+                "alembic-rs's driver makes sqlite3's own cursors only (cursor(factory=...))"
+            )
+        cursor = SQLiteCursor(self)
+        cursor.row_factory = self.row_factory
+        return cursor
+
+    @property
+    def total_changes(self):
+        return self._call_raw(self._raw.sqlite_total_changes)
+
+    def executescript(self, sql_script):
+        return self.cursor().executescript(sql_script)
+
+    def iterdump(self):
+        """pysqlite's dump, which reads the schema through this connection."""
+        from sqlite3.dump import _iterdump
+
+        return _iterdump(self)
+
     # sqlite3.Connection's shortcuts: a new cursor, run and returned
     # (oslo.db's connect hook sends its pragmas with ``dbapi_con.execute``)
     def execute(self, sql, parameters=None):
@@ -811,11 +834,11 @@ class SQLiteConnection(Connection):
 
     def _call_raw(self, method, *args):
         try:
-            method(*args)
+            result = method(*args)
         except _alembic_rs.DatabaseFailure as failure:
             error = self._module._error(*failure.args)
         else:
-            return
+            return result
         raise error  # outside the except: see the module docstring
 
     # sqlite3.Connection's extension loading (SpatiaLite, sqlite-vec, ICU:
@@ -840,6 +863,85 @@ class SQLiteConnection(Connection):
         """What sqlite3.Connection lacks, it lacks here with sqlite3's
         message (not this class's name)."""
         raise AttributeError("'sqlite3.Connection' object has no attribute '%s'" % name)
+
+
+class SQLiteCursor(Cursor):
+    """sqlite3.Cursor's own: ``executescript``, and rows shaped as they are
+    fetched by the connection's ``text_factory`` and the cursor's
+    ``row_factory`` (``sqlite3.Row`` by a stand-in: sqlite3's own takes
+    only its C cursor)."""
+
+    row_factory = None
+
+    def __enter__(self):
+        raise TypeError("'sqlite3.Cursor' object does not support the context manager protocol")
+
+    def executescript(self, sql_script):
+        if not isinstance(sql_script, str):
+            raise TypeError("executescript() argument must be str, not %s" % type(sql_script).__name__)
+        if "\0" in sql_script:
+            raise ValueError("embedded null character")
+        conn = self.connection
+        if conn._in_txn:
+            conn._send("COMMIT")
+        conn._call_raw(conn._raw.sqlite_execute_script, sql_script)
+        self.description = None
+        self._rows, self._pos = [], 0
+        return self
+
+    def fetchone(self):
+        row = super().fetchone()
+        return None if row is None else self._shaped((row,))[0]
+
+    def fetchmany(self, size=None):
+        return self._shaped(super().fetchmany(size))
+
+    def fetchall(self):
+        return self._shaped(super().fetchall())
+
+    def _shaped(self, rows):
+        text = self.connection.text_factory
+        if text is not str:
+            convert = bytes if text is bytes else (lambda b: text(b))
+            rows = [tuple(convert(v.encode("utf-8")) if type(v) is str else v for v in r) for r in rows]
+        factory = self.row_factory
+        if factory is None:
+            return rows
+        if factory is sys.modules.get("sqlite3", types).__dict__.get("Row"):
+            return [Row(self.description, r) for r in rows]
+        return [factory(self, r) for r in rows]
+
+    def __getattr__(self, name):
+        raise AttributeError("'sqlite3.Cursor' object has no attribute '%s'" % name)
+
+
+# the name `type(cursor).__name__` gives under sqlite3
+SQLiteCursor.__name__ = SQLiteCursor.__qualname__ = "Cursor"
+
+
+class Row(tuple):
+    """sqlite3.Row's behaviour: items by position or by a column name in any
+    case, ``keys()``."""
+
+    def __new__(cls, description, values):
+        row = super().__new__(cls, values)
+        row._names = [d[0] for d in description]
+        return row
+
+    def __getitem__(self, key):
+        if isinstance(key, str):
+            folded = key.casefold()
+            for i, name in enumerate(self._names):
+                if name.casefold() == folded:
+                    return tuple.__getitem__(self, i)
+            raise IndexError("No item with that key")
+        return tuple.__getitem__(self, key)
+
+    def keys(self):
+        return list(self._names)
+
+    def __repr__(self):
+        return "<sqlite3.Row object at 0x%x>" % id(self)
 
 
 def _one_argument(method, args):

@@ -150,6 +150,10 @@ class Psycopg2Cursor(dbapi.Cursor):
         raise AttributeError("'psycopg2.extensions.cursor' object has no attribute '%s'" % name)
 
 
+# the names `type(obj).__name__` gives under psycopg2
+Psycopg2Connection.__name__ = Psycopg2Connection.__qualname__ = "connection"
+Psycopg2Cursor.__name__ = Psycopg2Cursor.__qualname__ = "cursor"
+
 # which way copy_expert's statement goes (the server would tell libpq)
 _COPY_OUT = re.compile(r"\bTO\s+STDOUT\b", re.I)
 _COPY_IN = re.compile(r"\bFROM\s+STDIN\b", re.I)

@@ -132,6 +132,10 @@ class _Copy:
         return next(self.rows(), None)
 
 
+# the names `type(obj).__name__` gives under psycopg
+PsycopgConnection.__name__ = PsycopgConnection.__qualname__ = "Connection"
+PsycopgCursor.__name__ = PsycopgCursor.__qualname__ = "Cursor"
+
 _COPY_OUT = "TO STDOUT"
 _ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
 _UNESCAPES = {"\\": "\\", "t": "\t", "n": "\n", "r": "\r", "b": "\b", "f": "\f", "v": "\v"}
