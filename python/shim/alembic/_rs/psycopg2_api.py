@@ -81,7 +81,6 @@ class Psycopg2Connection(dbapi.Connection):
 
 
 class Psycopg2Cursor(dbapi.Cursor):
-
     def execute(self, query, vars=None):
         return super().execute(_query_text(self, query), _adapted_params(vars))
 
@@ -104,8 +103,7 @@ class Psycopg2Cursor(dbapi.Cursor):
             return None
         if conn.closed:
             raise conn._module.InterfaceError("cursor already closed")
-        reading = hasattr(file, "read")
-        if not reading and not hasattr(file, "write"):
+        if not (hasattr(file, "read") or hasattr(file, "write")):
             raise TypeError(
                 "file must be a readable file-like object for COPY FROM; "
                 "a writable file-like object for COPY TO."
