@@ -27,6 +27,7 @@ pub mod literal;
 mod mysql;
 mod postgres;
 mod split;
+pub use split::{CopyStdio, copy_stdio};
 mod sqlite;
 mod sqlite_ffi;
 pub mod sqlite_udf;

@@ -202,7 +202,6 @@ impl PgBackend {
     /// a `COPY TO` are read and dropped and the rest of the text still runs,
     /// as libpq drains it.
     async fn execute_around_copy(&mut self, statements: &[&str]) -> Result<QueryResult, DbError> {
-        let mut refused = None;
         let mut pending: Vec<&str> = Vec::new();
         for statement in statements {
             let Some(direction) = split::copy_stdio(statement) else {
@@ -230,16 +229,16 @@ impl PgBackend {
                 }
                 split::CopyStdio::Out => {
                     self.copy_out(statement).await?;
-                    refused = Some(COPY_TO_REFUSED);
                 }
             }
         }
         if !pending.is_empty() {
             self.execute_plain(&pending.join(";\n")).await?;
         }
+        // (only `COPY ... TO STDOUT` statements reach the end)
         Err(DbError::interpolate(
             PyException::ProgrammingError,
-            refused.unwrap_or(COPY_TO_REFUSED),
+            COPY_TO_REFUSED,
         ))
     }
 

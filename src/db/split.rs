@@ -200,12 +200,12 @@ pub(crate) fn is_plain_query(statement: &str) -> bool {
 /// (`FROM STDIN`, `TO STDOUT`); `None` for any other statement, including a
 /// `COPY` to or from a server-side file or program.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum CopyStdio {
+pub enum CopyStdio {
     In,
     Out,
 }
 
-pub(crate) fn copy_stdio(statement: &str) -> Option<CopyStdio> {
+pub fn copy_stdio(statement: &str) -> Option<CopyStdio> {
     let words = leading_words(statement, Dialect::Postgresql);
     if !words.first()?.eq_ignore_ascii_case("COPY") {
         return None;

@@ -423,6 +423,18 @@ fn finish<'py>(
     ))
 }
 
+/// Which way a PostgreSQL statement copies over the connection (`"in"`
+/// for `COPY ... FROM STDIN`, `"out"` for `TO STDOUT`, None for anything
+/// else): the drivers' `copy_expert`/`copy()` learn it before they read
+/// the user's file, as libpq learns it from the server's reply.
+#[pyfunction]
+pub fn copy_direction(sql: &str) -> Option<&'static str> {
+    db::copy_stdio(sql).map(|d| match d {
+        db::CopyStdio::In => "in",
+        db::CopyStdio::Out => "out",
+    })
+}
+
 /// `sqlite3.sqlite_version` of the SQLite we link.
 #[pyfunction]
 pub fn sqlite_version() -> String {

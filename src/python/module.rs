@@ -23,6 +23,7 @@ pub fn _alembic_rs(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<HeadMaintainer>()?;
     m.add_class::<super::static_path::StaticPath>()?;
     m.add_function(wrap_pyfunction!(super::dbapi::sqlite_version, m)?)?;
+    m.add_function(wrap_pyfunction!(super::dbapi::copy_direction, m)?)?;
     m.add_function(wrap_pyfunction!(plan, m)?)?;
     m.add_function(wrap_pyfunction!(set_version_locations, m)?)?;
     m.add_function(wrap_pyfunction!(current_lines, m)?)?;

@@ -17,11 +17,13 @@ included.
 """
 
 import datetime
+import decimal
 import json
 import operator
 import re
 import sys
 import types
+import uuid
 
 import _alembic_rs
 
@@ -243,6 +245,14 @@ def _with_ranges_written(conn, operation, parameters):
     for quoted, value_sql in found.items():
         sql = sql.replace(quoted, value_sql)
     return sql, None
+
+
+# the parameter types the driver adapts by itself (src/python/convert.rs);
+# the driver-API modules adapt others their drivers' way first
+NATIVE_PARAMS = frozenset((
+    type(None), bool, int, float, str, bytes, bytearray, memoryview, list, tuple,
+    decimal.Decimal, datetime.datetime, datetime.date, datetime.time, datetime.timedelta, uuid.UUID,
+))
 
 
 class Cursor:
@@ -564,13 +574,22 @@ class Connection:
         return self._in_txn
 
     def _send(self, sql):
+        self._call_raw(self._raw.execute, sql, None)
+
+    def _call_raw(self, method, *args, began=None):
+        """``method(*args)`` of the Rust connection, its failure raised as
+        the driver's exception. ``began``: the call is a statement's, with
+        or without a ``BEGIN`` sent ahead of it (``_failed`` then follows
+        the driver's handling of a failed statement)."""
         try:
-            self._raw.execute(sql, None)
+            result = method(*args)
         except _alembic_rs.DatabaseFailure as failure:
+            if began is not None:
+                self._failed(began, failure.args)
             self._check_lost()
             error = self._module._error(*failure.args)
         else:
-            return
+            return result
         raise error  # outside the except: see the module docstring
 
     def _check_lost(self):
@@ -832,15 +851,6 @@ class SQLiteConnection(Connection):
             raise TypeError("parameter must be callable")
         self._call_raw(self._raw.sqlite_create_collation, name, callback)
 
-    def _call_raw(self, method, *args):
-        try:
-            result = method(*args)
-        except _alembic_rs.DatabaseFailure as failure:
-            error = self._module._error(*failure.args)
-        else:
-            return result
-        raise error  # outside the except: see the module docstring
-
     # sqlite3.Connection's extension loading (SpatiaLite, sqlite-vec, ICU:
     # kitchenowl's and geoalchemy2's ``connect`` events), into alembic-rs's
     # own SQLite. Python has these methods only where its sqlite3 was built
@@ -891,7 +901,9 @@ class SQLiteCursor(Cursor):
 
     def fetchone(self):
         row = super().fetchone()
-        return None if row is None else self._shaped((row,))[0]
+        if row is None or (self.row_factory is None and self.connection.text_factory is str):
+            return row
+        return self._shaped((row,))[0]
 
     def fetchmany(self, size=None):
         return self._shaped(super().fetchmany(size))

@@ -18,22 +18,15 @@ classes of ``dbapi``.
 """
 
 import collections
-import datetime
-import decimal
 import io
 import re
 import sys
-import uuid
 
 import _alembic_rs
 
 from . import dbapi
 
-# what the driver adapts by itself (dbapi's Rust conversion)
-_NATIVE = frozenset((
-    type(None), bool, int, float, str, bytes, bytearray, memoryview, list, tuple,
-    decimal.Decimal, datetime.datetime, datetime.date, datetime.time, datetime.timedelta, uuid.UUID,
-))
+_NATIVE = dbapi.NATIVE_PARAMS
 
 # psycopg2's TRANSACTION_STATUS_* and STATUS_* values
 _IDLE, _INTRANS = 0, 2
@@ -97,7 +90,8 @@ class Psycopg2Cursor(dbapi.Cursor):
         STDOUT`` writes each row to it (str to a text file, else bytes)."""
         sql = _query_text(self, sql)
         conn = self.connection
-        if not (_COPY_OUT.search(sql) or _COPY_IN.search(sql)):
+        direction = _alembic_rs.copy_direction(sql)
+        if direction is None:
             # no copy begins: libpq just runs the statement
             self.execute(sql)
             return None
@@ -108,24 +102,15 @@ class Psycopg2Cursor(dbapi.Cursor):
                 "file must be a readable file-like object for COPY FROM; "
                 "a writable file-like object for COPY TO."
             )
-        began = conn._before(sql)
-        try:
-            if _COPY_OUT.search(sql):
-                chunks = conn._raw.copy_out(sql)
-                text = isinstance(file, io.TextIOBase)
-                for chunk in chunks:
-                    file.write(chunk.decode("utf-8") if text else chunk)
-                self.rowcount = len(chunks) - (1 if chunks and _HEADER.search(sql) else 0)
-            else:
-                self.rowcount = conn._raw.copy_in(sql, _read_all(file, size))
-        except _alembic_rs.DatabaseFailure as failure:
-            conn._failed(began, failure.args)
-            conn._check_lost()
-            error = conn._module._error(*failure.args)
+        if direction == "out":
+            chunks = conn._call_raw(conn._raw.copy_out, sql, began=conn._before(sql))
+            text = isinstance(file, io.TextIOBase)
+            for chunk in chunks:
+                file.write(chunk.decode("utf-8") if text else chunk)
+            self.rowcount = len(chunks) - (1 if chunks and _HEADER.search(sql) else 0)
         else:
-            error = None
-        if error is not None:
-            raise error  # outside the except: see dbapi's docstring
+            data = _read_all(file, size)
+            self.rowcount = conn._call_raw(conn._raw.copy_in, sql, data, began=conn._before(sql))
         self.description = None
         self._rows, self._pos = [], 0
 
@@ -152,9 +137,6 @@ class Psycopg2Cursor(dbapi.Cursor):
 Psycopg2Connection.__name__ = Psycopg2Connection.__qualname__ = "connection"
 Psycopg2Cursor.__name__ = Psycopg2Cursor.__qualname__ = "cursor"
 
-# which way copy_expert's statement goes (the server would tell libpq)
-_COPY_OUT = re.compile(r"\bTO\s+STDOUT\b", re.I)
-_COPY_IN = re.compile(r"\bFROM\s+STDIN\b", re.I)
 _HEADER = re.compile(r"\bHEADER\b", re.I)
 
 

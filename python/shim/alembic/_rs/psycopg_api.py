@@ -12,18 +12,13 @@ bare ``postgresql://`` under SQLAlchemy 2.1, whose default driver it is):
 """
 
 import datetime
-import decimal
 import sys
-import uuid
 
 import _alembic_rs
 
 from . import dbapi
 
-_NATIVE = frozenset((
-    type(None), bool, int, float, str, bytes, bytearray, memoryview, list, tuple,
-    decimal.Decimal, datetime.datetime, datetime.date, datetime.time, datetime.timedelta, uuid.UUID,
-))
+_NATIVE = dbapi.NATIVE_PARAMS
 
 
 class PsycopgConnection(dbapi.Connection):
@@ -81,30 +76,17 @@ class _Copy:
 
     def __enter__(self):
         conn = self._cursor.connection
-        began = conn._before(self._statement)
-        if _COPY_OUT in " ".join(self._statement.upper().split()):
-            self._out = self._run(began, conn._raw.copy_out, self._statement)
+        if _alembic_rs.copy_direction(self._statement) == "out":
+            self._out = conn._call_raw(conn._raw.copy_out, self._statement, began=conn._before(self._statement))
             self._cursor.rowcount = len(self._out)
-        self._began = began
         return self
 
     def __exit__(self, exc_type, exc, tb):
         if exc_type is None and self._out is None:
             conn = self._cursor.connection
             data = b"".join(self._written)
-            self._cursor.rowcount = self._run(self._began, conn._raw.copy_in, self._statement, data)
-
-    def _run(self, began, method, *args):
-        conn = self._cursor.connection
-        try:
-            result = method(*args)
-        except _alembic_rs.DatabaseFailure as failure:
-            conn._failed(began, failure.args)
-            conn._check_lost()
-            error = conn._module._error(*failure.args)
-        else:
-            return result
-        raise error  # outside the except: see dbapi's docstring
+            began = conn._before(self._statement)
+            self._cursor.rowcount = conn._call_raw(conn._raw.copy_in, self._statement, data, began=began)
 
     def write(self, buffer):
         self._written.append(buffer.encode("utf-8") if isinstance(buffer, str) else bytes(buffer))
@@ -136,7 +118,6 @@ class _Copy:
 PsycopgConnection.__name__ = PsycopgConnection.__qualname__ = "Connection"
 PsycopgCursor.__name__ = PsycopgCursor.__qualname__ = "Cursor"
 
-_COPY_OUT = "TO STDOUT"
 _ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
 _UNESCAPES = {"\\": "\\", "t": "\t", "n": "\n", "r": "\r", "b": "\b", "f": "\f", "v": "\v"}
 
