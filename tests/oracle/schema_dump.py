@@ -81,10 +81,20 @@ def _value(v):
     return repr(v)
 
 
+def _pg_ident(name):
+    return '"%s"' % name.replace('"', '""')
+
+
 def _rows(cursor, tables, quote):
+    """Each table's rows, sorted; ``tables`` holds names for ``quote``, or
+    (label, quoted name) pairs when ``quote`` is None."""
     out = []
     for table in tables:
-        cursor.execute("SELECT * FROM %s" % quote(table))
+        if quote is None:
+            table, quoted = table
+        else:
+            quoted = quote(table)
+        cursor.execute("SELECT * FROM %s" % quoted)
         cols = [d[0] for d in cursor.description]
         rows = sorted(
             "(" + ", ".join(_value(v) for v in row) + ")" for row in cursor.fetchall()
@@ -121,14 +131,14 @@ def dump_sqlite(u, version_table, version_schema):
         names = {n for t, n, _, _ in master if t == "table"}
         versions = None
         if version_table in names:
-            cur.execute('SELECT version_num FROM "%s"' % version_table)
+            cur.execute("SELECT version_num FROM %s" % _pg_ident(version_table))
             versions = version_rows(cur.fetchall())
         tables = sorted(
             n
             for n in names
             if n != version_table and not n.startswith("sqlite_")
         )
-        data = _rows(cur, tables, lambda t: '"%s"' % t.replace('"', '""'))
+        data = _rows(cur, tables, _pg_ident)
         return {"versions": versions, "schema": schema, "data": data}
     finally:
         conn.close()
@@ -221,24 +231,25 @@ def dump_postgres(u, version_table, version_schema):
         found = cur.fetchall()
         versions = None
         if (vschema, version_table) in found:
-            cur.execute('SELECT version_num FROM "%s"."%s"' % (vschema, version_table))
+            cur.execute("SELECT version_num FROM %s.%s" % (_pg_ident(vschema), _pg_ident(version_table)))
             versions = version_rows(cur.fetchall())
+        # (label, quoted name) pairs: a name may hold a dot or a quote
         tables = [
-            t if s == "public" else "%s.%s" % (s, t)
+            (t if s == "public" else "%s.%s" % (s, t), "%s.%s" % (_pg_ident(s), _pg_ident(t)))
             for s, t in found
             if (s, t) != (vschema, version_table)
         ]
-
-        def quote(t):
-            return ".".join('"%s"' % part for part in t.split("."))
-
-        data = _rows(cur, tables, quote)
+        data = _rows(cur, tables, None)
         return {"versions": versions, "schema": schema, "data": data}
     finally:
         conn.close()
 
 
 _AUTO_INC = re.compile(r" AUTO_INCREMENT=\d+")
+
+
+def _my_ident(name):
+    return "`%s`" % name.replace("`", "``")
 
 
 def dump_mysql(u, version_table, version_schema):
@@ -259,17 +270,17 @@ def dump_mysql(u, version_table, version_schema):
         parts = []
         for name, kind in found:
             if kind == "VIEW":
-                cur.execute("SHOW CREATE VIEW `%s`" % name)
+                cur.execute("SHOW CREATE VIEW %s" % _my_ident(name))
             else:
-                cur.execute("SHOW CREATE TABLE `%s`" % name)
+                cur.execute("SHOW CREATE TABLE %s" % _my_ident(name))
             parts.append(_AUTO_INC.sub("", cur.fetchone()[1]))
         schema = "\n".join(parts)
         names = {n for n, k in found if k != "VIEW"}
         vschema = version_schema
         versions = None
-        vt = "`%s`" % version_table
+        vt = _my_ident(version_table)
         if vschema:
-            vt = "`%s`.%s" % (vschema, vt)
+            vt = "%s.%s" % (_my_ident(vschema), vt)
             cur.execute(
                 "SELECT COUNT(*) FROM information_schema.tables "
                 "WHERE table_schema = %s AND table_name = %s",
@@ -282,7 +293,7 @@ def dump_mysql(u, version_table, version_schema):
             cur.execute("SELECT version_num FROM %s" % vt)
             versions = version_rows(cur.fetchall())
         tables = sorted(n for n in names if vschema or n != version_table)
-        data = _rows(cur, tables, lambda t: "`%s`" % t)
+        data = _rows(cur, tables, _my_ident)
         return {"versions": versions, "schema": schema, "data": data}
     finally:
         conn.close()
