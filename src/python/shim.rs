@@ -68,6 +68,8 @@ const FILES: &[(&str, &str)] = shim_files!(
     "alembic/_rs/pgrange.py",
     "alembic/_rs/psycopg2_api.py",
     "alembic/_rs/psycopg_api.py",
+    "alembic/_rs/pymysql_api.py",
+    "alembic/_rs/sqlite3_api.py",
     "alembic/_rs/sqliteerrors.py",
     "alembic/_rs/revision.py",
     "alembic/_rs/template.py",

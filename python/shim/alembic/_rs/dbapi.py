@@ -1,8 +1,11 @@
 """PEP 249 driver over alembic-rs's own connections (Rust, sqlx).
 
-One module object per backend (``postgresql``, ``sqlite``) is made by
-``module_for``; SQLAlchemy's dialect reads ``paramstyle``, the exception
-classes and ``connect`` from it. Exceptions carry the class names and
+One module object per backend (``postgresql``, ``sqlite``, ``mysql``) is
+made by ``module_for``; SQLAlchemy's dialect reads ``paramstyle``, the
+exception classes and ``connect`` from it. ``Connection`` and ``Cursor``
+follow psycopg2's model, the PostgreSQL drivers' common ground;
+``sqlite3_api`` and ``pymysql_api`` hold sqlite3's and pymysql's, and
+``psycopg2_api``/``psycopg_api`` those drivers' APIs beyond PEP 249. Exceptions carry the class names and
 modules the usual drivers use (``psycopg2.errors.UndefinedTable``,
 ``sqlite3.OperationalError``), so SQLAlchemy's wrapped error line reads
 the same as under Alembic.
@@ -19,7 +22,6 @@ included.
 import datetime
 import decimal
 import json
-import operator
 import re
 import sys
 import types
@@ -169,63 +171,6 @@ def _loads_nested(value, loads):
     return loads(value)
 
 
-# pymysql's executemany of `INSERT|REPLACE ... VALUES (<placeholders>)
-# [ON DUPLICATE ...]`: one multi-row statement, so the rows go in one round
-# trip and one statement; a failing row fails them all, and MySQL numbers it
-# within the statement ("at row 2"). pymysql starts another statement past
-# max_stmt_length bytes of escaped values; here the length is estimated from
-# the values' text, so only a statement near 1 MB may be cut elsewhere.
-_INSERT_VALUES = (
-    r"\s*((?:INSERT|REPLACE)\b.+\bVALUES?\s*)"
-    r"(\(\s*(?:%s|%\(.+\)s)\s*(?:,\s*(?:%s|%\(.+\)s)\s*)*\))"
-    r"(\s*(?:ON DUPLICATE.*)?);?\s*\Z"
-)
-_MYSQL_MAX_STMT_LENGTH = 1024000
-
-
-def _mysql_multirow_batches(operation, rows):
-    """``[(sql, params)]``: the multi-row statements pymysql would send for
-    an executemany, or None when it runs the rows one by one (a statement
-    other than INSERT/REPLACE ... VALUES (placeholders)). Rows that are
-    mappings get their keys suffixed per row (``%(k)s`` -> ``%(k\x1f2)s``)
-    so the statement is interpolated once, as pymysql formats each row."""
-    if not rows or not isinstance(operation, str):
-        return None
-    # compiled on first use (re caches it): most runs never get here
-    m = re.match(_INSERT_VALUES, operation, re.IGNORECASE | re.DOTALL)
-    if m is None:
-        return None
-    prefix, values, postfix = m.group(1), m.group(2).rstrip(), m.group(3) or ""
-    named = isinstance(rows[0], dict)
-
-    def row_part(i, row):
-        if not named:
-            return values, list(row)
-        part = re.sub(r"%\((.+?)\)s", lambda k: "%%(%s\x1f%d)s" % (k.group(1), i), values)
-        return part, {"%s\x1f%d" % (k, i): v for k, v in row.items()}
-
-    def size_of(row):
-        items = row.values() if named else row
-        return len(values) + sum(len(str(v)) for v in items)
-
-    batches = []
-    part, params = row_part(0, rows[0])
-    sql, size = prefix + part, len(prefix) + size_of(rows[0])
-    for i, row in enumerate(rows[1:], 1):
-        part, row_params = row_part(i, row)
-        row_size = size_of(row)
-        if size + row_size + len(postfix) + 1 > _MYSQL_MAX_STMT_LENGTH:
-            batches.append((sql + postfix, params))
-            sql, params, size = prefix + part, row_params, len(prefix) + row_size
-            continue
-        sql += "," + part
-        if named:
-            params.update(row_params)
-        else:
-            params.extend(row_params)
-        size += row_size + 1
-    batches.append((sql + postfix, params))
-    return batches
 
 
 def _with_ranges_written(conn, operation, parameters):
@@ -259,8 +204,6 @@ class Cursor:
     # a cursor class's rows (pymysql's DictCursor, psycopg2's cursor
     # factories) from the driver's tuples: (description, rows) -> rows
     _shape_rows = None
-    # pymysql's SSCursor and SSDictCursor
-    _unbuffered = False
     arraysize = 1
 
     def __init__(self, connection):
@@ -280,14 +223,35 @@ class Cursor:
         """Called by ``AsyncConnection.execute`` (``op.run_async``) on
         SQLAlchemy's adapted async cursors; ours holds every row already."""
 
+    # The driver-specific steps of execute(), executemany() and the
+    # fetches; this class has psycopg2's (and the other PostgreSQL
+    # drivers'), sqlite3_api's and pymysql_api's cursors override them.
+
+    def _bound(self, operation, parameters):
+        """The parameters as the driver binds them (or its refusal)."""
+        conn = self.connection
+        if conn._pg and conn._range_style in ("asyncpg", "psycopg"):
+            return _network_params(parameters)
+        return parameters
+
+    def _unadaptable(self, message):
+        """The driver's error for a parameter it cannot adapt, or None."""
+        if self.connection._pg and message.startswith("can't adapt"):
+            return self.connection._module.ProgrammingError(message)
+        return None
+
+    def _took(self, operation, columns, rows, rowcount, lastrowid):
+        """Sets rowcount and lastrowid after a statement; returns the rows
+        as the driver keeps them. psycopg2: the statement's OID as
+        lastrowid, 0 without table OIDs (PostgreSQL 12+)."""
+        self.rowcount = rowcount
+        self.lastrowid = 0 if self.connection._pg and lastrowid is None else lastrowid
+        return rows
+
     def execute(self, operation, parameters=None):
         conn = self.connection
-        if parameters and isinstance(conn, SQLiteConnection):
-            _check_sqlite_params(conn._module, operation, parameters)
-        elif parameters and isinstance(conn, MySQLConnection):
-            parameters = _pymysql_params(parameters)
-        elif parameters and conn._pg and conn._range_style in ("asyncpg", "psycopg"):
-            parameters = _network_params(parameters)
+        if parameters:
+            parameters = self._bound(operation, parameters)
         if conn._pg and conn.closed:
             raise conn._module.InterfaceError("cursor already closed")
         began = conn._before(operation)
@@ -303,12 +267,8 @@ class Cursor:
             # a parameter the driver cannot adapt: psycopg2 raises its
             # ProgrammingError with the same message, pymysql refuses a dict
             # with its own words
-            message = str(failure)
-            if conn._pg and message.startswith("can't adapt"):
-                error = conn._module.ProgrammingError(message)
-            elif isinstance(conn, MySQLConnection) and message == "can't adapt type 'dict'":
-                error = TypeError("dict can not be used as parameter")
-            else:
+            error = self._unadaptable(str(failure))
+            if error is None:
                 raise
         else:
             error = None
@@ -345,10 +305,7 @@ class Cursor:
         self.description = (
             None if columns is None else tuple((name, tc, None, None, None, None, None) for name, tc, _ in columns)
         )
-        if isinstance(conn, MySQLConnection):
-            # pymysql keeps a result's rows as a tuple, and fetchmany() and
-            # fetchall() return slices of it
-            rows = tuple(rows)
+        rows = self._took(operation, columns, rows, rowcount, lastrowid)
         self._rows = rows
         self._pos = 0
         self._fetch_error = None
@@ -357,43 +314,24 @@ class Cursor:
             # fetch that would have returned the last row produced.
             self._rows = rows[:-1]
             self._fetch_error = fetch_error
-        if isinstance(conn, SQLiteConnection) and columns is None and not _DML.match(operation):
-            rowcount = -1  # pysqlite counts changes for INSERT/UPDATE/DELETE/REPLACE only
-        self.rowcount = rowcount
-        # psycopg2: the statement's OID, 0 without table OIDs (PostgreSQL 12+)
-        self.lastrowid = 0 if conn._pg and lastrowid is None else lastrowid
-        if isinstance(conn, MySQLConnection):
-            if columns is not None:
-                # pymysql: a result set has no insert id; an unbuffered
-                # cursor's row count is unknown (-1 as an unsigned 64-bit)
-                self.lastrowid = None
-                if self._unbuffered:
-                    self.rowcount = 2**64 - 1
-            conn._last_result = (self.lastrowid, self.rowcount)
         if self._shape_rows is not None and columns is not None:
             self._rows = self._shape_rows(self.description, self._rows)
         return self._returned()
 
     def _returned(self):
-        """What execute()/executemany() return: psycopg2 None, pymysql the
-        affected rows, sqlite3 the cursor."""
-        if self.connection._pg:
-            return None
-        if isinstance(self.connection, MySQLConnection):
-            return self.rowcount
-        return self
+        """What execute()/executemany() return: psycopg2 None (pymysql the
+        affected rows, sqlite3 the cursor)."""
+        return None if self.connection._pg else self
 
     @property
     def mogrify(self):
         """psycopg2's (bytes) and pymysql's (str) ``mogrify(query, args)``:
         the statement with its parameters written in; sqlite3 has none."""
         conn = self.connection
-        if isinstance(conn, SQLiteConnection):
-            raise AttributeError("'sqlite3.Cursor' object has no attribute 'mogrify'")
 
         def mogrify(query, args=None):
-            if args and isinstance(conn, MySQLConnection):
-                args = _pymysql_params(args)
+            if args and not conn._pg:
+                args = self._bound(query, args)  # pymysql's adaptation
             try:
                 text = conn._raw.mogrify(query, args)
             except _alembic_rs.DatabaseFailure as failure:
@@ -409,8 +347,6 @@ class Cursor:
     @property
     def rownumber(self):
         """psycopg2's and pymysql's index of the next row (sqlite3 has none)."""
-        if isinstance(self.connection, SQLiteConnection):
-            raise AttributeError("'sqlite3.Cursor' object has no attribute 'rownumber'")
         return self._pos
 
     def _raise_fetch_error(self):
@@ -420,23 +356,6 @@ class Cursor:
         raise self.connection._module._error(*args)
 
     def executemany(self, operation, seq_of_parameters):
-        if isinstance(self.connection, MySQLConnection):
-            rows = list(seq_of_parameters)
-            batches = _mysql_multirow_batches(operation, rows)
-            if batches is not None:
-                total = 0
-                for sql, params in batches:
-                    self.execute(sql, params)
-                    total += self.rowcount
-                self.rowcount = total
-                return total
-            seq_of_parameters = rows
-        lastrowid = self.lastrowid
-        if isinstance(self.connection, SQLiteConnection):
-            if not _DML.match(operation):
-                raise self.connection._module.ProgrammingError(
-                    "executemany() can only execute DML statements."
-                )
         total = 0
         for params in seq_of_parameters:
             self.execute(operation, params)
@@ -444,8 +363,6 @@ class Cursor:
                 total += self.rowcount
         self.rowcount = total
         self.description = None
-        if isinstance(self.connection, SQLiteConnection):
-            self.lastrowid = lastrowid  # pysqlite's executemany leaves it
         return self._returned()
 
     def fetchone(self):
@@ -471,8 +388,6 @@ class Cursor:
             self._raise_fetch_error()
         if self.description is None:
             self._check_result_set()
-            if isinstance(self.connection, MySQLConnection):
-                return ()  # pymysql's
         out = self._rows[self._pos : self._pos + size]
         self._pos += len(out)
         return out
@@ -482,8 +397,6 @@ class Cursor:
             self._raise_fetch_error()
         if self.description is None:
             self._check_result_set()
-            if isinstance(self.connection, MySQLConnection):
-                return []  # pymysql's
         out = self._rows[self._pos :]
         self._pos = len(self._rows)
         return out
@@ -646,499 +559,6 @@ class Connection:
             self.closed = True
 
 
-# the exact types pymysql's escape_item has an encoder for (Decimal and UUID
-# are checked by name: the driver writes a UUID as pymysql's str() does),
-# and memoryview, which the driver writes as its bytes (pymysql: its repr)
-# (pymysql has no encoder for memoryview: it escapes its str(),
-# `'<memory at 0x...>'`, as any other unknown type's)
-_PYMYSQL_KNOWN = frozenset((
-    bool, int, float, str, bytes, bytearray, tuple, list, dict, type(None),
-    datetime.datetime, datetime.date, datetime.time, datetime.timedelta,
-))
-
-
-def _pymysql_value(value):
-    tp = type(value)
-    if tp in _PYMYSQL_KNOWN or tp.__name__ in ("Decimal", "UUID"):
-        return value
-    if isinstance(value, (str, bytes, bytearray)):
-        return value  # pymysql escapes these by isinstance: a str Enum is its value
-    if tp in (set, frozenset):
-        return tuple(value)
-    # pymysql escapes a value of any other type (an Enum member, an int
-    # subclass such as IntEnum, a namedtuple) as its str()
-    return str(value)
-
-
-def _pymysql_params(parameters):
-    if isinstance(parameters, dict):
-        if all(type(v) in _PYMYSQL_KNOWN for v in parameters.values()):
-            return parameters
-        return {k: _pymysql_value(v) for k, v in parameters.items()}
-    if isinstance(parameters, (list, tuple)):
-        if all(type(v) in _PYMYSQL_KNOWN for v in parameters):
-            return parameters
-        return tuple(_pymysql_value(v) for v in parameters)
-    return parameters
-
-
-_SQLITE_ADAPTED = frozenset((datetime.date, datetime.datetime))
-_SQLITE_LITERALS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|/\*.*?\*/", re.S)
-_SQLITE_NAMED = re.compile(r"[:@$]([A-Za-z_][A-Za-z_0-9]*)")
-
-
-def _sqlite_type_name(tp):
-    """The name sqlite3's message gives a type: CPython's ``tp_name``, the
-    module-qualified name of a C type (``decimal.Decimal``), the bare name
-    of a class written in Python (``UUID``)."""
-    if tp.__flags__ & (1 << 9) or tp.__module__ == "builtins":  # Py_TPFLAGS_HEAPTYPE
-        return tp.__name__
-    return "%s.%s" % (tp.__module__, tp.__qualname__)
-
-
-def _check_sqlite_params(module, operation, parameters):
-    """sqlite3 binds None, int, float, str and buffers, and adapts exactly
-    ``datetime.date`` / ``datetime.datetime`` (Python 3.11's default
-    adapters); anything else fails before the statement runs (and before
-    pysqlite's implicit BEGIN). The driver below would take more (Decimal,
-    time, timedelta, UUID), so the refusal is sqlite3's, here."""
-    values = parameters.values() if isinstance(parameters, dict) else parameters
-    if isinstance(parameters, (dict, list, tuple)) and all(map(_sqlite_plain, values)):
-        return  # what nearly every call binds: the statement is not parsed
-    if isinstance(parameters, dict):
-        seen = []
-        for name in _SQLITE_NAMED.findall(_SQLITE_LITERALS.sub("", operation)):
-            if name not in seen:
-                seen.append(name)
-        items = [(i + 1, parameters[name]) for i, name in enumerate(seen) if name in parameters]
-    elif isinstance(parameters, (list, tuple)):
-        items = list(enumerate(parameters, 1))
-    else:
-        return
-    for index, value in items:
-        if value is None or isinstance(value, (str, float)) or type(value) in _SQLITE_ADAPTED:
-            continue
-        if isinstance(value, int):
-            if not -(2**63) <= value < 2**63:
-                raise OverflowError("Python int too large to convert to SQLite INTEGER")
-            continue
-        if isinstance(value, (bytes, bytearray, memoryview, list, tuple)):
-            continue  # buffers bind; lists and tuples fail in the driver, as here
-        try:
-            memoryview(value)
-            continue
-        except TypeError:
-            pass
-        # raised outside the except: see the module docstring
-        raise module.ProgrammingError(
-            "Error binding parameter %d: type '%s' is not supported"
-            % (index, _sqlite_type_name(type(value)))
-        )
-
-
-def _sqlite_plain(value):
-    """A value sqlite3 binds as it is (the common case, checked first)."""
-    tp = type(value)
-    return value is None or tp is str or tp is float or tp is bytes or (
-        tp is int and -(2**63) <= value < 2**63
-    )
-
-
-class SQLiteConnection(Connection):
-    """pysqlite's (Python 3.11) model: BEGIN only before INSERT/UPDATE/
-    DELETE/REPLACE; DDL outside a transaction autocommits."""
-
-    def __init__(self, module, raw):
-        super().__init__(module, raw)
-        self._isolation_level = ""
-
-    @property
-    def isolation_level(self):
-        return self._isolation_level
-
-    @isolation_level.setter
-    def isolation_level(self, value):
-        if value is None and self._in_txn:
-            self.commit()
-        self._isolation_level = value
-
-    @property
-    def _in_txn(self):
-        """SQLite's own answer (``sqlite3_get_autocommit``), which pysqlite
-        consults before each DML statement and in ``commit()``/``rollback()``:
-        a ``SAVEPOINT`` outside a transaction opens one and a failed savepoint
-        (``ROLLBACK TO``, no ``RELEASE``) leaves it open, so tracking the
-        statements sent would send a second ``BEGIN`` ("cannot start a
-        transaction within a transaction")."""
-        return bool(self._raw.sqlite_in_transaction)
-
-    @_in_txn.setter
-    def _in_txn(self, value):
-        """Ignored: the state is SQLite's (see the getter)."""
-
-    def _before(self, operation):
-        if self._isolation_level is not None and not self._in_txn and _DML.match(operation):
-            self._send("BEGIN " + self._isolation_level)
-            self._in_txn = True
-            return True
-        return False
-
-    def _failed(self, began, args):
-        # sqlite3 opens its transaction only once the statement compiled; a
-        # statement that fails to compile (SQLITE_ERROR, code 1) leaves no
-        # transaction behind, so undo the BEGIN we sent ahead of it.
-        code = args[1] if len(args) > 1 else None
-        if began and str(code) == "1":
-            self._in_txn = False
-            self._send("ROLLBACK")
-
-    # sqlite3.Connection's row shaping, applied as rows are fetched
-    row_factory = None
-    text_factory = str
-
-    def cursor(self, factory=None):
-        if factory is not None:
-            raise self._module.NotSupportedError(
-                "alembic-rs's driver makes sqlite3's own cursors only (cursor(factory=...))"
-            )
-        cursor = SQLiteCursor(self)
-        cursor.row_factory = self.row_factory
-        return cursor
-
-    @property
-    def total_changes(self):
-        return self._call_raw(self._raw.sqlite_total_changes)
-
-    def executescript(self, sql_script):
-        return self.cursor().executescript(sql_script)
-
-    def iterdump(self):
-        """pysqlite's dump, which reads the schema through this connection."""
-        from sqlite3.dump import _iterdump
-
-        return _iterdump(self)
-
-    # sqlite3.Connection's shortcuts: a new cursor, run and returned
-    # (oslo.db's connect hook sends its pragmas with ``dbapi_con.execute``)
-    def execute(self, sql, parameters=None):
-        return self.cursor().execute(sql, parameters)
-
-    def executemany(self, sql, seq_of_parameters):
-        cursor = self.cursor()
-        cursor.executemany(sql, seq_of_parameters)
-        return cursor
-
-    # sqlite3.Connection's user-defined SQL functions, aggregates and
-    # collations (SQLAlchemy's dialect registers ``regexp`` and ``floor``;
-    # oslo.db and others their own in a ``connect`` event): registered on
-    # the SQLite connection itself, called back during the statements
-    # (src/python/sqlite_udf.rs). As in Python 3.11, a collation given as
-    # ``None`` is removed, while a function or aggregate ``None`` is
-    # registered and fails when called.
-    def create_function(self, name, narg, func, *, deterministic=False):
-        _name_check("create_function", name)
-        self._call_raw(self._raw.sqlite_create_function, name, operator.index(narg), func,
-                       bool(deterministic))
-
-    def create_aggregate(self, name, n_arg, aggregate_class):
-        _name_check("create_aggregate", name)
-        self._call_raw(self._raw.sqlite_create_aggregate, name, operator.index(n_arg),
-                       aggregate_class)
-
-    def create_collation(self, name, callback, /):
-        _name_check("create_collation", name)
-        if callback is not None and not callable(callback):
-            raise TypeError("parameter must be callable")
-        self._call_raw(self._raw.sqlite_create_collation, name, callback)
-
-    # sqlite3.Connection's extension loading (SpatiaLite, sqlite-vec, ICU:
-    # kitchenowl's and geoalchemy2's ``connect`` events), into alembic-rs's
-    # own SQLite. Python has these methods only where its sqlite3 was built
-    # with loadable extensions (Debian's and Ubuntu's python3, not pyenv's
-    # or python.org's default builds); a project whose env.py calls them
-    # runs on such a Python, so they are always here (docs/differences.md).
-    def enable_load_extension(self, *args):
-        (enable,) = _one_argument("enable_load_extension", args)
-        self._call_raw(self._raw.sqlite_enable_load_extension, bool(operator.index(enable)))
-
-    def load_extension(self, *args):
-        (name,) = _one_argument("load_extension", args)
-        if not isinstance(name, str):
-            raise TypeError("load_extension() argument must be str, not %s" % type(name).__name__)
-        if "\0" in name:
-            raise ValueError("embedded null character")
-        self._call_raw(self._raw.sqlite_load_extension, name)
-
-    def __getattr__(self, name):
-        """What sqlite3.Connection lacks, it lacks here with sqlite3's
-        message (not this class's name)."""
-        raise AttributeError("'sqlite3.Connection' object has no attribute '%s'" % name)
-
-
-class SQLiteCursor(Cursor):
-    """sqlite3.Cursor's own: ``executescript``, and rows shaped as they are
-    fetched by the connection's ``text_factory`` and the cursor's
-    ``row_factory`` (``sqlite3.Row`` by a stand-in: sqlite3's own takes
-    only its C cursor)."""
-
-    row_factory = None
-
-    def __enter__(self):
-        raise TypeError("'sqlite3.Cursor' object does not support the context manager protocol")
-
-    def executescript(self, sql_script):
-        if not isinstance(sql_script, str):
-            raise TypeError("executescript() argument must be str, not %s" % type(sql_script).__name__)
-        if "\0" in sql_script:
-            raise ValueError("embedded null character")
-        conn = self.connection
-        if conn._in_txn:
-            conn._send("COMMIT")
-        conn._call_raw(conn._raw.sqlite_execute_script, sql_script)
-        self.description = None
-        self._rows, self._pos = [], 0
-        return self
-
-    def fetchone(self):
-        row = super().fetchone()
-        if row is None or (self.row_factory is None and self.connection.text_factory is str):
-            return row
-        return self._shaped((row,))[0]
-
-    def fetchmany(self, size=None):
-        return self._shaped(super().fetchmany(size))
-
-    def fetchall(self):
-        return self._shaped(super().fetchall())
-
-    def _shaped(self, rows):
-        text = self.connection.text_factory
-        if text is not str:
-            convert = bytes if text is bytes else (lambda b: text(b))
-            rows = [tuple(convert(v.encode("utf-8")) if type(v) is str else v for v in r) for r in rows]
-        factory = self.row_factory
-        if factory is None:
-            return rows
-        if factory is sys.modules.get("sqlite3", types).__dict__.get("Row"):
-            return [Row(self.description, r) for r in rows]
-        return [factory(self, r) for r in rows]
-
-    def __getattr__(self, name):
-        raise AttributeError("'sqlite3.Cursor' object has no attribute '%s'" % name)
-
-
-# the name `type(cursor).__name__` gives under sqlite3
-SQLiteCursor.__name__ = SQLiteCursor.__qualname__ = "Cursor"
-
-
-class Row(tuple):
-    """sqlite3.Row's behaviour: items by position or by a column name in any
-    case, ``keys()``."""
-
-    def __new__(cls, description, values):
-        row = super().__new__(cls, values)
-        row._names = [d[0] for d in description]
-        return row
-
-    def __getitem__(self, key):
-        if isinstance(key, str):
-            folded = key.casefold()
-            for i, name in enumerate(self._names):
-                if name.casefold() == folded:
-                    return tuple.__getitem__(self, i)
-            raise IndexError("No item with that key")
-        return tuple.__getitem__(self, key)
-
-    def keys(self):
-        return list(self._names)
-
-    def __repr__(self):
-        return "<sqlite3.Row object at 0x%x>" % id(self)
-
-
-def _one_argument(method, args):
-    """sqlite3.Connection's positional-only, one-argument methods' check."""
-    if len(args) != 1:
-        raise TypeError("Connection.%s() takes exactly one argument (%d given)" % (method, len(args)))
-    return args
-
-
-def _name_check(method, name):
-    if not isinstance(name, str):
-        raise TypeError("%s() argument 'name' must be str, not %s" % (method, type(name).__name__))
-
-
-class MySQLConnection(Connection):
-    """pymysql's model: ``SET AUTOCOMMIT = 0`` at connect, then the server
-    opens transactions by itself; no ``BEGIN`` is sent, ``commit()`` and
-    ``rollback()`` always send ``COMMIT``/``ROLLBACK`` (DDL commits
-    implicitly on the server, so what ran before a failure stays)."""
-
-    def __init__(self, module, raw, charset, autocommit=False):
-        # Not Connection.__init__: its ``autocommit`` attribute would hide
-        # pymysql's ``autocommit()`` method.
-        self._module = module
-        self._raw = raw
-        self._in_txn = False
-        self.closed = False
-        self.charset = charset
-        self._autocommit = True
-        if autocommit is not None:
-            # pymysql's `autocommit` connect argument (None: the server's)
-            self.autocommit(autocommit)
-
-    # (insert_id(), affected_rows()) of the last statement
-    _last_result = (0, 0)
-
-    def cursor(self, cursor=None):
-        """pymysql's ``cursor(cursor_class)``: its ``DictCursor`` and
-        ``SSDictCursor`` rows are dicts; ``SSCursor`` reads as ``Cursor``."""
-        made = Cursor(self)
-        if cursor is None:
-            return made
-        cursors = sys.modules.get("pymysql.cursors")
-        if cursors is not None and issubclass(cursor, (cursors.DictCursor, cursors.SSDictCursor)):
-            made._shape_rows = _mysql_dicts
-            made._unbuffered = issubclass(cursor, cursors.SSDictCursor)
-        elif cursors is not None and cursor is cursors.SSCursor:
-            made._shape_rows = lambda description, rows: list(rows)
-            made._unbuffered = True
-        elif cursors is None or cursor is not cursors.Cursor:
-            raise self._module.NotSupportedError(
-                "alembic-rs's driver cannot make a %s cursor (pymysql's Cursor, DictCursor, "
-                "SSCursor and SSDictCursor are known)" % cursor.__name__
-            )
-        return made
-
-    def insert_id(self):
-        return self._last_result[0]
-
-    def affected_rows(self):
-        return self._last_result[1]
-
-    def escape(self, obj, mapping=None):
-        """pymysql's literal of ``obj`` (a quoted string for text)."""
-        return self._raw.mogrify("%s", _pymysql_params((obj,)))
-
-    literal = escape
-
-    def __getattr__(self, name):
-        raise AttributeError("'Connection' object has no attribute '%s'" % name)
-
-    def autocommit(self, value):
-        value = bool(value)
-        if value != self._autocommit:
-            self._send("SET AUTOCOMMIT = %d" % value)
-            self._autocommit = value
-
-    def get_autocommit(self):
-        return self._autocommit
-
-    def _before(self, operation):
-        return False
-
-    # The logger asyncmy reports a statement's notes and warnings to (set by
-    # the asyncmy dialect, aio.py); pymysql and aiomysql under SQLAlchemy
-    # 2.1 report none.
-    _notes_logger = None
-
-    def report_notes_to(self, logger):
-        """Report each statement's notes and warnings to ``logger``, as
-        asyncmy does: after a statement whose result counts any, asyncmy
-        reads ``SHOW WARNINGS`` and logs each message at WARNING (MariaDB
-        answers ``Note 1280 Name 'pk_x' ignored for PRIMARY key`` for a
-        named primary key, which a naming convention gives every table)."""
-        self._notes_logger = logger
-        self._clear_notes()
-
-    def _after(self, operation):
-        if self._notes_logger is None:
-            return
-        # sqlx does not hand out the warning count of the statement's OK
-        # packet, so every statement is followed by SHOW WARNINGS. MariaDB
-        # keeps the list of the last statement that left one until a
-        # statement that uses a table replaces it, so after a non-empty
-        # list (or a failure) the list is emptied, or the next `SELECT 1`
-        # would report it again.
-        try:
-            notes = self._raw.execute("SHOW WARNINGS", None)[1]
-        except _alembic_rs.DatabaseFailure:
-            return
-        if notes:
-            self._clear_notes()
-            for note in notes:
-                self._notes_logger.warning(note[-1])
-
-    def _failed(self, began, args):
-        if self._notes_logger is not None:
-            self._clear_notes()
-
-    def _clear_notes(self):
-        """Empty the server's list of notes: a statement that uses a table
-        (a derived one suffices) and leaves none."""
-        try:
-            self._raw.execute("SELECT 1 FROM (SELECT 1) AS notes_cleared", None)
-        except _alembic_rs.DatabaseFailure:
-            pass
-
-    def commit(self):
-        self._send("COMMIT")
-
-    def rollback(self):
-        self._send("ROLLBACK")
-
-    def begin(self):
-        self._send("BEGIN")
-
-    def ping(self, reconnect=False):
-        if self.closed:
-            raise self._module._error("Already closed", None, "Error")
-        self._send("SELECT 1")
-
-    def character_set_name(self):
-        return self.charset
-
-    def get_server_info(self):
-        return self._raw.server_version
-
-    @property
-    def open(self):
-        return not self.closed and not self._raw.lost
-
-    def _check_lost(self):
-        self._in_txn = False
-
-    def close(self):
-        if not self.closed:
-            self._raw.close()
-            self.closed = True
-
-    def select_db(self, db):
-        self._send("USE `%s`" % db.replace("`", "``"))
-
-    def show_warnings(self):
-        cursor = Cursor(self)
-        cursor.execute("SHOW WARNINGS")
-        return tuple(cursor.fetchall())
-
-
-def _mysql_dicts(description, rows):
-    names = [d[0] for d in description]
-    return [dict(zip(names, row)) for row in rows]
-
-
-def _mysql_charset(url):
-    from sqlalchemy.engine.url import make_url
-
-    try:
-        charset = make_url(url).query.get("charset")
-    except Exception:
-        charset = None
-    if isinstance(charset, tuple):
-        charset = charset[-1]
-    return charset or "utf8mb4"
-
-
 class _Diagnostics:
     """psycopg2's ``Error.diag``, read back from the message the server's
     fields were rendered into (primary line, then ``DETAIL:``, ``HINT:``,
@@ -1239,7 +659,6 @@ def module_for(backend):
         return exc
 
     mod._error = _error
-    conn_cls = SQLiteConnection if backend == "sqlite" else Connection
 
     def connect(url, *args, **kw):
         url, autocommit = connect_args.resolve(url, kw, backend)
@@ -1252,13 +671,18 @@ def module_for(backend):
         if error is not None:
             raise error  # outside the except: see the module docstring
         if backend == "mysql":
-            return MySQLConnection(mod, raw, _mysql_charset(url), autocommit)
-        conn = (_pg_connection_class(url) if backend == "postgresql" else conn_cls)(mod, raw)
-        if backend == "postgresql":
-            conn._json_loads = json.loads
-            conn._pg = True
-            if autocommit:
-                conn.autocommit = True
+            from .pymysql_api import MySQLConnection, mysql_charset
+
+            return MySQLConnection(mod, raw, mysql_charset(url), autocommit)
+        if backend == "sqlite":
+            from .sqlite3_api import SQLiteConnection
+
+            return SQLiteConnection(mod, raw)
+        conn = _pg_connection_class(url)(mod, raw)
+        conn._json_loads = json.loads
+        conn._pg = True
+        if autocommit:
+            conn.autocommit = True
         return conn
 
     mod.connect = connect
