@@ -1369,6 +1369,21 @@ fn parity_pg_psycopg2_api_postgres() {
     parity(pg_psycopg2_api(), DbKind::Postgres);
 }
 
+/// psycopg2's typecasters registered on the raw connection, a cursor or
+/// globally (`register_uuid`, `register_hstore`, `register_composite`, ...),
+/// `connection.info` (tests/fixtures/online/pg_psycopg2_types/migrations/README).
+fn pg_psycopg2_types() -> Scenario {
+    in_oracle_venv(Scenario::fixture(
+        "pg_psycopg2_types",
+        &[&["upgrade", "head"], &["downgrade", "base"], &["upgrade", "head"]],
+    ))
+}
+
+#[test]
+fn parity_pg_psycopg2_types_postgres() {
+    parity(pg_psycopg2_types(), DbKind::Postgres);
+}
+
 /// sqlite3's own API on the raw connection in data migrations
 /// (`executescript`, `row_factory`, `text_factory`, `iterdump`)
 /// (tests/fixtures/online/sqlite_sqlite3_api/migrations/README).

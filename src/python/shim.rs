@@ -67,6 +67,7 @@ const FILES: &[(&str, &str)] = shim_files!(
     "alembic/_rs/pgerrors.py",
     "alembic/_rs/pgrange.py",
     "alembic/_rs/psycopg2_api.py",
+    "alembic/_rs/psycopg2_types.py",
     "alembic/_rs/psycopg_api.py",
     "alembic/_rs/pymysql_api.py",
     "alembic/_rs/sqlite3_api.py",

@@ -24,7 +24,7 @@ import sys
 
 import _alembic_rs
 
-from . import dbapi
+from . import dbapi, psycopg2_types
 
 _NATIVE = dbapi.NATIVE_PARAMS
 
@@ -37,10 +37,17 @@ class Psycopg2Connection(dbapi.Connection):
     # psycopg2 reports the client encoding by PostgreSQL's name; the
     # driver's sessions are always UTF-8
     encoding = "UTF8"
+    # typecasters registered on the connection (psycopg2_types)
+    _casters = None
+    _backend_pid = None
 
     def __init__(self, module, raw):
         super().__init__(module, raw)
         _teach_sql_module()
+        psycopg2_types.teach_register_type(_patch_on_import)
+        # the server's NOTICE and WARNING messages, which alembic-rs's
+        # driver does not collect: always empty
+        self.notices = []
 
     def cursor(self, name=None, cursor_factory=None, scrollable=None, withhold=False):
         cursor = Psycopg2Cursor(self)
@@ -69,11 +76,64 @@ class Psycopg2Connection(dbapi.Connection):
     def status(self):
         return _BEGIN if self._in_txn else _READY
 
+    def get_backend_pid(self):
+        if self._backend_pid is None:
+            # libpq knows it from the start-up; asked once, outside any
+            # transaction's statement count
+            self._backend_pid = self._call_raw(self._raw.execute, "SELECT pg_backend_pid()", None)[1][0][0]
+        return self._backend_pid
+
+    @property
+    def info(self):
+        """psycopg2's ``ConnectionInfo``: the fields libpq keeps that
+        ``register_hstore`` and migrations read."""
+        return _ConnectionInfo(self)
+
     def __getattr__(self, name):
         raise AttributeError("'psycopg2.extensions.connection' object has no attribute '%s'" % name)
 
 
+class _ConnectionInfo:
+    def __init__(self, conn):
+        self._conn = conn
+
+    @property
+    def server_version(self):
+        return self._conn.server_version
+
+    @property
+    def backend_pid(self):
+        return self._conn.get_backend_pid()
+
+    @property
+    def transaction_status(self):
+        return self._conn.get_transaction_status()
+
+    @property
+    def status(self):
+        return 0  # libpq's CONNECTION_OK
+
+    protocol_version = 3
+
+    def __getattr__(self, name):
+        raise AttributeError("'psycopg2.extensions.ConnectionInfo' object has no attribute '%s'" % name)
+
+
 class Psycopg2Cursor(dbapi.Cursor):
+    # typecasters registered on the cursor (psycopg2_types)
+    _casters = None
+
+    def _took(self, operation, columns, rows, rowcount, lastrowid):
+        rows = super()._took(operation, columns, rows, rowcount, lastrowid)
+        if columns and rows and "psycopg2.extensions" in sys.modules:
+            casters = psycopg2_types.casters_for(self, columns)
+            if casters:
+                rows = psycopg2_types.cast_rows(self, rows, casters)
+        return rows
+
+    def cast(self, oid, s):
+        return psycopg2_types.cast(self, oid, s)
+
     def execute(self, query, vars=None):
         return super().execute(_query_text(self, query), _adapted_params(vars))
 
@@ -206,8 +266,8 @@ def _teach_sql_module():
     module = sys.modules.get("psycopg2.sql")
     if module is not None:
         _patch_as_string(module)
-    elif not any(isinstance(f, _SqlModuleHook) for f in sys.meta_path):
-        sys.meta_path.insert(0, _SqlModuleHook())
+    else:
+        _patch_on_import("psycopg2.sql", _patch_as_string)
 
 
 def _patch_as_string(module):
@@ -227,14 +287,28 @@ def _patch_as_string(module):
         cls.as_string = as_string
 
 
-class _SqlModuleHook:
-    """Patches ``psycopg2.sql`` right after its import (see
-    ``_teach_sql_module``), then leaves ``sys.meta_path``."""
+def _patch_on_import(name, patch):
+    """``patch(module)`` right after module ``name`` is imported."""
+    hook = next((f for f in sys.meta_path if isinstance(f, _PatchOnImport)), None)
+    if hook is None:
+        hook = _PatchOnImport()
+        sys.meta_path.insert(0, hook)
+    hook.patches[name] = patch
+
+
+class _PatchOnImport:
+    """Patches psycopg2's modules right after their import (see
+    ``_patch_on_import``); leaves ``sys.meta_path`` when none is left."""
+
+    def __init__(self):
+        self.patches = {}
 
     def find_spec(self, name, path=None, target=None):
-        if name != "psycopg2.sql":
+        patch = self.patches.pop(name, None)
+        if patch is None:
             return None
-        sys.meta_path.remove(self)
+        if not self.patches:
+            sys.meta_path.remove(self)
         import importlib.util
 
         spec = importlib.util.find_spec(name)
@@ -244,7 +318,7 @@ class _SqlModuleHook:
 
         def exec_module(module):
             stock_exec(module)
-            _patch_as_string(module)
+            patch(module)
 
         spec.loader.exec_module = exec_module
         return spec
@@ -289,6 +363,9 @@ def _adapted(value):
                 break
     if adapter is None:
         return value  # the driver's "can't adapt type" follows
+    hstore_adapter = getattr(sys.modules.get("psycopg2.extras"), "HstoreAdapter", None)
+    if hstore_adapter is not None and isinstance(adapter, hstore_adapter):
+        return _alembic_rs.QuotedSql(_hstore_sql(adapter.wrapped))
     json_adapter = getattr(sys.modules.get("psycopg2._json"), "Json", None)
     if json_adapter is not None and isinstance(adapter, json_adapter):
         return adapter.dumps(adapter.adapted)
@@ -338,3 +415,15 @@ def _named_tuples(factory, description, rows):
     make = getattr(factory, "_do_make_nt", None)  # psycopg2's field naming
     record = make(names) if make else collections.namedtuple("Record", names, rename=True)
     return [record._make(row) for row in rows]
+
+
+def _hstore_sql(mapping):
+    """``HstoreAdapter``'s SQL for a dict (``register_hstore`` registers it
+    for every dict), which it writes through libpq's quoting."""
+    if not mapping:
+        return "''::hstore"
+
+    def array(items):
+        return "ARRAY[%s]" % ",".join("NULL" if v is None else _quote(str(v)) for v in items)
+
+    return "hstore(%s, %s)" % (array(mapping.keys()), array(mapping.values()))
