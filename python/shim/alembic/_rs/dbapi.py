@@ -673,7 +673,7 @@ def module_for(backend):
         if backend == "mysql":
             from .pymysql_api import MySQLConnection, mysql_charset
 
-            return MySQLConnection(mod, raw, mysql_charset(url), autocommit)
+            return MySQLConnection(mod, raw, url, mysql_charset(url), autocommit)
         if backend == "sqlite":
             from .sqlite3_api import SQLiteConnection
 

@@ -172,7 +172,7 @@ class MySQLConnection(Connection):
     ``rollback()`` always send ``COMMIT``/``ROLLBACK`` (DDL commits
     implicitly on the server, so what ran before a failure stays)."""
 
-    def __init__(self, module, raw, charset, autocommit=False):
+    def __init__(self, module, raw, url, charset, autocommit=False):
         # Not Connection.__init__: its ``autocommit`` attribute would hide
         # pymysql's ``autocommit()`` method.
         self._module = module
@@ -180,6 +180,7 @@ class MySQLConnection(Connection):
         self._in_txn = False
         self.closed = False
         self.charset = charset
+        self._describe(url)
         self._autocommit = True
         if autocommit is not None:
             # pymysql's `autocommit` connect argument (None: the server's)
@@ -207,6 +208,71 @@ class MySQLConnection(Connection):
                 "SSCursor and SSDictCursor are known)" % cursor.__name__
             )
         return made
+
+    # pymysql's attributes that name the session (``raw.db`` for the
+    # database in a data migration, ``thread_id()`` for a KILL); taken
+    # from the URL the driver connected with, as pymysql keeps its
+    # connect() arguments
+    def _describe(self, url):
+        from sqlalchemy.engine import make_url
+
+        u = make_url(url)
+        query = u.query
+        self.host = u.host or "localhost"
+        self.port = u.port or 3306
+        self.user = (u.username or "").encode("utf-8")
+        self.password = (u.password or "").encode("utf-8")
+        self.db = None if u.database is None else u.database.encode("utf-8")
+        socket = query.get("unix_socket")
+        self.unix_socket = socket[-1] if isinstance(socket, tuple) else socket
+        self.encoding = _PYTHON_ENCODINGS.get(self.charset, self.charset)
+
+    def get_server_info(self):
+        return self.server_version
+
+    @property
+    def server_version(self):
+        """The handshake's version text: MariaDB 10's starts ``5.5.5-``
+        (a replication work-around MariaDB 11.0.1 dropped), which the
+        driver's ``VERSION()`` does not have."""
+        version = self._raw.server_version
+        if "MariaDB" in version and version.startswith("10."):
+            return "5.5.5-" + version
+        return version
+
+    def thread_id(self):
+        if self._thread_id is None:
+            self._thread_id = self._call_raw(self._raw.execute, "SELECT CONNECTION_ID()", None)[1][0][0]
+        return self._thread_id
+
+    _thread_id = None
+
+    @property
+    def server_thread_id(self):
+        return (self.thread_id(),)
+
+    def get_host_info(self):
+        if self.unix_socket:
+            return "Localhost via UNIX socket"
+        return "socket %s:%d" % (self.host, self.port)
+
+    def get_proto_info(self):
+        return 10
+
+    protocol_version = 10
+    use_unicode = True
+
+    @property
+    def autocommit_mode(self):
+        return self._autocommit
+
+    @property
+    def cursorclass(self):
+        try:
+            from pymysql.cursors import Cursor
+        except ImportError:
+            raise AttributeError("'Connection' object has no attribute 'cursorclass'") from None
+        return Cursor
 
     def insert_id(self):
         return self._last_result[0]
@@ -296,8 +362,6 @@ class MySQLConnection(Connection):
     def character_set_name(self):
         return self.charset
 
-    def get_server_info(self):
-        return self._raw.server_version
 
     @property
     def open(self):
@@ -318,6 +382,10 @@ class MySQLConnection(Connection):
         cursor = MySQLCursor(self)
         cursor.execute("SHOW WARNINGS")
         return tuple(cursor.fetchall())
+
+
+# pymysql's Charset.encoding: the Python codec of a MySQL character set
+_PYTHON_ENCODINGS = {"utf8mb4": "utf8", "utf8mb3": "utf8", "latin1": "cp1252", "koi8r": "koi8_r", "koi8u": "koi8_u"}
 
 
 def _mysql_dicts(description, rows):
