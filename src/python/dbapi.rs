@@ -79,8 +79,8 @@ impl RawConnection {
         }
     }
 
-    /// The server's version text (pymysql's `get_server_info()`, which
-    /// SQLAlchemy's MySQL dialect parses to tell MariaDB from MySQL).
+    /// The server's version text, as `VERSION()` gives it (pymysql's
+    /// `get_server_info()` adds MariaDB 10's handshake prefix to it).
     #[getter]
     fn server_version(&self) -> String {
         self.conn
