@@ -87,6 +87,8 @@ TABLE of every table, and every row). Normalised, and nothing else:
     -> <timestamp>, UUIDs -> <uuid>, also as 32 hex
     digits (migrations that fill rows with uuid4(): neutron's, cinder's; uuid4().hex:
     zenml's);
+  - a bcrypt hash (`$2b$10$` and 53 characters: a fresh salt each run, GSA
+    notifications-api's data migrations insert users with hashed passwords) -> <bcrypt>;
   - the tool's own process id (the `python -m alembic` or alembic-rs process) where it
     stands as a number of its own -> <pid>: a logging format's `%(process)d` (h's); a
     thread ident likewise (`%(thread)d`: embedchain's; a number in the range of x86-64
@@ -392,6 +394,8 @@ def hide_warning_locations(text):
     return "\n".join(out)
 
 
+BCRYPT = re.compile(r"\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}")
+
 # the dump's version rows, sorted by id: sorted again once new ids are <rev-N>
 DUMP_VERSIONS = re.compile(r"^versions: (\[[^\]\n]*\])$", re.M)
 
@@ -402,6 +406,7 @@ def normalise(text, replacements):
     text = TIMESTAMP.sub("<timestamp>", text)
     text = ECHO_TIMING.sub(lambda m: m.group(1) + "<t>" + m.group(2), text)
     text = ADDRESS.sub(" at 0x?", UUID.sub("<uuid>", text))
+    text = BCRYPT.sub("<bcrypt>", text)
     text = DUMP_VERSIONS.sub(lambda m: "versions: %r" % sorted(ast.literal_eval(m.group(1))), text)
     return hide_warning_locations(drop_rich_tool_frames(drop_tool_frames(text)))
 
