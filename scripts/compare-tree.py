@@ -29,7 +29,10 @@ Usage:
               literal_binds, named paramstyle) and reads `-x` options into configure():
               tpm=1 (transaction_per_migration), encoding=E (output_encoding), binary=1
               (output_buffer=sys.stdout.buffer, which output_encoding needs),
-              mssql_sep=S / oracle_sep=S (mssql_batch_separator / oracle_batch_separator). version_locations
+              mssql_sep=S / oracle_sep=S (mssql_batch_separator / oracle_batch_separator), import=M (imports module M
+              first: an application whose import sets up logging, which Alembic's map
+              load does when any revision imports it; alembic-rs imports only the
+              revisions it runs, docs/differences.md). version_locations
               = the package's versions/ (override with --ini-extra).
   --ini-extra extra lines for the [alembic] section of the generated alembic.ini
               (which also has Alembic's generic logging sections, as env.py files
@@ -514,6 +517,8 @@ from alembic import context
 
 config = context.config
 x = context.get_x_argument(as_dictionary=True)
+if "import" in x:
+    __import__(x["import"])
 opts = {}
 if x.get("tpm"):
     opts["transaction_per_migration"] = True
