@@ -15,9 +15,25 @@ Usage:
               of this checkout (or --alembic-rs), both with VIRTUAL_ENV=VENV (activated).
   --location  the package's migration directory: a path, or `module:subdir`
               (resolved with the venv's Python, relative to the module's directory).
-  --db        sqlite | postgresql | mysql (MariaDB). Each tool gets its own fresh
+  --db        sqlite | postgresql | mysql (MariaDB) | offline. Each tool gets its own fresh
               database: a file /tmp/rw-NAME-DB-TOOL/rw.db, or a server database
-              rw_NAME_TOOL (dropped before and, unless --keep, after).
+              rw_NAME_TOOL (dropped before and, unless --keep, after). `offline`: no
+              database at all, both tools get --url (any dialect SQLAlchemy knows without
+              its driver: `mssql+pyodbc://u:p@dsn`, `oracle://u:p@h/xe`,
+              `mariadb://u:p@h/d`, ...), the dump is skipped; for `--sql` steps
+              (outputs under /tmp/rw-NAME-offline-DIALECT/).
+  --url       the URL of --db offline.
+  --offline-env  for trees whose env.py has no offline branch, or needs the application:
+              script_location becomes <dir>/wrap, whose env.py is Alembic's generic
+              template's offline branch (url from alembic.ini, target_metadata None,
+              literal_binds, named paramstyle) and reads `-x` options into configure():
+              tpm=1 (transaction_per_migration), encoding=E (output_encoding), binary=1
+              (output_buffer=sys.stdout.buffer, which output_encoding needs),
+              mssql_sep=S / oracle_sep=S (mssql_batch_separator / oracle_batch_separator), import=M (imports module M
+              first: an application whose import sets up logging, which Alembic's map
+              load does when any revision imports it; alembic-rs imports only the
+              revisions it runs, docs/differences.md). version_locations
+              = the package's versions/ (override with --ini-extra).
   --ini-extra extra lines for the [alembic] section of the generated alembic.ini
               (which also has Alembic's generic logging sections, as env.py files
               call fileConfig). `{url}` is replaced by the tool's database URL. One
@@ -223,7 +239,10 @@ class Db:
         self.version_table = version_table
         self.version_schema = version_schema
         self.tool = tool
-        if kind == "sqlite":
+        if kind == "offline":
+            self.name = "<offline>"
+            self.url = name
+        elif kind == "sqlite":
             self.path = os.path.join(workdir, "rw.db")
             self.name = self.path
             self.url = "sqlite:///" + self.path
@@ -242,6 +261,8 @@ class Db:
         subprocess.run(cmd, check=True, capture_output=True)
 
     def create(self):
+        if self.kind == "offline":
+            return
         if self.kind == "sqlite":
             if os.path.exists(self.path):
                 os.remove(self.path)
@@ -259,6 +280,8 @@ class Db:
             self.admin("DROP DATABASE IF EXISTS `%s`" % self.name)
 
     def dump(self):
+        if self.kind == "offline":
+            return ""
         cmd = [ORACLE_PY, DUMP, self.url, "--version-table", self.version_table]
         if self.version_schema:
             cmd += ["--version-schema", self.version_schema]
@@ -493,6 +516,51 @@ def written_files(before, after, repl, out):
     return written
 
 
+OFFLINE_ENV = '''import sys
+
+from alembic import context
+
+config = context.config
+x = context.get_x_argument(as_dictionary=True)
+if "import" in x:
+    __import__(x["import"])
+opts = {}
+if x.get("tpm"):
+    opts["transaction_per_migration"] = True
+if "encoding" in x:
+    opts["output_encoding"] = x["encoding"]
+if x.get("binary"):
+    opts["output_buffer"] = sys.stdout.buffer
+if "mssql_sep" in x:
+    opts["mssql_batch_separator"] = x["mssql_sep"]
+if "oracle_sep" in x:
+    opts["oracle_batch_separator"] = x["oracle_sep"]
+context.configure(
+    url=config.get_main_option("sqlalchemy.url"),
+    target_metadata=None,
+    literal_binds=True,
+    dialect_opts={"paramstyle": "named"},
+    **opts
+)
+if not context.is_offline_mode():
+    raise SystemExit("this env.py is for --sql only")
+with context.begin_transaction():
+    context.run_migrations()
+'''
+
+
+def write_offline_env(workdir, location, extra):
+    wrap = os.path.join(workdir, "wrap")
+    os.makedirs(wrap, exist_ok=True)
+    with open(os.path.join(wrap, "env.py"), "w") as f:
+        f.write(OFFLINE_ENV)
+    if os.path.exists(os.path.join(location, "script.py.mako")):
+        shutil.copy(os.path.join(location, "script.py.mako"), wrap)
+    if not any(e.replace(" ", "").startswith("version_locations=") for e in extra):
+        extra = extra + ["version_locations = " + os.path.join(location, "versions")]
+    return wrap, extra
+
+
 def write_project(workdir, location, url, extra):
     os.makedirs(workdir, exist_ok=True)
     lines = ["[alembic]", "script_location = " + location,
@@ -568,7 +636,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--venv", required=True)
     ap.add_argument("--location", required=True)
-    ap.add_argument("--db", required=True, choices=["sqlite", "postgresql", "mysql"])
+    ap.add_argument("--db", required=True, choices=["sqlite", "postgresql", "mysql", "offline"])
+    ap.add_argument("--url")
+    ap.add_argument("--offline-env", action="store_true")
     ap.add_argument("--name", required=True)
     ap.add_argument("--down", type=int, default=3)
     ap.add_argument("--no-base", action="store_true")
@@ -610,17 +680,23 @@ def main():
         if not a.no_check:
             steps += [["check"]]
 
+    if (a.db == "offline") != bool(a.url):
+        sys.exit("--url goes with --db offline, and --db offline needs it")
     top = "/tmp/rw-%s-%s" % (a.name, a.db)
+    if a.db == "offline":
+        top += "-" + re.split(r"[+:]", a.url)[0]
     shutil.rmtree(top, ignore_errors=True)
     tools = {}
     for tool in ("oracle", "rs"):
         workdir = os.path.join(top, tool)
-        db = Db(a.db, a.name + "_" + a.db, tool, workdir, a.version_table, a.version_schema)
+        db = Db(a.db, a.url if a.db == "offline" else a.name + "_" + a.db, tool, workdir, a.version_table, a.version_schema)
         loc, extra, copies, guards = location, a.ini_extra, [], []
         os.makedirs(workdir, exist_ok=True)
         if a.copy_versions:
             extra, copies, guards = copy_versions(workdir, location, extra)
-        if a.wrap_env is not None or a.script_template:
+        if a.offline_env:
+            loc, extra = write_offline_env(workdir, location, extra)
+        elif a.wrap_env is not None or a.script_template:
             loc, extra = write_wrapper(workdir, location, a.wrap_env or "", extra, template)
         write_project(workdir, loc, db.url, extra)
         db.create()
@@ -635,7 +711,7 @@ def main():
                                stdin=subprocess.DEVNULL, capture_output=True, text=True)
             if p.returncode != 0:
                 sys.exit("setup failed for %s: %s\n%s" % (tool, cmd, p.stderr[-3000:]))
-        repl = [(db.url, "<url>"), (workdir, "<dir>"), (db.name, "<db>"),
+        repl = [(db.url, "<url>"), (workdir, "<dir>")] + ([] if a.db == "offline" else [(db.name, "<db>")]) + [
                 (os.path.realpath(workdir), "<dir>"), (venv, "<venv>")]
         tools[tool] = (workdir, db, repl, copies)
     # A server-wide object (a role) can name the other tool's database in an error
@@ -643,7 +719,7 @@ def main():
     tools["oracle"][2].append((tools["rs"][1].name, "<other-db>"))
     tools["rs"][2].append((tools["oracle"][1].name, "<other-db>"))
 
-    print("tree %s at %s on %s" % (a.name, location, a.db))
+    print("tree %s at %s on %s" % (a.name, location, a.url or a.db))
     failures = 0
     for n, argv in enumerate(steps, 1):
         results, files = {}, {}

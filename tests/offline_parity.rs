@@ -161,6 +161,50 @@ const CASES: &[Case] = &[
         args: &["-x", "encoding=utf-8", "upgrade", "a3:a4", "--sql"],
     },
     Case {
+        name: "output_encoding on a binary buffer",
+        args: &[
+            "-x",
+            "binary=1",
+            "-x",
+            "encoding=latin-1",
+            "upgrade",
+            "a3:a4",
+            "--sql",
+        ],
+    },
+    Case {
+        name: "output_encoding that cannot encode",
+        args: &[
+            "-x",
+            "binary=1",
+            "-x",
+            "encoding=ascii",
+            "upgrade",
+            "a3:a4",
+            "--sql",
+        ],
+    },
+    Case {
+        name: "batch separators",
+        args: &[
+            "-x", "msep=GO2", "-x", "osep=/", "upgrade", "a1:a4", "--sql",
+        ],
+    },
+    Case {
+        name: "batch separators, transaction_per_migration downgrade",
+        args: &[
+            "-x",
+            "msep=",
+            "-x",
+            "osep=",
+            "-x",
+            "tpm=1",
+            "downgrade",
+            "a8:a5",
+            "--sql",
+        ],
+    },
+    Case {
         name: "version_table and schema",
         args: &[
             "-x",
