@@ -1375,7 +1375,11 @@ fn parity_pg_psycopg2_api_postgres() {
 fn pg_psycopg2_types() -> Scenario {
     in_oracle_venv(Scenario::fixture(
         "pg_psycopg2_types",
-        &[&["upgrade", "head"], &["downgrade", "base"], &["upgrade", "head"]],
+        &[
+            &["upgrade", "head"],
+            &["downgrade", "base"],
+            &["upgrade", "head"],
+        ],
     ))
 }
 
