@@ -671,9 +671,9 @@ def module_for(backend):
         if error is not None:
             raise error  # outside the except: see the module docstring
         if backend == "mysql":
-            from .pymysql_api import MySQLConnection, mysql_charset
+            from .pymysql_api import MySQLConnection
 
-            return MySQLConnection(mod, raw, url, mysql_charset(url), autocommit)
+            return MySQLConnection(mod, raw, url, autocommit)
         if backend == "sqlite":
             from .sqlite3_api import SQLiteConnection
 

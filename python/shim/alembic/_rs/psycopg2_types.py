@@ -120,8 +120,9 @@ def cast(cursor, oid, text):
     """psycopg2's ``cursor.cast(oid, s)`` (composite casters parse their
     attributes with it): a registered caster, else the built-in types'
     decoding, else the text."""
-    for caster in casters_for(cursor, [(None, oid, None)]):
-        return caster[1](text, cursor)
+    found = casters_for(cursor, [(None, oid, None)])
+    if found:
+        return found[0][1](text, cursor)
     if text is None:
         return None
     if oid in (20, 21, 23, 26):

@@ -172,14 +172,13 @@ class MySQLConnection(Connection):
     ``rollback()`` always send ``COMMIT``/``ROLLBACK`` (DDL commits
     implicitly on the server, so what ran before a failure stays)."""
 
-    def __init__(self, module, raw, url, charset, autocommit=False):
+    def __init__(self, module, raw, url, autocommit=False):
         # Not Connection.__init__: its ``autocommit`` attribute would hide
         # pymysql's ``autocommit()`` method.
         self._module = module
         self._raw = raw
         self._in_txn = False
         self.closed = False
-        self.charset = charset
         self._describe(url)
         self._autocommit = True
         if autocommit is not None:
@@ -210,21 +209,25 @@ class MySQLConnection(Connection):
         return made
 
     # pymysql's attributes that name the session (``raw.db`` for the
-    # database in a data migration, ``thread_id()`` for a KILL); taken
-    # from the URL the driver connected with, as pymysql keeps its
-    # connect() arguments
+    # database in a data migration, ``thread_id()`` for a KILL) and its
+    # character set; taken from the URL the driver connected with, as
+    # pymysql keeps its connect() arguments
     def _describe(self, url):
         from sqlalchemy.engine import make_url
 
         u = make_url(url)
-        query = u.query
+
+        def option(key):
+            value = u.query.get(key)
+            return value[-1] if isinstance(value, tuple) else value
+
         self.host = u.host or "localhost"
         self.port = u.port or 3306
         self.user = (u.username or "").encode("utf-8")
         self.password = (u.password or "").encode("utf-8")
         self.db = None if u.database is None else u.database.encode("utf-8")
-        socket = query.get("unix_socket")
-        self.unix_socket = socket[-1] if isinstance(socket, tuple) else socket
+        self.unix_socket = option("unix_socket")
+        self.charset = option("charset") or "utf8mb4"
         self.encoding = _PYTHON_ENCODINGS.get(self.charset, self.charset)
 
     def get_server_info(self):
@@ -391,18 +394,6 @@ _PYTHON_ENCODINGS = {"utf8mb4": "utf8", "utf8mb3": "utf8", "latin1": "cp1252", "
 def _mysql_dicts(description, rows):
     names = [d[0] for d in description]
     return [dict(zip(names, row)) for row in rows]
-
-
-def mysql_charset(url):
-    from sqlalchemy.engine.url import make_url
-
-    try:
-        charset = make_url(url).query.get("charset")
-    except Exception:
-        charset = None
-    if isinstance(charset, tuple):
-        charset = charset[-1]
-    return charset or "utf8mb4"
 
 
 MySQLConnection.__name__ = MySQLConnection.__qualname__ = "Connection"
